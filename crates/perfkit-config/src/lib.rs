@@ -1,0 +1,191 @@
+//! Typed perfkit configuration: loads `config/perfkit.yml`, applies `PERFKIT_*`
+//! environment overrides and validates it, with every error naming the file, line,
+//! column and field at fault.
+//!
+//! Overrides use `__` between path segments: `PERFKIT_SERVER__LISTEN=0.0.0.0:9000`
+//! sets `server.listen`, `PERFKIT_ADMIN__TOKEN=...` sets `admin.token`. The value is
+//! read as a YAML scalar, so numbers and booleans keep their types.
+
+mod locate;
+mod schema;
+mod size;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use locate::{Location, Locations};
+pub use schema::*;
+pub use size::ByteSize;
+
+/// Environment variables with this prefix override config values.
+pub const ENV_PREFIX: &str = "PERFKIT_";
+
+/// The config file used when none is given.
+pub const DEFAULT_PATH: &str = "config/perfkit.yml";
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    /// The YAML does not match the schema (syntax, unknown field, wrong type...).
+    #[error("{}: {message}", Position(path, *location))]
+    Parse { path: PathBuf, location: Option<Location>, message: String },
+    /// The YAML matches the schema but breaks a rule (e.g. a route names no known upstream).
+    #[error("{}: {field}: {message}", Position(path, *location))]
+    Invalid { path: PathBuf, location: Option<Location>, field: String, message: String },
+    #[error("environment override {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+impl ConfigError {
+    /// The 1-based line and column the error points at, when it points into the file.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ConfigError::Parse { location, .. } | ConfigError::Invalid { location, .. } => {
+                *location
+            }
+            _ => None,
+        }
+    }
+}
+
+struct Position<'a>(&'a Path, Option<Location>);
+
+impl fmt::Display for Position<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(Location { line, column }) => {
+                write!(f, "{}:{line}:{column}", self.0.display())
+            }
+            None => write!(f, "{}", self.0.display()),
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates the file at `path`, with overrides from this process's environment.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with_env(path, std::env::vars())
+    }
+
+    /// Reads and validates the file at `path`, with overrides from `env`.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Config::parse_with_env(path, &text, env)
+    }
+
+    /// Parses and validates `text` as if read from `path`, with overrides from `env`.
+    pub fn parse_with_env(
+        path: &Path,
+        text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut overrides: Vec<(String, String)> =
+            env.into_iter().filter(|(name, _)| is_override(name)).collect();
+        overrides.sort();
+
+        // Deserializing the text directly keeps serde_yaml's locations in its errors.
+        let mut config: Config = if text.trim().is_empty() {
+            serde_yaml::from_str("{}")
+        } else {
+            serde_yaml::from_str(text)
+        }
+        .map_err(|err| parse_error(path, &err))?;
+
+        if !overrides.is_empty() {
+            let mut tree = serde_yaml::to_value(&config).map_err(|err| ConfigError::Env {
+                var: ENV_PREFIX.into(),
+                message: err.to_string(),
+            })?;
+            for (var, value) in &overrides {
+                apply_override(&mut tree, var, value)?;
+            }
+            config = serde_yaml::from_value(tree).map_err(|err| ConfigError::Env {
+                var: overrides.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", "),
+                message: err.to_string(),
+            })?;
+        }
+
+        validate::check(&config).map_err(|problem| ConfigError::Invalid {
+            location: Locations::index(text).find(&problem.field),
+            path: path.to_owned(),
+            field: problem.field,
+            message: problem.message,
+        })?;
+        Ok(config)
+    }
+
+    /// The configuration as YAML with secrets replaced by `<redacted>`.
+    pub fn to_redacted_yaml(&self) -> String {
+        let mut shown = self.clone();
+        if shown.admin.token.is_some() {
+            shown.admin.token = Some("<redacted>".into());
+        }
+        serde_yaml::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
+    }
+}
+
+/// Variables that are perfkit settings, as opposed to e.g. `PERFKIT_LOG` read elsewhere.
+fn is_override(name: &str) -> bool {
+    name.strip_prefix(ENV_PREFIX).is_some_and(|rest| {
+        let first = rest.split("__").next().unwrap_or_default();
+        ["SERVER", "ADMIN", "LOG", "UPSTREAMS", "ROUTES"].contains(&first) && rest.contains("__")
+    })
+}
+
+fn apply_override(
+    tree: &mut serde_yaml::Value,
+    var: &str,
+    raw: &str,
+) -> Result<(), ConfigError> {
+    let env_error = |message: String| ConfigError::Env { var: var.into(), message };
+    let segments: Vec<String> =
+        var[ENV_PREFIX.len()..].split("__").map(|s| s.to_ascii_lowercase()).collect();
+    let value: serde_yaml::Value = serde_yaml::from_str(raw)
+        .unwrap_or_else(|_| serde_yaml::Value::String(raw.to_owned()));
+    let mut node = tree;
+    for segment in &segments {
+        if node.is_null() {
+            *node = serde_yaml::Value::Mapping(Default::default());
+        }
+        node = match node {
+            serde_yaml::Value::Mapping(map) => map
+                .entry(serde_yaml::Value::String(segment.clone()))
+                .or_insert(serde_yaml::Value::Null),
+            serde_yaml::Value::Sequence(items) => {
+                let index: usize = segment.parse().map_err(|_| {
+                    env_error(format!("`{segment}` must be a list index here"))
+                })?;
+                let len = items.len();
+                items.get_mut(index).ok_or_else(|| {
+                    env_error(format!("index {index} is past the end of a list of {len}"))
+                })?
+            }
+            _ => return Err(env_error(format!("`{segment}` is below a plain value"))),
+        };
+    }
+    *node = value;
+    Ok(())
+}
+
+fn parse_error(path: &Path, err: &serde_yaml::Error) -> ConfigError {
+    let location =
+        err.location().map(|l| Location { line: l.line(), column: l.column() });
+    let mut message = err.to_string();
+    if let Some(Location { line, column }) = location {
+        let suffix = format!(" at line {line} column {column}");
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_owned();
+        }
+    }
+    ConfigError::Parse { path: path.to_owned(), location, message }
+}
+
+#[cfg(test)]
+mod tests;

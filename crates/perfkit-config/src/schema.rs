@@ -1,0 +1,345 @@
+//! The configuration schema: what `config/perfkit.yml` may contain.
+//!
+//! Every struct rejects unknown fields so a typo is an error, not a silently ignored
+//! setting. Values that have a syntax of their own (durations, sizes, addresses, CIDR
+//! ranges) are parsed during deserialization, so their errors carry the YAML location.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::size::ByteSize;
+
+/// The whole `perfkit.yml` document.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub admin: AdminConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+    /// Upstream groups by name.
+    #[serde(default)]
+    pub upstreams: BTreeMap<String, UpstreamConfig>,
+    /// Routes, matched by host then longest path prefix.
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+}
+
+/// The client-facing listener.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address the gateway listens on (HTTP/1.1 and h2c).
+    pub listen: SocketAddr,
+    /// Largest request body accepted; larger bodies get `413 Payload Too Large`.
+    pub max_body_size: ByteSize,
+    /// How long graceful shutdown waits for in-flight requests.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+    /// Peers whose `X-Forwarded-For`/`Forwarded` headers are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// How long an idle client connection's request headers may take to arrive.
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            max_body_size: ByteSize(10 * 1024 * 1024),
+            shutdown_grace: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
+            header_read_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The admin listener: `/metrics`, `/healthz` and the token-protected `/admin/*` API.
+#[derive(Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    pub listen: SocketAddr,
+    /// Bearer token for `/admin/*`. Without one, the admin API answers 403.
+    pub token: Option<String>,
+    /// Whether `/metrics` needs the token too.
+    pub metrics_require_token: bool,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9901)),
+            token: None,
+            metrics_require_token: false,
+        }
+    }
+}
+
+impl fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdminConfig")
+            .field("listen", &self.listen)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("metrics_require_token", &self.metrics_require_token)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A `tracing` filter such as `info` or `perfkit_gateway=debug`.
+    pub level: String,
+    pub format: LogFormat,
+    /// Log one line per proxied request at info level.
+    pub access_log: bool,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { level: "info".into(), format: LogFormat::Text, access_log: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A named group of interchangeable servers.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    pub servers: Vec<ServerEntry>,
+    #[serde(default)]
+    pub balance: Balance,
+    /// What consistent hashing hashes (`client_ip` or `header:NAME`); required with
+    /// `balance: consistent_hash`.
+    #[serde(default)]
+    pub hash_key: Option<HashKey>,
+    #[serde(default)]
+    pub pool: PoolConfig,
+    #[serde(default)]
+    pub timeouts: TimeoutConfig,
+    #[serde(default)]
+    pub retries: RetryConfig,
+    #[serde(default)]
+    pub health_check: Option<HealthCheckConfig>,
+    #[serde(default)]
+    pub outlier_detection: OutlierConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerEntry {
+    /// `host:port`; resolved once when the config is loaded or reloaded.
+    pub address: String,
+    #[serde(default = "default_weight")]
+    pub weight: NonZeroU32,
+}
+
+fn default_weight() -> NonZeroU32 {
+    NonZeroU32::MIN
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Balance {
+    #[default]
+    RoundRobin,
+    /// Smooth weighted round-robin (the nginx algorithm).
+    Weighted,
+    LeastConnections,
+    /// Ketama-style ring keyed by `hash_key`.
+    ConsistentHash,
+    /// Power of two random choices, scored by peak EWMA latency times in-flight requests.
+    P2cEwma,
+}
+
+/// What consistent hashing hashes, written `client_ip` or `header:NAME`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(try_from = "String", into = "String")]
+pub enum HashKey {
+    /// Hash a request header's value; requests without it hash the client IP.
+    Header(String),
+    /// Hash the client IP (after trusted-proxy resolution).
+    ClientIp,
+}
+
+impl TryFrom<String> for HashKey {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        if text == "client_ip" {
+            return Ok(HashKey::ClientIp);
+        }
+        match text.strip_prefix("header:") {
+            Some(name) if http_token(name) => Ok(HashKey::Header(name.to_ascii_lowercase())),
+            _ => Err(format!("`{text}` is not a hash key; use `client_ip` or `header:NAME`")),
+        }
+    }
+}
+
+impl From<HashKey> for String {
+    fn from(key: HashKey) -> String {
+        match key {
+            HashKey::ClientIp => "client_ip".into(),
+            HashKey::Header(name) => format!("header:{name}"),
+        }
+    }
+}
+
+fn http_token(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PoolConfig {
+    /// Most requests (so HTTP/1.1 connections) in flight to one server at once.
+    pub max_connections: NonZeroU32,
+    /// Idle keep-alive connections kept per server.
+    pub max_idle: u32,
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// How long a request waits for a free connection slot before `503`.
+    #[serde(with = "humantime_serde")]
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
+            max_idle: 256,
+            idle_timeout: Duration::from_secs(90),
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeoutConfig {
+    #[serde(with = "humantime_serde")]
+    pub connect: Duration,
+    /// Longest wait for the upstream's response headers.
+    #[serde(with = "humantime_serde")]
+    pub read: Duration,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        Self { connect: Duration::from_secs(2), read: Duration::from_secs(30) }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetryConfig {
+    /// Extra attempts for idempotent requests without a body, each on another server.
+    pub attempts: u32,
+    /// Upstream statuses that count as a failed attempt worth retrying.
+    pub on_status: Vec<u16>,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self { attempts: 2, on_status: vec![502, 503, 504] }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HealthCheckConfig {
+    pub path: String,
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Consecutive passes that bring an unhealthy server back.
+    pub healthy_threshold: NonZeroU32,
+    /// Consecutive failures that take a healthy server out.
+    pub unhealthy_threshold: NonZeroU32,
+}
+
+impl Default for HealthCheckConfig {
+    fn default() -> Self {
+        Self {
+            path: "/health".into(),
+            interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(1),
+            healthy_threshold: NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN),
+            unhealthy_threshold: NonZeroU32::new(3).unwrap_or(NonZeroU32::MIN),
+        }
+    }
+}
+
+/// Passive health: servers that fail live traffic are ejected for a while.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutlierConfig {
+    pub enabled: bool,
+    /// Consecutive failures (connect errors, timeouts, `retries.on_status`) before ejection.
+    pub consecutive_failures: NonZeroU32,
+    /// First ejection length; doubles with each repeat ejection up to `max_ejection`.
+    #[serde(with = "humantime_serde")]
+    pub base_ejection: Duration,
+    #[serde(with = "humantime_serde")]
+    pub max_ejection: Duration,
+}
+
+impl Default for OutlierConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            consecutive_failures: NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN),
+            base_ejection: Duration::from_secs(10),
+            max_ejection: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Sends matching requests to an upstream group.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// The label used in metrics and logs; defaults to `host` + `path_prefix`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Exact host, or `*.example.com` for any subdomain; absent matches every host.
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default = "default_prefix")]
+    pub path_prefix: String,
+    pub upstream: String,
+    /// Remove `path_prefix` from the path before forwarding.
+    #[serde(default)]
+    pub strip_prefix: bool,
+}
+
+fn default_prefix() -> String {
+    "/".into()
+}
+
+impl RouteConfig {
+    /// The label this route has in metrics and logs.
+    pub fn label(&self) -> String {
+        match (&self.name, &self.host) {
+            (Some(name), _) => name.clone(),
+            (None, Some(host)) => format!("{host}{}", self.path_prefix),
+            (None, None) => self.path_prefix.clone(),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+use std::path::Path;
+
+use crate::{Balance, Config, ConfigError, HashKey, Location};
+
+const GOOD: &str = "\
+server:
+  listen: 127.0.0.1:8081
+  max_body_size: 1MiB
+  trusted_proxies: [10.0.0.0/8]
+upstreams:
+  api:
+    balance: consistent_hash
+    hash_key: header:x-user
+    servers:
+      - address: 127.0.0.1:3000
+        weight: 2
+      - address: localhost:3001
+routes:
+  - path_prefix: /api
+    upstream: api
+";
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse_with_env(Path::new("perfkit.yml"), text, Vec::new())
+}
+
+fn parse_env(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    Config::parse_with_env(Path::new("perfkit.yml"), text, env)
+}
+
+#[test]
+fn good_config_loads_with_defaults_filled_in() {
+    let config = parse(GOOD).unwrap();
+    assert_eq!(config.server.max_body_size.0, 1 << 20);
+    let api = &config.upstreams["api"];
+    assert_eq!(api.balance, Balance::ConsistentHash);
+    assert_eq!(api.hash_key, Some(HashKey::Header("x-user".into())));
+    assert_eq!(api.servers[0].weight.get(), 2);
+    assert_eq!(api.servers[1].weight.get(), 1);
+    assert_eq!(api.retries.attempts, 2);
+    assert_eq!(config.routes[0].label(), "/api");
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    let config = parse("").unwrap();
+    assert_eq!(config.server.listen.port(), 8080);
+    assert!(config.routes.is_empty());
+}
+
+#[test]
+fn unknown_field_names_line_column_and_field() {
+    let text = GOOD.replace("        weight: 2", "        wieght: 2");
+    let err = parse(&text).unwrap_err();
+    assert_eq!(err.location(), Some(Location { line: 11, column: 9 }));
+    let shown = err.to_string();
+    assert!(shown.starts_with("perfkit.yml:11:9: "), "{shown}");
+    assert!(shown.contains("upstreams.api.servers[0]"), "{shown}");
+    assert!(shown.contains("unknown field `wieght`"), "{shown}");
+}
+
+#[test]
+fn bad_values_point_at_their_line() {
+    let text = GOOD.replace("1MiB", "1 parsec");
+    let err = parse(&text).unwrap_err();
+    assert_eq!(err.location().map(|l| l.line), Some(3), "{err}");
+    assert!(err.to_string().contains("server.max_body_size"), "{err}");
+
+    let text = GOOD.replace("127.0.0.1:8081", "not-an-address");
+    let err = parse(&text).unwrap_err();
+    assert_eq!(err.location().map(|l| l.line), Some(2), "{err}");
+
+    let text = GOOD.replace("consistent_hash", "random");
+    let err = parse(&text).unwrap_err();
+    assert_eq!(err.location().map(|l| l.line), Some(7), "{err}");
+    assert!(err.to_string().contains("unknown variant `random`"), "{err}");
+}
+
+#[test]
+fn yaml_syntax_error_has_a_location() {
+    let err = parse("server:\n  listen: [unclosed\n").unwrap_err();
+    assert!(matches!(err, ConfigError::Parse { location: Some(_), .. }), "{err}");
+}
+
+#[test]
+fn route_to_unknown_upstream_points_at_the_route() {
+    let text = GOOD.replace("    upstream: api", "    upstream: apj");
+    let err = parse(&text).unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(
+        shown,
+        "perfkit.yml:15:5: routes[0].upstream: no upstream named `apj` (defined: api)"
+    );
+}
+
+#[test]
+fn semantic_rules_are_enforced() {
+    let no_key = GOOD.replace("    hash_key: header:x-user\n", "");
+    let err = parse(&no_key).unwrap_err();
+    assert!(err.to_string().starts_with("perfkit.yml:7:5: upstreams.api.balance:"), "{err}");
+
+    let no_port = GOOD.replace("localhost:3001", "localhost");
+    let err = parse(&no_port).unwrap_err();
+    assert!(
+        err.to_string().starts_with("perfkit.yml:12:9: upstreams.api.servers[1].address:"),
+        "{err}"
+    );
+
+    let zero_weight = GOOD.replace("weight: 2", "weight: 0");
+    assert!(parse(&zero_weight).is_err());
+}
+
+#[test]
+fn env_overrides_replace_values_with_types() {
+    let config = parse_env(
+        GOOD,
+        &[
+            ("PERFKIT_SERVER__LISTEN", "0.0.0.0:9000"),
+            ("PERFKIT_ADMIN__TOKEN", "s3cret"),
+            ("PERFKIT_UPSTREAMS__API__RETRIES__ATTEMPTS", "5"),
+            ("PERFKIT_ROUTES__0__STRIP_PREFIX", "true"),
+            ("PERFKIT_LOG", "ignored: not a path override"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.server.listen.port(), 9000);
+    assert_eq!(config.admin.token.as_deref(), Some("s3cret"));
+    assert_eq!(config.upstreams["api"].retries.attempts, 5);
+    assert!(config.routes[0].strip_prefix);
+    assert!(!config.to_redacted_yaml().contains("s3cret"));
+}
+
+#[test]
+fn bad_env_override_names_the_variable() {
+    let err = parse_env(GOOD, &[("PERFKIT_SERVER__LISTEN", "nowhere")]).unwrap_err();
+    assert!(err.to_string().starts_with("environment override PERFKIT_SERVER__LISTEN"), "{err}");
+    let err = parse_env(GOOD, &[("PERFKIT_ROUTES__7__UPSTREAM", "api")]).unwrap_err();
+    assert!(err.to_string().contains("past the end"), "{err}");
+}
+
+#[test]
+fn effective_config_round_trips() {
+    let config = parse(GOOD).unwrap();
+    let again = parse(&config.to_redacted_yaml()).unwrap();
+    assert_eq!(config, again);
+}

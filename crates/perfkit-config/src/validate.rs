@@ -1,0 +1,109 @@
+//! Rules a well-formed config must also satisfy; each problem names the field path.
+
+use std::collections::HashSet;
+
+use crate::schema::{Balance, Config};
+
+#[derive(Debug)]
+pub(crate) struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problem(field: impl Into<String>, message: impl Into<String>) -> Result<(), Problem> {
+    Err(Problem { field: field.into(), message: message.into() })
+}
+
+pub(crate) fn check(config: &Config) -> Result<(), Problem> {
+    if config.admin.listen == config.server.listen {
+        return problem("admin.listen", "must differ from server.listen");
+    }
+    for (name, upstream) in &config.upstreams {
+        let at = format!("upstreams.{name}");
+        if upstream.servers.is_empty() {
+            return problem(format!("{at}.servers"), "an upstream needs at least one server");
+        }
+        for (i, server) in upstream.servers.iter().enumerate() {
+            check_address(&server.address)
+                .or_else(|m| problem(format!("{at}.servers[{i}].address"), m))?;
+        }
+        match (upstream.balance, &upstream.hash_key) {
+            (Balance::ConsistentHash, None) => {
+                return problem(
+                    format!("{at}.balance"),
+                    "consistent_hash needs `hash_key: client_ip` or `hash_key: header:NAME`",
+                )
+            }
+            (balance, Some(_)) if balance != Balance::ConsistentHash => {
+                return problem(
+                    format!("{at}.hash_key"),
+                    "hash_key is only used with `balance: consistent_hash`",
+                )
+            }
+            _ => {}
+        }
+        for (i, status) in upstream.retries.on_status.iter().enumerate() {
+            if !(100..=599).contains(status) {
+                return problem(
+                    format!("{at}.retries.on_status[{i}]"),
+                    format!("{status} is not an HTTP status"),
+                );
+            }
+        }
+        if let Some(health) = &upstream.health_check {
+            if !health.path.starts_with('/') {
+                return problem(format!("{at}.health_check.path"), "must start with `/`");
+            }
+            if health.interval.is_zero() || health.timeout.is_zero() {
+                return problem(format!("{at}.health_check"), "interval and timeout must be > 0");
+            }
+        }
+        if upstream.outlier_detection.base_ejection > upstream.outlier_detection.max_ejection {
+            return problem(
+                format!("{at}.outlier_detection.base_ejection"),
+                "must not exceed max_ejection",
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for (i, route) in config.routes.iter().enumerate() {
+        let at = format!("routes[{i}]");
+        if !config.upstreams.contains_key(&route.upstream) {
+            let known: Vec<&str> = config.upstreams.keys().map(String::as_str).collect();
+            return problem(
+                format!("{at}.upstream"),
+                format!(
+                    "no upstream named `{}` (defined: {})",
+                    route.upstream,
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ),
+            );
+        }
+        if !route.path_prefix.starts_with('/') {
+            return problem(format!("{at}.path_prefix"), "must start with `/`");
+        }
+        if !seen.insert((route.host.clone(), route.path_prefix.clone())) {
+            return problem(
+                format!("{at}.path_prefix"),
+                "another route already has this host and path_prefix",
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_address(address: &str) -> Result<(), String> {
+    let Some((host, port)) = address.rsplit_once(':') else {
+        return Err(format!("`{address}` needs a port, e.g. `{address}:80`"));
+    };
+    if host.is_empty() {
+        return Err(format!("`{address}` has no host"));
+    }
+    if port.parse::<u16>().is_err() {
+        return Err(format!("`{port}` is not a port number"));
+    }
+    if host.contains('/') {
+        return Err(format!("`{address}` is host:port, not a URL"));
+    }
+    Ok(())
+}
