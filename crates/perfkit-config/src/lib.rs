@@ -28,13 +28,25 @@ pub const DEFAULT_PATH: &str = "config/perfkit.yml";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The YAML does not match the schema (syntax, unknown field, wrong type...).
     #[error("{}: {message}", Position(path, *location))]
-    Parse { path: PathBuf, location: Option<Location>, message: String },
+    Parse {
+        path: PathBuf,
+        location: Option<Location>,
+        message: String,
+    },
     /// The YAML matches the schema but breaks a rule (e.g. a route names no known upstream).
     #[error("{}: {field}: {message}", Position(path, *location))]
-    Invalid { path: PathBuf, location: Option<Location>, field: String, message: String },
+    Invalid {
+        path: PathBuf,
+        location: Option<Location>,
+        field: String,
+        message: String,
+    },
     #[error("environment override {var}: {message}")]
     Env { var: String, message: String },
 }
@@ -75,8 +87,10 @@ impl Config {
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Config::parse_with_env(path, &text, env)
     }
 
@@ -86,8 +100,10 @@ impl Config {
         text: &str,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let mut overrides: Vec<(String, String)> =
-            env.into_iter().filter(|(name, _)| is_override(name)).collect();
+        let mut overrides: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(name, _)| is_override(name))
+            .collect();
         overrides.sort();
 
         // Deserializing the text directly keeps serde_yaml's locations in its errors.
@@ -107,7 +123,11 @@ impl Config {
                 apply_override(&mut tree, var, value)?;
             }
             config = serde_yaml::from_value(tree).map_err(|err| ConfigError::Env {
-                var: overrides.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", "),
+                var: overrides
+                    .iter()
+                    .map(|(v, _)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 message: err.to_string(),
             })?;
         }
@@ -139,16 +159,17 @@ fn is_override(name: &str) -> bool {
     })
 }
 
-fn apply_override(
-    tree: &mut serde_yaml::Value,
-    var: &str,
-    raw: &str,
-) -> Result<(), ConfigError> {
-    let env_error = |message: String| ConfigError::Env { var: var.into(), message };
-    let segments: Vec<String> =
-        var[ENV_PREFIX.len()..].split("__").map(|s| s.to_ascii_lowercase()).collect();
-    let value: serde_yaml::Value = serde_yaml::from_str(raw)
-        .unwrap_or_else(|_| serde_yaml::Value::String(raw.to_owned()));
+fn apply_override(tree: &mut serde_yaml::Value, var: &str, raw: &str) -> Result<(), ConfigError> {
+    let env_error = |message: String| ConfigError::Env {
+        var: var.into(),
+        message,
+    };
+    let segments: Vec<String> = var[ENV_PREFIX.len()..]
+        .split("__")
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(raw).unwrap_or_else(|_| serde_yaml::Value::String(raw.to_owned()));
     let mut node = tree;
     for segment in &segments {
         if node.is_null() {
@@ -159,9 +180,9 @@ fn apply_override(
                 .entry(serde_yaml::Value::String(segment.clone()))
                 .or_insert(serde_yaml::Value::Null),
             serde_yaml::Value::Sequence(items) => {
-                let index: usize = segment.parse().map_err(|_| {
-                    env_error(format!("`{segment}` must be a list index here"))
-                })?;
+                let index: usize = segment
+                    .parse()
+                    .map_err(|_| env_error(format!("`{segment}` must be a list index here")))?;
                 let len = items.len();
                 items.get_mut(index).ok_or_else(|| {
                     env_error(format!("index {index} is past the end of a list of {len}"))
@@ -175,8 +196,10 @@ fn apply_override(
 }
 
 fn parse_error(path: &Path, err: &serde_yaml::Error) -> ConfigError {
-    let location =
-        err.location().map(|l| Location { line: l.line(), column: l.column() });
+    let location = err.location().map(|l| Location {
+        line: l.line(),
+        column: l.column(),
+    });
     let mut message = err.to_string();
     if let Some(Location { line, column }) = location {
         let suffix = format!(" at line {line} column {column}");
@@ -184,7 +207,11 @@ fn parse_error(path: &Path, err: &serde_yaml::Error) -> ConfigError {
             message = stripped.to_owned();
         }
     }
-    ConfigError::Parse { path: path.to_owned(), location, message }
+    ConfigError::Parse {
+        path: path.to_owned(),
+        location,
+        message,
+    }
 }
 
 #[cfg(test)]

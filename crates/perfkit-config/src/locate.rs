@@ -28,7 +28,9 @@ impl Locations {
     pub fn index(text: &str) -> Self {
         let mut builder = Builder::default();
         let _ = Parser::new_from_str(text).load(&mut builder, false);
-        Locations { by_path: builder.by_path }
+        Locations {
+            by_path: builder.by_path,
+        }
     }
 
     /// The location of `path`, or of its nearest ancestor that appears in the text
@@ -47,8 +49,14 @@ impl Locations {
 
 enum Frame {
     /// In a mapping; `key` is set while its value is being read.
-    Mapping { path: String, key: Option<String> },
-    Sequence { path: String, next: usize },
+    Mapping {
+        path: String,
+        key: Option<String>,
+    },
+    Sequence {
+        path: String,
+        next: usize,
+    },
 }
 
 #[derive(Default)]
@@ -64,9 +72,16 @@ impl Builder {
         match self.stack.last_mut() {
             None => Some(String::new()),
             Some(Frame::Mapping { key: None, .. }) => None,
-            Some(Frame::Mapping { path, key: Some(key) }) => {
+            Some(Frame::Mapping {
+                path,
+                key: Some(key),
+            }) => {
                 let key = std::mem::take(key);
-                let joined = if path.is_empty() { key } else { format!("{path}.{key}") };
+                let joined = if path.is_empty() {
+                    key
+                } else {
+                    format!("{path}.{key}")
+                };
                 if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
                     *key = None;
                 }
@@ -81,9 +96,10 @@ impl Builder {
     }
 
     fn record(&mut self, path: &str, mark: Marker) {
-        self.by_path
-            .entry(path.to_owned())
-            .or_insert(Location { line: mark.line(), column: mark.col() + 1 });
+        self.by_path.entry(path.to_owned()).or_insert(Location {
+            line: mark.line(),
+            column: mark.col() + 1,
+        });
     }
 }
 
@@ -137,9 +153,18 @@ mod tests {
     fn finds_nested_keys_and_sequence_items() {
         let text = "server:\n  listen: 0.0.0.0:80\nroutes:\n  - upstream: a\n  - path_prefix: /x\n    upstream: b\n";
         let index = Locations::index(text);
-        assert_eq!(index.find("server.listen"), Some(Location { line: 2, column: 3 }));
-        assert_eq!(index.find("routes[1].upstream"), Some(Location { line: 6, column: 5 }));
+        assert_eq!(
+            index.find("server.listen"),
+            Some(Location { line: 2, column: 3 })
+        );
+        assert_eq!(
+            index.find("routes[1].upstream"),
+            Some(Location { line: 6, column: 5 })
+        );
         // A field that is absent falls back to its parent.
-        assert_eq!(index.find("routes[0].strip_prefix"), Some(Location { line: 4, column: 5 }));
+        assert_eq!(
+            index.find("routes[0].strip_prefix"),
+            Some(Location { line: 4, column: 5 })
+        );
     }
 }

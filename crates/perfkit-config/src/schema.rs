@@ -106,7 +106,11 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { level: "info".into(), format: LogFormat::Text, access_log: false }
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+            access_log: false,
+        }
     }
 }
 
@@ -185,7 +189,9 @@ impl TryFrom<String> for HashKey {
         }
         match text.strip_prefix("header:") {
             Some(name) if http_token(name) => Ok(HashKey::Header(name.to_ascii_lowercase())),
-            _ => Err(format!("`{text}` is not a hash key; use `client_ip` or `header:NAME`")),
+            _ => Err(format!(
+                "`{text}` is not a hash key; use `client_ip` or `header:NAME`"
+            )),
         }
     }
 }
@@ -201,7 +207,9 @@ impl From<HashKey> for String {
 
 fn http_token(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -241,7 +249,10 @@ pub struct TimeoutConfig {
 
 impl Default for TimeoutConfig {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(2), read: Duration::from_secs(30) }
+        Self {
+            connect: Duration::from_secs(2),
+            read: Duration::from_secs(30),
+        }
     }
 }
 
@@ -256,7 +267,10 @@ pub struct RetryConfig {
 
 impl Default for RetryConfig {
     fn default() -> Self {
-        Self { attempts: 2, on_status: vec![502, 503, 504] }
+        Self {
+            attempts: 2,
+            on_status: vec![502, 503, 504],
+        }
     }
 }
 

@@ -53,7 +53,13 @@ fn empty_file_is_all_defaults() {
 fn unknown_field_names_line_column_and_field() {
     let text = GOOD.replace("        weight: 2", "        wieght: 2");
     let err = parse(&text).unwrap_err();
-    assert_eq!(err.location(), Some(Location { line: 11, column: 9 }));
+    assert_eq!(
+        err.location(),
+        Some(Location {
+            line: 11,
+            column: 9
+        })
+    );
     let shown = err.to_string();
     assert!(shown.starts_with("perfkit.yml:11:9: "), "{shown}");
     assert!(shown.contains("upstreams.api.servers[0]"), "{shown}");
@@ -74,13 +80,25 @@ fn bad_values_point_at_their_line() {
     let text = GOOD.replace("consistent_hash", "random");
     let err = parse(&text).unwrap_err();
     assert_eq!(err.location().map(|l| l.line), Some(7), "{err}");
-    assert!(err.to_string().contains("unknown variant `random`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown variant `random`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn yaml_syntax_error_has_a_location() {
     let err = parse("server:\n  listen: [unclosed\n").unwrap_err();
-    assert!(matches!(err, ConfigError::Parse { location: Some(_), .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ConfigError::Parse {
+                location: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -98,12 +116,17 @@ fn route_to_unknown_upstream_points_at_the_route() {
 fn semantic_rules_are_enforced() {
     let no_key = GOOD.replace("    hash_key: header:x-user\n", "");
     let err = parse(&no_key).unwrap_err();
-    assert!(err.to_string().starts_with("perfkit.yml:7:5: upstreams.api.balance:"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("perfkit.yml:7:5: upstreams.api.balance:"),
+        "{err}"
+    );
 
     let no_port = GOOD.replace("localhost:3001", "localhost");
     let err = parse(&no_port).unwrap_err();
     assert!(
-        err.to_string().starts_with("perfkit.yml:12:9: upstreams.api.servers[1].address:"),
+        err.to_string()
+            .starts_with("perfkit.yml:12:9: upstreams.api.servers[1].address:"),
         "{err}"
     );
 
@@ -134,7 +157,11 @@ fn env_overrides_replace_values_with_types() {
 #[test]
 fn bad_env_override_names_the_variable() {
     let err = parse_env(GOOD, &[("PERFKIT_SERVER__LISTEN", "nowhere")]).unwrap_err();
-    assert!(err.to_string().starts_with("environment override PERFKIT_SERVER__LISTEN"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("environment override PERFKIT_SERVER__LISTEN"),
+        "{err}"
+    );
     let err = parse_env(GOOD, &[("PERFKIT_ROUTES__7__UPSTREAM", "api")]).unwrap_err();
     assert!(err.to_string().contains("past the end"), "{err}");
 }

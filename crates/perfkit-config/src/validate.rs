@@ -11,17 +11,23 @@ pub(crate) struct Problem {
 }
 
 fn problem(field: impl Into<String>, message: impl Into<String>) -> Result<(), Problem> {
-    Err(Problem { field: field.into(), message: message.into() })
+    Err(Problem {
+        field: field.into(),
+        message: message.into(),
+    })
 }
 
 pub(crate) fn check(config: &Config) -> Result<(), Problem> {
-    if config.admin.listen == config.server.listen {
+    if config.admin.listen == config.server.listen && config.server.listen.port() != 0 {
         return problem("admin.listen", "must differ from server.listen");
     }
     for (name, upstream) in &config.upstreams {
         let at = format!("upstreams.{name}");
         if upstream.servers.is_empty() {
-            return problem(format!("{at}.servers"), "an upstream needs at least one server");
+            return problem(
+                format!("{at}.servers"),
+                "an upstream needs at least one server",
+            );
         }
         for (i, server) in upstream.servers.iter().enumerate() {
             check_address(&server.address)
@@ -55,7 +61,10 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
                 return problem(format!("{at}.health_check.path"), "must start with `/`");
             }
             if health.interval.is_zero() || health.timeout.is_zero() {
-                return problem(format!("{at}.health_check"), "interval and timeout must be > 0");
+                return problem(
+                    format!("{at}.health_check"),
+                    "interval and timeout must be > 0",
+                );
             }
         }
         if upstream.outlier_detection.base_ejection > upstream.outlier_detection.max_ejection {
@@ -75,7 +84,11 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
                 format!(
                     "no upstream named `{}` (defined: {})",
                     route.upstream,
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             );
         }

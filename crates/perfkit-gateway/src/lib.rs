@@ -1,1 +1,220 @@
-//! placeholder
+//! The perfkit gateway: a hyper/tower reverse proxy that routes by host and path to
+//! upstream groups, balances load, tracks peer health, pools upstream connections,
+//! and exposes Prometheus metrics and a token-protected admin API.
+//!
+//! [`Gateway::start`] binds the listeners and returns a handle; [`Gateway::reload`]
+//! swaps in a new configuration without dropping in-flight requests;
+//! [`Gateway::shutdown`] drains connections gracefully.
+
+#![forbid(unsafe_code)]
+
+mod admin;
+mod balance;
+mod body;
+mod forwarded;
+mod health;
+mod metrics;
+mod proxy;
+mod router;
+mod runtime;
+mod server;
+mod signals;
+mod upstream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use perfkit_config::{Config, ConfigError};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use forwarded::{strip_hop_by_hop, TrustedProxies};
+pub use signals::run_until_signalled;
+
+use crate::metrics::Metrics;
+use crate::runtime::Runtime;
+
+/// Why the gateway could not start or reload.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Resolve(#[from] upstream::ResolveError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("reload needs a config file; this gateway was started from an in-memory config")]
+    NoConfigFile,
+}
+
+/// State shared by every connection: the current runtime and process-wide metrics.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    runtime: ArcSwap<Runtime>,
+    metrics: Metrics,
+    config_path: Option<PathBuf>,
+    generation: AtomicU64,
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl Shared {
+    /// Re-reads the config file and swaps the new runtime in.
+    async fn reload(&self) -> Result<u64, GatewayError> {
+        let path = self
+            .config_path
+            .as_ref()
+            .ok_or(GatewayError::NoConfigFile)?;
+        let result = match Config::load(path) {
+            Ok(config) => self.install(config).await,
+            Err(error) => Err(error.into()),
+        };
+        self.metrics.reload(result.is_ok());
+        match &result {
+            Ok(generation) => tracing::info!(generation, "configuration reloaded"),
+            Err(error) => {
+                tracing::error!(%error, "configuration reload failed; keeping the running configuration")
+            }
+        }
+        result
+    }
+
+    async fn install(&self, config: Config) -> Result<u64, GatewayError> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let current = self.runtime.load_full();
+        if config.server.listen != current.config.server.listen
+            || config.admin.listen != current.config.admin.listen
+        {
+            tracing::warn!("listen addresses changed; they take effect on restart, not reload");
+        }
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let runtime = Arc::new(Runtime::build(config, generation).await?);
+        for upstream in &runtime.upstreams {
+            health::spawn_checks(upstream, &runtime.retired);
+        }
+        let previous = self.runtime.swap(runtime);
+        // Requests in flight keep `previous` alive; its probes can stop now.
+        previous.retired.cancel();
+        Ok(generation)
+    }
+}
+
+/// A running gateway.
+#[derive(Debug)]
+pub struct Gateway {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    admin_addr: SocketAddr,
+    stop: CancellationToken,
+    servers: Vec<JoinHandle<()>>,
+}
+
+impl Gateway {
+    /// Binds the proxy and admin listeners and starts serving. `config_path` is where
+    /// [`reload`](Self::reload) re-reads the configuration from.
+    pub async fn start(
+        config: Config,
+        config_path: Option<PathBuf>,
+    ) -> Result<Gateway, GatewayError> {
+        let runtime = Arc::new(Runtime::build(config, 1).await?);
+        for upstream in &runtime.upstreams {
+            health::spawn_checks(upstream, &runtime.retired);
+        }
+        let server_config = runtime.config.server.clone();
+        let admin_listen = runtime.config.admin.listen;
+        let shared = Arc::new(Shared {
+            runtime: ArcSwap::new(runtime),
+            metrics: Metrics::new(),
+            config_path,
+            generation: AtomicU64::new(1),
+            reloading: tokio::sync::Mutex::new(()),
+        });
+        let bind = |addr: SocketAddr| async move {
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| GatewayError::Bind { addr, source })
+        };
+        let proxy_listener = bind(server_config.listen).await?;
+        let admin_listener = bind(admin_listen).await?;
+        let addr = proxy_listener
+            .local_addr()
+            .map_err(|source| GatewayError::Bind {
+                addr: server_config.listen,
+                source,
+            })?;
+        let admin_addr = admin_listener
+            .local_addr()
+            .map_err(|source| GatewayError::Bind {
+                addr: admin_listen,
+                source,
+            })?;
+        let stop = CancellationToken::new();
+
+        let proxy_shared = Arc::clone(&shared);
+        let proxy = server::serve(
+            proxy_listener,
+            server_config.clone(),
+            stop.clone(),
+            move |remote| {
+                let shared = Arc::clone(&proxy_shared);
+                hyper::service::service_fn(move |request| {
+                    proxy::handle(Arc::clone(&shared), request, remote)
+                })
+            },
+        );
+        let admin_shared = Arc::clone(&shared);
+        let admin = server::serve(admin_listener, server_config, stop.clone(), move |_| {
+            let shared = Arc::clone(&admin_shared);
+            hyper::service::service_fn(move |request| admin::handle(Arc::clone(&shared), request))
+        });
+        let servers = vec![tokio::spawn(proxy), tokio::spawn(admin)];
+        tracing::info!(%addr, %admin_addr, "gateway listening");
+        Ok(Gateway {
+            shared,
+            addr,
+            admin_addr,
+            stop,
+            servers,
+        })
+    }
+
+    /// Where the proxy listens (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    /// The configuration generation in use: 1 at start, +1 per successful reload.
+    pub fn generation(&self) -> u64 {
+        self.shared.runtime.load().generation
+    }
+
+    /// Re-reads the config file given to [`start`](Self::start) and swaps it in.
+    /// On error the running configuration stays.
+    pub async fn reload(&self) -> Result<u64, GatewayError> {
+        self.shared.reload().await
+    }
+
+    /// Swaps in `config` directly.
+    pub async fn reload_with(&self, config: Config) -> Result<u64, GatewayError> {
+        self.shared.install(config).await
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to `server.shutdown_grace`),
+    /// then returns.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        for server in self.servers {
+            let _ = server.await;
+        }
+        self.shared.runtime.load().retired.cancel();
+    }
+}

@@ -1,1 +1,116 @@
-fn main() {}
+//! The `perfkit` command: a thin CLI over the library crates; it parses arguments,
+//! sets up logging and maps errors to exit codes (0 ok, 1 failure, 2 bad config).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
+
+mod demo;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "perfkit",
+    version,
+    about = "The performance layer in front of and beside your web app"
+)]
+struct Cli {
+    /// Config file.
+    #[arg(short, long, global = true, default_value = perfkit_config::DEFAULT_PATH)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the reverse-proxy gateway (SIGHUP reloads the config, SIGTERM drains and stops).
+    Serve,
+    /// Inspect configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Start two sample upstreams and the gateway in front of them, send traffic through
+    /// it and show what happened. Needs no config file and no external service.
+    Demo(demo::DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate the config file and print the effective configuration (secrets redacted).
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error
+                .chain()
+                .any(|cause| cause.downcast_ref::<ConfigError>().is_some())
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            let config = Config::load(&cli.config)?;
+            print!("{}", config.to_redacted_yaml());
+            eprintln!("{}: ok", cli.config.display());
+            Ok(())
+        }
+        Command::Serve => {
+            let config = Config::load(&cli.config)?;
+            init_logging(&config.log);
+            runtime()?.block_on(async {
+                let gateway = perfkit_gateway::Gateway::start(config, Some(cli.config.clone()))
+                    .await
+                    .context("starting the gateway")?;
+                perfkit_gateway::run_until_signalled(gateway)
+                    .await
+                    .context("installing signal handlers")
+            })
+        }
+        Command::Demo(args) => {
+            init_logging(&LogConfig {
+                level: "warn".into(),
+                ..LogConfig::default()
+            });
+            runtime()?.block_on(demo::run(args))
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// Logs go to stderr; `PERFKIT_LOG` (a tracing filter) overrides `log.level`.
+fn init_logging(log: &LogConfig) {
+    let filter = std::env::var("PERFKIT_LOG").unwrap_or_else(|_| log.level.clone());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

@@ -1,0 +1,116 @@
+//! Body types for both directions, as enums rather than boxed trait objects so the
+//! pass-through path does not allocate per request.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::Limited;
+use hyper::body::Incoming;
+
+use crate::upstream::InFlight;
+
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The client's request body failed (too large, or the client went away): marks the
+/// error so the proxy answers the client instead of blaming the upstream peer.
+#[derive(Debug, thiserror::Error)]
+#[error("client request body: {0}")]
+pub struct ClientBodyError(pub BoxError);
+
+/// What the gateway sends upstream.
+#[derive(Debug)]
+pub enum RequestBody {
+    Empty,
+    /// The client's body, cut off with an error once it passes the size limit.
+    Stream(Limited<Incoming>),
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self.get_mut() {
+            RequestBody::Empty => Poll::Ready(None),
+            RequestBody::Stream(body) => Pin::new(body)
+                .poll_frame(cx)
+                .map_err(|error| Box::new(ClientBodyError(error)) as BoxError),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            RequestBody::Empty => true,
+            RequestBody::Stream(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            RequestBody::Empty => SizeHint::with_exact(0),
+            RequestBody::Stream(body) => body.size_hint(),
+        }
+    }
+}
+
+/// What the gateway sends the client.
+#[derive(Debug)]
+pub enum ResponseBody {
+    /// A response the gateway wrote itself (errors, admin API).
+    Full(Option<Bytes>),
+    /// An upstream's body, streamed; the peer's slot is released when it ends.
+    Upstream {
+        body: Incoming,
+        in_flight: Option<InFlight>,
+    },
+}
+
+impl ResponseBody {
+    pub fn full(bytes: impl Into<Bytes>) -> Self {
+        let bytes = bytes.into();
+        ResponseBody::Full(if bytes.is_empty() { None } else { Some(bytes) })
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        match self.get_mut() {
+            ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            ResponseBody::Upstream { body, in_flight } => {
+                let polled = Pin::new(body).poll_frame(cx);
+                if matches!(polled, Poll::Ready(None)) {
+                    // Release the slot as soon as the body is done, not when hyper drops it.
+                    in_flight.take();
+                }
+                polled
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ResponseBody::Full(data) => data.is_none(),
+            ResponseBody::Upstream { body, .. } => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(data) => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
+            ResponseBody::Upstream { body, .. } => body.size_hint(),
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Header rewriting between client and upstream: hop-by-hop headers (RFC 9110 §7.6.1)
+//! and `X-Forwarded-For` / `X-Forwarded-Proto` / `X-Forwarded-Host` / `Forwarded`
+//! (RFC 7239), believed only when the direct peer is a trusted proxy.
+
+use std::net::IpAddr;
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use ipnet::IpNet;
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
+const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+const PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+
+/// Headers that describe one connection, not the message, and never cross a proxy.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    KEEP_ALIVE,
+    PROXY_CONNECTION,
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// Removes hop-by-hop headers, including any the `Connection` header names.
+pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    if headers.contains_key(header::CONNECTION) {
+        let named: Vec<HeaderName> = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|token| HeaderName::from_bytes(token.trim().as_bytes()).ok())
+            .collect();
+        for name in named {
+            headers.remove(name);
+        }
+    }
+    for name in &HOP_BY_HOP {
+        // `remove` on an absent key is a cheap hash lookup; most requests have none of these.
+        if headers.contains_key(name) {
+            headers.remove(name);
+        }
+    }
+}
+
+/// Which peers may tell us who the client is.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies {
+    nets: Vec<IpNet>,
+}
+
+impl TrustedProxies {
+    pub fn new(nets: Vec<IpNet>) -> Self {
+        TrustedProxies { nets }
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.nets.iter().any(|net| net.contains(&ip))
+    }
+
+    /// Rewrites the forwarding headers for a request that arrived from `peer` over
+    /// `proto`, and returns the client address to use for hashing and logs.
+    ///
+    /// From an untrusted peer every incoming forwarding header is discarded: a client
+    /// cannot choose the address the upstream sees. From a trusted proxy the chain is
+    /// extended, and the client is the right-most address that is not itself trusted.
+    pub fn apply(&self, peer: IpAddr, proto: &'static str, headers: &mut HeaderMap) -> IpAddr {
+        let peer = canonical(peer);
+        if self.nets.is_empty() || !self.contains(peer) {
+            for name in [
+                X_FORWARDED_FOR,
+                X_FORWARDED_PROTO,
+                X_FORWARDED_HOST,
+                X_REAL_IP,
+            ] {
+                headers.remove(name);
+            }
+            headers.remove(header::FORWARDED);
+            if let Some(host) = headers.get(header::HOST).cloned() {
+                headers.insert(X_FORWARDED_HOST, host);
+            }
+            headers.insert(X_FORWARDED_FOR, ip_value(peer));
+            headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+            headers.insert(header::FORWARDED, forwarded_element(peer, proto));
+            return peer;
+        }
+
+        let chain: Vec<IpAddr> = headers
+            .get_all(X_FORWARDED_FOR)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|item| parse_ip(item.trim()))
+            .collect();
+        let client = chain
+            .iter()
+            .rev()
+            .copied()
+            .find(|ip| !self.contains(*ip))
+            .or_else(|| chain.first().copied())
+            .unwrap_or(peer);
+
+        let mut xff = chain
+            .iter()
+            .map(IpAddr::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !xff.is_empty() {
+            xff.push_str(", ");
+        }
+        xff.push_str(&peer.to_string());
+        if let Ok(value) = HeaderValue::from_str(&xff) {
+            headers.insert(X_FORWARDED_FOR, value);
+        }
+        if !headers.contains_key(X_FORWARDED_PROTO) {
+            headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+        }
+        headers.append(header::FORWARDED, forwarded_element(peer, proto));
+        client
+    }
+}
+
+/// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) compare as the IPv4 address.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+fn parse_ip(text: &str) -> Option<IpAddr> {
+    let text = text.trim_matches(|c| c == '"' || c == '[' || c == ']');
+    text.parse().ok().map(canonical)
+}
+
+fn ip_value(ip: IpAddr) -> HeaderValue {
+    HeaderValue::from_str(&ip.to_string()).unwrap_or(HeaderValue::from_static("unknown"))
+}
+
+fn forwarded_element(peer: IpAddr, proto: &str) -> HeaderValue {
+    let text = match peer {
+        IpAddr::V4(v4) => format!("for={v4};proto={proto}"),
+        IpAddr::V6(v6) => format!("for=\"[{v6}]\";proto={proto}"),
+    };
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("for=unknown"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn strips_listed_and_connection_named_headers() {
+        let mut map = headers(&[
+            ("connection", "keep-alive, x-secret"),
+            ("x-secret", "1"),
+            ("keep-alive", "timeout=5"),
+            ("te", "trailers"),
+            ("proxy-authorization", "Basic x"),
+            ("accept", "*/*"),
+        ]);
+        strip_hop_by_hop(&mut map);
+        assert_eq!(map.len(), 1);
+        assert!(map.contains_key("accept"));
+    }
+
+    #[test]
+    fn untrusted_peer_cannot_spoof_its_address() {
+        let trusted = TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let mut map = headers(&[
+            ("x-forwarded-for", "1.2.3.4"),
+            ("forwarded", "for=1.2.3.4"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        let peer: IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(trusted.apply(peer, "http", &mut map), peer);
+        assert_eq!(map["x-forwarded-for"], "192.0.2.7");
+        assert_eq!(map["x-forwarded-proto"], "http");
+        assert_eq!(map["forwarded"], "for=192.0.2.7;proto=http");
+    }
+
+    #[test]
+    fn trusted_chain_yields_rightmost_untrusted_client() {
+        let trusted = TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let mut map = headers(&[("x-forwarded-for", "6.6.6.6, 1.2.3.4, 10.0.0.9")]);
+        let client = trusted.apply("10.1.1.1".parse().unwrap(), "http", &mut map);
+        assert_eq!(client, "1.2.3.4".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            map["x-forwarded-for"],
+            "6.6.6.6, 1.2.3.4, 10.0.0.9, 10.1.1.1"
+        );
+    }
+
+    #[test]
+    fn mapped_ipv6_peer_matches_ipv4_range() {
+        let trusted = TrustedProxies::new(vec!["127.0.0.0/8".parse().unwrap()]);
+        assert!(trusted.contains("::ffff:127.0.0.1".parse().unwrap()));
+    }
+}

@@ -1,0 +1,80 @@
+//! Active health checks: one probe loop per peer, `GET path` every interval; a peer
+//! flips after `unhealthy_threshold` failures or `healthy_threshold` passes in a row.
+
+use std::sync::Arc;
+
+use http::{Request, Uri};
+use perfkit_config::HealthCheckConfig;
+use tokio_util::sync::CancellationToken;
+
+use crate::body::RequestBody;
+use crate::upstream::{Peer, Upstream};
+
+/// Starts probing every peer of `upstream` that has a health check, until `stop`.
+pub fn spawn_checks(upstream: &Arc<Upstream>, stop: &CancellationToken) {
+    let Some(check) = upstream.config.health_check.clone() else {
+        return;
+    };
+    for peer in &upstream.peers {
+        let (upstream, peer, check, stop) = (
+            Arc::clone(upstream),
+            Arc::clone(peer),
+            check.clone(),
+            stop.clone(),
+        );
+        tokio::spawn(async move {
+            tokio::select! {
+                () = probe_loop(&upstream, &peer, &check) => {}
+                () = stop.cancelled() => {}
+            }
+        });
+    }
+}
+
+async fn probe_loop(upstream: &Upstream, peer: &Peer, check: &HealthCheckConfig) {
+    let mut ticker = tokio::time::interval(check.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut passes, mut failures) = (0u32, 0u32);
+    loop {
+        ticker.tick().await;
+        if probe(upstream, peer, check).await {
+            passes += 1;
+            failures = 0;
+        } else {
+            failures += 1;
+            passes = 0;
+        }
+        if passes >= check.healthy_threshold.get() && !peer.healthy() {
+            peer.set_healthy(true);
+            tracing::info!(upstream = %upstream.name, peer = %peer.configured, "health check passed: peer restored");
+        } else if failures >= check.unhealthy_threshold.get() && peer.healthy() {
+            peer.set_healthy(false);
+            tracing::warn!(upstream = %upstream.name, peer = %peer.configured, "health check failed: peer marked unhealthy");
+        }
+    }
+}
+
+/// One probe: any 2xx or 3xx within the timeout passes.
+async fn probe(upstream: &Upstream, peer: &Peer, check: &HealthCheckConfig) -> bool {
+    let Ok(uri) = Uri::builder()
+        .scheme("http")
+        .authority(peer.authority.clone())
+        .path_and_query(check.path.as_str())
+        .build()
+    else {
+        return false;
+    };
+    let Ok(request) = Request::get(uri)
+        .header("user-agent", "perfkit-health")
+        .body(RequestBody::Empty)
+    else {
+        return false;
+    };
+    match tokio::time::timeout(check.timeout, upstream.client.request(request)).await {
+        Ok(Ok(response)) => {
+            let status = response.status();
+            status.is_success() || status.is_redirection()
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,203 @@
+//! Prometheus metrics. Counters and histograms live for the process (across reloads);
+//! per-peer gauges are read from the current runtime when scraped, so they can never
+//! disagree with the state the balancer sees.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+use crate::runtime::Runtime;
+use crate::upstream::now_millis;
+
+/// Latency buckets in seconds, 1 ms to 30 s.
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Time to response headers, by route pattern, upstream and status.
+    requests: HistogramVec,
+    upstream_errors: IntCounterVec,
+    retries: IntCounterVec,
+    ejections: IntCounterVec,
+    reloads: IntCounterVec,
+}
+
+/// Why an attempt to an upstream failed, as a metric label.
+#[derive(Debug, Clone, Copy)]
+pub enum UpstreamError {
+    Connect,
+    /// The connection failed after it was made (reset, malformed response).
+    Protocol,
+    Timeout,
+    Status,
+    PoolExhausted,
+}
+
+impl UpstreamError {
+    fn label(self) -> &'static str {
+        match self {
+            UpstreamError::Connect => "connect",
+            UpstreamError::Protocol => "protocol",
+            UpstreamError::Timeout => "timeout",
+            UpstreamError::Status => "status",
+            UpstreamError::PoolExhausted => "pool_exhausted",
+        }
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let requests = HistogramVec::new(
+            HistogramOpts::new(
+                "perfkit_request_duration_seconds",
+                "Time from request to response headers, by route pattern, upstream and status.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &["route", "upstream", "status"],
+        )
+        .expect("static metric definition");
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            IntCounterVec::new(Opts::new(name, help), labels).expect("static metric definition")
+        };
+        let upstream_errors = counter(
+            "perfkit_upstream_errors_total",
+            "Failed attempts to reach an upstream peer, by reason.",
+            &["upstream", "peer", "reason"],
+        );
+        let retries = counter(
+            "perfkit_upstream_retries_total",
+            "Attempts retried on another peer.",
+            &["upstream"],
+        );
+        let ejections = counter(
+            "perfkit_upstream_ejections_total",
+            "Peers ejected by passive outlier detection.",
+            &["upstream", "peer"],
+        );
+        let reloads = counter(
+            "perfkit_config_reloads_total",
+            "Configuration reloads by result.",
+            &["result"],
+        );
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(upstream_errors.clone()),
+            Box::new(retries.clone()),
+            Box::new(ejections.clone()),
+            Box::new(reloads.clone()),
+        ] {
+            registry
+                .register(collector)
+                .expect("metric names are unique");
+        }
+        Metrics {
+            registry,
+            requests,
+            upstream_errors,
+            retries,
+            ejections,
+            reloads,
+        }
+    }
+
+    pub fn observe_request(&self, route: &str, upstream: &str, status: &str, elapsed: Duration) {
+        self.requests
+            .with_label_values(&[route, upstream, status])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn upstream_error(&self, upstream: &str, peer: &str, reason: UpstreamError) {
+        self.upstream_errors
+            .with_label_values(&[upstream, peer, reason.label()])
+            .inc();
+    }
+
+    pub fn retry(&self, upstream: &str) {
+        self.retries.with_label_values(&[upstream]).inc();
+    }
+
+    pub fn ejection(&self, upstream: &str, peer: &str) {
+        self.ejections.with_label_values(&[upstream, peer]).inc();
+    }
+
+    pub fn reload(&self, ok: bool) {
+        self.reloads
+            .with_label_values(&[if ok { "ok" } else { "error" }])
+            .inc();
+    }
+
+    /// The Prometheus text exposition of everything, with gauges from `runtime`.
+    pub fn render(&self, runtime: &Runtime) -> String {
+        let mut buffer = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
+        let mut text = String::from_utf8(buffer).unwrap_or_default();
+        let now = now_millis();
+        let gauges: [(&str, &str, &dyn Fn(&crate::upstream::Peer) -> u64); 5] = [
+            (
+                "perfkit_upstream_peer_healthy",
+                "1 if active health checks pass.",
+                &|p| u64::from(p.healthy()),
+            ),
+            (
+                "perfkit_upstream_peer_ejected",
+                "1 while ejected by outlier detection.",
+                &|p| u64::from(p.ejected(now)),
+            ),
+            (
+                "perfkit_upstream_peer_active_requests",
+                "Requests in flight to the peer.",
+                &|p| u64::from(p.active()),
+            ),
+            (
+                "perfkit_upstream_pool_free_slots",
+                "Free connection slots of the peer's pool.",
+                &|p| p.free_slots() as u64,
+            ),
+            (
+                "perfkit_upstream_pool_max_slots",
+                "Connection slots of the peer's pool.",
+                &|p| u64::from(p.max_slots()),
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} gauge");
+            for upstream in &runtime.upstreams {
+                for peer in &upstream.peers {
+                    let _ = writeln!(
+                        text,
+                        "{name}{{upstream=\"{}\",peer=\"{}\"}} {}",
+                        escape(&upstream.name),
+                        escape(&peer.configured),
+                        value(peer)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(
+            text,
+            "# HELP perfkit_config_generation Configuration generation in use.\n# TYPE perfkit_config_generation gauge\nperfkit_config_generation {}",
+            runtime.generation
+        );
+        text
+    }
+}
+
+fn escape(label: &str) -> String {
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}

@@ -1,0 +1,318 @@
+//! Forwarding one client request: route, limit the body, rewrite headers, pick a peer,
+//! send with timeouts and retries, record health and metrics, stream the answer back.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::header::{self, HeaderValue};
+use http::uri::{PathAndQuery, Scheme};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Uri, Version};
+use http_body::Body as _;
+use http_body_util::{LengthLimitError, Limited};
+use hyper::body::Incoming;
+use perfkit_config::HashKey;
+
+use crate::balance::Balancer;
+use crate::body::{ClientBodyError, RequestBody, ResponseBody};
+use crate::forwarded::strip_hop_by_hop;
+use crate::metrics::UpstreamError;
+use crate::upstream::{now_millis, Upstream};
+use crate::Shared;
+
+/// A response the gateway writes itself.
+pub(crate) fn local(status: StatusCode, message: &str) -> Response<ResponseBody> {
+    let mut response = Response::new(ResponseBody::full(format!("{message}\n")));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
+}
+
+/// The request's host without port, from `Host` or (HTTP/2) the URI authority.
+fn request_host<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    // Strip a port, but not the colons of a bracketed IPv6 literal.
+    match host.rfind(':') {
+        Some(colon) if !host[colon..].contains(']') => &host[..colon],
+        _ => host,
+    }
+}
+
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+    remote: SocketAddr,
+) -> Result<Response<ResponseBody>, Infallible> {
+    let started = Instant::now();
+    let runtime = shared.runtime.load_full();
+    let (mut parts, body) = request.into_parts();
+
+    let path = parts.uri.path();
+    let Some(route) = runtime
+        .router
+        .find(request_host(&parts.headers, &parts.uri), path)
+    else {
+        shared
+            .metrics
+            .observe_request("unmatched", "-", "404", started.elapsed());
+        return Ok(local(
+            StatusCode::NOT_FOUND,
+            "no route matches this request",
+        ));
+    };
+    let upstream = &runtime.upstreams[route.upstream];
+
+    let declared_length = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > runtime.max_body) {
+        shared
+            .metrics
+            .observe_request(&route.label, &upstream.name, "413", started.elapsed());
+        return Ok(local(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is larger than allowed",
+        ));
+    }
+
+    // HTTP/2 clients send the host as the URI authority; HTTP/1.1 upstreams need `Host`.
+    if !parts.headers.contains_key(header::HOST) {
+        if let Some(authority) = parts.uri.authority() {
+            if let Ok(value) = HeaderValue::from_str(authority.as_str()) {
+                parts.headers.insert(header::HOST, value);
+            }
+        }
+    }
+    strip_hop_by_hop(&mut parts.headers);
+    let client_ip = runtime
+        .trusted
+        .apply(remote.ip(), "http", &mut parts.headers);
+
+    let hash = match &upstream.config.hash_key {
+        None => 0,
+        Some(HashKey::Header(name)) => match parts.headers.get(name.as_str()) {
+            Some(value) => Balancer::hash_key(value.as_bytes()),
+            None => Balancer::hash_key(client_ip.to_string().as_bytes()),
+        },
+        Some(HashKey::ClientIp) => Balancer::hash_key(client_ip.to_string().as_bytes()),
+    };
+
+    let bodyless = body.is_end_stream();
+    let retryable = bodyless && idempotent(&parts.method);
+    let mut body = Some(if bodyless {
+        RequestBody::Empty
+    } else {
+        RequestBody::Stream(Limited::new(
+            body,
+            usize::try_from(runtime.max_body).unwrap_or(usize::MAX),
+        ))
+    });
+
+    let rewritten = route.rewrite(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
+    let Ok(path_and_query) = PathAndQuery::try_from(rewritten.as_ref()) else {
+        return Ok(local(StatusCode::BAD_REQUEST, "invalid request target"));
+    };
+
+    let response = forward(
+        &shared,
+        upstream,
+        parts,
+        &mut body,
+        path_and_query,
+        hash,
+        retryable,
+    )
+    .await;
+    let status = response.status();
+    shared.metrics.observe_request(
+        &route.label,
+        &upstream.name,
+        status.as_str(),
+        started.elapsed(),
+    );
+    if runtime.config.log.access_log {
+        tracing::info!(
+            client = %client_ip,
+            route = %route.label,
+            upstream = %upstream.name,
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    }
+    Ok(response)
+}
+
+/// Sends the request to a peer, retrying on other peers when that is safe.
+async fn forward(
+    shared: &Shared,
+    upstream: &Upstream,
+    parts: http::request::Parts,
+    body: &mut Option<RequestBody>,
+    path_and_query: PathAndQuery,
+    hash: u64,
+    retryable: bool,
+) -> Response<ResponseBody> {
+    let config = &upstream.config;
+    let attempts = if retryable {
+        config.retries.attempts + 1
+    } else {
+        1
+    };
+    let peers = &upstream.peers;
+    // Peers already tried, as a bitmask (peers past the 64th are never excluded).
+    let mut tried: u64 = 0;
+    let excluded = |tried: u64, i: usize| i < 64 && tried & (1 << i) != 0;
+    let mut headers = Some(parts.headers);
+    let mut failure = local(StatusCode::BAD_GATEWAY, "no upstream peer could be reached");
+
+    for attempt in 0..attempts {
+        let last = attempt + 1 == attempts;
+        let now = now_millis();
+        let Some(index) = upstream
+            .balancer
+            .pick(peers, hash, |i| {
+                !excluded(tried, i) && peers[i].available(now)
+            })
+            .or_else(|| upstream.balancer.pick(peers, hash, |i| !excluded(tried, i)))
+        else {
+            break;
+        };
+        if index < 64 {
+            tried |= 1 << index;
+        }
+        let peer = &peers[index];
+        if attempt > 0 {
+            shared.metrics.retry(&upstream.name);
+        }
+
+        let Some(in_flight) = peer.acquire(config.pool.acquire_timeout).await else {
+            shared.metrics.upstream_error(
+                &upstream.name,
+                &peer.configured,
+                UpstreamError::PoolExhausted,
+            );
+            failure = local(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upstream connection pool is exhausted",
+            );
+            continue;
+        };
+
+        let uri = Uri::from_parts({
+            let mut uri = http::uri::Parts::default();
+            uri.scheme = Some(Scheme::HTTP);
+            uri.authority = Some(peer.authority.clone());
+            uri.path_and_query = Some(path_and_query.clone());
+            uri
+        });
+        let Ok(uri) = uri else {
+            return local(StatusCode::BAD_REQUEST, "invalid request target");
+        };
+        let mut request = Request::new(body.take().unwrap_or(RequestBody::Empty));
+        *request.method_mut() = parts.method.clone();
+        *request.uri_mut() = uri;
+        *request.version_mut() = Version::HTTP_11;
+        *request.headers_mut() = if last {
+            headers.take().unwrap_or_default()
+        } else {
+            headers.clone().unwrap_or_default()
+        };
+
+        let sent = Instant::now();
+        let outcome =
+            tokio::time::timeout(config.timeouts.read, upstream.client.request(request)).await;
+        let reason = match outcome {
+            Ok(Ok(response)) => {
+                let status = response.status();
+                if !config.retries.on_status.contains(&status.as_u16()) || last {
+                    if config.retries.on_status.contains(&status.as_u16()) {
+                        note_failure(shared, upstream, index, UpstreamError::Status);
+                    } else {
+                        peer.record_success();
+                    }
+                    if upstream.tracks_latency() {
+                        peer.observe_latency(sent.elapsed());
+                    }
+                    let (mut head, incoming) = response.into_parts();
+                    strip_hop_by_hop(&mut head.headers);
+                    let body = ResponseBody::Upstream {
+                        body: incoming,
+                        in_flight: Some(in_flight),
+                    };
+                    return Response::from_parts(head, body);
+                }
+                UpstreamError::Status
+            }
+            Ok(Err(error)) => {
+                if let Some(client_error) = client_body_error(&error) {
+                    return client_error;
+                }
+                tracing::debug!(upstream = %upstream.name, peer = %peer.configured, error = ?error, "upstream request failed");
+                if error.is_connect() {
+                    UpstreamError::Connect
+                } else {
+                    UpstreamError::Protocol
+                }
+            }
+            Err(_elapsed) => UpstreamError::Timeout,
+        };
+        if upstream.tracks_latency() {
+            peer.observe_latency(sent.elapsed());
+        }
+        note_failure(shared, upstream, index, reason);
+        failure = match reason {
+            UpstreamError::Timeout => local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out"),
+            UpstreamError::Status => local(StatusCode::BAD_GATEWAY, "upstream kept failing"),
+            _ => local(StatusCode::BAD_GATEWAY, "upstream could not be reached"),
+        };
+    }
+    failure
+}
+
+fn note_failure(shared: &Shared, upstream: &Upstream, index: usize, reason: UpstreamError) {
+    let peer = &upstream.peers[index];
+    shared
+        .metrics
+        .upstream_error(&upstream.name, &peer.configured, reason);
+    if let Some(length) = peer.record_failure(&upstream.config.outlier_detection) {
+        shared.metrics.ejection(&upstream.name, &peer.configured);
+        tracing::warn!(upstream = %upstream.name, peer = %peer.configured, seconds = length.as_secs_f64(), "peer ejected after consecutive failures");
+    }
+}
+
+/// A failure caused by the client's body (too large, or cut short), not the upstream.
+fn client_body_error(error: &hyper_util::client::legacy::Error) -> Option<Response<ResponseBody>> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(ClientBodyError(inner)) = current.downcast_ref::<ClientBodyError>() {
+            return Some(if inner.downcast_ref::<LengthLimitError>().is_some() {
+                local(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request body is larger than allowed",
+                )
+            } else {
+                local(StatusCode::BAD_REQUEST, "request body was cut short")
+            });
+        }
+        source = current.source();
+    }
+    None
+}

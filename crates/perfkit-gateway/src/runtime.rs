@@ -1,0 +1,49 @@
+//! Everything built from one configuration generation. A reload builds a new
+//! `Runtime` and swaps it in; requests already running keep the one they started with.
+
+use std::sync::Arc;
+
+use perfkit_config::Config;
+use tokio_util::sync::CancellationToken;
+
+use crate::forwarded::TrustedProxies;
+use crate::router::Router;
+use crate::upstream::{ResolveError, Upstream};
+
+#[derive(Debug)]
+pub struct Runtime {
+    pub generation: u64,
+    pub config: Arc<Config>,
+    pub router: Router,
+    pub upstreams: Vec<Arc<Upstream>>,
+    pub trusted: TrustedProxies,
+    pub max_body: u64,
+    /// Cancelled when this generation is replaced, stopping its health checks.
+    pub retired: CancellationToken,
+}
+
+impl Runtime {
+    pub async fn build(config: Config, generation: u64) -> Result<Runtime, ResolveError> {
+        let mut upstreams = Vec::with_capacity(config.upstreams.len());
+        for (name, upstream) in &config.upstreams {
+            upstreams.push(Arc::new(Upstream::build(name, upstream).await?));
+        }
+        let names: Vec<&String> = config.upstreams.keys().collect();
+        let router = Router::new(&config.routes, |name| names.iter().position(|n| *n == name));
+        Ok(Runtime {
+            generation,
+            router,
+            upstreams,
+            trusted: TrustedProxies::new(config.server.trusted_proxies.clone()),
+            max_body: config.server.max_body_size.0,
+            config: Arc::new(config),
+            retired: CancellationToken::new(),
+        })
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.retired.cancel();
+    }
+}

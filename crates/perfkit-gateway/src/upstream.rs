@@ -1,0 +1,254 @@
+//! Upstream groups and their servers ("peers"): connection pool, in-flight counts,
+//! latency EWMA, and health — active (probes) and passive (outlier ejection).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use http::uri::Authority;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use perfkit_config::{Balance, OutlierConfig, UpstreamConfig};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::balance::Balancer;
+use crate::body::RequestBody;
+
+/// Milliseconds since the first call, a cheap monotonic clock for ejection deadlines.
+pub(crate) fn now_millis() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One server of an upstream group.
+#[derive(Debug)]
+pub struct Peer {
+    pub addr: SocketAddr,
+    /// The address as configured (`host:port`), for display.
+    pub configured: String,
+    pub authority: Authority,
+    pub weight: u32,
+    /// Requests in flight to this peer (counted until their response body ends).
+    active: AtomicU32,
+    /// Slots limiting in-flight requests, i.e. HTTP/1.1 connections in use.
+    slots: Arc<Semaphore>,
+    max_slots: u32,
+    /// Set by active health checks; peers start healthy.
+    healthy: AtomicBool,
+    consecutive_failures: AtomicU32,
+    /// `now_millis()` until which passive health keeps this peer out; 0 when not ejected.
+    ejected_until: AtomicU64,
+    ejections: AtomicU32,
+    /// Peak-EWMA of response-header latency in nanoseconds, and when it was last updated.
+    ewma: Mutex<(f64, Instant)>,
+}
+
+/// Decay constant of the latency EWMA: older samples weigh `e^(-age/τ)`.
+const EWMA_TAU: Duration = Duration::from_secs(10);
+
+impl Peer {
+    fn new(addr: SocketAddr, configured: String, weight: u32, max_slots: u32) -> Peer {
+        let authority = Authority::try_from(addr.to_string().as_str())
+            .unwrap_or_else(|_| Authority::from_static("invalid.invalid"));
+        Peer {
+            addr,
+            configured,
+            authority,
+            weight,
+            active: AtomicU32::new(0),
+            slots: Arc::new(Semaphore::new(max_slots as usize)),
+            max_slots,
+            healthy: AtomicBool::new(true),
+            consecutive_failures: AtomicU32::new(0),
+            ejected_until: AtomicU64::new(0),
+            ejections: AtomicU32::new(0),
+            ewma: Mutex::new((0.0, Instant::now())),
+        }
+    }
+
+    /// Whether the balancer should prefer this peer now.
+    pub fn available(&self, now: u64) -> bool {
+        self.healthy.load(Ordering::Relaxed) && self.ejected_until.load(Ordering::Relaxed) <= now
+    }
+
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
+    pub fn ejected(&self, now: u64) -> bool {
+        self.ejected_until.load(Ordering::Relaxed) > now
+    }
+
+    pub fn active(&self) -> u32 {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    pub fn free_slots(&self) -> usize {
+        self.slots.available_permits()
+    }
+
+    pub fn max_slots(&self) -> u32 {
+        self.max_slots
+    }
+
+    /// Waits up to `limit` for a free slot; the returned guard counts the request as
+    /// in flight until dropped.
+    pub async fn acquire(self: &Arc<Self>, limit: Duration) -> Option<InFlight> {
+        let permit = match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => tokio::time::timeout(limit, Arc::clone(&self.slots).acquire_owned())
+                .await
+                .ok()?
+                .ok()?,
+        };
+        self.active.fetch_add(1, Ordering::Relaxed);
+        Some(InFlight {
+            peer: Arc::clone(self),
+            _permit: permit,
+        })
+    }
+
+    /// The load-balancing cost for P2C: latency EWMA times (in-flight + 1).
+    pub fn cost(&self) -> f64 {
+        let (ewma, at) = *self.ewma.lock().unwrap_or_else(|e| e.into_inner());
+        let decayed = ewma * (-at.elapsed().as_secs_f64() / EWMA_TAU.as_secs_f64()).exp();
+        decayed * f64::from(self.active() + 1)
+    }
+
+    pub fn observe_latency(&self, sample: Duration) {
+        let sample = sample.as_nanos() as f64;
+        let mut guard = self.ewma.lock().unwrap_or_else(|e| e.into_inner());
+        let (ewma, at) = *guard;
+        let now = Instant::now();
+        let weight = (-(now - at).as_secs_f64() / EWMA_TAU.as_secs_f64()).exp();
+        // Peak-sensitive: a slower sample takes effect at once, recovery is gradual.
+        let next = if sample > ewma {
+            sample
+        } else {
+            ewma * weight + sample * (1.0 - weight)
+        };
+        *guard = (next, now);
+    }
+
+    /// A request to this peer succeeded.
+    pub fn record_success(&self) {
+        if self.consecutive_failures.load(Ordering::Relaxed) != 0 {
+            self.consecutive_failures.store(0, Ordering::Relaxed);
+        }
+        if self.ejections.load(Ordering::Relaxed) != 0 && !self.ejected(now_millis()) {
+            self.ejections.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// A request to this peer failed; returns the ejection length if this ejected it.
+    pub fn record_failure(&self, outlier: &OutlierConfig) -> Option<Duration> {
+        let failures = self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        let now = now_millis();
+        if !outlier.enabled || failures < outlier.consecutive_failures.get() || self.ejected(now) {
+            return None;
+        }
+        self.consecutive_failures.store(0, Ordering::Relaxed);
+        let times = self.ejections.fetch_add(1, Ordering::Relaxed).min(16);
+        let length = outlier
+            .base_ejection
+            .saturating_mul(1 << times)
+            .min(outlier.max_ejection);
+        let until = now.saturating_add(u64::try_from(length.as_millis()).unwrap_or(u64::MAX));
+        self.ejected_until.store(until, Ordering::Relaxed);
+        Some(length)
+    }
+
+    /// Active health check verdict; returns whether the state changed.
+    pub fn set_healthy(&self, healthy: bool) -> bool {
+        let changed = self.healthy.swap(healthy, Ordering::Relaxed) != healthy;
+        if healthy && changed {
+            // A passing probe is fresher evidence than the failures that ejected it.
+            self.ejected_until.store(0, Ordering::Relaxed);
+            self.consecutive_failures.store(0, Ordering::Relaxed);
+        }
+        changed
+    }
+}
+
+/// A request in flight to a peer: holds its pool slot and in-flight count.
+#[derive(Debug)]
+pub struct InFlight {
+    peer: Arc<Peer>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.peer.active.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+pub(crate) type UpstreamClient = Client<HttpConnector, RequestBody>;
+
+/// A named group of peers with its balancer, client pool and policies.
+#[derive(Debug)]
+pub struct Upstream {
+    pub name: String,
+    pub peers: Vec<Arc<Peer>>,
+    pub balancer: Balancer,
+    pub client: UpstreamClient,
+    pub config: UpstreamConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("upstreams.{upstream}.servers: cannot resolve `{address}`: {reason}")]
+pub struct ResolveError {
+    pub upstream: String,
+    pub address: String,
+    pub reason: String,
+}
+
+impl Upstream {
+    /// Resolves every server address (once: a reload resolves again) and builds the pool.
+    pub async fn build(name: &str, config: &UpstreamConfig) -> Result<Upstream, ResolveError> {
+        let mut peers = Vec::with_capacity(config.servers.len());
+        for server in &config.servers {
+            let error = |reason: String| ResolveError {
+                upstream: name.to_owned(),
+                address: server.address.clone(),
+                reason,
+            };
+            let addr = tokio::net::lookup_host(server.address.as_str())
+                .await
+                .map_err(|e| error(e.to_string()))?
+                .next()
+                .ok_or_else(|| error("no addresses".into()))?;
+            peers.push(Arc::new(Peer::new(
+                addr,
+                server.address.clone(),
+                server.weight.get(),
+                config.pool.max_connections.get(),
+            )));
+        }
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(config.timeouts.connect));
+        connector.set_nodelay(true);
+        connector.enforce_http(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .pool_idle_timeout(config.pool.idle_timeout)
+            .pool_max_idle_per_host(config.pool.max_idle as usize)
+            .build(connector);
+        let balancer = Balancer::new(config.balance, &peers);
+        Ok(Upstream {
+            name: name.to_owned(),
+            peers,
+            balancer,
+            client,
+            config: config.clone(),
+        })
+    }
+
+    pub fn tracks_latency(&self) -> bool {
+        self.config.balance == Balance::P2cEwma
+    }
+}
