@@ -184,7 +184,6 @@ async fn forward(
     let mut failure = local(StatusCode::BAD_GATEWAY, "no upstream peer could be reached");
 
     for attempt in 0..attempts {
-        let last = attempt + 1 == attempts;
         let now = now_millis();
         let Some(index) = upstream
             .balancer
@@ -198,6 +197,8 @@ async fn forward(
         if index < 64 {
             tried |= 1 << index;
         }
+        // Retries go to other peers only; with none left this attempt is the last.
+        let last = attempt + 1 == attempts || (0..peers.len()).all(|i| excluded(tried, i));
         let peer = &peers[index];
         if attempt > 0 {
             shared.metrics.retry(&upstream.name);

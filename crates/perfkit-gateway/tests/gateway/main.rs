@@ -1,0 +1,9 @@
+//! Integration tests for the gateway: real sockets, real sample upstreams.
+
+mod admin;
+mod balancing;
+mod headers;
+mod health;
+mod limits;
+mod reload;
+mod support;
