@@ -32,7 +32,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use forwarded::{strip_hop_by_hop, TrustedProxies};
-pub use signals::run_until_signalled;
+pub use signals::serve_until_signalled;
 
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
@@ -51,6 +51,8 @@ pub enum GatewayError {
     },
     #[error("reload needs a config file; this gateway was started from an in-memory config")]
     NoConfigFile,
+    #[error("cannot install signal handlers: {0}")]
+    Signals(std::io::Error),
 }
 
 /// State shared by every connection: the current runtime and process-wide metrics.

@@ -145,7 +145,7 @@ impl Metrics {
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
         let mut text = String::from_utf8(buffer).unwrap_or_default();
         let now = now_millis();
-        let gauges: [(&str, &str, &dyn Fn(&crate::upstream::Peer) -> u64); 5] = [
+        let gauges: [PeerGauge<'_>; 5] = [
             (
                 "perfkit_upstream_peer_healthy",
                 "1 if active health checks pass.",
@@ -194,6 +194,13 @@ impl Metrics {
         text
     }
 }
+
+/// A per-peer gauge: name, help text, and how to read it off a peer.
+type PeerGauge<'a> = (
+    &'static str,
+    &'static str,
+    &'a dyn Fn(&crate::upstream::Peer) -> u64,
+);
 
 fn escape(label: &str) -> String {
     label

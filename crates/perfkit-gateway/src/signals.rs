@@ -1,14 +1,23 @@
 //! Process signals for `perfkit serve`: SIGHUP reloads, SIGTERM/SIGINT drain and stop.
 
+use std::path::PathBuf;
+
+use perfkit_config::Config;
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::Gateway;
+use crate::{Gateway, GatewayError};
 
-/// Serves until SIGTERM or SIGINT, reloading the config file on every SIGHUP.
-pub async fn run_until_signalled(gateway: Gateway) -> std::io::Result<()> {
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
+/// Starts the gateway and serves until SIGTERM or SIGINT, reloading `config_path` on
+/// every SIGHUP. Handlers are installed before the listeners open, so a SIGHUP that
+/// arrives as soon as the port answers reloads rather than kills the process.
+pub async fn serve_until_signalled(
+    config: Config,
+    config_path: PathBuf,
+) -> Result<(), GatewayError> {
+    let mut hangup = signal(SignalKind::hangup()).map_err(GatewayError::Signals)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(GatewayError::Signals)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(GatewayError::Signals)?;
+    let gateway = Gateway::start(config, Some(config_path)).await?;
     loop {
         tokio::select! {
             _ = hangup.recv() => {
@@ -22,5 +31,6 @@ pub async fn run_until_signalled(gateway: Gateway) -> std::io::Result<()> {
     }
     tracing::info!("shutting down: draining in-flight requests");
     gateway.shutdown().await;
+    tracing::info!("stopped");
     Ok(())
 }

@@ -75,14 +75,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let config = Config::load(&cli.config)?;
             init_logging(&config.log);
-            runtime()?.block_on(async {
-                let gateway = perfkit_gateway::Gateway::start(config, Some(cli.config.clone()))
-                    .await
-                    .context("starting the gateway")?;
-                perfkit_gateway::run_until_signalled(gateway)
-                    .await
-                    .context("installing signal handlers")
-            })
+            runtime()?
+                .block_on(perfkit_gateway::serve_until_signalled(
+                    config,
+                    cli.config.clone(),
+                ))
+                .context("running the gateway")
         }
         Command::Demo(args) => {
             init_logging(&LogConfig {

@@ -79,7 +79,7 @@ async fn forwarded_for_from_an_untrusted_peer_is_replaced() {
 async fn forwarded_for_from_a_trusted_proxy_is_extended() {
     let peer = SampleUpstream::start_named("xff").await.unwrap();
     let yaml = single_group("round_robin", &[&peer], "");
-    let gw = gateway(&format!("{yaml}")).await;
+    let gw = gateway(&yaml).await;
     // Same gateway, but trusting loopback: reload with the setting changed.
     let config = perfkit_config::Config::parse_with_env(
         "t.yml".as_ref(),

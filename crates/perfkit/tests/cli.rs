@@ -1,0 +1,303 @@
+//! The `perfkit` binary end to end: config errors and exit codes, `serve` with SIGHUP
+//! reload under load and SIGTERM drain, and the demo.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use perfkit_testkit::{free_port, Client, SampleUpstream};
+
+const TOKEN: &str = "cli-test-token";
+
+fn perfkit(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_perfkit"));
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("perfkit runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn config_check_reports_file_line_column_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "perfkit.yml",
+        "server:\n  listen: 127.0.0.1:8080\nupstreams:\n  api:\n    servers:\n      - adress: 127.0.0.1:3000\n",
+    );
+    let output = perfkit(&["config", "check", "-c", path.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected = format!(
+        "{}:6:9: upstreams.api.servers[0]: unknown field `adress`",
+        path.display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+
+    let missing = perfkit(&["config", "check", "-c", "/nonexistent/perfkit.yml"], &[]);
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "a missing config file is a config error"
+    );
+    assert!(String::from_utf8_lossy(&missing.stderr)
+        .contains("cannot read config file /nonexistent/perfkit.yml"));
+}
+
+#[test]
+fn config_check_prints_the_effective_config_with_overrides_and_redaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "perfkit.yml", "admin:\n  token: hunter2\n");
+    let output = perfkit(
+        &["config", "check", "-c", path.to_str().unwrap()],
+        &[("PERFKIT_SERVER__MAX_BODY_SIZE", "2MiB")],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("max_body_size: 2MiB"), "{stdout}");
+    assert!(
+        stdout.contains("token: <redacted>") && !stdout.contains("hunter2"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn demo_runs_without_any_external_service() {
+    let output = perfkit(
+        &["demo", "--listen", "127.0.0.1:0", "--requests", "40"],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("statuses: {200: 40}, transport failures: 0"),
+        "{stdout}"
+    );
+}
+
+/// A `perfkit serve` process, killed on drop.
+struct Served {
+    child: Child,
+    port: u16,
+    admin_port: u16,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start(upstream: &SampleUpstream) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        let (port, admin_port) = (free_port(), free_port());
+        let config = dir.path().join("perfkit.yml");
+        std::fs::write(&config, serve_config(port, admin_port, upstream)).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
+            .args(["serve", "-c", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let served = Served {
+            child,
+            port,
+            admin_port,
+            config,
+            _dir: dir,
+        };
+        served.wait_generation(1).await;
+        served
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([name, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    async fn generation(&self) -> Option<u64> {
+        let reply = Client::http1()
+            .request(
+                http::Method::GET,
+                &format!("http://127.0.0.1:{}/admin/upstreams", self.admin_port),
+                &[("authorization", &format!("Bearer {TOKEN}"))],
+                "",
+            )
+            .await
+            .ok()?;
+        serde_json::from_slice::<serde_json::Value>(&reply.body).ok()?["generation"].as_u64()
+    }
+
+    /// Waits until the admin API reports `generation` (the process is up, or reloaded).
+    async fn wait_generation(&self, generation: u64) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.generation().await != Some(generation) {
+            assert!(
+                Instant::now() < deadline,
+                "generation {generation} never appeared"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "perfkit did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_config(port: u16, admin_port: u16, upstream: &SampleUpstream) -> String {
+    format!(
+        "server:\n  listen: 127.0.0.1:{port}\n  shutdown_grace: 10s\nadmin:\n  listen: 127.0.0.1:{admin_port}\n  token: {TOKEN}\n\
+         upstreams:\n  app:\n    servers:\n      - address: {}\n\
+         routes:\n  - path_prefix: /\n    upstream: app\n",
+        upstream.addr()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_under_load_with_zero_failed_requests() {
+    let blue = SampleUpstream::start_named("blue").await.unwrap();
+    let green = SampleUpstream::start_named("green").await.unwrap();
+    let mut served = Served::start(&blue).await;
+
+    let running = Arc::new(AtomicBool::new(true));
+    let (ok, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let mut load = Vec::new();
+    for _ in 0..4 {
+        let (url, running, ok, failed) = (
+            served.url("/load"),
+            running.clone(),
+            ok.clone(),
+            failed.clone(),
+        );
+        load.push(tokio::spawn(async move {
+            let client = Client::http1();
+            while running.load(Ordering::SeqCst) {
+                match client.get(&url).await {
+                    Ok(reply) if reply.status == 200 => ok.fetch_add(1, Ordering::SeqCst),
+                    other => {
+                        eprintln!("failed request: {other:?}");
+                        failed.fetch_add(1, Ordering::SeqCst)
+                    }
+                };
+            }
+        }));
+    }
+
+    for round in 0..4u64 {
+        let target = if round % 2 == 0 { &green } else { &blue };
+        std::fs::write(
+            &served.config,
+            serve_config(served.port, served.admin_port, target),
+        )
+        .unwrap();
+        let before = ok.load(Ordering::SeqCst);
+        served.signal("-HUP");
+        served.wait_generation(round + 2).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while ok.load(Ordering::SeqCst) < before + 50 {
+            assert!(
+                Instant::now() < deadline,
+                "traffic stalled after reload {round}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    // A broken config is refused and the running one stays.
+    std::fs::write(&served.config, "server: [not, a, mapping]\n").unwrap();
+    served.signal("-HUP");
+    let reloads_failed = || async {
+        Client::http1()
+            .get(&format!("http://127.0.0.1:{}/metrics", served.admin_port))
+            .await
+            .map(|r| {
+                r.text()
+                    .contains("perfkit_config_reloads_total{result=\"error\"} 1")
+            })
+            .unwrap_or(false)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !reloads_failed().await {
+        assert!(
+            Instant::now() < deadline,
+            "the failed reload was not counted"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(served.generation().await, Some(5));
+
+    running.store(false, Ordering::SeqCst);
+    for task in load {
+        task.await.unwrap();
+    }
+    assert_eq!(
+        failed.load(Ordering::SeqCst),
+        0,
+        "requests failed during reloads"
+    );
+    assert!(ok.load(Ordering::SeqCst) >= 200);
+    assert!(blue.requests() > 0 && green.requests() > 0);
+
+    served.signal("-TERM");
+    assert!(served.wait_exit().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_in_flight_requests_finish() {
+    let upstream = SampleUpstream::start_named("slow").await.unwrap();
+    let mut served = Served::start(&upstream).await;
+    let url = served.url("/slow");
+    let in_flight = tokio::spawn(async move {
+        Client::http1()
+            .request(http::Method::GET, &url, &[("x-delay-ms", "800")], "")
+            .await
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while upstream.requests() == 0 {
+        assert!(Instant::now() < deadline, "the slow request never arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    served.signal("-TERM");
+    let reply = in_flight.await.unwrap().unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(served.wait_exit().success());
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", served.port)).is_err(),
+        "still accepting after shutdown"
+    );
+}
