@@ -92,6 +92,7 @@ fn upstreams_json(runtime: &crate::runtime::Runtime) -> serde_json::Value {
                         "available": peer.available(now),
                         "active_requests": peer.active(),
                         "free_slots": peer.free_slots(),
+                        "idle_connections": peer.pool.len(),
                     })
                 })
                 .collect();

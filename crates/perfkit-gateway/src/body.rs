@@ -9,7 +9,7 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::Limited;
 use hyper::body::Incoming;
 
-use crate::upstream::InFlight;
+use crate::http1_client::UpstreamBody;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -63,11 +63,8 @@ impl Body for RequestBody {
 pub enum ResponseBody {
     /// A response the gateway wrote itself (errors, admin API).
     Full(Option<Bytes>),
-    /// An upstream's body, streamed; the peer's slot is released when it ends.
-    Upstream {
-        body: Incoming,
-        in_flight: Option<InFlight>,
-    },
+    /// An upstream's body, streamed straight from its connection.
+    Upstream(UpstreamBody),
 }
 
 impl ResponseBody {
@@ -79,29 +76,22 @@ impl ResponseBody {
 
 impl Body for ResponseBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = std::io::Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         match self.get_mut() {
             ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            ResponseBody::Upstream { body, in_flight } => {
-                let polled = Pin::new(body).poll_frame(cx);
-                if matches!(polled, Poll::Ready(None)) {
-                    // Release the slot as soon as the body is done, not when hyper drops it.
-                    in_flight.take();
-                }
-                polled
-            }
+            ResponseBody::Upstream(body) => Pin::new(body).poll_frame(cx),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match self {
             ResponseBody::Full(data) => data.is_none(),
-            ResponseBody::Upstream { body, .. } => body.is_end_stream(),
+            ResponseBody::Upstream(body) => body.is_end_stream(),
         }
     }
 
@@ -110,7 +100,7 @@ impl Body for ResponseBody {
             ResponseBody::Full(data) => {
                 SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
             }
-            ResponseBody::Upstream { body, .. } => body.size_hint(),
+            ResponseBody::Upstream(body) => body.size_hint(),
         }
     }
 }

@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 
-use http::{Request, Uri};
+use http::header::{self, HeaderMap, HeaderValue};
+use http::Method;
+use http_body_util::BodyExt;
 use perfkit_config::HealthCheckConfig;
 use tokio_util::sync::CancellationToken;
 
 use crate::body::RequestBody;
+use crate::http1_client::{self, RequestHead};
 use crate::upstream::{Peer, Upstream};
 
 /// Starts probing every peer of `upstream` that has a health check, until `stop`.
@@ -31,7 +34,7 @@ pub fn spawn_checks(upstream: &Arc<Upstream>, stop: &CancellationToken) {
     }
 }
 
-async fn probe_loop(upstream: &Upstream, peer: &Peer, check: &HealthCheckConfig) {
+async fn probe_loop(upstream: &Upstream, peer: &Arc<Peer>, check: &HealthCheckConfig) {
     let mut ticker = tokio::time::interval(check.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let (mut passes, mut failures) = (0u32, 0u32);
@@ -55,26 +58,28 @@ async fn probe_loop(upstream: &Upstream, peer: &Peer, check: &HealthCheckConfig)
 }
 
 /// One probe: any 2xx or 3xx within the timeout passes.
-async fn probe(upstream: &Upstream, peer: &Peer, check: &HealthCheckConfig) -> bool {
-    let Ok(uri) = Uri::builder()
-        .scheme("http")
-        .authority(peer.authority.clone())
-        .path_and_query(check.path.as_str())
-        .build()
-    else {
-        return false;
+async fn probe(upstream: &Upstream, peer: &Arc<Peer>, check: &HealthCheckConfig) -> bool {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::USER_AGENT,
+        HeaderValue::from_static("perfkit-health"),
+    );
+    let head = RequestHead {
+        method: &Method::GET,
+        path_and_query: &check.path,
+        headers: &headers,
     };
-    let Ok(request) = Request::get(uri)
-        .header("user-agent", "perfkit-health")
-        .body(RequestBody::Empty)
-    else {
-        return false;
+    let exchange = async {
+        let response = http1_client::send(peer, head, RequestBody::Empty, upstream.limits(), None)
+            .await
+            .ok()?;
+        let status = response.status();
+        // Read the body to its end so the connection can be reused.
+        response.into_body().collect().await.ok()?;
+        Some(status.is_success() || status.is_redirection())
     };
-    match tokio::time::timeout(check.timeout, upstream.client.request(request)).await {
-        Ok(Ok(response)) => {
-            let status = response.status();
-            status.is_success() || status.is_redirection()
-        }
-        _ => false,
-    }
+    matches!(
+        tokio::time::timeout(check.timeout, exchange).await,
+        Ok(Some(true))
+    )
 }

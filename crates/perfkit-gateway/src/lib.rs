@@ -13,6 +13,7 @@ mod balance;
 mod body;
 mod forwarded;
 mod health;
+mod http1_client;
 mod metrics;
 mod proxy;
 mod router;

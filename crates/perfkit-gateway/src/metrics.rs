@@ -145,7 +145,7 @@ impl Metrics {
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
         let mut text = String::from_utf8(buffer).unwrap_or_default();
         let now = now_millis();
-        let gauges: [PeerGauge<'_>; 5] = [
+        let gauges: [PeerGauge<'_>; 6] = [
             (
                 "perfkit_upstream_peer_healthy",
                 "1 if active health checks pass.",
@@ -170,6 +170,11 @@ impl Metrics {
                 "perfkit_upstream_pool_max_slots",
                 "Connection slots of the peer's pool.",
                 &|p| u64::from(p.max_slots()),
+            ),
+            (
+                "perfkit_upstream_pool_idle_connections",
+                "Idle keep-alive connections to the peer.",
+                &|p| p.pool.len() as u64,
             ),
         ];
         for (name, help, value) in gauges {

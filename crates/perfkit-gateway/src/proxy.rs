@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::header::{self, HeaderValue};
-use http::uri::{PathAndQuery, Scheme};
-use http::{HeaderMap, Method, Request, Response, StatusCode, Uri, Version};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
 use http_body::Body as _;
 use http_body_util::{LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -17,6 +16,7 @@ use perfkit_config::HashKey;
 use crate::balance::Balancer;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
 use crate::forwarded::strip_hop_by_hop;
+use crate::http1_client::{self, ExchangeError, RequestHead};
 use crate::metrics::UpstreamError;
 use crate::upstream::{now_millis, Upstream};
 use crate::Shared;
@@ -126,18 +126,8 @@ pub(crate) async fn handle(
     });
 
     let rewritten = route.rewrite(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
-    let Ok(path_and_query) = PathAndQuery::try_from(rewritten.as_ref()) else {
-        return Ok(local(StatusCode::BAD_REQUEST, "invalid request target"));
-    };
-
     let response = forward(
-        &shared,
-        upstream,
-        parts,
-        &mut body,
-        path_and_query,
-        hash,
-        retryable,
+        &shared, upstream, &parts, &mut body, &rewritten, hash, retryable,
     )
     .await;
     let status = response.status();
@@ -164,9 +154,9 @@ pub(crate) async fn handle(
 async fn forward(
     shared: &Shared,
     upstream: &Upstream,
-    parts: http::request::Parts,
+    parts: &http::request::Parts,
     body: &mut Option<RequestBody>,
-    path_and_query: PathAndQuery,
+    path_and_query: &str,
     hash: u64,
     retryable: bool,
 ) -> Response<ResponseBody> {
@@ -180,7 +170,6 @@ async fn forward(
     // Peers already tried, as a bitmask (peers past the 64th are never excluded).
     let mut tried: u64 = 0;
     let excluded = |tried: u64, i: usize| i < 64 && tried & (1 << i) != 0;
-    let mut headers = Some(parts.headers);
     let mut failure = local(StatusCode::BAD_GATEWAY, "no upstream peer could be reached");
 
     for attempt in 0..attempts {
@@ -217,34 +206,22 @@ async fn forward(
             continue;
         };
 
-        let uri = Uri::from_parts({
-            let mut uri = http::uri::Parts::default();
-            uri.scheme = Some(Scheme::HTTP);
-            uri.authority = Some(peer.authority.clone());
-            uri.path_and_query = Some(path_and_query.clone());
-            uri
-        });
-        let Ok(uri) = uri else {
-            return local(StatusCode::BAD_REQUEST, "invalid request target");
+        let head = RequestHead {
+            method: &parts.method,
+            path_and_query,
+            headers: &parts.headers,
         };
-        let mut request = Request::new(body.take().unwrap_or(RequestBody::Empty));
-        *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = uri;
-        *request.version_mut() = Version::HTTP_11;
-        *request.headers_mut() = if last {
-            headers.take().unwrap_or_default()
-        } else {
-            headers.clone().unwrap_or_default()
-        };
-
+        let request_body = body.take().unwrap_or(RequestBody::Empty);
         let sent = Instant::now();
-        let outcome =
-            tokio::time::timeout(config.timeouts.read, upstream.client.request(request)).await;
+        let exchange =
+            http1_client::send(peer, head, request_body, upstream.limits(), Some(in_flight));
+        let outcome = tokio::time::timeout(config.timeouts.read, exchange).await;
         let reason = match outcome {
             Ok(Ok(response)) => {
                 let status = response.status();
-                if !config.retries.on_status.contains(&status.as_u16()) || last {
-                    if config.retries.on_status.contains(&status.as_u16()) {
+                let failed_status = config.retries.on_status.contains(&status.as_u16());
+                if !failed_status || last {
+                    if failed_status {
                         note_failure(shared, upstream, index, UpstreamError::Status);
                     } else {
                         peer.record_success();
@@ -252,25 +229,29 @@ async fn forward(
                     if upstream.tracks_latency() {
                         peer.observe_latency(sent.elapsed());
                     }
-                    let (mut head, incoming) = response.into_parts();
+                    let (mut head, upstream_body) = response.into_parts();
                     strip_hop_by_hop(&mut head.headers);
-                    let body = ResponseBody::Upstream {
-                        body: incoming,
-                        in_flight: Some(in_flight),
-                    };
-                    return Response::from_parts(head, body);
+                    return Response::from_parts(head, ResponseBody::Upstream(upstream_body));
                 }
                 UpstreamError::Status
             }
-            Ok(Err(error)) => {
-                if let Some(client_error) = client_body_error(&error) {
-                    return client_error;
-                }
-                tracing::debug!(upstream = %upstream.name, peer = %peer.configured, error = ?error, "upstream request failed");
-                if error.is_connect() {
-                    UpstreamError::Connect
+            Ok(Err(ExchangeError::ClientBody(ClientBodyError(inner)))) => {
+                return if inner.downcast_ref::<LengthLimitError>().is_some() {
+                    local(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "request body is larger than allowed",
+                    )
                 } else {
-                    UpstreamError::Protocol
+                    local(StatusCode::BAD_REQUEST, "request body was cut short")
+                };
+            }
+            Ok(Err(error)) => {
+                tracing::debug!(upstream = %upstream.name, peer = %peer.configured, %error, "upstream request failed");
+                match error {
+                    ExchangeError::Connect(_) | ExchangeError::ConnectTimeout => {
+                        UpstreamError::Connect
+                    }
+                    _ => UpstreamError::Protocol,
                 }
             }
             Err(_elapsed) => UpstreamError::Timeout,
@@ -297,23 +278,4 @@ fn note_failure(shared: &Shared, upstream: &Upstream, index: usize, reason: Upst
         shared.metrics.ejection(&upstream.name, &peer.configured);
         tracing::warn!(upstream = %upstream.name, peer = %peer.configured, seconds = length.as_secs_f64(), "peer ejected after consecutive failures");
     }
-}
-
-/// A failure caused by the client's body (too large, or cut short), not the upstream.
-fn client_body_error(error: &hyper_util::client::legacy::Error) -> Option<Response<ResponseBody>> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
-        if let Some(ClientBodyError(inner)) = current.downcast_ref::<ClientBodyError>() {
-            return Some(if inner.downcast_ref::<LengthLimitError>().is_some() {
-                local(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "request body is larger than allowed",
-                )
-            } else {
-                local(StatusCode::BAD_REQUEST, "request body was cut short")
-            });
-        }
-        source = current.source();
-    }
-    None
 }

@@ -7,14 +7,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use http::uri::Authority;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use perfkit_config::{Balance, OutlierConfig, UpstreamConfig};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::balance::Balancer;
-use crate::body::RequestBody;
+use crate::http1_client::{IdlePool, Limits};
 
 /// Milliseconds since the first call, a cheap monotonic clock for ejection deadlines.
 pub(crate) fn now_millis() -> u64 {
@@ -44,6 +41,8 @@ pub struct Peer {
     ejections: AtomicU32,
     /// Peak-EWMA of response-header latency in nanoseconds, and when it was last updated.
     ewma: Mutex<(f64, Instant)>,
+    /// Keep-alive connections waiting for the next request.
+    pub pool: IdlePool,
 }
 
 /// Decay constant of the latency EWMA: older samples weigh `e^(-age/τ)`.
@@ -66,6 +65,7 @@ impl Peer {
             ejected_until: AtomicU64::new(0),
             ejections: AtomicU32::new(0),
             ewma: Mutex::new((0.0, Instant::now())),
+            pool: IdlePool::default(),
         }
     }
 
@@ -186,15 +186,12 @@ impl Drop for InFlight {
     }
 }
 
-pub(crate) type UpstreamClient = Client<HttpConnector, RequestBody>;
-
 /// A named group of peers with its balancer, client pool and policies.
 #[derive(Debug)]
 pub struct Upstream {
     pub name: String,
     pub peers: Vec<Arc<Peer>>,
     pub balancer: Balancer,
-    pub client: UpstreamClient,
     pub config: UpstreamConfig,
 }
 
@@ -228,24 +225,22 @@ impl Upstream {
                 config.pool.max_connections.get(),
             )));
         }
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(config.timeouts.connect));
-        connector.set_nodelay(true);
-        connector.enforce_http(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .pool_idle_timeout(config.pool.idle_timeout)
-            .pool_max_idle_per_host(config.pool.max_idle as usize)
-            .build(connector);
         let balancer = Balancer::new(config.balance, &peers);
         Ok(Upstream {
             name: name.to_owned(),
             peers,
             balancer,
-            client,
             config: config.clone(),
         })
+    }
+
+    /// Connection limits for the HTTP/1.1 client.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            connect_timeout: self.config.timeouts.connect,
+            idle_timeout: self.config.pool.idle_timeout,
+            max_idle: self.config.pool.max_idle as usize,
+        }
     }
 
     pub fn tracks_latency(&self) -> bool {

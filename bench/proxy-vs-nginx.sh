@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Pass-through proxying: perfkit vs nginx proxy_pass (keepalive upstream), same
+# machine, same run, same origin, same wrk settings. Prints requests/s for each and
+# the ratio perfkit/nginx (>= 1.0 means perfkit is at least as fast).
+#
+#   bash bench/proxy-vs-nginx.sh [ROUNDS] [DURATION] [CONNECTIONS]
+#
+# Needs nginx and wrk (Debian packages); installs them when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+DURATION=${2:-10s}
+CONNECTIONS=${3:-64}
+THREADS=${WRK_THREADS:-2}
+WORKERS=${WORKERS:-2}   # nginx worker processes and perfkit runtime threads, kept equal
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+for tool in nginx wrk; do
+    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
+    fi
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+cargo build --release -q -p perfkit
+PERFKIT=target/release/perfkit
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ORIGIN_PORT=$(free_port); NGINX_PORT=$(free_port); PERFKIT_PORT=$(free_port); ADMIN_PORT=$(free_port)
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The origin: one nginx worker answering a small fixed body.
+cat > "$WORK/origin.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$ORIGIN_PORT; location / { return 200 "hello from origin\n"; } }
+}
+CONF
+
+# The peer proxy: nginx proxy_pass with a keepalive upstream pool.
+cat > "$WORK/proxy.conf" <<CONF
+daemon off; worker_processes $WORKERS; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    upstream origin { server 127.0.0.1:$ORIGIN_PORT; keepalive 256; keepalive_requests 1000000; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_buffering on;
+        }
+    }
+}
+CONF
+
+cat > "$WORK/perfkit.yml" <<CONF
+server:
+  listen: 127.0.0.1:$PERFKIT_PORT
+admin:
+  listen: 127.0.0.1:$ADMIN_PORT
+log:
+  level: warn
+upstreams:
+  origin:
+    servers:
+      - address: 127.0.0.1:$ORIGIN_PORT
+    pool: {max_idle: 256}
+routes:
+  - path_prefix: /
+    upstream: origin
+CONF
+
+"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
+"$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & PIDS+=($!)
+TOKIO_WORKER_THREADS=$WORKERS "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & PIDS+=($!)
+
+wait_up() { for _ in $(seq 1 200); do curl -sf -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never answered" >&2; exit 1; }
+wait_up "$ORIGIN_PORT"; wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
+curl -sf "http://127.0.0.1:$PERFKIT_PORT/" | grep -q "hello from origin"
+
+rps() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$1/" > "$WORK/wrk.out"; 
+        awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out"; 
+        awk '/Non-2xx|Socket errors/ {print "  warning: " $0 > "/dev/stderr"}' "$WORK/wrk.out"; }
+p99() { awk '$1=="99%" {print $2}' "$WORK/wrk.out"; }
+
+# Warm both up (connection pools, caches), then alternate so drift hits both alike.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$NGINX_PORT/" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PERFKIT_PORT/" >/dev/null
+
+echo "| round | nginx req/s | nginx p99 | perfkit req/s | perfkit p99 | ratio |"
+echo "|---|---|---|---|---|---|"
+ratios=()
+for round in $(seq 1 "$ROUNDS"); do
+    n=$(rps "$NGINX_PORT"); np=$(p99)
+    p=$(rps "$PERFKIT_PORT"); pp=$(p99)
+    r=$(python3 -c "print(f'{$p/$n:.3f}')")
+    ratios+=("$r")
+    echo "| $round | $n | $np | $p | $pp | $r |"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo
+echo "median ratio perfkit/nginx: $median  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $WORKERS workers each, $(nproc) cores)"

@@ -1,0 +1,778 @@
+//! A minimal HTTP/1.1 client for talking to upstream peers, driven inline by the task
+//! that serves the client request, with a per-peer pool of keep-alive connections.
+//!
+//! Why not hyper's pooled client: it runs every upstream connection as a task of its
+//! own and hands requests and body chunks over channels, which measured ~1.7x nginx's
+//! CPU per proxied request on the upstream side (BENCHMARKS.md). Here the request task
+//! writes the request, parses the response head with `httparse`, and streams the body
+//! by reading the socket from `Body::poll_frame` itself; header values are slices of
+//! the read buffer, not copies.
+//!
+//! Scope: one request at a time per connection (no pipelining), request bodies sent in
+//! full before the response is read, no upgrades (101 is an error), HTTP/1.0 and 1.1
+//! responses framed by `Content-Length`, `chunked`, or connection close.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Response, StatusCode, Version};
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio_util::io::poll_read_buf;
+
+use crate::body::{ClientBodyError, RequestBody};
+use crate::upstream::{InFlight, Peer};
+
+/// Largest response head accepted from an upstream.
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_HEADERS: usize = 128;
+/// Idle connections older than this are probed for a close before reuse.
+const PROBE_AFTER: Duration = Duration::from_secs(1);
+
+/// Why an exchange with a peer failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error("connect failed: {0}")]
+    Connect(io::Error),
+    #[error("connect timed out")]
+    ConnectTimeout,
+    #[error("upstream connection failed: {0}")]
+    Io(#[from] io::Error),
+    #[error("malformed upstream response: {0}")]
+    Malformed(&'static str),
+    /// The client's own body failed; not the peer's fault.
+    #[error(transparent)]
+    ClientBody(ClientBodyError),
+}
+
+/// One keep-alive connection to a peer.
+#[derive(Debug)]
+pub struct Connection {
+    stream: TcpStream,
+    buf: BytesMut,
+    idle_since: Instant,
+}
+
+/// Idle connections of one peer, most recently used last.
+#[derive(Debug, Default)]
+pub struct IdlePool {
+    idle: std::sync::Mutex<Vec<Connection>>,
+}
+
+impl IdlePool {
+    fn take(&self, idle_timeout: Duration) -> Option<Connection> {
+        loop {
+            let conn = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
+            let idle_for = conn.idle_since.elapsed();
+            if idle_for > idle_timeout {
+                continue;
+            }
+            // A connection that sat idle may have been closed by the peer; a
+            // non-blocking read tells (EOF, or unexpected bytes) without waiting.
+            if idle_for > PROBE_AFTER && !still_open(&conn.stream) {
+                continue;
+            }
+            return Some(conn);
+        }
+    }
+
+    fn put(&self, mut conn: Connection, max_idle: usize) {
+        conn.idle_since = Instant::now();
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < max_idle {
+            idle.push(conn);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+fn still_open(stream: &TcpStream) -> bool {
+    let mut probe = [0u8; 1];
+    matches!(stream.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+}
+
+/// Pool limits and timeouts for [`send`].
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub connect_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_idle: usize,
+}
+
+/// The request line and headers to send (the body travels separately).
+#[derive(Debug)]
+pub struct RequestHead<'a> {
+    pub method: &'a Method,
+    pub path_and_query: &'a str,
+    pub headers: &'a HeaderMap,
+}
+
+/// Sends one request to `peer` and returns the response with a streaming body. The
+/// body holds the connection (and `in_flight`) until it ends, then returns the
+/// connection to the pool.
+pub async fn send(
+    peer: &Arc<Peer>,
+    head: RequestHead<'_>,
+    mut body: RequestBody,
+    limits: Limits,
+    in_flight: Option<InFlight>,
+) -> Result<Response<UpstreamBody>, ExchangeError> {
+    let mut encoded = BytesMut::with_capacity(512);
+    let chunked = encode_head(&head, &body, peer, &mut encoded);
+    loop {
+        let (mut conn, reused) = match peer.pool.take(limits.idle_timeout) {
+            Some(conn) => (conn, true),
+            None => (connect(peer, limits.connect_timeout).await?, false),
+        };
+        let bodyless = matches!(body, RequestBody::Empty);
+        match exchange(&mut conn, &encoded, &mut body, chunked, head.method).await {
+            Ok(Head {
+                response,
+                framing,
+                reusable,
+            }) => {
+                let upstream_body = UpstreamBody {
+                    conn: Some(conn),
+                    framing,
+                    reusable,
+                    peer: Arc::clone(peer),
+                    max_idle: limits.max_idle,
+                    in_flight,
+                };
+                return Ok(response.map(|()| upstream_body));
+            }
+            // A reused connection the peer closed while idle fails before any response
+            // byte arrives; a bodyless request can safely go again on a new connection.
+            Err(Failure {
+                error: ExchangeError::Io(_),
+                response_started: false,
+            }) if reused && bodyless => {}
+            Err(failure) => return Err(failure.error),
+        }
+    }
+}
+
+async fn connect(peer: &Peer, timeout: Duration) -> Result<Connection, ExchangeError> {
+    let stream = match tokio::time::timeout(timeout, TcpStream::connect(peer.addr)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => return Err(ExchangeError::Connect(error)),
+        Err(_) => return Err(ExchangeError::ConnectTimeout),
+    };
+    let _ = stream.set_nodelay(true);
+    Ok(Connection {
+        stream,
+        buf: BytesMut::with_capacity(8 * 1024),
+        idle_since: Instant::now(),
+    })
+}
+
+/// Writes the request line and headers; returns whether the body goes chunked.
+fn encode_head(
+    head: &RequestHead<'_>,
+    body: &RequestBody,
+    peer: &Peer,
+    out: &mut BytesMut,
+) -> bool {
+    out.put_slice(head.method.as_str().as_bytes());
+    out.put_u8(b' ');
+    out.put_slice(head.path_and_query.as_bytes());
+    out.put_slice(b" HTTP/1.1\r\n");
+    for (name, value) in head.headers {
+        out.put_slice(name.as_str().as_bytes());
+        out.put_slice(b": ");
+        out.put_slice(value.as_bytes());
+        out.put_slice(b"\r\n");
+    }
+    if !head.headers.contains_key(header::HOST) {
+        out.put_slice(b"host: ");
+        out.put_slice(peer.authority.as_str().as_bytes());
+        out.put_slice(b"\r\n");
+    }
+    // A streamed body of unknown length goes chunked (the client's own
+    // Transfer-Encoding was hop-by-hop and has been removed).
+    let chunked = matches!(body, RequestBody::Stream(_))
+        && !head.headers.contains_key(header::CONTENT_LENGTH);
+    if chunked {
+        out.put_slice(b"transfer-encoding: chunked\r\n");
+    }
+    out.put_slice(b"\r\n");
+    chunked
+}
+
+struct Failure {
+    error: ExchangeError,
+    /// Whether any byte of a response had arrived.
+    response_started: bool,
+}
+
+impl From<ExchangeError> for Failure {
+    fn from(error: ExchangeError) -> Self {
+        Failure {
+            error,
+            response_started: true,
+        }
+    }
+}
+
+async fn exchange(
+    conn: &mut Connection,
+    head: &[u8],
+    body: &mut RequestBody,
+    chunked: bool,
+    method: &Method,
+) -> Result<Head, Failure> {
+    let io_failure = |error: io::Error| Failure {
+        error: ExchangeError::Io(error),
+        response_started: false,
+    };
+    conn.stream.write_all(head).await.map_err(io_failure)?;
+    if let RequestBody::Stream(_) = body {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|error| match error.downcast::<ClientBodyError>() {
+                Ok(client) => Failure::from(ExchangeError::ClientBody(*client)),
+                Err(other) => Failure::from(ExchangeError::ClientBody(ClientBodyError(other))),
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            }; // trailers are not forwarded
+            if data.is_empty() {
+                continue;
+            }
+            if chunked {
+                let size = format!("{:x}\r\n", data.len());
+                conn.stream
+                    .write_all(size.as_bytes())
+                    .await
+                    .map_err(io_failure)?;
+                conn.stream.write_all(&data).await.map_err(io_failure)?;
+                conn.stream.write_all(b"\r\n").await.map_err(io_failure)?;
+            } else {
+                conn.stream.write_all(&data).await.map_err(io_failure)?;
+            }
+        }
+        if chunked {
+            conn.stream
+                .write_all(b"0\r\n\r\n")
+                .await
+                .map_err(io_failure)?;
+        }
+    }
+    loop {
+        // `None` is an informational (1xx) response; the final one follows.
+        if let Some(head) = read_head(conn, method).await? {
+            return Ok(head);
+        }
+    }
+}
+
+/// Reads one response head. `None` for a skipped 1xx response.
+async fn read_head(conn: &mut Connection, method: &Method) -> Result<Option<Head>, Failure> {
+    loop {
+        if !conn.buf.is_empty() {
+            if let Some(parsed) = parse_head(&mut conn.buf, method)? {
+                return Ok(parsed);
+            }
+        }
+        if conn.buf.len() >= MAX_HEAD {
+            return Err(ExchangeError::Malformed("response head too large").into());
+        }
+        conn.buf.reserve(4096);
+        let started = !conn.buf.is_empty();
+        let read =
+            std::future::poll_fn(|cx| poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf))
+                .await
+                .map_err(|error| Failure {
+                    error: ExchangeError::Io(error),
+                    response_started: started,
+                })?;
+        if read == 0 {
+            let error = io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "upstream closed the connection",
+            );
+            return Err(Failure {
+                error: ExchangeError::Io(error),
+                response_started: started,
+            });
+        }
+    }
+}
+
+/// Parses a complete head off the front of `buf`; `Ok(None)` when more bytes are needed.
+/// A parsed final response head.
+struct Head {
+    response: Response<()>,
+    framing: Framing,
+    /// Whether the connection may carry another request after this response.
+    reusable: bool,
+}
+
+fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>>, ExchangeError> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Response::new(&mut slots);
+    let head_len = match parsed.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(ExchangeError::Malformed("too many response headers"))
+        }
+        Err(_) => return Err(ExchangeError::Malformed("unparsable response head")),
+    };
+    let code = parsed.code.unwrap_or(0);
+    let status =
+        StatusCode::from_u16(code).map_err(|_| ExchangeError::Malformed("invalid status code"))?;
+    let version = if parsed.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    // Offsets of names and values, so the head can be frozen and sliced without copies.
+    let base = buf.as_ptr() as usize;
+    let mut spans: [(usize, usize, usize, usize); MAX_HEADERS] = [(0, 0, 0, 0); MAX_HEADERS];
+    let count = parsed.headers.len();
+    for (span, h) in spans.iter_mut().zip(parsed.headers.iter()) {
+        let name_at = h.name.as_ptr() as usize - base;
+        let value_at = h.value.as_ptr() as usize - base;
+        *span = (name_at, h.name.len(), value_at, h.value.len());
+    }
+    let head = buf.split_to(head_len).freeze();
+
+    if status.is_informational() {
+        if status == StatusCode::SWITCHING_PROTOCOLS {
+            return Err(ExchangeError::Malformed(
+                "protocol upgrades are not supported",
+            ));
+        }
+        return Ok(Some(None));
+    }
+
+    let mut headers = HeaderMap::with_capacity(count);
+    let mut keep_alive = version == Version::HTTP_11;
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    for &(name_at, name_len, value_at, value_len) in &spans[..count] {
+        let name = HeaderName::from_bytes(&head[name_at..name_at + name_len])
+            .map_err(|_| ExchangeError::Malformed("invalid header name"))?;
+        let value = HeaderValue::from_maybe_shared(head.slice(value_at..value_at + value_len))
+            .map_err(|_| ExchangeError::Malformed("invalid header value"))?;
+        if name == header::CONTENT_LENGTH {
+            let parsed = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            match (parsed, length) {
+                (Some(n), None) => length = Some(n),
+                (Some(n), Some(m)) if n == m => {}
+                _ => return Err(ExchangeError::Malformed("invalid Content-Length")),
+            }
+        } else if name == header::TRANSFER_ENCODING {
+            chunked = value
+                .as_bytes()
+                .trim_ascii()
+                .eq_ignore_ascii_case(b"chunked")
+                || value.to_str().is_ok_and(|v| {
+                    v.rsplit(',')
+                        .next()
+                        .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
+                });
+        } else if name == header::CONNECTION {
+            for token in value.to_str().unwrap_or("").split(',') {
+                let token = token.trim();
+                if token.eq_ignore_ascii_case("close") {
+                    keep_alive = false;
+                } else if token.eq_ignore_ascii_case("keep-alive") && version == Version::HTTP_10 {
+                    keep_alive = true;
+                }
+            }
+        }
+        headers.append(name, value);
+    }
+
+    let no_body = *method == Method::HEAD
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    let framing = if no_body {
+        Framing::Length(0)
+    } else if chunked {
+        // Transfer-Encoding wins over Content-Length (RFC 9112 §6.3).
+        headers.remove(header::CONTENT_LENGTH);
+        Framing::Chunked(ChunkState::Size)
+    } else if let Some(length) = length {
+        Framing::Length(length)
+    } else {
+        keep_alive = false;
+        Framing::UntilClose
+    };
+    let mut response = Response::new(());
+    *response.status_mut() = status;
+    *response.version_mut() = version;
+    *response.headers_mut() = headers;
+    Ok(Some(Some(Head {
+        response,
+        framing,
+        reusable: keep_alive,
+    })))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChunkState {
+    /// Expecting a `size[;extensions]\r\n` line.
+    Size,
+    /// Inside chunk data with this many bytes left.
+    Data(u64),
+    /// Expecting the `\r\n` after chunk data.
+    DataEnd,
+    /// After the last chunk: trailer lines until an empty one.
+    Trailers,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Length(u64),
+    Chunked(ChunkState),
+    UntilClose,
+    Done,
+}
+
+/// A streaming upstream response body. At its end the connection goes back to the
+/// pool (when reusable) and the peer slot is released.
+#[derive(Debug)]
+pub struct UpstreamBody {
+    conn: Option<Connection>,
+    framing: Framing,
+    reusable: bool,
+    peer: Arc<Peer>,
+    max_idle: usize,
+    in_flight: Option<InFlight>,
+}
+
+fn malformed(what: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what)
+}
+
+/// Finds `\r\n` in `buf`; the index of `\r`.
+fn line_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(2).position(|w| w == b"\r\n")
+}
+
+impl UpstreamBody {
+    fn finish(&mut self) {
+        self.framing = Framing::Done;
+        if let Some(conn) = self.conn.take() {
+            if self.reusable && conn.buf.is_empty() {
+                self.peer.pool.put(conn, self.max_idle);
+            }
+        }
+        self.in_flight.take();
+    }
+
+    /// Reads more from the socket; `Ok(false)` at end of stream.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Poll::Ready(Ok(false));
+        };
+        if conn.buf.capacity() - conn.buf.len() < 1024 {
+            conn.buf.reserve(8 * 1024);
+        }
+        let read = ready!(poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf))?;
+        Poll::Ready(Ok(read > 0))
+    }
+}
+
+impl Drop for UpstreamBody {
+    fn drop(&mut self) {
+        // An empty body may never be polled; its connection is still good to reuse.
+        // Any other unfinished body leaves the connection mid-response: it closes.
+        if self.framing == Framing::Length(0) {
+            self.finish();
+        }
+    }
+}
+
+impl Body for UpstreamBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<io::Result<Frame<Bytes>>>> {
+        let this = self.get_mut();
+        loop {
+            let step = match this.conn.as_mut() {
+                None => return Poll::Ready(None),
+                Some(conn) => decode(&mut this.framing, &mut conn.buf),
+            };
+            match step {
+                Step::Data(bytes) => {
+                    if this.framing == Framing::Done {
+                        this.finish();
+                    }
+                    return Poll::Ready(Some(Ok(Frame::data(bytes))));
+                }
+                Step::Done => {
+                    this.finish();
+                    return Poll::Ready(None);
+                }
+                Step::Malformed(what) => {
+                    this.conn = None;
+                    return Poll::Ready(Some(Err(malformed(what))));
+                }
+                Step::NeedMore => match ready!(this.poll_fill(cx)) {
+                    Ok(true) => {}
+                    Ok(false) if this.framing == Framing::UntilClose => {
+                        this.reusable = false;
+                        this.finish();
+                        return Poll::Ready(None);
+                    }
+                    Ok(false) => {
+                        this.conn = None;
+                        let error = io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "upstream closed the connection mid-body",
+                        );
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                    Err(error) => {
+                        this.conn = None;
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                },
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self.framing, Framing::Done | Framing::Length(0))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.framing {
+            Framing::Length(n) => SizeHint::with_exact(n),
+            Framing::Done => SizeHint::with_exact(0),
+            _ => SizeHint::default(),
+        }
+    }
+}
+
+/// What the decoder made of the buffered bytes.
+#[derive(Debug)]
+enum Step {
+    Data(Bytes),
+    Done,
+    NeedMore,
+    Malformed(&'static str),
+}
+
+/// Takes the next piece of body out of `buf` according to `framing`.
+fn decode(framing: &mut Framing, buf: &mut BytesMut) -> Step {
+    loop {
+        match *framing {
+            Framing::Done => return Step::Done,
+            Framing::Length(0) => {
+                *framing = Framing::Done;
+                return Step::Done;
+            }
+            Framing::Length(left) => {
+                let Some((data, left)) = take_up_to(buf, left) else {
+                    return Step::NeedMore;
+                };
+                *framing = if left == 0 {
+                    Framing::Done
+                } else {
+                    Framing::Length(left)
+                };
+                return Step::Data(data);
+            }
+            Framing::UntilClose => {
+                if buf.is_empty() {
+                    return Step::NeedMore;
+                }
+                return Step::Data(buf.split().freeze());
+            }
+            Framing::Chunked(ChunkState::Size) => {
+                let Some(end) = line_end(buf) else {
+                    return if buf.len() > 4096 {
+                        Step::Malformed("chunk size line too long")
+                    } else {
+                        Step::NeedMore
+                    };
+                };
+                let digits = buf[..end].split(|b| *b == b';').next().unwrap_or_default();
+                let size = std::str::from_utf8(digits.trim_ascii())
+                    .ok()
+                    .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .and_then(|d| u64::from_str_radix(d, 16).ok());
+                let Some(size) = size else {
+                    return Step::Malformed("invalid chunk size");
+                };
+                buf.advance(end + 2);
+                *framing = Framing::Chunked(if size == 0 {
+                    ChunkState::Trailers
+                } else {
+                    ChunkState::Data(size)
+                });
+            }
+            Framing::Chunked(ChunkState::Data(left)) => {
+                let Some((data, left)) = take_up_to(buf, left) else {
+                    return Step::NeedMore;
+                };
+                *framing = Framing::Chunked(if left == 0 {
+                    ChunkState::DataEnd
+                } else {
+                    ChunkState::Data(left)
+                });
+                return Step::Data(data);
+            }
+            Framing::Chunked(ChunkState::DataEnd) => {
+                if buf.len() < 2 {
+                    return Step::NeedMore;
+                }
+                if &buf[..2] != b"\r\n" {
+                    return Step::Malformed("missing CRLF after chunk data");
+                }
+                buf.advance(2);
+                *framing = Framing::Chunked(ChunkState::Size);
+            }
+            Framing::Chunked(ChunkState::Trailers) => {
+                // Trailer fields are read past, not forwarded.
+                let Some(end) = line_end(buf) else {
+                    return if buf.len() > MAX_HEAD {
+                        Step::Malformed("trailers too large")
+                    } else {
+                        Step::NeedMore
+                    };
+                };
+                buf.advance(end + 2);
+                if end == 0 {
+                    *framing = Framing::Done;
+                    return Step::Done;
+                }
+            }
+        }
+    }
+}
+
+/// Splits off up to `limit` buffered bytes; `None` when nothing is buffered.
+fn take_up_to(buf: &mut BytesMut, limit: u64) -> Option<(Bytes, u64)> {
+    if buf.is_empty() {
+        return None;
+    }
+    let n = usize::try_from(limit).map_or(buf.len(), |limit| limit.min(buf.len()));
+    Some((buf.split_to(n).freeze(), limit - n as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(framing: Framing, input: &[u8]) -> (Vec<u8>, Framing, Option<&'static str>) {
+        let mut framing = framing;
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        // Feed one byte at a time: every state must cope with partial input.
+        for byte in input {
+            buf.put_u8(*byte);
+            loop {
+                match decode(&mut framing, &mut buf) {
+                    Step::Data(data) => out.extend_from_slice(&data),
+                    Step::Done | Step::NeedMore => break,
+                    Step::Malformed(what) => return (out, framing, Some(what)),
+                }
+            }
+        }
+        (out, framing, None)
+    }
+
+    #[test]
+    fn chunked_bodies_decode_across_partial_reads() {
+        let input = b"5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nx-trailer: 1\r\n\r\n";
+        let (out, framing, error) = decode_all(Framing::Chunked(ChunkState::Size), input);
+        assert_eq!(error, None);
+        assert_eq!(out, b"hello 0123456789");
+        assert_eq!(framing, Framing::Done);
+    }
+
+    #[test]
+    fn malformed_chunks_are_errors() {
+        let (_, _, error) = decode_all(Framing::Chunked(ChunkState::Size), b"zz\r\n");
+        assert_eq!(error, Some("invalid chunk size"));
+        let (_, _, error) = decode_all(Framing::Chunked(ChunkState::Size), b"2\r\nabXX");
+        assert_eq!(error, Some("missing CRLF after chunk data"));
+    }
+
+    #[test]
+    fn length_framing_stops_at_the_length() {
+        let (out, framing, _) = decode_all(Framing::Length(3), b"abc");
+        assert_eq!((out.as_slice(), framing), (&b"abc"[..], Framing::Done));
+        let mut buf = BytesMut::from(&b"abcNEXT"[..]);
+        let mut framing = Framing::Length(3);
+        assert!(matches!(decode(&mut framing, &mut buf), Step::Data(d) if d == "abc"));
+        assert_eq!(&buf[..], b"NEXT");
+    }
+
+    #[test]
+    fn response_heads_parse_with_framing_and_keep_alive() {
+        let mut buf =
+            BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello"[..]);
+        let head = parse_head(&mut buf, &Method::GET)
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(head.response.status(), 200);
+        assert_eq!(head.response.headers()["x-a"], "b");
+        assert_eq!(head.framing, Framing::Length(5));
+        assert!(head.reusable);
+        assert_eq!(&buf[..], b"hello");
+
+        let mut buf = BytesMut::from(&b"HTTP/1.0 200 OK\r\n\r\nrest"[..]);
+        let head = parse_head(&mut buf, &Method::GET)
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!((head.framing, head.reusable), (Framing::UntilClose, false));
+
+        let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"[..]);
+        let head = parse_head(&mut buf, &Method::GET)
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(head.framing, Framing::Chunked(ChunkState::Size));
+        assert!(!head.reusable);
+        assert!(head.response.headers().get("content-length").is_none());
+
+        let mut buf =
+            BytesMut::from(&b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"[..]);
+        assert!(parse_head(&mut buf, &Method::POST)
+            .unwrap()
+            .unwrap()
+            .is_none());
+        let head = parse_head(&mut buf, &Method::POST)
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (head.response.status().as_u16(), head.framing),
+            (204, Framing::Length(0))
+        );
+
+        let mut partial = BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Le"[..]);
+        assert!(parse_head(&mut partial, &Method::GET).unwrap().is_none());
+        let mut conflicting = BytesMut::from(
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"[..],
+        );
+        assert!(parse_head(&mut conflicting, &Method::GET).is_err());
+        let mut garbage = BytesMut::from(&b"SMTP ready\r\n\r\n"[..]);
+        assert!(parse_head(&mut garbage, &Method::GET).is_err());
+    }
+}
