@@ -12,7 +12,7 @@ ROUNDS=${1:-3}
 DURATION=${2:-10s}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
-WORKERS=${WORKERS:-2}   # nginx worker processes and perfkit runtime threads, kept equal
+WORKERS=${WORKERS:-2}   # nginx worker processes and perfkit proxy workers, kept equal
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 for tool in nginx wrk; do
@@ -73,6 +73,7 @@ CONF
 cat > "$WORK/perfkit.yml" <<CONF
 server:
   listen: 127.0.0.1:$PERFKIT_PORT
+  workers: $WORKERS
 admin:
   listen: 127.0.0.1:$ADMIN_PORT
 log:
@@ -89,7 +90,7 @@ CONF
 
 "$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
 "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & PIDS+=($!)
-TOKIO_WORKER_THREADS=$WORKERS "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & PIDS+=($!)
+"$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & PIDS+=($!)
 
 wait_up() { for _ in $(seq 1 200); do curl -sf -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never answered" >&2; exit 1; }
 wait_up "$ORIGIN_PORT"; wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"

@@ -49,6 +49,20 @@ pub struct ServerConfig {
     /// How long an idle client connection's request headers may take to arrive.
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// Proxy worker threads, each an event loop with its own listener socket
+    /// (SO_REUSEPORT) and connection pools; default one per CPU. Needs a restart.
+    pub workers: Option<std::num::NonZeroUsize>,
+}
+
+impl ServerConfig {
+    /// The number of proxy workers: `workers`, or one per CPU.
+    pub fn worker_count(&self) -> usize {
+        self.workers.map(|n| n.get()).unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+    }
 }
 
 impl Default for ServerConfig {
@@ -59,6 +73,7 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(30),
+            workers: None,
         }
     }
 }

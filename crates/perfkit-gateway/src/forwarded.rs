@@ -29,6 +29,10 @@ const HOP_BY_HOP: [HeaderName; 9] = [
 
 /// Removes hop-by-hop headers, including any the `Connection` header names.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    // One pass of cheap name comparisons; most messages carry none of these.
+    if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
+        return;
+    }
     if headers.contains_key(header::CONNECTION) {
         let named: Vec<HeaderName> = headers
             .get_all(header::CONNECTION)
@@ -42,9 +46,28 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
         }
     }
     for name in &HOP_BY_HOP {
-        // `remove` on an absent key is a cheap hash lookup; most requests have none of these.
-        if headers.contains_key(name) {
-            headers.remove(name);
+        headers.remove(name);
+    }
+}
+
+/// The direct peer of a client connection, with the forwarding header values that
+/// name it computed once per connection rather than once per request.
+#[derive(Debug, Clone)]
+pub struct ClientPeer {
+    pub ip: IpAddr,
+    proto: &'static str,
+    forwarded_for: HeaderValue,
+    forwarded: HeaderValue,
+}
+
+impl ClientPeer {
+    pub fn new(ip: IpAddr, proto: &'static str) -> ClientPeer {
+        let ip = canonical(ip);
+        ClientPeer {
+            ip,
+            proto,
+            forwarded_for: ip_value(ip),
+            forwarded: forwarded_element(ip, proto),
         }
     }
 }
@@ -65,30 +88,24 @@ impl TrustedProxies {
         self.nets.iter().any(|net| net.contains(&ip))
     }
 
-    /// Rewrites the forwarding headers for a request that arrived from `peer` over
-    /// `proto`, and returns the client address to use for hashing and logs.
+    /// Rewrites the forwarding headers for a request that arrived from `peer`, and
+    /// returns the client address to use for hashing and logs.
     ///
     /// From an untrusted peer every incoming forwarding header is discarded: a client
     /// cannot choose the address the upstream sees. From a trusted proxy the chain is
     /// extended, and the client is the right-most address that is not itself trusted.
-    pub fn apply(&self, peer: IpAddr, proto: &'static str, headers: &mut HeaderMap) -> IpAddr {
-        let peer = canonical(peer);
+    pub fn apply(&self, client: &ClientPeer, headers: &mut HeaderMap) -> IpAddr {
+        let (peer, proto) = (client.ip, client.proto);
         if self.nets.is_empty() || !self.contains(peer) {
-            for name in [
-                X_FORWARDED_FOR,
-                X_FORWARDED_PROTO,
-                X_FORWARDED_HOST,
-                X_REAL_IP,
-            ] {
-                headers.remove(name);
-            }
-            headers.remove(header::FORWARDED);
-            if let Some(host) = headers.get(header::HOST).cloned() {
-                headers.insert(X_FORWARDED_HOST, host);
-            }
-            headers.insert(X_FORWARDED_FOR, ip_value(peer));
+            // `insert` replaces every value a client may have sent.
+            headers.insert(X_FORWARDED_FOR, client.forwarded_for.clone());
             headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
-            headers.insert(header::FORWARDED, forwarded_element(peer, proto));
+            headers.insert(header::FORWARDED, client.forwarded.clone());
+            match headers.get(header::HOST).cloned() {
+                Some(host) => headers.insert(X_FORWARDED_HOST, host),
+                None => headers.remove(X_FORWARDED_HOST),
+            };
+            headers.remove(X_REAL_IP);
             return peer;
         }
 
@@ -188,7 +205,10 @@ mod tests {
             ("x-forwarded-proto", "https"),
         ]);
         let peer: IpAddr = "192.0.2.7".parse().unwrap();
-        assert_eq!(trusted.apply(peer, "http", &mut map), peer);
+        assert_eq!(
+            trusted.apply(&ClientPeer::new(peer, "http"), &mut map),
+            peer
+        );
         assert_eq!(map["x-forwarded-for"], "192.0.2.7");
         assert_eq!(map["x-forwarded-proto"], "http");
         assert_eq!(map["forwarded"], "for=192.0.2.7;proto=http");
@@ -198,7 +218,10 @@ mod tests {
     fn trusted_chain_yields_rightmost_untrusted_client() {
         let trusted = TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap()]);
         let mut map = headers(&[("x-forwarded-for", "6.6.6.6, 1.2.3.4, 10.0.0.9")]);
-        let client = trusted.apply("10.1.1.1".parse().unwrap(), "http", &mut map);
+        let client = trusted.apply(
+            &ClientPeer::new("10.1.1.1".parse().unwrap(), "http"),
+            &mut map,
+        );
         assert_eq!(client, "1.2.3.4".parse::<IpAddr>().unwrap());
         assert_eq!(
             map["x-forwarded-for"],

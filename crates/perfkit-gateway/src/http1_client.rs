@@ -32,7 +32,7 @@ use crate::upstream::{InFlight, Peer};
 
 /// Largest response head accepted from an upstream.
 const MAX_HEAD: usize = 64 * 1024;
-const MAX_HEADERS: usize = 128;
+const MAX_HEADERS: usize = 100;
 /// Idle connections older than this are probed for a close before reuse.
 const PROBE_AFTER: Duration = Duration::from_secs(1);
 
@@ -56,20 +56,35 @@ pub enum ExchangeError {
 #[derive(Debug)]
 pub struct Connection {
     stream: TcpStream,
+    /// Bytes read and not yet consumed.
     buf: BytesMut,
+    /// The request head being written, reused from request to request.
+    head: BytesMut,
     idle_since: Instant,
 }
 
-/// Idle connections of one peer, most recently used last.
-#[derive(Debug, Default)]
+/// Idle connections of one peer, most recently used last, one list per worker thread
+/// (see `workers`) plus one for the other threads.
+#[derive(Debug)]
 pub struct IdlePool {
-    idle: std::sync::Mutex<Vec<Connection>>,
+    slots: Box<[std::sync::Mutex<Vec<Connection>>]>,
 }
 
 impl IdlePool {
+    pub fn new(workers: usize) -> IdlePool {
+        IdlePool {
+            slots: (0..=workers).map(|_| Default::default()).collect(),
+        }
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        let slot = &self.slots[crate::workers::slot(self.slots.len())];
+        slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn take(&self, idle_timeout: Duration) -> Option<Connection> {
         loop {
-            let conn = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
+            let conn = self.idle().pop()?;
             let idle_for = conn.idle_since.elapsed();
             if idle_for > idle_timeout {
                 continue;
@@ -85,14 +100,18 @@ impl IdlePool {
 
     fn put(&self, mut conn: Connection, max_idle: usize) {
         conn.idle_since = Instant::now();
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = self.idle();
         if idle.len() < max_idle {
             idle.push(conn);
         }
     }
 
+    /// Idle connections across all workers.
     pub fn len(&self) -> usize {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.slots
+            .iter()
+            .map(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).len())
+            .sum()
     }
 }
 
@@ -127,15 +146,15 @@ pub async fn send(
     limits: Limits,
     in_flight: Option<InFlight>,
 ) -> Result<Response<UpstreamBody>, ExchangeError> {
-    let mut encoded = BytesMut::with_capacity(512);
-    let chunked = encode_head(&head, &body, peer, &mut encoded);
     loop {
         let (mut conn, reused) = match peer.pool.take(limits.idle_timeout) {
             Some(conn) => (conn, true),
             None => (connect(peer, limits.connect_timeout).await?, false),
         };
+        conn.head.clear();
+        let chunked = encode_head(&head, &body, peer, &mut conn.head);
         let bodyless = matches!(body, RequestBody::Empty);
-        match exchange(&mut conn, &encoded, &mut body, chunked, head.method).await {
+        match exchange(&mut conn, &mut body, chunked, head.method).await {
             Ok(Head {
                 response,
                 framing,
@@ -172,6 +191,7 @@ async fn connect(peer: &Peer, timeout: Duration) -> Result<Connection, ExchangeE
     Ok(Connection {
         stream,
         buf: BytesMut::with_capacity(8 * 1024),
+        head: BytesMut::with_capacity(1024),
         idle_since: Instant::now(),
     })
 }
@@ -226,7 +246,6 @@ impl From<ExchangeError> for Failure {
 
 async fn exchange(
     conn: &mut Connection,
-    head: &[u8],
     body: &mut RequestBody,
     chunked: bool,
     method: &Method,
@@ -235,7 +254,10 @@ async fn exchange(
         error: ExchangeError::Io(error),
         response_started: false,
     };
-    conn.stream.write_all(head).await.map_err(io_failure)?;
+    conn.stream
+        .write_all(&conn.head)
+        .await
+        .map_err(io_failure)?;
     if let RequestBody::Stream(_) = body {
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|error| match error.downcast::<ClientBodyError>() {
@@ -318,9 +340,11 @@ struct Head {
 }
 
 fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>>, ExchangeError> {
-    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut parsed = httparse::Response::new(&mut slots);
-    let head_len = match parsed.parse(buf) {
+    let mut slots =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut parsed = httparse::Response::new(&mut []);
+    let parser = httparse::ParserConfig::default();
+    let head_len = match parser.parse_response_with_uninit_headers(&mut parsed, buf, &mut slots) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
@@ -338,12 +362,17 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
     };
     // Offsets of names and values, so the head can be frozen and sliced without copies.
     let base = buf.as_ptr() as usize;
-    let mut spans: [(usize, usize, usize, usize); MAX_HEADERS] = [(0, 0, 0, 0); MAX_HEADERS];
+    let mut spans = [(0u32, 0u32, 0u32, 0u32); MAX_HEADERS];
     let count = parsed.headers.len();
     for (span, h) in spans.iter_mut().zip(parsed.headers.iter()) {
-        let name_at = h.name.as_ptr() as usize - base;
-        let value_at = h.value.as_ptr() as usize - base;
-        *span = (name_at, h.name.len(), value_at, h.value.len());
+        // The head is at most MAX_HEAD + a read's worth of bytes, far below u32::MAX.
+        let offset = |at: *const u8| (at as usize - base) as u32;
+        *span = (
+            offset(h.name.as_ptr()),
+            h.name.len() as u32,
+            offset(h.value.as_ptr()),
+            h.value.len() as u32,
+        );
     }
     let head = buf.split_to(head_len).freeze();
 
@@ -361,6 +390,8 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
     let mut length: Option<u64> = None;
     let mut chunked = false;
     for &(name_at, name_len, value_at, value_len) in &spans[..count] {
+        let (name_at, name_len) = (name_at as usize, name_len as usize);
+        let (value_at, value_len) = (value_at as usize, value_len as usize);
         let name = HeaderName::from_bytes(&head[name_at..name_at + name_len])
             .map_err(|_| ExchangeError::Malformed("invalid header name"))?;
         let value = HeaderValue::from_maybe_shared(head.slice(value_at..value_at + value_len))

@@ -21,6 +21,7 @@ mod runtime;
 mod server;
 mod signals;
 mod upstream;
+mod workers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,7 +33,7 @@ use perfkit_config::{Config, ConfigError};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use forwarded::{strip_hop_by_hop, TrustedProxies};
+pub use forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
 pub use signals::serve_until_signalled;
 
 use crate::metrics::Metrics;
@@ -114,42 +115,36 @@ pub struct Gateway {
     addr: SocketAddr,
     admin_addr: SocketAddr,
     stop: CancellationToken,
-    servers: Vec<JoinHandle<()>>,
+    admin: Option<JoinHandle<()>>,
+    workers: Vec<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Gateway {
-    /// Binds the proxy and admin listeners and starts serving. `config_path` is where
-    /// [`reload`](Self::reload) re-reads the configuration from.
+    /// Binds the proxy and admin listeners and starts serving: the proxy on
+    /// `server.workers` threads of its own, the admin API and health checks on the
+    /// caller's runtime. `config_path` is where [`reload`](Self::reload) re-reads the
+    /// configuration from.
     pub async fn start(
         config: Config,
         config_path: Option<PathBuf>,
     ) -> Result<Gateway, GatewayError> {
         let runtime = Arc::new(Runtime::build(config, 1).await?);
-        for upstream in &runtime.upstreams {
-            health::spawn_checks(upstream, &runtime.retired);
-        }
         let server_config = runtime.config.server.clone();
         let admin_listen = runtime.config.admin.listen;
         let shared = Arc::new(Shared {
-            runtime: ArcSwap::new(runtime),
+            runtime: ArcSwap::new(Arc::clone(&runtime)),
             metrics: Metrics::new(),
             config_path,
             generation: AtomicU64::new(1),
             reloading: tokio::sync::Mutex::new(()),
         });
-        let bind = |addr: SocketAddr| async move {
-            tokio::net::TcpListener::bind(addr)
+        let admin_listener =
+            tokio::net::TcpListener::bind(admin_listen)
                 .await
-                .map_err(|source| GatewayError::Bind { addr, source })
-        };
-        let proxy_listener = bind(server_config.listen).await?;
-        let admin_listener = bind(admin_listen).await?;
-        let addr = proxy_listener
-            .local_addr()
-            .map_err(|source| GatewayError::Bind {
-                addr: server_config.listen,
-                source,
-            })?;
+                .map_err(|source| GatewayError::Bind {
+                    addr: admin_listen,
+                    source,
+                })?;
         let admin_addr = admin_listener
             .local_addr()
             .map_err(|source| GatewayError::Bind {
@@ -157,32 +152,32 @@ impl Gateway {
                 source,
             })?;
         let stop = CancellationToken::new();
+        let workers = workers::start(
+            server_config.listen,
+            server_config.worker_count(),
+            &server_config,
+            &stop,
+            &shared,
+        )
+        .await?;
+        for upstream in &runtime.upstreams {
+            health::spawn_checks(upstream, &runtime.retired);
+        }
 
-        let proxy_shared = Arc::clone(&shared);
-        let proxy = server::serve(
-            proxy_listener,
-            server_config.clone(),
-            stop.clone(),
-            move |remote| {
-                let shared = Arc::clone(&proxy_shared);
-                hyper::service::service_fn(move |request| {
-                    proxy::handle(Arc::clone(&shared), request, remote)
-                })
-            },
-        );
         let admin_shared = Arc::clone(&shared);
         let admin = server::serve(admin_listener, server_config, stop.clone(), move |_| {
             let shared = Arc::clone(&admin_shared);
             hyper::service::service_fn(move |request| admin::handle(Arc::clone(&shared), request))
         });
-        let servers = vec![tokio::spawn(proxy), tokio::spawn(admin)];
-        tracing::info!(%addr, %admin_addr, "gateway listening");
+        let addr = workers.addr;
+        tracing::info!(%addr, %admin_addr, workers = workers.stopped.len(), "gateway listening");
         Ok(Gateway {
             shared,
             addr,
             admin_addr,
             stop,
-            servers,
+            admin: Some(tokio::spawn(admin)),
+            workers: workers.stopped,
         })
     }
 
@@ -213,11 +208,23 @@ impl Gateway {
 
     /// Stops accepting, lets in-flight requests finish (up to `server.shutdown_grace`),
     /// then returns.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.stop.cancel();
-        for server in self.servers {
-            let _ = server.await;
+        if let Some(admin) = self.admin.take() {
+            let _ = admin.await;
         }
+        for worker in self.workers.drain(..) {
+            let _ = worker.await;
+        }
+        self.shared.runtime.load().retired.cancel();
+    }
+}
+
+impl Drop for Gateway {
+    /// A gateway dropped without [`shutdown`](Self::shutdown) still stops its workers
+    /// and health checks (draining in the background).
+    fn drop(&mut self) {
+        self.stop.cancel();
         self.shared.runtime.load().retired.cancel();
     }
 }

@@ -2,7 +2,6 @@
 //! send with timeouts and retries, record health and metrics, stream the answer back.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,7 +14,7 @@ use perfkit_config::HashKey;
 
 use crate::balance::Balancer;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
-use crate::forwarded::strip_hop_by_hop;
+use crate::forwarded::{strip_hop_by_hop, ClientPeer};
 use crate::http1_client::{self, ExchangeError, RequestHead};
 use crate::metrics::UpstreamError;
 use crate::upstream::{now_millis, Upstream};
@@ -56,7 +55,7 @@ fn request_host<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str {
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
-    remote: SocketAddr,
+    client: Arc<ClientPeer>,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let started = Instant::now();
     let runtime = shared.runtime.load_full();
@@ -101,9 +100,7 @@ pub(crate) async fn handle(
         }
     }
     strip_hop_by_hop(&mut parts.headers);
-    let client_ip = runtime
-        .trusted
-        .apply(remote.ip(), "http", &mut parts.headers);
+    let client_ip = runtime.trusted.apply(&client, &mut parts.headers);
 
     let hash = match &upstream.config.hash_key {
         None => 0,
@@ -131,10 +128,11 @@ pub(crate) async fn handle(
     )
     .await;
     let status = response.status();
-    shared.metrics.observe_request(
+    route.histograms.observe(
+        &shared.metrics,
         &route.label,
         &upstream.name,
-        status.as_str(),
+        status,
         started.elapsed(),
     );
     if runtime.config.log.access_log {
@@ -212,7 +210,7 @@ async fn forward(
             headers: &parts.headers,
         };
         let request_body = body.take().unwrap_or(RequestBody::Empty);
-        let sent = Instant::now();
+        let sent = upstream.tracks_latency().then(Instant::now);
         let exchange =
             http1_client::send(peer, head, request_body, upstream.limits(), Some(in_flight));
         let outcome = tokio::time::timeout(config.timeouts.read, exchange).await;
@@ -226,7 +224,7 @@ async fn forward(
                     } else {
                         peer.record_success();
                     }
-                    if upstream.tracks_latency() {
+                    if let Some(sent) = sent {
                         peer.observe_latency(sent.elapsed());
                     }
                     let (mut head, upstream_body) = response.into_parts();
@@ -256,7 +254,7 @@ async fn forward(
             }
             Err(_elapsed) => UpstreamError::Timeout,
         };
-        if upstream.tracks_latency() {
+        if let Some(sent) = sent {
             peer.observe_latency(sent.elapsed());
         }
         note_failure(shared, upstream, index, reason);

@@ -3,6 +3,8 @@
 
 use perfkit_config::RouteConfig;
 
+use crate::metrics::RouteHistograms;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum HostMatch {
     Exact(String),
@@ -52,6 +54,7 @@ pub struct Route {
     pub prefix: String,
     pub upstream: usize,
     pub strip_prefix: bool,
+    pub histograms: RouteHistograms,
 }
 
 impl Route {
@@ -95,6 +98,7 @@ impl Router {
                     prefix: config.path_prefix.clone(),
                     upstream: upstream_index(&config.upstream)?,
                     strip_prefix: config.strip_prefix,
+                    histograms: RouteHistograms::default(),
                 })
             })
             .collect();

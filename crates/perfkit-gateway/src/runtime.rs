@@ -25,8 +25,9 @@ pub struct Runtime {
 impl Runtime {
     pub async fn build(config: Config, generation: u64) -> Result<Runtime, ResolveError> {
         let mut upstreams = Vec::with_capacity(config.upstreams.len());
+        let workers = config.server.worker_count();
         for (name, upstream) in &config.upstreams {
-            upstreams.push(Arc::new(Upstream::build(name, upstream).await?));
+            upstreams.push(Arc::new(Upstream::build(name, upstream, workers).await?));
         }
         let names: Vec<&String> = config.upstreams.keys().collect();
         let router = Router::new(&config.routes, |name| names.iter().position(|n| *n == name));

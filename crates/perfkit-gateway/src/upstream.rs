@@ -49,7 +49,13 @@ pub struct Peer {
 const EWMA_TAU: Duration = Duration::from_secs(10);
 
 impl Peer {
-    fn new(addr: SocketAddr, configured: String, weight: u32, max_slots: u32) -> Peer {
+    fn new(
+        addr: SocketAddr,
+        configured: String,
+        weight: u32,
+        max_slots: u32,
+        workers: usize,
+    ) -> Peer {
         let authority = Authority::try_from(addr.to_string().as_str())
             .unwrap_or_else(|_| Authority::from_static("invalid.invalid"));
         Peer {
@@ -65,7 +71,7 @@ impl Peer {
             ejected_until: AtomicU64::new(0),
             ejections: AtomicU32::new(0),
             ewma: Mutex::new((0.0, Instant::now())),
-            pool: IdlePool::default(),
+            pool: IdlePool::new(workers),
         }
     }
 
@@ -205,7 +211,11 @@ pub struct ResolveError {
 
 impl Upstream {
     /// Resolves every server address (once: a reload resolves again) and builds the pool.
-    pub async fn build(name: &str, config: &UpstreamConfig) -> Result<Upstream, ResolveError> {
+    pub async fn build(
+        name: &str,
+        config: &UpstreamConfig,
+        workers: usize,
+    ) -> Result<Upstream, ResolveError> {
         let mut peers = Vec::with_capacity(config.servers.len());
         for server in &config.servers {
             let error = |reason: String| ResolveError {
@@ -223,6 +233,7 @@ impl Upstream {
                 server.address.clone(),
                 server.weight.get(),
                 config.pool.max_connections.get(),
+                workers,
             )));
         }
         let balancer = Balancer::new(config.balance, &peers);

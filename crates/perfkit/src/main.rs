@@ -92,8 +92,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The control runtime: admin API, health checks, signals, demo. Proxy traffic runs
+/// on the gateway's own worker threads.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("starting the async runtime")
