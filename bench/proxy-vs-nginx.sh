@@ -3,13 +3,17 @@
 # machine, same run, same origin, same wrk settings. Prints requests/s for each and
 # the ratio perfkit/nginx (>= 1.0 means perfkit is at least as fast).
 #
-#   bash bench/proxy-vs-nginx.sh [ROUNDS] [DURATION] [CONNECTIONS]
+#   bash bench/proxy-vs-nginx.sh [PAIRS] [DURATION] [CONNECTIONS]
+#
+# Each pair runs both proxies back to back (alternating which goes first, so drift
+# and noisy neighbours hit both alike) and yields one ratio; the summary is the
+# median and geometric mean of the pair ratios.
 #
 # Needs nginx and wrk (Debian packages); installs them when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-3}
-DURATION=${2:-10s}
+ROUNDS=${1:-12}
+DURATION=${2:-5s}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
 WORKERS=${WORKERS:-2}   # nginx worker processes and perfkit proxy workers, kept equal
@@ -48,7 +52,10 @@ http {
 }
 CONF
 
-# The peer proxy: nginx proxy_pass with a keepalive upstream pool.
+# The peer proxy: nginx proxy_pass with a keepalive upstream pool, sending the origin
+# the same forwarding headers perfkit sends by default (Host kept as the client sent
+# it, X-Forwarded-For/-Proto/-Host, Forwarded), so both do the same work and the
+# origin parses the same request.
 cat > "$WORK/proxy.conf" <<CONF
 daemon off; worker_processes $WORKERS; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
 events { worker_connections 4096; }
@@ -62,8 +69,11 @@ http {
             proxy_pass http://origin;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme";
             proxy_buffering on;
         }
     }
@@ -105,16 +115,24 @@ p99() { awk '$1=="99%" {print $2}' "$WORK/wrk.out"; }
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$NGINX_PORT/" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PERFKIT_PORT/" >/dev/null
 
-echo "| round | nginx req/s | nginx p99 | perfkit req/s | perfkit p99 | ratio |"
+echo "| pair | nginx req/s | nginx p99 | perfkit req/s | perfkit p99 | ratio |"
 echo "|---|---|---|---|---|---|"
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
-    n=$(rps "$NGINX_PORT"); np=$(p99)
-    p=$(rps "$PERFKIT_PORT"); pp=$(p99)
+    if [ $((round % 2)) -eq 1 ]; then
+        n=$(rps "$NGINX_PORT"); np=$(p99)
+        p=$(rps "$PERFKIT_PORT"); pp=$(p99)
+    else
+        p=$(rps "$PERFKIT_PORT"); pp=$(p99)
+        n=$(rps "$NGINX_PORT"); np=$(p99)
+    fi
     r=$(python3 -c "print(f'{$p/$n:.3f}')")
     ratios+=("$r")
     echo "| $round | $n | $np | $p | $pp | $r |"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+summary=$(printf '%s\n' "${ratios[@]}" | python3 -c '
+import sys, statistics, math
+r = [float(x) for x in sys.stdin.read().split()]
+print(f"median {statistics.median(r):.3f}, geometric mean {math.exp(sum(map(math.log, r)) / len(r)):.3f}, {sum(x >= 1 for x in r)}/{len(r)} pairs >= 1.0")')
 echo
-echo "median ratio perfkit/nginx: $median  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $WORKERS workers each, $(nproc) cores)"
+echo "ratio perfkit/nginx: $summary  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $WORKERS workers each, $(nproc) cores)"

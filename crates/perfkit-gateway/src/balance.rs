@@ -12,31 +12,31 @@ use perfkit_config::Balance;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::upstream::Peer;
+use crate::workers::PerWorker;
 
 /// Ring points per unit of weight: enough for an even spread over a few peers.
 const POINTS_PER_WEIGHT: u32 = 160;
 
+/// Rotation state is kept per worker (see `workers`): each worker rotates on its own,
+/// which spreads load as evenly overall without a counter every core writes.
 #[derive(Debug)]
 pub enum Balancer {
-    RoundRobin { next: AtomicUsize },
-    Weighted { current: Mutex<Vec<i64>> },
-    LeastConnections { next: AtomicUsize },
+    RoundRobin { next: PerWorker<AtomicUsize> },
+    Weighted { current: PerWorker<Mutex<Vec<i64>>> },
+    LeastConnections { next: PerWorker<AtomicUsize> },
     ConsistentHash { ring: Vec<(u64, usize)> },
     P2cEwma,
 }
 
 impl Balancer {
-    pub fn new(kind: Balance, peers: &[Arc<Peer>]) -> Balancer {
+    pub fn new(kind: Balance, peers: &[Arc<Peer>], workers: usize) -> Balancer {
+        let counters = || PerWorker::new(workers, || AtomicUsize::new(0));
         match kind {
-            Balance::RoundRobin => Balancer::RoundRobin {
-                next: AtomicUsize::new(0),
-            },
+            Balance::RoundRobin => Balancer::RoundRobin { next: counters() },
             Balance::Weighted => Balancer::Weighted {
-                current: Mutex::new(vec![0; peers.len()]),
+                current: PerWorker::new(workers, || Mutex::new(vec![0; peers.len()])),
             },
-            Balance::LeastConnections => Balancer::LeastConnections {
-                next: AtomicUsize::new(0),
-            },
+            Balance::LeastConnections => Balancer::LeastConnections { next: counters() },
             Balance::ConsistentHash => {
                 let mut ring = Vec::new();
                 for (index, peer) in peers.iter().enumerate() {
@@ -68,13 +68,13 @@ impl Balancer {
         let n = peers.len();
         match self {
             Balancer::RoundRobin { next } => {
-                let start = next.fetch_add(1, Ordering::Relaxed);
+                let start = next.local().fetch_add(1, Ordering::Relaxed);
                 (0..n)
                     .map(|offset| (start + offset) % n)
                     .find(|&i| eligible(i))
             }
             Balancer::Weighted { current } => {
-                let mut current = current.lock().unwrap_or_else(|e| e.into_inner());
+                let mut current = current.local().lock().unwrap_or_else(|e| e.into_inner());
                 let mut total = 0i64;
                 let mut best: Option<usize> = None;
                 for i in (0..n).filter(|&i| eligible(i)) {
@@ -91,7 +91,7 @@ impl Balancer {
             }
             Balancer::LeastConnections { next } => {
                 // Rotate the starting point so ties spread instead of piling on peer 0.
-                let start = next.fetch_add(1, Ordering::Relaxed);
+                let start = next.local().fetch_add(1, Ordering::Relaxed);
                 let mut best: Option<usize> = None;
                 for i in (0..n)
                     .map(|offset| (start + offset) % n)

@@ -7,34 +7,40 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::Method;
 use http_body_util::BodyExt;
 use perfkit_config::HealthCheckConfig;
-use tokio_util::sync::CancellationToken;
 
 use crate::body::RequestBody;
 use crate::http1_client::{self, RequestHead};
-use crate::upstream::{Peer, Upstream};
+use crate::runtime::{PeerRef, Runtime, View};
+use crate::upstream::Upstream;
 
-/// Starts probing every peer of `upstream` that has a health check, until `stop`.
-pub fn spawn_checks(upstream: &Arc<Upstream>, stop: &CancellationToken) {
-    let Some(check) = upstream.config.health_check.clone() else {
-        return;
-    };
-    for peer in &upstream.peers {
-        let (upstream, peer, check, stop) = (
-            Arc::clone(upstream),
-            Arc::clone(peer),
-            check.clone(),
-            stop.clone(),
-        );
-        tokio::spawn(async move {
-            tokio::select! {
-                () = probe_loop(&upstream, &peer, &check) => {}
-                () = stop.cancelled() => {}
-            }
-        });
+/// Starts probing every peer that has a health check, until the runtime is retired.
+/// The probe tasks hold the runtime; `Runtime::retired` is what stops them.
+pub fn spawn_checks(runtime: &Arc<Runtime>) {
+    let view = Arc::new(View {
+        runtime: Arc::clone(runtime),
+    });
+    for (u, upstream) in runtime.upstreams.iter().enumerate() {
+        let Some(check) = upstream.config.health_check.clone() else {
+            continue;
+        };
+        for p in 0..upstream.peers.len() {
+            let (peer, check, stop) = (
+                PeerRef::new(&view, u, p),
+                check.clone(),
+                runtime.retired.clone(),
+            );
+            let upstream = Arc::clone(upstream);
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = probe_loop(&upstream, &peer, &check) => {}
+                    () = stop.cancelled() => {}
+                }
+            });
+        }
     }
 }
 
-async fn probe_loop(upstream: &Upstream, peer: &Arc<Peer>, check: &HealthCheckConfig) {
+async fn probe_loop(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConfig) {
     let mut ticker = tokio::time::interval(check.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let (mut passes, mut failures) = (0u32, 0u32);
@@ -58,7 +64,7 @@ async fn probe_loop(upstream: &Upstream, peer: &Arc<Peer>, check: &HealthCheckCo
 }
 
 /// One probe: any 2xx or 3xx within the timeout passes.
-async fn probe(upstream: &Upstream, peer: &Arc<Peer>, check: &HealthCheckConfig) -> bool {
+async fn probe(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConfig) -> bool {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::USER_AGENT,

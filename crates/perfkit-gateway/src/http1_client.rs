@@ -14,7 +14,6 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -28,7 +27,9 @@ use tokio::net::TcpStream;
 use tokio_util::io::poll_read_buf;
 
 use crate::body::{ClientBodyError, RequestBody};
+use crate::runtime::PeerRef;
 use crate::upstream::{InFlight, Peer};
+use crate::workers::PerWorker;
 
 /// Largest response head accepted from an upstream.
 const MAX_HEAD: usize = 64 * 1024;
@@ -67,19 +68,18 @@ pub struct Connection {
 /// (see `workers`) plus one for the other threads.
 #[derive(Debug)]
 pub struct IdlePool {
-    slots: Box<[std::sync::Mutex<Vec<Connection>>]>,
+    slots: PerWorker<std::sync::Mutex<Vec<Connection>>>,
 }
 
 impl IdlePool {
     pub fn new(workers: usize) -> IdlePool {
         IdlePool {
-            slots: (0..=workers).map(|_| Default::default()).collect(),
+            slots: PerWorker::new(workers, Default::default),
         }
     }
 
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
-        let slot = &self.slots[crate::workers::slot(self.slots.len())];
-        slot.lock().unwrap_or_else(|e| e.into_inner())
+        self.slots.local().lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn take(&self, idle_timeout: Duration) -> Option<Connection> {
@@ -140,7 +140,7 @@ pub struct RequestHead<'a> {
 /// body holds the connection (and `in_flight`) until it ends, then returns the
 /// connection to the pool.
 pub async fn send(
-    peer: &Arc<Peer>,
+    peer: &PeerRef,
     head: RequestHead<'_>,
     mut body: RequestBody,
     limits: Limits,
@@ -164,7 +164,7 @@ pub async fn send(
                     conn: Some(conn),
                     framing,
                     reusable,
-                    peer: Arc::clone(peer),
+                    peer: peer.clone(),
                     max_idle: limits.max_idle,
                     in_flight,
                 };
@@ -482,7 +482,7 @@ pub struct UpstreamBody {
     conn: Option<Connection>,
     framing: Framing,
     reusable: bool,
-    peer: Arc<Peer>,
+    peer: PeerRef,
     max_idle: usize,
     in_flight: Option<InFlight>,
 }

@@ -67,7 +67,31 @@ pub(crate) struct Shared {
     reloading: tokio::sync::Mutex<()>,
 }
 
+thread_local! {
+    /// This thread's view of the runtime in use (see [`runtime::View`]).
+    static VIEW: std::cell::RefCell<Option<Arc<runtime::View>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Shared {
+    /// The runtime in use, through this thread's view: refreshed after a reload,
+    /// otherwise cloned without touching a count other threads write.
+    fn view(&self) -> Arc<runtime::View> {
+        let current = self.runtime.load();
+        VIEW.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            match &*cached {
+                Some(view) if Arc::ptr_eq(&view.runtime, &current) => Arc::clone(view),
+                _ => {
+                    let view = Arc::new(runtime::View {
+                        runtime: Arc::clone(&current),
+                    });
+                    *cached = Some(Arc::clone(&view));
+                    view
+                }
+            }
+        })
+    }
+
     /// Re-reads the config file and swaps the new runtime in.
     async fn reload(&self) -> Result<u64, GatewayError> {
         let path = self
@@ -98,9 +122,7 @@ impl Shared {
         }
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let runtime = Arc::new(Runtime::build(config, generation).await?);
-        for upstream in &runtime.upstreams {
-            health::spawn_checks(upstream, &runtime.retired);
-        }
+        health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
         // Requests in flight keep `previous` alive; its probes can stop now.
         previous.retired.cancel();
@@ -116,6 +138,7 @@ pub struct Gateway {
     admin_addr: SocketAddr,
     stop: CancellationToken,
     admin: Option<JoinHandle<()>>,
+    acceptor: Option<JoinHandle<()>>,
     workers: Vec<tokio::sync::oneshot::Receiver<()>>,
 }
 
@@ -160,9 +183,7 @@ impl Gateway {
             &shared,
         )
         .await?;
-        for upstream in &runtime.upstreams {
-            health::spawn_checks(upstream, &runtime.retired);
-        }
+        health::spawn_checks(&runtime);
 
         let admin_shared = Arc::clone(&shared);
         let admin = server::serve(admin_listener, server_config, stop.clone(), move |_| {
@@ -177,6 +198,7 @@ impl Gateway {
             admin_addr,
             stop,
             admin: Some(tokio::spawn(admin)),
+            acceptor: Some(workers.acceptor),
             workers: workers.stopped,
         })
     }
@@ -210,8 +232,11 @@ impl Gateway {
     /// then returns.
     pub async fn shutdown(mut self) {
         self.stop.cancel();
-        if let Some(admin) = self.admin.take() {
-            let _ = admin.await;
+        for server in [self.admin.take(), self.acceptor.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = server.await;
         }
         for worker in self.workers.drain(..) {
             let _ = worker.await;

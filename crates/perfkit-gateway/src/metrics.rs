@@ -3,17 +3,19 @@
 //! disagree with the state the balancer sees.
 
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use http::StatusCode;
 
+use prometheus::local::LocalHistogram;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 use crate::runtime::Runtime;
 use crate::upstream::now_millis;
+use crate::workers::PerWorker;
 
 /// Latency buckets in seconds, 1 ms to 30 s.
 const BUCKETS: &[f64] = &[
@@ -144,6 +146,9 @@ impl Metrics {
 
     /// The Prometheus text exposition of everything, with gauges from `runtime`.
     pub fn render(&self, runtime: &Runtime) -> String {
+        for route in runtime.router.routes() {
+            route.histograms.flush();
+        }
         let mut buffer = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
         let mut text = String::from_utf8(buffer).unwrap_or_default();
@@ -203,22 +208,21 @@ impl Metrics {
     }
 }
 
-/// The request histograms of one route and upstream, one per status code, looked up
-/// in the registry once and then reached by array index instead of label hashing.
+/// The request histograms of one route and upstream, kept per worker as local
+/// (unsynchronised) histograms so workers never write the same counters, and flushed
+/// into the shared registry when metrics are rendered (and when dropped).
 #[derive(Debug)]
 pub struct RouteHistograms {
-    by_status: Box<[OnceLock<Histogram>]>,
-}
-
-impl Default for RouteHistograms {
-    fn default() -> Self {
-        RouteHistograms {
-            by_status: (100..600).map(|_| OnceLock::new()).collect(),
-        }
-    }
+    by_worker: PerWorker<Mutex<Vec<(StatusCode, LocalHistogram)>>>,
 }
 
 impl RouteHistograms {
+    pub fn new(workers: usize) -> RouteHistograms {
+        RouteHistograms {
+            by_worker: PerWorker::new(workers, Default::default),
+        }
+    }
+
     pub fn observe(
         &self,
         metrics: &Metrics,
@@ -227,16 +231,30 @@ impl RouteHistograms {
         status: StatusCode,
         elapsed: Duration,
     ) {
-        let slot = usize::from(status.as_u16()).saturating_sub(100);
-        match self.by_status.get(slot) {
-            Some(cell) => cell
-                .get_or_init(|| {
+        let mut locals = self
+            .by_worker
+            .local()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let index = match locals.iter().position(|(seen, _)| *seen == status) {
+            Some(index) => index,
+            None => {
+                let shared =
                     metrics
                         .requests
-                        .with_label_values(&[route, upstream, status.as_str()])
-                })
-                .observe(elapsed.as_secs_f64()),
-            None => metrics.observe_request(route, upstream, status.as_str(), elapsed),
+                        .with_label_values(&[route, upstream, status.as_str()]);
+                locals.push((status, shared.local()));
+                locals.len() - 1
+            }
+        };
+        locals[index].1.observe(elapsed.as_secs_f64());
+    }
+
+    fn flush(&self) {
+        for locals in self.by_worker.iter() {
+            for (_, local) in locals.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                local.flush();
+            }
         }
     }
 }

@@ -17,7 +17,8 @@ use crate::body::{ClientBodyError, RequestBody, ResponseBody};
 use crate::forwarded::{strip_hop_by_hop, ClientPeer};
 use crate::http1_client::{self, ExchangeError, RequestHead};
 use crate::metrics::UpstreamError;
-use crate::upstream::{now_millis, Upstream};
+use crate::runtime::{PeerRef, View};
+use crate::upstream::{now_millis, Peer, Upstream};
 use crate::Shared;
 
 /// A response the gateway writes itself.
@@ -52,13 +53,21 @@ fn request_host<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str {
     }
 }
 
+/// What every request on one client connection shares.
+#[derive(Debug)]
+pub(crate) struct ClientConnection {
+    pub shared: Arc<Shared>,
+    pub peer: ClientPeer,
+}
+
 pub(crate) async fn handle(
-    shared: Arc<Shared>,
+    connection: Arc<ClientConnection>,
     request: Request<Incoming>,
-    client: Arc<ClientPeer>,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let started = Instant::now();
-    let runtime = shared.runtime.load_full();
+    let shared = &*connection.shared;
+    let view = shared.view();
+    let runtime = &*view.runtime;
     let (mut parts, body) = request.into_parts();
 
     let path = parts.uri.path();
@@ -100,7 +109,7 @@ pub(crate) async fn handle(
         }
     }
     strip_hop_by_hop(&mut parts.headers);
-    let client_ip = runtime.trusted.apply(&client, &mut parts.headers);
+    let client_ip = runtime.trusted.apply(&connection.peer, &mut parts.headers);
 
     let hash = match &upstream.config.hash_key {
         None => 0,
@@ -123,10 +132,13 @@ pub(crate) async fn handle(
     });
 
     let rewritten = route.rewrite(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
-    let response = forward(
-        &shared, upstream, &parts, &mut body, &rewritten, hash, retryable,
-    )
-    .await;
+    let outbound = Outbound {
+        parts: &parts,
+        path_and_query: &rewritten,
+        hash,
+        retryable,
+    };
+    let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
     let status = response.status();
     route.histograms.observe(
         &shared.metrics,
@@ -149,15 +161,30 @@ pub(crate) async fn handle(
 }
 
 /// Sends the request to a peer, retrying on other peers when that is safe.
+/// The request as it goes upstream, minus its body.
+struct Outbound<'a> {
+    parts: &'a http::request::Parts,
+    path_and_query: &'a str,
+    /// Consistent-hashing key (0 when unused).
+    hash: u64,
+    /// Whether a failed attempt may be repeated on another peer.
+    retryable: bool,
+}
+
 async fn forward(
     shared: &Shared,
-    upstream: &Upstream,
-    parts: &http::request::Parts,
+    view: &Arc<View>,
+    upstream_index: usize,
+    outbound: Outbound<'_>,
     body: &mut Option<RequestBody>,
-    path_and_query: &str,
-    hash: u64,
-    retryable: bool,
 ) -> Response<ResponseBody> {
+    let Outbound {
+        parts,
+        path_and_query,
+        hash,
+        retryable,
+    } = outbound;
+    let upstream = &*view.runtime.upstreams[upstream_index];
     let config = &upstream.config;
     let attempts = if retryable {
         config.retries.attempts + 1
@@ -168,7 +195,8 @@ async fn forward(
     // Peers already tried, as a bitmask (peers past the 64th are never excluded).
     let mut tried: u64 = 0;
     let excluded = |tried: u64, i: usize| i < 64 && tried & (1 << i) != 0;
-    let mut failure = local(StatusCode::BAD_GATEWAY, "no upstream peer could be reached");
+    // Built only when an attempt fails, not up front on every request.
+    let mut failure: Option<UpstreamError> = None;
 
     for attempt in 0..attempts {
         let now = now_millis();
@@ -186,21 +214,18 @@ async fn forward(
         }
         // Retries go to other peers only; with none left this attempt is the last.
         let last = attempt + 1 == attempts || (0..peers.len()).all(|i| excluded(tried, i));
-        let peer = &peers[index];
+        let peer = PeerRef::new(view, upstream_index, index);
         if attempt > 0 {
             shared.metrics.retry(&upstream.name);
         }
 
-        let Some(in_flight) = peer.acquire(config.pool.acquire_timeout).await else {
+        let Some(in_flight) = Peer::acquire(peer.clone(), config.pool.acquire_timeout).await else {
             shared.metrics.upstream_error(
                 &upstream.name,
                 &peer.configured,
                 UpstreamError::PoolExhausted,
             );
-            failure = local(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "upstream connection pool is exhausted",
-            );
+            failure = Some(UpstreamError::PoolExhausted);
             continue;
         };
 
@@ -211,8 +236,13 @@ async fn forward(
         };
         let request_body = body.take().unwrap_or(RequestBody::Empty);
         let sent = upstream.tracks_latency().then(Instant::now);
-        let exchange =
-            http1_client::send(peer, head, request_body, upstream.limits(), Some(in_flight));
+        let exchange = http1_client::send(
+            &peer,
+            head,
+            request_body,
+            upstream.limits(),
+            Some(in_flight),
+        );
         let outcome = tokio::time::timeout(config.timeouts.read, exchange).await;
         let reason = match outcome {
             Ok(Ok(response)) => {
@@ -258,13 +288,20 @@ async fn forward(
             peer.observe_latency(sent.elapsed());
         }
         note_failure(shared, upstream, index, reason);
-        failure = match reason {
-            UpstreamError::Timeout => local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out"),
-            UpstreamError::Status => local(StatusCode::BAD_GATEWAY, "upstream kept failing"),
-            _ => local(StatusCode::BAD_GATEWAY, "upstream could not be reached"),
-        };
+        failure = Some(reason);
     }
-    failure
+    match failure {
+        Some(UpstreamError::Timeout) => local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out"),
+        Some(UpstreamError::Status) => local(StatusCode::BAD_GATEWAY, "upstream kept failing"),
+        Some(UpstreamError::PoolExhausted) => local(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upstream connection pool is exhausted",
+        ),
+        Some(UpstreamError::Connect | UpstreamError::Protocol) => {
+            local(StatusCode::BAD_GATEWAY, "upstream could not be reached")
+        }
+        None => local(StatusCode::BAD_GATEWAY, "no upstream peer could be reached"),
+    }
 }
 
 fn note_failure(shared: &Shared, upstream: &Upstream, index: usize, reason: UpstreamError) {

@@ -88,7 +88,11 @@ pub struct Router {
 
 impl Router {
     /// `upstream_index` maps an upstream name to its index (validated by the config).
-    pub fn new(configs: &[RouteConfig], upstream_index: impl Fn(&str) -> Option<usize>) -> Router {
+    pub fn new(
+        configs: &[RouteConfig],
+        upstream_index: impl Fn(&str) -> Option<usize>,
+        workers: usize,
+    ) -> Router {
         let mut routes: Vec<Route> = configs
             .iter()
             .filter_map(|config| {
@@ -98,7 +102,7 @@ impl Router {
                     prefix: config.path_prefix.clone(),
                     upstream: upstream_index(&config.upstream)?,
                     strip_prefix: config.strip_prefix,
-                    histograms: RouteHistograms::default(),
+                    histograms: RouteHistograms::new(workers),
                 })
             })
             .collect();
@@ -109,6 +113,10 @@ impl Router {
                 .then(b.prefix.len().cmp(&a.prefix.len()))
         });
         Router { routes }
+    }
+
+    pub fn routes(&self) -> impl Iterator<Item = &Route> {
+        self.routes.iter()
     }
 
     /// `host` without port.
@@ -142,7 +150,7 @@ mod tests {
             route(Some("shop.example.com"), "/", "3"),
             route(None, "/api/v2/", "4"),
         ];
-        let router = Router::new(&configs, |name| name.parse().ok());
+        let router = Router::new(&configs, |name| name.parse().ok(), 1);
         let upstream = |host, path| router.find(host, path).map(|r| r.upstream);
         assert_eq!(upstream("other.org", "/api/x"), Some(1));
         assert_eq!(upstream("other.org", "/apix"), Some(0));
@@ -154,7 +162,7 @@ mod tests {
 
     #[test]
     fn strip_prefix_keeps_a_leading_slash() {
-        let router = Router::new(&[route(None, "/api", "0")], |_| Some(0));
+        let router = Router::new(&[route(None, "/api", "0")], |_| Some(0), 1);
         let api = router.find("h", "/api").unwrap();
         assert_eq!(api.rewrite("/api/users?x=1"), "/users?x=1");
         assert_eq!(api.rewrite("/api?x=1"), "/?x=1");

@@ -30,7 +30,11 @@ impl Runtime {
             upstreams.push(Arc::new(Upstream::build(name, upstream, workers).await?));
         }
         let names: Vec<&String> = config.upstreams.keys().collect();
-        let router = Router::new(&config.routes, |name| names.iter().position(|n| *n == name));
+        let router = Router::new(
+            &config.routes,
+            |name| names.iter().position(|n| *n == name),
+            workers,
+        );
         Ok(Runtime {
             generation,
             router,
@@ -46,5 +50,40 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.retired.cancel();
+    }
+}
+
+/// A worker's handle on the runtime in use. Requests clone the worker's `Arc<View>`,
+/// whose count only that worker writes, instead of the runtime's own count, which
+/// every worker would write on every request (cache-line ping-pong between cores).
+#[derive(Debug)]
+pub struct View {
+    pub runtime: Arc<Runtime>,
+}
+
+/// A peer reached through a [`View`]; cheap to clone on a worker.
+#[derive(Debug, Clone)]
+pub struct PeerRef {
+    view: Arc<View>,
+    upstream: u32,
+    peer: u32,
+}
+
+impl PeerRef {
+    pub fn new(view: &Arc<View>, upstream: usize, peer: usize) -> PeerRef {
+        // Upstream and peer counts come from a config file: far below u32::MAX.
+        PeerRef {
+            view: Arc::clone(view),
+            upstream: upstream as u32,
+            peer: peer as u32,
+        }
+    }
+}
+
+impl std::ops::Deref for PeerRef {
+    type Target = crate::upstream::Peer;
+
+    fn deref(&self) -> &Self::Target {
+        &self.view.runtime.upstreams[self.upstream as usize].peers[self.peer as usize]
     }
 }

@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 
 use http::uri::Authority;
 use perfkit_config::{Balance, OutlierConfig, UpstreamConfig};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Notify;
 
 use crate::balance::Balancer;
 use crate::http1_client::{IdlePool, Limits};
+use crate::runtime::PeerRef;
+use crate::workers::CacheLine;
 
 /// Milliseconds since the first call, a cheap monotonic clock for ejection deadlines.
 pub(crate) fn now_millis() -> u64 {
@@ -28,11 +30,15 @@ pub struct Peer {
     pub configured: String,
     pub authority: Authority,
     pub weight: u32,
-    /// Requests in flight to this peer (counted until their response body ends).
-    active: AtomicU32,
-    /// Slots limiting in-flight requests, i.e. HTTP/1.1 connections in use.
-    slots: Arc<Semaphore>,
+    /// Requests in flight to this peer (counted until their response body ends); at
+    /// most `max_slots`, i.e. HTTP/1.1 connections in use. One counter serves both the
+    /// pool limit and least-connections, so a request writes one shared line, not two,
+    /// and that line holds nothing else the other workers read.
+    active: CacheLine<AtomicU32>,
     max_slots: u32,
+    /// Requests waiting for a slot, and the signal a released slot sends them.
+    waiters: AtomicU32,
+    released: Notify,
     /// Set by active health checks; peers start healthy.
     healthy: AtomicBool,
     consecutive_failures: AtomicU32,
@@ -63,9 +69,10 @@ impl Peer {
             configured,
             authority,
             weight,
-            active: AtomicU32::new(0),
-            slots: Arc::new(Semaphore::new(max_slots as usize)),
+            active: CacheLine(AtomicU32::new(0)),
             max_slots,
+            waiters: AtomicU32::new(0),
+            released: Notify::new(),
             healthy: AtomicBool::new(true),
             consecutive_failures: AtomicU32::new(0),
             ejected_until: AtomicU64::new(0),
@@ -89,32 +96,56 @@ impl Peer {
     }
 
     pub fn active(&self) -> u32 {
-        self.active.load(Ordering::Relaxed)
+        self.active.0.load(Ordering::Relaxed)
     }
 
     pub fn free_slots(&self) -> usize {
-        self.slots.available_permits()
+        self.max_slots.saturating_sub(self.active()) as usize
     }
 
     pub fn max_slots(&self) -> u32 {
         self.max_slots
     }
 
+    fn try_take_slot(&self) -> bool {
+        let max = self.max_slots;
+        self.active
+            .0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    fn release_slot(&self) {
+        self.active.0.fetch_sub(1, Ordering::AcqRel);
+        if self.waiters.load(Ordering::Acquire) > 0 {
+            self.released.notify_one();
+        }
+    }
+
     /// Waits up to `limit` for a free slot; the returned guard counts the request as
     /// in flight until dropped.
-    pub async fn acquire(self: &Arc<Self>, limit: Duration) -> Option<InFlight> {
-        let permit = match Arc::clone(&self.slots).try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => tokio::time::timeout(limit, Arc::clone(&self.slots).acquire_owned())
-                .await
-                .ok()?
-                .ok()?,
+    pub async fn acquire(peer: PeerRef, limit: Duration) -> Option<InFlight> {
+        if peer.try_take_slot() {
+            return Some(InFlight { peer });
+        }
+        let deadline = tokio::time::Instant::now() + limit;
+        peer.waiters.fetch_add(1, Ordering::AcqRel);
+        let taken = loop {
+            let notified = peer.released.notified();
+            tokio::pin!(notified);
+            // Registered before the re-check, so a release in between is not missed.
+            notified.as_mut().enable();
+            if peer.try_take_slot() {
+                break true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                break peer.try_take_slot();
+            }
         };
-        self.active.fetch_add(1, Ordering::Relaxed);
-        Some(InFlight {
-            peer: Arc::clone(self),
-            _permit: permit,
-        })
+        peer.waiters.fetch_sub(1, Ordering::AcqRel);
+        taken.then_some(InFlight { peer })
     }
 
     /// The load-balancing cost for P2C: latency EWMA times (in-flight + 1).
@@ -179,16 +210,15 @@ impl Peer {
     }
 }
 
-/// A request in flight to a peer: holds its pool slot and in-flight count.
+/// A request in flight to a peer: holds its slot until dropped.
 #[derive(Debug)]
 pub struct InFlight {
-    peer: Arc<Peer>,
-    _permit: OwnedSemaphorePermit,
+    peer: PeerRef,
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.peer.active.fetch_sub(1, Ordering::Relaxed);
+        self.peer.release_slot();
     }
 }
 
@@ -236,7 +266,7 @@ impl Upstream {
                 workers,
             )));
         }
-        let balancer = Balancer::new(config.balance, &peers);
+        let balancer = Balancer::new(config.balance, &peers, workers);
         Ok(Upstream {
             name: name.to_owned(),
             peers,

@@ -1,8 +1,9 @@
 //! Proxy workers, thread-per-core: each worker is an OS thread running its own
-//! single-threaded event loop with its own `SO_REUSEPORT` listener, so the kernel
-//! spreads client connections across workers and a request never changes thread.
-//! Per-peer idle connection pools are split by worker for the same reason: a
-//! connection's socket is only ever polled by the thread that registered it.
+//! single-threaded event loop, and a connection and its requests never change thread.
+//! One acceptor hands each new connection to the least-loaded worker. Per-peer idle
+//! connection pools and balancer state are split by worker too: a socket is only
+//! ever polled by the thread that registered it, and no hot counter is written by
+//! two cores.
 
 use std::cell::Cell;
 use std::io;
@@ -10,11 +11,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use perfkit_config::ServerConfig;
-use tokio::net::TcpSocket;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::forwarded::ClientPeer;
+use crate::server::{Accept, Accepted, OpenConnection};
 use crate::{proxy, server, GatewayError, Shared};
 
 thread_local! {
@@ -28,27 +32,83 @@ pub(crate) fn slot(slots: usize) -> usize {
     CURRENT.with(Cell::get).min(slots.saturating_sub(1))
 }
 
-/// Running workers; each reports on its receiver when it has drained and stopped.
+/// One `T` per worker (plus one for other threads), each on its own cache lines, so
+/// workers updating their own state never contend for a line another core writes.
+#[derive(Debug)]
+pub struct PerWorker<T> {
+    slots: Box<[CacheLine<T>]>,
+}
+
+/// A value alone on its cache lines (128 bytes covers adjacent-line prefetching).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub struct CacheLine<T>(pub T);
+
+impl<T> PerWorker<T> {
+    pub fn new(workers: usize, mut make: impl FnMut() -> T) -> PerWorker<T> {
+        PerWorker {
+            slots: (0..=workers).map(|_| CacheLine(make())).collect(),
+        }
+    }
+
+    /// This thread's slot.
+    pub fn local(&self) -> &T {
+        &self.slots[slot(self.slots.len())].0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.slots.iter().map(|padded| &padded.0)
+    }
+}
+
+/// Running workers: the acceptor task, and a receiver per worker that reports when it
+/// has drained and stopped.
 #[derive(Debug)]
 pub(crate) struct Workers {
     pub addr: SocketAddr,
+    pub acceptor: tokio::task::JoinHandle<()>,
     pub stopped: Vec<oneshot::Receiver<()>>,
 }
 
-fn reuseport_socket(addr: SocketAddr) -> io::Result<TcpSocket> {
+/// Listen backlog: room for a burst of new connections while workers are busy.
+const BACKLOG: u32 = 4096;
+
+fn listener(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
         TcpSocket::new_v6()?
     };
     socket.set_reuseaddr(true)?;
-    socket.set_reuseport(true)?;
     socket.bind(addr)?;
-    Ok(socket)
+    socket.listen(BACKLOG)
 }
 
-/// Binds `count` listeners on `listen` and starts a worker on each; returns once all
-/// of them accept connections.
+/// A connection on its way from the acceptor to a worker.
+type Handoff = (std::net::TcpStream, SocketAddr, OpenConnection);
+
+/// A worker's side of the handoff: connections the acceptor assigned to it.
+struct Inbox(tokio::sync::mpsc::UnboundedReceiver<Handoff>);
+
+impl Accept for Inbox {
+    async fn next(&mut self) -> Option<io::Result<Accepted>> {
+        let (stream, remote, guard) = self.0.recv().await?;
+        // Registers the socket with this worker's event loop.
+        Some(TcpStream::from_std(stream).map(|stream| Accepted {
+            stream,
+            remote,
+            guard: Some(guard),
+        }))
+    }
+}
+
+/// Binds `listen` and starts `count` workers plus the acceptor that feeds them, on the
+/// caller's runtime; returns once every worker is running.
+///
+/// The acceptor gives each new connection to the worker with the fewest open ones.
+/// Letting every worker accept from a shared socket, or `SO_REUSEPORT` hashing,
+/// measured uneven splits of keep-alive connections (up to 70/30) and with them one
+/// saturated worker beside an idle one.
 pub(crate) async fn start(
     listen: SocketAddr,
     count: usize,
@@ -57,19 +117,17 @@ pub(crate) async fn start(
     shared: &Arc<Shared>,
 ) -> Result<Workers, GatewayError> {
     let bind_error = |addr: SocketAddr| move |source| GatewayError::Bind { addr, source };
-    let first = reuseport_socket(listen).map_err(bind_error(listen))?;
-    // With port 0 the first bind picks the port; the other workers join it.
-    let addr = first.local_addr().map_err(bind_error(listen))?;
-    let mut sockets = vec![first];
-    for _ in 1..count {
-        sockets.push(reuseport_socket(addr).map_err(bind_error(addr))?);
-    }
+    let listener = listener(listen).map_err(bind_error(listen))?;
+    let addr = listener.local_addr().map_err(bind_error(listen))?;
 
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::unbounded_channel::<io::Result<()>>();
     let mut stopped = Vec::with_capacity(count);
-    for (index, socket) in sockets.into_iter().enumerate() {
+    let mut inboxes = Vec::with_capacity(count);
+    for index in 0..count {
         let (done_tx, done_rx) = oneshot::channel();
         stopped.push(done_rx);
+        let (handoff, inbox) = tokio::sync::mpsc::unbounded_channel::<Handoff>();
+        inboxes.push((handoff, Arc::new(AtomicUsize::new(0))));
         let (ready, config, stop, shared) = (
             ready_tx.clone(),
             config.clone(),
@@ -80,7 +138,7 @@ pub(crate) async fn start(
             .name(format!("perfkit-worker-{index}"))
             .spawn(move || {
                 CURRENT.with(|current| current.set(index));
-                run_worker(socket, config, stop, shared, ready);
+                run_worker(Inbox(inbox), config, stop, shared, ready);
                 let _ = done_tx.send(());
             })
             .map_err(bind_error(addr))?;
@@ -95,18 +153,59 @@ pub(crate) async fn start(
             }
             None => {
                 stop.cancel();
-                return Err(GatewayError::Bind {
-                    addr,
-                    source: io::Error::other("a worker thread died while starting"),
-                });
+                let source = io::Error::other("a worker thread died while starting");
+                return Err(GatewayError::Bind { addr, source });
             }
         }
     }
-    Ok(Workers { addr, stopped })
+    let acceptor = tokio::spawn(accept_and_assign(listener, inboxes, stop.clone()));
+    Ok(Workers {
+        addr,
+        acceptor,
+        stopped,
+    })
+}
+
+async fn accept_and_assign(
+    listener: TcpListener,
+    workers: Vec<(
+        tokio::sync::mpsc::UnboundedSender<Handoff>,
+        Arc<AtomicUsize>,
+    )>,
+    stop: CancellationToken,
+) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = stop.cancelled() => break,
+        };
+        let (stream, remote) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Typically EMFILE: back off briefly instead of spinning.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        let Some((handoff, open)) = workers
+            .iter()
+            .min_by_key(|(_, open)| open.load(Ordering::Relaxed))
+        else {
+            break;
+        };
+        open.fetch_add(1, Ordering::Relaxed);
+        // A worker that has stopped drops its inbox; the connection is closed with it.
+        let _ = handoff.send((stream, remote, OpenConnection(Arc::clone(open))));
+    }
+    // Dropping the senders tells each worker that no more connections will come.
 }
 
 fn run_worker(
-    socket: TcpSocket,
+    inbox: Inbox,
     config: ServerConfig,
     stop: CancellationToken,
     shared: Arc<Shared>,
@@ -122,22 +221,20 @@ fn run_worker(
             return;
         }
     };
-    runtime.block_on(async move {
-        let listener = match socket.listen(1024) {
-            Ok(listener) => listener,
-            Err(error) => {
-                let _ = ready.send(Err(error));
-                return;
-            }
-        };
-        let _ = ready.send(Ok(()));
-        server::serve(listener, config, stop, move |remote: SocketAddr| {
-            let shared = Arc::clone(&shared);
-            let client = Arc::new(ClientPeer::new(remote.ip(), "http"));
+    let _ = ready.send(Ok(()));
+    runtime.block_on(server::serve(
+        inbox,
+        config,
+        stop,
+        move |remote: SocketAddr| {
+            // Per-connection state: cloned per request, but only by this worker.
+            let connection = Arc::new(proxy::ClientConnection {
+                shared: Arc::clone(&shared),
+                peer: ClientPeer::new(remote.ip(), "http"),
+            });
             hyper::service::service_fn(move |request| {
-                proxy::handle(Arc::clone(&shared), request, Arc::clone(&client))
+                proxy::handle(Arc::clone(&connection), request)
             })
-        })
-        .await;
-    });
+        },
+    ));
 }
