@@ -11,6 +11,7 @@
 mod admin;
 mod balance;
 mod body;
+mod deadline;
 mod forwarded;
 mod health;
 mod http1_client;
@@ -186,10 +187,18 @@ impl Gateway {
         health::spawn_checks(&runtime);
 
         let admin_shared = Arc::clone(&shared);
-        let admin = server::serve(admin_listener, server_config, stop.clone(), move |_| {
-            let shared = Arc::clone(&admin_shared);
-            hyper::service::service_fn(move |request| admin::handle(Arc::clone(&shared), request))
-        });
+        let admin = server::serve(
+            admin_listener,
+            hyper_util::rt::TokioTimer::new(),
+            server_config,
+            stop.clone(),
+            move |_| {
+                let shared = Arc::clone(&admin_shared);
+                hyper::service::service_fn(move |request| {
+                    admin::handle(Arc::clone(&shared), request)
+                })
+            },
+        );
         let addr = workers.addr;
         tracing::info!(%addr, %admin_addr, workers = workers.stopped.len(), "gateway listening");
         Ok(Gateway {

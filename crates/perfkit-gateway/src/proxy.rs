@@ -14,6 +14,7 @@ use perfkit_config::HashKey;
 
 use crate::balance::Balancer;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
+use crate::deadline;
 use crate::forwarded::{strip_hop_by_hop, ClientPeer};
 use crate::http1_client::{self, ExchangeError, RequestHead};
 use crate::metrics::UpstreamError;
@@ -243,7 +244,7 @@ async fn forward(
             upstream.limits(),
             Some(in_flight),
         );
-        let outcome = tokio::time::timeout(config.timeouts.read, exchange).await;
+        let outcome = deadline::timeout(config.timeouts.read, exchange).await;
         let reason = match outcome {
             Ok(Ok(response)) => {
                 let status = response.status();

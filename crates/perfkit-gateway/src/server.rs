@@ -11,7 +11,7 @@ use std::time::Duration;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper::service::Service;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use perfkit_config::ServerConfig;
@@ -54,13 +54,15 @@ impl Accept for TcpListener {
     }
 }
 
-pub(crate) async fn serve<A, F, S>(
+pub(crate) async fn serve<A, T, F, S>(
     mut connections: A,
+    timer: T,
     config: ServerConfig,
     stop: CancellationToken,
     make_service: F,
 ) where
     A: Accept,
+    T: hyper::rt::Timer + Clone + Send + Sync + 'static,
     F: Fn(SocketAddr) -> S + Send + 'static,
     S: Service<Request<Incoming>, Response = Response<ResponseBody>> + Send + 'static,
     S::Future: Send + 'static,
@@ -68,10 +70,10 @@ pub(crate) async fn serve<A, F, S>(
 {
     let mut http = auto::Builder::new(TokioExecutor::new());
     http.http1()
-        .timer(TokioTimer::new())
+        .timer(timer.clone())
         .header_read_timeout(config.header_read_timeout)
         .keep_alive(true);
-    http.http2().timer(TokioTimer::new());
+    http.http2().timer(timer);
     let grace = config.shutdown_grace;
     let graceful = GracefulShutdown::new();
     loop {

@@ -222,8 +222,10 @@ fn run_worker(
         }
     };
     let _ = ready.send(Ok(()));
+    runtime.spawn(crate::deadline::ticker());
     runtime.block_on(server::serve(
         inbox,
+        crate::deadline::CoarseTimer,
         config,
         stop,
         move |remote: SocketAddr| {

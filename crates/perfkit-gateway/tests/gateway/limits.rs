@@ -155,3 +155,32 @@ async fn send_raw(addr: std::net::SocketAddr, input: &[u8]) -> Vec<u8> {
     let _ = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut reply)).await;
     reply
 }
+
+#[tokio::test]
+async fn clients_that_never_finish_their_headers_are_disconnected() {
+    let peer = SampleUpstream::start_named("patient").await.unwrap();
+    let yaml = single_group("round_robin", &[&peer], "");
+    let config = perfkit_config::Config::parse_with_env(
+        "t.yml".as_ref(),
+        &format!("server:\n  listen: 127.0.0.1:0\n  header_read_timeout: 300ms\nadmin:\n  listen: 127.0.0.1:0\n{yaml}"),
+        Vec::new(),
+    )
+    .unwrap();
+    let gw = perfkit_gateway::Gateway::start(config, None).await.unwrap();
+    let mut slow = TcpStream::connect(gw.addr()).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Partial: ")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut reply = Vec::new();
+    // The gateway answers 408 or just closes; either way the read ends.
+    let read = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the slow client was never disconnected");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(
+        reply.is_empty() || reply.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&reply)
+    );
+    assert_eq!(peer.requests(), 0);
+}
