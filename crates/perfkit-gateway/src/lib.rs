@@ -1,4 +1,4 @@
-//! The perfkit gateway: a hyper/tower reverse proxy that routes by host and path to
+//! The perfkit gateway: a hyper-based reverse proxy that routes by host and path to
 //! upstream groups, balances load, tracks peer health, pools upstream connections,
 //! and exposes Prometheus metrics and a token-protected admin API.
 //!
