@@ -306,7 +306,11 @@ async fn sigterm_lets_in_flight_requests_finish() {
 fn the_shipped_example_config_is_valid() {
     let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/perfkit.yml");
     let output = perfkit(&["config", "check", "-c", shipped], &[]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("hash_key: header:x-user-id"), "{stdout}");
 }

@@ -25,27 +25,11 @@ async fn admin_api_requires_the_bearer_token() {
         admin_json(&gw, "/admin/upstreams").await["upstreams"][0]["name"],
         "app"
     );
-    let config = client
-        .request(
-            http::Method::GET,
-            &format!("http://{}/admin/config", gw.admin_addr()),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            "",
-        )
-        .await
-        .unwrap();
+    let config = admin_call(&gw, http::Method::GET, "/admin/config").await;
     assert_eq!(config.status, 200);
     assert!(config.text().contains("<redacted>") && !config.text().contains(TOKEN));
     // Without a reload source, reloading is refused with a reason.
-    let reload = client
-        .request(
-            http::Method::POST,
-            &format!("http://{}/admin/reload", gw.admin_addr()),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            "",
-        )
-        .await
-        .unwrap();
+    let reload = admin_call(&gw, http::Method::POST, "/admin/reload").await;
     assert_eq!(reload.status, 400);
     assert!(reload.text().contains("config file"));
 }
@@ -53,13 +37,7 @@ async fn admin_api_requires_the_bearer_token() {
 #[tokio::test]
 async fn admin_api_is_closed_without_a_configured_token() {
     let peer = SampleUpstream::start_named("a").await.unwrap();
-    let yaml = format!(
-        "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n{}",
-        single_group("round_robin", &[&peer], "")
-    );
-    let config =
-        perfkit_config::Config::parse_with_env("t.yml".as_ref(), &yaml, Vec::new()).unwrap();
-    let gw = perfkit_gateway::Gateway::start(config, None).await.unwrap();
+    let gw = gateway_with("", "", &single_group("round_robin", &[&peer], "")).await;
     let reply = Client::http1()
         .request(
             http::Method::GET,

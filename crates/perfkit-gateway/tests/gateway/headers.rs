@@ -81,12 +81,7 @@ async fn forwarded_for_from_a_trusted_proxy_is_extended() {
     let yaml = single_group("round_robin", &[&peer], "");
     let gw = gateway(&yaml).await;
     // Same gateway, but trusting loopback: reload with the setting changed.
-    let config = perfkit_config::Config::parse_with_env(
-        "t.yml".as_ref(),
-        &format!("server:\n  listen: 127.0.0.1:0\n  trusted_proxies: [127.0.0.0/8]\nadmin:\n  listen: 127.0.0.1:0\n{yaml}"),
-        Vec::new(),
-    )
-    .unwrap();
+    let config = config_with("trusted_proxies: [127.0.0.0/8]", "", &yaml);
     gw.reload_with(config).await.unwrap();
     let reply = Client::http1()
         .request(

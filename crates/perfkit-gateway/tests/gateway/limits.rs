@@ -13,14 +13,12 @@ use tokio::net::TcpStream;
 use crate::support::*;
 
 async fn gateway_with_limit(peer: &SampleUpstream) -> perfkit_gateway::Gateway {
-    let yaml = single_group("round_robin", &[peer], "");
-    let config = perfkit_config::Config::parse_with_env(
-        "t.yml".as_ref(),
-        &format!("server:\n  listen: 127.0.0.1:0\n  max_body_size: 1KiB\nadmin:\n  listen: 127.0.0.1:0\n{yaml}"),
-        Vec::new(),
+    gateway_with(
+        "max_body_size: 1KiB",
+        "",
+        &single_group("round_robin", &[peer], ""),
     )
-    .unwrap();
-    perfkit_gateway::Gateway::start(config, None).await.unwrap()
+    .await
 }
 
 #[tokio::test]
@@ -160,13 +158,7 @@ async fn send_raw(addr: std::net::SocketAddr, input: &[u8]) -> Vec<u8> {
 async fn clients_that_never_finish_their_headers_are_disconnected() {
     let peer = SampleUpstream::start_named("patient").await.unwrap();
     let yaml = single_group("round_robin", &[&peer], "");
-    let config = perfkit_config::Config::parse_with_env(
-        "t.yml".as_ref(),
-        &format!("server:\n  listen: 127.0.0.1:0\n  header_read_timeout: 300ms\nadmin:\n  listen: 127.0.0.1:0\n{yaml}"),
-        Vec::new(),
-    )
-    .unwrap();
-    let gw = perfkit_gateway::Gateway::start(config, None).await.unwrap();
+    let gw = gateway_with("header_read_timeout: 300ms", "", &yaml).await;
     let mut slow = TcpStream::connect(gw.addr()).await.unwrap();
     slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Partial: ")
         .await

@@ -6,18 +6,38 @@ use std::time::{Duration, Instant};
 
 use perfkit_config::Config;
 use perfkit_gateway::Gateway;
-use perfkit_testkit::{Client, SampleUpstream};
+use perfkit_testkit::{Client, Reply, SampleUpstream};
 
 pub const TOKEN: &str = "test-token";
 
-/// Parses `yaml` (listeners default to free loopback ports) and starts a gateway.
+/// Parses `yaml` (listeners default to free loopback ports) and starts a gateway
+/// whose admin API takes [`TOKEN`].
 pub async fn gateway(yaml: &str) -> Gateway {
+    gateway_with("", &format!("token: {TOKEN}"), yaml).await
+}
+
+/// Like [`gateway`], with `server` and `admin` as extra lines of those sections.
+pub async fn gateway_with(server: &str, admin: &str, yaml: &str) -> Gateway {
+    Gateway::start(config_with(server, admin, yaml), None)
+        .await
+        .expect("gateway starts")
+}
+
+/// A config on free loopback ports, with extra `server` and `admin` lines.
+pub fn config_with(server: &str, admin: &str, yaml: &str) -> Config {
+    let indent = |lines: &str| {
+        lines
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>()
+    };
     let yaml = format!(
-        "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n  token: {TOKEN}\n{yaml}"
+        "server:\n  listen: 127.0.0.1:0\n{}admin:\n  listen: 127.0.0.1:0\n{}{yaml}",
+        indent(server),
+        indent(admin)
     );
-    let config = Config::parse_with_env(Path::new("test.yml"), &yaml, Vec::new())
-        .unwrap_or_else(|e| panic!("test config is valid: {e}\n{yaml}"));
-    Gateway::start(config, None).await.expect("gateway starts")
+    Config::parse_with_env(Path::new("test.yml"), &yaml, Vec::new())
+        .unwrap_or_else(|e| panic!("test config is valid: {e}\n{yaml}"))
 }
 
 /// An `upstreams:` + catch-all `routes:` block for one group named `app`.
@@ -46,17 +66,19 @@ pub fn url(gateway: &Gateway, path: &str) -> String {
     format!("http://{}{path}", gateway.addr())
 }
 
+/// `method path` on the admin listener with the token.
+pub async fn admin_call(gateway: &Gateway, method: http::Method, path: &str) -> Reply {
+    let url = format!("http://{}{path}", gateway.admin_addr());
+    let authorization = format!("Bearer {TOKEN}");
+    Client::http1()
+        .request(method, &url, &[("authorization", &authorization)], "")
+        .await
+        .unwrap()
+}
+
 /// `GET` on the admin listener with the token; the JSON body.
 pub async fn admin_json(gateway: &Gateway, path: &str) -> serde_json::Value {
-    let reply = Client::http1()
-        .request(
-            http::Method::GET,
-            &format!("http://{}{path}", gateway.admin_addr()),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            "",
-        )
-        .await
-        .unwrap();
+    let reply = admin_call(gateway, http::Method::GET, path).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     serde_json::from_slice(&reply.body).unwrap()
 }
