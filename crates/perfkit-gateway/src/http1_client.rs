@@ -171,11 +171,13 @@ pub async fn send(
                 return Ok(response.map(|()| upstream_body));
             }
             // A reused connection the peer closed while idle fails before any response
-            // byte arrives; a bodyless request can safely go again on a new connection.
+            // byte arrives. A bodyless request goes again on a new connection if it
+            // never left, or if repeating it is harmless (the peer may have acted on it).
             Err(Failure {
                 error: ExchangeError::Io(_),
                 response_started: false,
-            }) if reused && bodyless => {}
+                request_sent,
+            }) if reused && bodyless && (!request_sent || idempotent(head.method)) => {}
             Err(failure) => return Err(failure.error),
         }
     }
@@ -231,6 +233,8 @@ fn encode_head(
 
 struct Failure {
     error: ExchangeError,
+    /// Whether the whole request had been written.
+    request_sent: bool,
     /// Whether any byte of a response had arrived.
     response_started: bool,
 }
@@ -239,9 +243,18 @@ impl From<ExchangeError> for Failure {
     fn from(error: ExchangeError) -> Self {
         Failure {
             error,
+            request_sent: true,
             response_started: true,
         }
     }
+}
+
+/// Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2).
+pub fn idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
 }
 
 async fn exchange(
@@ -252,6 +265,7 @@ async fn exchange(
 ) -> Result<Head, Failure> {
     let io_failure = |error: io::Error| Failure {
         error: ExchangeError::Io(error),
+        request_sent: false,
         response_started: false,
     };
     conn.stream
@@ -315,6 +329,7 @@ async fn read_head(conn: &mut Connection, method: &Method) -> Result<Option<Head
                 .await
                 .map_err(|error| Failure {
                     error: ExchangeError::Io(error),
+                    request_sent: true,
                     response_started: started,
                 })?;
         if read == 0 {
@@ -324,6 +339,7 @@ async fn read_head(conn: &mut Connection, method: &Method) -> Result<Option<Head
             );
             return Err(Failure {
                 error: ExchangeError::Io(error),
+                request_sent: true,
                 response_started: started,
             });
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::header::{self, HeaderValue};
-use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
+use http::{HeaderMap, Request, Response, StatusCode, Uri};
 use http_body::Body as _;
 use http_body_util::{LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -16,7 +16,7 @@ use crate::balance::Balancer;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
 use crate::deadline;
 use crate::forwarded::{strip_hop_by_hop, ClientPeer};
-use crate::http1_client::{self, ExchangeError, RequestHead};
+use crate::http1_client::{self, idempotent, ExchangeError, RequestHead};
 use crate::metrics::UpstreamError;
 use crate::runtime::{PeerRef, View};
 use crate::upstream::{now_millis, Peer, Upstream};
@@ -31,13 +31,6 @@ pub(crate) fn local(status: StatusCode, message: &str) -> Response<ResponseBody>
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
-}
-
-fn idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
 }
 
 /// The request's host without port, from `Host` or (HTTP/2) the URI authority.
@@ -161,7 +154,6 @@ pub(crate) async fn handle(
     Ok(response)
 }
 
-/// Sends the request to a peer, retrying on other peers when that is safe.
 /// The request as it goes upstream, minus its body.
 struct Outbound<'a> {
     parts: &'a http::request::Parts,
@@ -172,6 +164,7 @@ struct Outbound<'a> {
     retryable: bool,
 }
 
+/// Sends the request to a peer, retrying on other peers when that is safe.
 async fn forward(
     shared: &Shared,
     view: &Arc<View>,

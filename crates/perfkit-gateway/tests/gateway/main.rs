@@ -7,3 +7,4 @@ mod health;
 mod limits;
 mod reload;
 mod support;
+mod upstream_connections;
