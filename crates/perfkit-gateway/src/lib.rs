@@ -125,8 +125,12 @@ impl Shared {
         let runtime = Arc::new(Runtime::build(config, generation).await?);
         health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
-        // Requests in flight keep `previous` alive; its probes can stop now.
+        // Requests in flight keep `previous` alive; its probes can stop now, and what
+        // its routes recorded so far is published (the rest when it is dropped).
         previous.retired.cancel();
+        for route in previous.router.routes() {
+            route.histograms.flush();
+        }
         Ok(generation)
     }
 }

@@ -250,7 +250,7 @@ impl RouteHistograms {
         locals[index].1.observe(elapsed.as_secs_f64());
     }
 
-    fn flush(&self) {
+    pub(crate) fn flush(&self) {
         for locals in self.by_worker.iter() {
             for (_, local) in locals.lock().unwrap_or_else(|e| e.into_inner()).iter() {
                 local.flush();

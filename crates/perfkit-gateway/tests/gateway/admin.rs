@@ -97,3 +97,19 @@ async fn metrics_label_routes_by_pattern_not_raw_path() {
     );
     assert!(text.contains("perfkit_config_generation 1"));
 }
+
+#[tokio::test]
+async fn requests_served_before_a_reload_stay_counted() {
+    let peer = SampleUpstream::start_named("counted").await.unwrap();
+    let yaml = single_group("round_robin", &[&peer], "");
+    let gw = gateway(&yaml).await;
+    spread(&gw, 7).await;
+    gw.reload_with(config_with("", "", &yaml)).await.unwrap();
+    // No request has touched the new configuration yet: the workers still hold the
+    // old one, whose counts must already be published.
+    let text = metrics(&gw).await;
+    assert!(
+        text.contains("perfkit_request_duration_seconds_count{route=\"app\",status=\"200\",upstream=\"app\"} 7"),
+        "{text}"
+    );
+}
