@@ -118,8 +118,11 @@ impl Shared {
         let current = self.runtime.load_full();
         if config.server.listen != current.config.server.listen
             || config.admin.listen != current.config.admin.listen
+            || config.server.workers != current.config.server.workers
         {
-            tracing::warn!("listen addresses changed; they take effect on restart, not reload");
+            tracing::warn!(
+                "server.listen, admin.listen and server.workers change on restart only; keeping the running ones"
+            );
         }
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let runtime = Arc::new(Runtime::build(config, generation).await?);
