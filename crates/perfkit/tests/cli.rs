@@ -98,15 +98,20 @@ struct Served {
     port: u16,
     admin_port: u16,
     config: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Served {
     async fn start(upstream: &SampleUpstream) -> Served {
+        Served::start_with(upstream, "").await
+    }
+
+    /// Starts `perfkit serve` with `extra` appended to its config.
+    async fn start_with(upstream: &SampleUpstream, extra: &str) -> Served {
         let dir = tempfile::tempdir().unwrap();
         let (port, admin_port) = (free_port(), free_port());
         let config = dir.path().join("perfkit.yml");
-        std::fs::write(&config, serve_config(port, admin_port, upstream)).unwrap();
+        std::fs::write(&config, serve_config(port, admin_port, upstream) + extra).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
             .args(["serve", "-c", config.to_str().unwrap()])
             .stdout(Stdio::null())
@@ -118,7 +123,7 @@ impl Served {
             port,
             admin_port,
             config,
-            _dir: dir,
+            dir,
         };
         served.wait_generation(1).await;
         served
@@ -313,4 +318,34 @@ fn the_shipped_example_config_is_valid() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("hash_key: header:x-user-id"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_event_per_line() {
+    let upstream = SampleUpstream::start_named("logged").await.unwrap();
+    let extra = "log:\n  format: json\n  access_log: true\n";
+    let mut served = Served::start_with(&upstream, extra).await;
+    let reply = Client::http1().get(&served.url("/logged")).await.unwrap();
+    assert_eq!(reply.status, 200);
+    served.signal("-TERM");
+    assert!(served.wait_exit().success());
+
+    let log = std::fs::read_to_string(served.dir.path().join("stderr.log")).unwrap();
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let message =
+        |event: &serde_json::Value| event["fields"]["message"].as_str().unwrap_or("").to_owned();
+    assert!(
+        events.iter().any(|e| message(e) == "gateway listening"),
+        "{log}"
+    );
+    let access = events
+        .iter()
+        .find(|e| message(e) == "request")
+        .expect("an access log event");
+    assert_eq!(access["fields"]["status"], 200);
+    assert_eq!(access["fields"]["route"], "/");
+    assert_eq!(access["level"], "INFO");
 }
