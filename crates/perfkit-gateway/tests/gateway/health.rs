@@ -148,3 +148,40 @@ async fn peer_state_named(gw: &perfkit_gateway::Gateway, upstream: &str) -> serd
         .map(|u| u["peers"][0].clone())
         .unwrap()
 }
+
+#[tokio::test]
+async fn retryable_statuses_are_retried_on_another_peer_but_bodies_are_not_resent() {
+    let good = SampleUpstream::start_named("good").await.unwrap();
+    let failing = SampleUpstream::builder("failing")
+        .status(503)
+        .spawn()
+        .await
+        .unwrap();
+    let extra = "outlier_detection: {enabled: false}";
+    let gw = gateway(&single_group("round_robin", &[&good, &failing], extra)).await;
+
+    let seen = spread(&gw, 20).await;
+    assert_eq!(seen.get("good"), Some(&20), "{seen:?}");
+    let retried = failing.requests();
+    assert!(retried >= 9, "the failing peer was tried {retried} times");
+    assert!(metrics(&gw).await.contains(&format!(
+        "perfkit_upstream_retries_total{{upstream=\"app\"}} {retried}"
+    )));
+
+    // A request with a body is sent once; whatever that peer answers is the answer.
+    let client = perfkit_testkit::Client::http1();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let reply = client
+            .request(http::Method::POST, &url(&gw, "/orders"), &[], "{}")
+            .await
+            .unwrap();
+        statuses.push(reply.status.as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 503).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(failing.requests(), retried + 2);
+}
