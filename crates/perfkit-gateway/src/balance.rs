@@ -6,7 +6,7 @@
 //! peer is down (better to try a suspect peer than to fail the request outright).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use perfkit_config::Balance;
 use xxhash_rust::xxh3::xxh3_64;
@@ -29,7 +29,7 @@ pub enum Balancer {
 }
 
 impl Balancer {
-    pub fn new(kind: Balance, peers: &[Arc<Peer>], workers: usize) -> Balancer {
+    pub fn new(kind: Balance, peers: &[Peer], workers: usize) -> Balancer {
         let counters = || PerWorker::new(workers, || AtomicUsize::new(0));
         match kind {
             Balance::RoundRobin => Balancer::RoundRobin { next: counters() },
@@ -61,7 +61,7 @@ impl Balancer {
     /// (used by consistent hashing only).
     pub fn pick(
         &self,
-        peers: &[Arc<Peer>],
+        peers: &[Peer],
         key: u64,
         eligible: impl Fn(usize) -> bool,
     ) -> Option<usize> {

@@ -53,11 +53,9 @@ async fn probe_loop(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConf
             failures += 1;
             passes = 0;
         }
-        if passes >= check.healthy_threshold.get() && !peer.healthy() {
-            peer.set_healthy(true);
+        if passes >= check.healthy_threshold.get() && peer.set_healthy(true) {
             tracing::info!(upstream = %upstream.name, peer = %peer.configured, "health check passed: peer restored");
-        } else if failures >= check.unhealthy_threshold.get() && peer.healthy() {
-            peer.set_healthy(false);
+        } else if failures >= check.unhealthy_threshold.get() && peer.set_healthy(false) {
             tracing::warn!(upstream = %upstream.name, peer = %peer.configured, "health check failed: peer marked unhealthy");
         }
     }

@@ -26,7 +26,6 @@ mod workers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -64,7 +63,7 @@ pub(crate) struct Shared {
     runtime: ArcSwap<Runtime>,
     metrics: Metrics,
     config_path: Option<PathBuf>,
-    generation: AtomicU64,
+    /// Held while a reload builds and installs a runtime.
     reloading: tokio::sync::Mutex<()>,
 }
 
@@ -124,7 +123,7 @@ impl Shared {
                 "server.listen, admin.listen and server.workers change on restart only; keeping the running ones"
             );
         }
-        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let generation = current.generation + 1;
         let runtime = Arc::new(Runtime::build(config, generation).await?);
         health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
@@ -166,7 +165,6 @@ impl Gateway {
             runtime: ArcSwap::new(Arc::clone(&runtime)),
             metrics: Metrics::new(),
             config_path,
-            generation: AtomicU64::new(1),
             reloading: tokio::sync::Mutex::new(()),
         });
         let admin_listener =

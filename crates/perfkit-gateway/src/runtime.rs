@@ -18,7 +18,8 @@ pub struct Runtime {
     pub upstreams: Vec<Arc<Upstream>>,
     pub trusted: TrustedProxies,
     pub max_body: u64,
-    /// Cancelled when this generation is replaced, stopping its health checks.
+    /// Cancelled when this generation is replaced or the gateway stops, which ends its
+    /// health checks (they hold the runtime, so it cannot be dropped before that).
     pub retired: CancellationToken,
 }
 
@@ -44,12 +45,6 @@ impl Runtime {
             config: Arc::new(config),
             retired: CancellationToken::new(),
         })
-    }
-}
-
-impl Drop for Runtime {
-    fn drop(&mut self) {
-        self.retired.cancel();
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use http::uri::Authority;
@@ -226,7 +226,7 @@ impl Drop for InFlight {
 #[derive(Debug)]
 pub struct Upstream {
     pub name: String,
-    pub peers: Vec<Arc<Peer>>,
+    pub peers: Vec<Peer>,
     pub balancer: Balancer,
     pub config: UpstreamConfig,
 }
@@ -258,13 +258,13 @@ impl Upstream {
                 .map_err(|e| error(e.to_string()))?
                 .next()
                 .ok_or_else(|| error("no addresses".into()))?;
-            peers.push(Arc::new(Peer::new(
+            peers.push(Peer::new(
                 addr,
                 server.address.clone(),
                 server.weight.get(),
                 config.pool.max_connections.get(),
                 workers,
-            )));
+            ));
         }
         let balancer = Balancer::new(config.balance, &peers, workers);
         Ok(Upstream {
