@@ -85,13 +85,15 @@ pub(crate) async fn handle(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > runtime.max_body) {
-        shared
-            .metrics
-            .observe_request(&route.label, &upstream.name, "413", started.elapsed());
-        return Ok(local(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request body is larger than allowed",
-        ));
+        let status = StatusCode::PAYLOAD_TOO_LARGE;
+        route.histograms.observe(
+            &shared.metrics,
+            &route.label,
+            &upstream.name,
+            status,
+            started.elapsed(),
+        );
+        return Ok(local(status, "request body is larger than allowed"));
     }
 
     // HTTP/2 clients send the host as the URI authority; HTTP/1.1 upstreams need `Host`.
