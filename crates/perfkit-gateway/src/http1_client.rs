@@ -326,17 +326,14 @@ async fn read_head(conn: &mut Connection, method: &Method) -> Result<Option<Head
         let started = !conn.buf.is_empty();
         let read =
             std::future::poll_fn(|cx| poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf))
-                .await
-                .map_err(|error| Failure {
-                    error: ExchangeError::Io(error),
-                    request_sent: true,
-                    response_started: started,
-                })?;
-        if read == 0 {
-            let error = io::Error::new(
+                .await;
+        let closed = || {
+            io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "upstream closed the connection",
-            );
+            )
+        };
+        if let Err(error) = read.and_then(|n| if n == 0 { Err(closed()) } else { Ok(n) }) {
             return Err(Failure {
                 error: ExchangeError::Io(error),
                 request_sent: true,
