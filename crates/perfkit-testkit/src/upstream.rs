@@ -63,7 +63,6 @@ pub struct UpstreamBuilder {
     latency: Duration,
     status: StatusCode,
     headers: Vec<(HeaderName, HeaderValue)>,
-    addr: SocketAddr,
 }
 
 impl UpstreamBuilder {
@@ -86,12 +85,6 @@ impl UpstreamBuilder {
         self
     }
 
-    /// Listens on `addr` instead of a free port.
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
     pub async fn spawn(self) -> std::io::Result<SampleUpstream> {
         let shared = Arc::new(Shared {
             settings: self,
@@ -100,7 +93,8 @@ impl UpstreamBuilder {
             health_checks: AtomicU64::new(0),
         });
         let mut upstream = SampleUpstream {
-            addr: shared.settings.addr,
+            // A free loopback port; `restart` binds the same one again.
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             shared,
             server: Mutex::new(None),
         };
@@ -132,7 +126,6 @@ impl SampleUpstream {
             latency: Duration::ZERO,
             status: StatusCode::OK,
             headers: Vec::new(),
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
 
@@ -219,7 +212,6 @@ async fn bind_retrying(addr: SocketAddr) -> std::io::Result<TcpListener> {
             Ok(listener) => return Ok(listener),
             Err(err) if attempts < 50 && err.kind() == std::io::ErrorKind::AddrInUse => {
                 attempts += 1;
-                tokio::task::yield_now().await;
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             Err(err) => return Err(err),
