@@ -24,13 +24,22 @@ pub const ENV_PREFIX: &str = "PERFKIT_";
 /// The config file used when none is given.
 pub const DEFAULT_PATH: &str = "config/perfkit.yml";
 
+/// Largest config file accepted; real ones are a few KiB.
+pub const MAX_FILE_SIZE: usize = 1024 * 1024;
+/// Deepest nesting of mappings and lists accepted; the schema needs 6.
+pub const MAX_DEPTH: usize = 32;
+
+pub use validate::{MAX_RETRY_ATTEMPTS, MAX_WORKERS};
+
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {}: {source}", path.display())]
+    /// `cause` is part of the message, so it is not also chained as a source (which
+    /// would print it twice).
+    #[error("cannot read config file {}: {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The YAML does not match the schema (syntax, unknown field, wrong type...).
     #[error("{}: {message}", Position(path, *location))]
@@ -87,10 +96,15 @@ impl Config {
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let read_error = |cause| ConfigError::Read {
             path: path.to_owned(),
-            source,
-        })?;
+            cause,
+        };
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > MAX_FILE_SIZE as u64 {
+            return Err(too_large(path));
+        }
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
         Config::parse_with_env(path, &text, env)
     }
 
@@ -105,6 +119,16 @@ impl Config {
             .filter(|(name, _)| is_override(name))
             .collect();
         overrides.sort();
+        if text.len() > MAX_FILE_SIZE {
+            return Err(too_large(path));
+        }
+        if let Some(location) = locate::too_deep(text, MAX_DEPTH) {
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                location: Some(location),
+                message: format!("nested more than {MAX_DEPTH} levels deep"),
+            });
+        }
 
         // Deserializing the text directly keeps serde_yaml's locations in its errors.
         let mut config: Config = if text.trim().is_empty() {
@@ -148,6 +172,17 @@ impl Config {
             shown.admin.token = Some("<redacted>".into());
         }
         serde_yaml::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
+    }
+}
+
+fn too_large(path: &Path) -> ConfigError {
+    ConfigError::Parse {
+        path: path.to_owned(),
+        location: None,
+        message: format!(
+            "larger than {} KiB; a perfkit config is a few KiB",
+            MAX_FILE_SIZE / 1024
+        ),
     }
 }
 

@@ -47,6 +47,62 @@ impl Locations {
     }
 }
 
+/// Finds the first flow collection (`[…]`, `{…}`) nested deeper than `max_depth`
+/// with a linear scan of the text, before any YAML parser sees it: parsers take time
+/// quadratic in the depth of a hostile document (`[[[[…`), and even reading its first
+/// event makes yaml-rust2 scan all of it. Quoted strings and comments are skipped; a
+/// bracket counts only where a flow collection can start (after `:`, `-`, `,`, `[`,
+/// `{` or at the start of a line). Block nesting needs indentation, so the file-size
+/// limit bounds it.
+pub(crate) fn too_deep(text: &str, max_depth: usize) -> Option<Location> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut escaped = false;
+    // The last character that was not white space, on this line.
+    let mut previous: Option<char> = None;
+    let mut before = ' ';
+    for c in text.chars() {
+        let after_space = before.is_whitespace();
+        before = c;
+        column += 1;
+        if c == '\n' {
+            (line, column, comment, previous) = (line + 1, 0, false, None);
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        if let Some(open) = quote {
+            if escaped {
+                escaped = false;
+            } else if open == '"' && c == '\\' {
+                escaped = true;
+            } else if c == open {
+                quote = None;
+            }
+            previous = Some(c);
+            continue;
+        }
+        match c {
+            '#' if after_space => comment = true,
+            '\'' | '"' => quote = Some(c),
+            '[' | '{' if matches!(previous, None | Some(':' | '-' | ',' | '[' | '{')) => {
+                depth += 1;
+                if depth > max_depth {
+                    return Some(Location { line, column });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            previous = Some(c);
+        }
+    }
+    None
+}
+
 enum Frame {
     /// In a mapping; `key` is set while its value is being read.
     Mapping {
@@ -96,10 +152,16 @@ impl Builder {
     }
 
     fn record(&mut self, path: &str, mark: Marker) {
-        self.by_path.entry(path.to_owned()).or_insert(Location {
-            line: mark.line(),
-            column: mark.col() + 1,
-        });
+        self.by_path
+            .entry(path.to_owned())
+            .or_insert_with(|| location(&mark));
+    }
+}
+
+fn location(mark: &Marker) -> Location {
+    Location {
+        line: mark.line(),
+        column: mark.col() + 1,
     }
 }
 

@@ -46,11 +46,23 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// Peers whose `X-Forwarded-For`/`Forwarded` headers are believed.
     pub trusted_proxies: Vec<IpNet>,
-    /// How long an idle client connection's request headers may take to arrive.
+    /// How long a new connection may take to send its first request's headers, and
+    /// any later request its headers once they have started (slowloris defence).
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
-    /// Proxy worker threads, each an event loop with its own listener socket
-    /// (SO_REUSEPORT) and connection pools; default one per CPU. Needs a restart.
+    /// How long a keep-alive client connection (HTTP/1.1 or HTTP/2) may sit without a
+    /// new request before the gateway closes it (HTTP/2: GOAWAY first).
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Longest pause between two pieces of a client's request body; past it the
+    /// request gets `408 Request Timeout`. Never counts against an upstream.
+    #[serde(with = "humantime_serde")]
+    pub client_body_timeout: Duration,
+    /// Most client connections one worker keeps open; new connections past it are
+    /// closed at once and counted in `perfkit_client_connections_rejected_total`.
+    pub max_connections_per_worker: NonZeroU32,
+    /// Proxy worker threads (1 to 1024), each an event loop with its own client
+    /// connections and upstream pools; default one per CPU. Needs a restart.
     pub workers: Option<std::num::NonZeroUsize>,
 }
 
@@ -73,6 +85,9 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(75),
+            client_body_timeout: Duration::from_secs(60),
+            max_connections_per_worker: NonZeroU32::new(16_384).unwrap_or(NonZeroU32::MIN),
             workers: None,
         }
     }
@@ -257,7 +272,8 @@ impl Default for PoolConfig {
 pub struct TimeoutConfig {
     #[serde(with = "humantime_serde")]
     pub connect: Duration,
-    /// Longest wait for the upstream's response headers.
+    /// Longest wait for the upstream's response headers once the request has been
+    /// sent in full, and longest pause between two reads of its response body.
     #[serde(with = "humantime_serde")]
     pub read: Duration,
 }

@@ -172,3 +172,143 @@ fn effective_config_round_trips() {
     let again = parse(&config.to_redacted_yaml()).unwrap();
     assert_eq!(config, again);
 }
+
+/// Values that parse but cannot work are rejected where they stand in the file.
+#[test]
+fn values_that_cannot_work_are_rejected_with_their_location() {
+    let cases: &[(&str, &str, &str, usize)] = &[
+        (
+            "    balance: consistent_hash\n",
+            "    retries: {attempts: 4294967295}\n    balance: consistent_hash\n",
+            "upstreams.api.retries.attempts",
+            7,
+        ),
+        (
+            "    balance: consistent_hash\n",
+            "    timeouts: {read: 0s}\n    balance: consistent_hash\n",
+            "upstreams.api.timeouts.read",
+            7,
+        ),
+        (
+            "    balance: consistent_hash\n",
+            "    timeouts: {connect: 0s}\n    balance: consistent_hash\n",
+            "upstreams.api.timeouts.connect",
+            7,
+        ),
+        (
+            "  max_body_size: 1MiB\n",
+            "  max_body_size: 1MiB\n  workers: 20000\n",
+            "server.workers",
+            4,
+        ),
+        (
+            "  max_body_size: 1MiB\n",
+            "  max_body_size: 1MiB\n  header_read_timeout: 0s\n",
+            "server.header_read_timeout",
+            4,
+        ),
+        (
+            "  max_body_size: 1MiB\n",
+            "  max_body_size: 1MiB\n  idle_timeout: 0s\n",
+            "server.idle_timeout",
+            4,
+        ),
+        (
+            "  max_body_size: 1MiB\n",
+            "  max_body_size: 1MiB\n  client_body_timeout: 0ms\n",
+            "server.client_body_timeout",
+            4,
+        ),
+    ];
+    for (from, to, field, line) in cases {
+        let text = GOOD.replacen(from, to, 1);
+        let err = parse(&text).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains(field), "{field}: {message}");
+        assert_eq!(
+            err.location().map(|l| l.line),
+            Some(*line),
+            "{field}: {message}"
+        );
+    }
+    // The edges of the accepted ranges still load.
+    let text = GOOD.replacen(
+        "    balance: consistent_hash\n",
+        "    retries: {attempts: 10}\n    balance: consistent_hash\n",
+        1,
+    );
+    assert_eq!(parse(&text).unwrap().upstreams["api"].retries.attempts, 10);
+    let text = GOOD.replacen(
+        "  max_body_size: 1MiB\n",
+        "  max_body_size: 1MiB\n  workers: 1024\n",
+        1,
+    );
+    assert_eq!(parse(&text).unwrap().server.worker_count(), 1024);
+    let text = GOOD.replacen(
+        "  max_body_size: 1MiB\n",
+        "  max_body_size: 1MiB\n  max_connections_per_worker: 0\n",
+        1,
+    );
+    assert!(
+        parse(&text).is_err(),
+        "a cap of 0 connections would serve nobody"
+    );
+}
+
+#[test]
+fn hostile_nesting_is_refused_quickly_with_a_location() {
+    let deep = format!("server: {}", "[".repeat(100_000));
+    let started = std::time::Instant::now();
+    let err = parse(&deep).unwrap_err();
+    // Generous: the unbounded load took seconds for 20,000 levels.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.to_string().contains("nested more than 32 levels"),
+        "{err}"
+    );
+    assert_eq!(err.location().map(|l| l.line), Some(1));
+    // Nesting within the bound is fine (and then fails on the schema, as it should).
+    let shallow = format!("server: {}{}", "[".repeat(20), "]".repeat(20));
+    assert!(!parse(&shallow).unwrap_err().to_string().contains("nested"));
+    // Brackets in strings and comments are not nesting.
+    let quoted = format!(
+        "log:\n  level: \"{}\" # {}\n",
+        "[".repeat(50),
+        "{".repeat(50)
+    );
+    assert_eq!(parse(&quoted).unwrap().log.level, "[".repeat(50));
+}
+
+#[test]
+fn oversized_files_are_refused() {
+    let huge = format!("# {}\n", "x".repeat(crate::MAX_FILE_SIZE));
+    let err = parse(&huge).unwrap_err();
+    assert!(err.to_string().contains("larger than 1024 KiB"), "{err}");
+    let dir = std::env::temp_dir().join(format!("perfkit-big-{}", std::process::id()));
+    std::fs::write(&dir, &huge).unwrap();
+    let err = Config::load(&dir).unwrap_err();
+    std::fs::remove_file(&dir).unwrap();
+    assert!(err.to_string().contains("larger than 1024 KiB"), "{err}");
+}
+
+#[test]
+fn a_read_error_names_its_cause_once() {
+    let err = Config::load(Path::new("/nonexistent/perfkit.yml")).unwrap_err();
+    let chained = format!("{:#}", anyhow_like(&err));
+    assert_eq!(chained.matches("No such file").count(), 1, "{chained}");
+}
+
+/// What `{:#}` of an anyhow error prints: the message and every source's message.
+fn anyhow_like(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}

@@ -1,6 +1,7 @@
 //! Rules a well-formed config must also satisfy; each problem names the field path.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use crate::schema::{Balance, Config};
 
@@ -17,10 +18,40 @@ fn problem(field: impl Into<String>, message: impl Into<String>) -> Result<(), P
     })
 }
 
+/// Most proxy workers: far past any core count, low enough to catch a typo.
+pub const MAX_WORKERS: usize = 1024;
+/// Most extra attempts per request: each goes to another server.
+pub const MAX_RETRY_ATTEMPTS: u32 = 10;
+
+fn positive(field: String, value: Duration) -> Result<(), Problem> {
+    if value.is_zero() {
+        return problem(field, "must be longer than 0s");
+    }
+    Ok(())
+}
+
 pub(crate) fn check(config: &Config) -> Result<(), Problem> {
     if config.admin.listen == config.server.listen && config.server.listen.port() != 0 {
         return problem("admin.listen", "must differ from server.listen");
     }
+    let server = &config.server;
+    if let Some(workers) = server.workers {
+        if workers.get() > MAX_WORKERS {
+            return problem(
+                "server.workers",
+                format!("{workers} workers is more than the {MAX_WORKERS} allowed; use about one per CPU core"),
+            );
+        }
+    }
+    positive(
+        "server.header_read_timeout".into(),
+        server.header_read_timeout,
+    )?;
+    positive("server.idle_timeout".into(), server.idle_timeout)?;
+    positive(
+        "server.client_body_timeout".into(),
+        server.client_body_timeout,
+    )?;
     for (name, upstream) in &config.upstreams {
         let at = format!("upstreams.{name}");
         if upstream.servers.is_empty() {
@@ -47,6 +78,23 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
                 )
             }
             _ => {}
+        }
+        positive(format!("{at}.timeouts.connect"), upstream.timeouts.connect)?;
+        positive(format!("{at}.timeouts.read"), upstream.timeouts.read)?;
+        if upstream.retries.attempts > MAX_RETRY_ATTEMPTS {
+            return problem(
+                format!("{at}.retries.attempts"),
+                format!(
+                    "{} extra attempts is more than the {MAX_RETRY_ATTEMPTS} allowed",
+                    upstream.retries.attempts
+                ),
+            );
+        }
+        if upstream.outlier_detection.enabled {
+            positive(
+                format!("{at}.outlier_detection.base_ejection"),
+                upstream.outlier_detection.base_ejection,
+            )?;
         }
         for (i, status) in upstream.retries.on_status.iter().enumerate() {
             if !(100..=599).contains(status) {

@@ -55,6 +55,7 @@ pub async fn ticker() {
 }
 
 /// Removes a future's entry when it finishes or is dropped.
+#[derive(Default)]
 struct Entry(Option<usize>);
 
 impl Entry {
@@ -123,6 +124,49 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output,
         Poll::Pending
     })
     .await
+}
+
+/// A deadline for hand-written `poll_*` code: armed by the first [`poll`](Self::poll)
+/// after it was created or disarmed, it fires `limit` after that. Coarse on workers,
+/// tokio's timer elsewhere.
+#[derive(Default)]
+pub struct Deadline {
+    at: Option<Instant>,
+    entry: Entry,
+    fallback: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl std::fmt::Debug for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deadline").field("at", &self.at).finish()
+    }
+}
+
+impl Deadline {
+    /// `Ready` once `limit` has passed since the deadline was armed; arms it if needed.
+    pub fn poll(&mut self, limit: Duration, cx: &mut Context<'_>) -> Poll<()> {
+        if !ACTIVE.with(Cell::get) {
+            let sleep = self
+                .fallback
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+            return sleep.as_mut().poll(cx);
+        }
+        let now = Instant::now();
+        let at = *self.at.get_or_insert(now + limit);
+        if now >= at {
+            return Poll::Ready(());
+        }
+        self.entry.register(at, cx.waker());
+        Poll::Pending
+    }
+
+    /// Stops the deadline; the next `poll` starts a new one.
+    pub fn disarm(&mut self) {
+        if self.at.take().is_some() || self.fallback.is_some() {
+            self.fallback = None;
+            self.entry = Entry(None);
+        }
+    }
 }
 
 /// hyper's timer on proxy workers (its per-request header-read timeout), backed by

@@ -74,7 +74,9 @@ async fn probe(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConfig) -
         headers: &headers,
     };
     let exchange = async {
-        let response = http1_client::send(peer, head, RequestBody::Empty, upstream.limits(), None)
+        // Health requests have no body, so the client body timeout never applies.
+        let limits = upstream.limits(check.timeout);
+        let response = http1_client::send(peer, head, RequestBody::Empty, limits, None)
             .await
             .ok()?;
         let status = response.status();

@@ -27,6 +27,8 @@ use tokio::net::TcpStream;
 use tokio_util::io::poll_read_buf;
 
 use crate::body::{ClientBodyError, RequestBody};
+use crate::deadline;
+use crate::metrics::UpstreamError;
 use crate::runtime::PeerRef;
 use crate::upstream::{InFlight, Peer};
 use crate::workers::PerWorker;
@@ -34,8 +36,6 @@ use crate::workers::PerWorker;
 /// Largest response head accepted from an upstream.
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_HEADERS: usize = 100;
-/// Idle connections older than this are probed for a close before reuse.
-const PROBE_AFTER: Duration = Duration::from_secs(1);
 
 /// Why an exchange with a peer failed.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +44,9 @@ pub enum ExchangeError {
     Connect(io::Error),
     #[error("connect timed out")]
     ConnectTimeout,
+    /// The peer did not answer, or stopped taking the request, within the read timeout.
+    #[error("upstream timed out")]
+    Timeout,
     #[error("upstream connection failed: {0}")]
     Io(#[from] io::Error),
     #[error("malformed upstream response: {0}")]
@@ -85,13 +88,14 @@ impl IdlePool {
     fn take(&self, idle_timeout: Duration) -> Option<Connection> {
         loop {
             let conn = self.idle().pop()?;
-            let idle_for = conn.idle_since.elapsed();
-            if idle_for > idle_timeout {
+            if conn.idle_since.elapsed() > idle_timeout {
                 continue;
             }
-            // A connection that sat idle may have been closed by the peer; a
-            // non-blocking read tells (EOF, or unexpected bytes) without waiting.
-            if idle_for > PROBE_AFTER && !still_open(&conn.stream) {
+            // Every reuse is checked, however briefly the connection sat idle: a peer
+            // may have closed it, or written bytes no request asked for (a response
+            // after a HEAD's declared length, say). Those would become the next
+            // client's response. A non-blocking read tells without waiting.
+            if !still_open(&conn.stream) {
                 continue;
             }
             return Some(conn);
@@ -115,6 +119,7 @@ impl IdlePool {
     }
 }
 
+/// Whether an idle connection is open with nothing unread on it.
 fn still_open(stream: &TcpStream) -> bool {
     let mut probe = [0u8; 1];
     matches!(stream.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
@@ -124,6 +129,11 @@ fn still_open(stream: &TcpStream) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub connect_timeout: Duration,
+    /// Longest wait for the response head once the request is sent, for a write to
+    /// the peer to make progress, and between two reads of the response body.
+    pub read_timeout: Duration,
+    /// Longest wait for the next piece of the client's request body.
+    pub client_body_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_idle: usize,
 }
@@ -154,7 +164,7 @@ pub async fn send(
         conn.head.clear();
         let chunked = encode_head(&head, &body, peer, &mut conn.head);
         let bodyless = matches!(body, RequestBody::Empty);
-        match exchange(&mut conn, &mut body, chunked, head.method).await {
+        match exchange(&mut conn, &mut body, chunked, head.method, &limits).await {
             Ok(Head {
                 response,
                 framing,
@@ -166,6 +176,8 @@ pub async fn send(
                     reusable,
                     peer: peer.clone(),
                     max_idle: limits.max_idle,
+                    read_timeout: limits.read_timeout,
+                    stalled: deadline::Deadline::default(),
                     in_flight,
                 };
                 return Ok(response.map(|()| upstream_body));
@@ -262,18 +274,30 @@ async fn exchange(
     body: &mut RequestBody,
     chunked: bool,
     method: &Method,
+    limits: &Limits,
 ) -> Result<Head, Failure> {
-    let io_failure = |error: io::Error| Failure {
-        error: ExchangeError::Io(error),
+    // Nothing has reached the peer until the head is written.
+    let unsent = |error: ExchangeError| Failure {
+        error,
         request_sent: false,
         response_started: false,
     };
-    conn.stream
-        .write_all(&conn.head)
+    write(&mut conn.stream, &conn.head, limits.read_timeout)
         .await
-        .map_err(io_failure)?;
+        .map_err(unsent)?;
     if let RequestBody::Stream(_) = body {
-        while let Some(frame) = body.frame().await {
+        loop {
+            // The client's pace is the client's business: a pause longer than the
+            // client body timeout is answered 408 and never blamed on the peer.
+            let frame = match deadline::timeout(limits.client_body_timeout, body.frame()).await {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(deadline::Elapsed) => {
+                    return Err(Failure::from(ExchangeError::ClientBody(ClientBodyError(
+                        Box::new(ClientBodyTimeout),
+                    ))))
+                }
+            };
             let frame = frame.map_err(|error| match error.downcast::<ClientBodyError>() {
                 Ok(client) => Failure::from(ExchangeError::ClientBody(*client)),
                 Err(other) => Failure::from(ExchangeError::ClientBody(ClientBodyError(other))),
@@ -286,28 +310,52 @@ async fn exchange(
             }
             if chunked {
                 let size = format!("{:x}\r\n", data.len());
-                conn.stream
-                    .write_all(size.as_bytes())
+                write(&mut conn.stream, size.as_bytes(), limits.read_timeout)
                     .await
-                    .map_err(io_failure)?;
-                conn.stream.write_all(&data).await.map_err(io_failure)?;
-                conn.stream.write_all(b"\r\n").await.map_err(io_failure)?;
+                    .map_err(unsent)?;
+                write(&mut conn.stream, &data, limits.read_timeout)
+                    .await
+                    .map_err(unsent)?;
+                write(&mut conn.stream, b"\r\n", limits.read_timeout)
+                    .await
+                    .map_err(unsent)?;
             } else {
-                conn.stream.write_all(&data).await.map_err(io_failure)?;
+                write(&mut conn.stream, &data, limits.read_timeout)
+                    .await
+                    .map_err(unsent)?;
             }
         }
         if chunked {
-            conn.stream
-                .write_all(b"0\r\n\r\n")
+            write(&mut conn.stream, b"0\r\n\r\n", limits.read_timeout)
                 .await
-                .map_err(io_failure)?;
+                .map_err(unsent)?;
         }
     }
-    loop {
-        // `None` is an informational (1xx) response; the final one follows.
-        if let Some(head) = read_head(conn, method).await? {
-            return Ok(head);
+    // The read timeout starts now that the whole request is with the peer.
+    let read = async {
+        loop {
+            // `None` is an informational (1xx) response; the final one follows.
+            if let Some(head) = read_head(conn, method).await? {
+                return Ok(head);
+            }
         }
+    };
+    match deadline::timeout(limits.read_timeout, read).await {
+        Ok(result) => result,
+        Err(deadline::Elapsed) => Err(Failure::from(ExchangeError::Timeout)),
+    }
+}
+
+/// The client paused its request body for longer than `server.client_body_timeout`.
+#[derive(Debug, thiserror::Error)]
+#[error("the client sent no request body for longer than the client body timeout")]
+pub struct ClientBodyTimeout;
+
+/// Writes all of `bytes`, failing if the peer takes none of it for `limit`.
+async fn write(stream: &mut TcpStream, bytes: &[u8], limit: Duration) -> Result<(), ExchangeError> {
+    match deadline::timeout(limit, stream.write_all(bytes)).await {
+        Ok(result) => result.map_err(ExchangeError::Io),
+        Err(deadline::Elapsed) => Err(ExchangeError::Timeout),
     }
 }
 
@@ -497,6 +545,10 @@ pub struct UpstreamBody {
     reusable: bool,
     peer: PeerRef,
     max_idle: usize,
+    /// Longest pause between two reads of the body.
+    read_timeout: Duration,
+    /// Armed while a read waits for the peer.
+    stalled: deadline::Deadline,
     in_flight: Option<InFlight>,
 }
 
@@ -520,6 +572,14 @@ impl UpstreamBody {
         self.in_flight.take();
     }
 
+    /// Gives up on a body that cannot be completed: the connection closes (it is
+    /// mid-response) and the peer's slot is released at once.
+    fn abandon(&mut self) {
+        self.conn = None;
+        self.in_flight.take();
+        self.stalled.disarm();
+    }
+
     /// Reads more from the socket; `Ok(false)` at end of stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
         let Some(conn) = self.conn.as_mut() else {
@@ -528,8 +588,27 @@ impl UpstreamBody {
         if conn.buf.capacity() - conn.buf.len() < 1024 {
             conn.buf.reserve(8 * 1024);
         }
-        let read = ready!(poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf))?;
-        Poll::Ready(Ok(read > 0))
+        match poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf) {
+            Poll::Ready(read) => {
+                self.stalled.disarm();
+                Poll::Ready(Ok(read? > 0))
+            }
+            Poll::Pending => {
+                ready!(self.stalled.poll(self.read_timeout, cx));
+                // The peer stopped mid-body: the response cannot be completed, so
+                // the client's connection is aborted and the slot freed.
+                let upstream = self.peer.upstream();
+                self.peer.runtime().metrics.upstream_error(
+                    &upstream.name,
+                    &self.peer.configured,
+                    UpstreamError::BodyTimeout,
+                );
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "upstream response body stalled for longer than the read timeout",
+                )))
+            }
+        }
     }
 }
 
@@ -569,7 +648,7 @@ impl Body for UpstreamBody {
                     return Poll::Ready(None);
                 }
                 Step::Malformed(what) => {
-                    this.conn = None;
+                    this.abandon();
                     return Poll::Ready(Some(Err(malformed(what))));
                 }
                 Step::NeedMore => match ready!(this.poll_fill(cx)) {
@@ -580,7 +659,7 @@ impl Body for UpstreamBody {
                         return Poll::Ready(None);
                     }
                     Ok(false) => {
-                        this.conn = None;
+                        this.abandon();
                         let error = io::Error::new(
                             io::ErrorKind::UnexpectedEof,
                             "upstream closed the connection mid-body",
@@ -588,7 +667,7 @@ impl Body for UpstreamBody {
                         return Poll::Ready(Some(Err(error)));
                     }
                     Err(error) => {
-                        this.conn = None;
+                        this.abandon();
                         return Poll::Ready(Some(Err(error)));
                     }
                 },

@@ -46,10 +46,11 @@ pub enum GatewayError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Resolve(#[from] upstream::ResolveError),
-    #[error("cannot listen on {addr}: {source}")]
+    /// `cause` is part of the message, so it is not also chained as a source.
+    #[error("cannot listen on {addr}: {cause}")]
     Bind {
         addr: SocketAddr,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("reload needs a config file; this gateway was started from an in-memory config")]
     NoConfigFile,
@@ -61,7 +62,7 @@ pub enum GatewayError {
 #[derive(Debug)]
 pub(crate) struct Shared {
     runtime: ArcSwap<Runtime>,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
     config_path: Option<PathBuf>,
     /// Held while a reload builds and installs a runtime.
     reloading: tokio::sync::Mutex<()>,
@@ -124,7 +125,8 @@ impl Shared {
             );
         }
         let generation = current.generation + 1;
-        let runtime = Arc::new(Runtime::build(config, generation).await?);
+        let runtime =
+            Arc::new(Runtime::build(config, generation, Arc::clone(&self.metrics)).await?);
         health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
         // Requests in flight keep `previous` alive; its probes can stop now, and what
@@ -158,27 +160,28 @@ impl Gateway {
         config: Config,
         config_path: Option<PathBuf>,
     ) -> Result<Gateway, GatewayError> {
-        let runtime = Arc::new(Runtime::build(config, 1).await?);
+        let metrics = Arc::new(Metrics::new());
+        let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics)).await?);
         let server_config = runtime.config.server.clone();
         let admin_listen = runtime.config.admin.listen;
         let shared = Arc::new(Shared {
             runtime: ArcSwap::new(Arc::clone(&runtime)),
-            metrics: Metrics::new(),
+            metrics,
             config_path,
             reloading: tokio::sync::Mutex::new(()),
         });
         let admin_listener =
             tokio::net::TcpListener::bind(admin_listen)
                 .await
-                .map_err(|source| GatewayError::Bind {
+                .map_err(|cause| GatewayError::Bind {
                     addr: admin_listen,
-                    source,
+                    cause,
                 })?;
         let admin_addr = admin_listener
             .local_addr()
-            .map_err(|source| GatewayError::Bind {
+            .map_err(|cause| GatewayError::Bind {
                 addr: admin_listen,
-                source,
+                cause,
             })?;
         let stop = CancellationToken::new();
         let workers = workers::start(

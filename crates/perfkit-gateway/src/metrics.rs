@@ -31,6 +31,7 @@ pub struct Metrics {
     retries: IntCounterVec,
     ejections: IntCounterVec,
     reloads: IntCounterVec,
+    connections_rejected: prometheus::IntCounter,
 }
 
 /// Why an attempt to an upstream failed, as a metric label.
@@ -40,6 +41,8 @@ pub enum UpstreamError {
     /// The connection failed after it was made (reset, malformed response).
     Protocol,
     Timeout,
+    /// The response body stopped arriving for longer than the read timeout.
+    BodyTimeout,
     Status,
     PoolExhausted,
 }
@@ -50,6 +53,7 @@ impl UpstreamError {
             UpstreamError::Connect => "connect",
             UpstreamError::Protocol => "protocol",
             UpstreamError::Timeout => "timeout",
+            UpstreamError::BodyTimeout => "body_timeout",
             UpstreamError::Status => "status",
             UpstreamError::PoolExhausted => "pool_exhausted",
         }
@@ -97,12 +101,18 @@ impl Metrics {
             "Configuration reloads by result.",
             &["result"],
         );
+        let connections_rejected = prometheus::IntCounter::new(
+            "perfkit_client_connections_rejected_total",
+            "Client connections closed at once because every worker had server.max_connections_per_worker open.",
+        )
+        .expect("static metric definition");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(upstream_errors.clone()),
             Box::new(retries.clone()),
             Box::new(ejections.clone()),
             Box::new(reloads.clone()),
+            Box::new(connections_rejected.clone()),
         ] {
             registry
                 .register(collector)
@@ -115,6 +125,7 @@ impl Metrics {
             retries,
             ejections,
             reloads,
+            connections_rejected,
         }
     }
 
@@ -136,6 +147,10 @@ impl Metrics {
 
     pub fn ejection(&self, upstream: &str, peer: &str) {
         self.ejections.with_label_values(&[upstream, peer]).inc();
+    }
+
+    pub fn connection_rejected(&self) {
+        self.connections_rejected.inc();
     }
 
     pub fn reload(&self, ok: bool) {

@@ -14,9 +14,8 @@ use perfkit_config::HashKey;
 
 use crate::balance::Balancer;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
-use crate::deadline;
 use crate::forwarded::{strip_hop_by_hop, ClientPeer};
-use crate::http1_client::{self, idempotent, ExchangeError, RequestHead};
+use crate::http1_client::{self, idempotent, ClientBodyTimeout, ExchangeError, RequestHead};
 use crate::metrics::UpstreamError;
 use crate::runtime::{PeerRef, View};
 use crate::upstream::{now_millis, Peer, Upstream};
@@ -33,7 +32,77 @@ pub(crate) fn local(status: StatusCode, message: &str) -> Response<ResponseBody>
     response
 }
 
-/// The request's host without port, from `Host` or (HTTP/2) the URI authority.
+/// Makes `Host` the one statement of the request's target host, or says why the
+/// request is malformed (answered `400`).
+///
+/// - HTTP/1.x (RFC 9112 §3.2): more than one `Host`, an invalid one, or none in
+///   HTTP/1.1 is an error; an absolute-form target's authority replaces `Host`.
+/// - HTTP/2 (RFC 9113 §8.3.1): `:authority` is the target; a `Host` naming a different
+///   one is an error; upstreams (HTTP/1.1) get `:authority` as `Host`.
+fn settle_host(parts: &mut http::request::Parts) -> Result<(), &'static str> {
+    let mut hosts = parts.headers.get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Err("more than one Host header");
+    }
+    if host.is_some_and(|host| !valid_host(host.as_bytes())) {
+        return Err("invalid Host header");
+    }
+    let Some(authority) = parts.uri.authority() else {
+        return match host {
+            None if parts.version == http::Version::HTTP_11 => Err("HTTP/1.1 request without Host"),
+            None if parts.version >= http::Version::HTTP_2 => {
+                Err("request without :authority or Host")
+            }
+            _ => Ok(()),
+        };
+    };
+    // Userinfo has no place in an http(s) target (RFC 9110 §4.2.4).
+    if authority.as_str().contains('@') || !valid_host(authority.as_str().as_bytes()) {
+        return Err("invalid request target authority");
+    }
+    if parts.version >= http::Version::HTTP_2 {
+        if let Some(host) = host {
+            if !host
+                .as_bytes()
+                .eq_ignore_ascii_case(authority.as_str().as_bytes())
+            {
+                return Err("Host differs from :authority");
+            }
+            return Ok(());
+        }
+    }
+    let value = HeaderValue::from_str(authority.as_str())
+        .map_err(|_| "invalid request target authority")?;
+    parts.headers.insert(header::HOST, value);
+    Ok(())
+}
+
+/// `uri-host [":" port]`: a reg-name, IPv4 address or bracketed IPv6 literal, and an
+/// optional port. Rejects what cannot be a host (spaces, `/`, `@`, `?`, `#`...).
+fn valid_host(host: &[u8]) -> bool {
+    let (name, port) = match host.iter().rposition(|b| *b == b':') {
+        Some(colon) if !host[colon..].contains(&b']') => (&host[..colon], &host[colon + 1..]),
+        _ => (host, &b""[..]),
+    };
+    let name_ok = match name {
+        [b'[', inner @ .., b']'] => {
+            !inner.is_empty()
+                && inner
+                    .iter()
+                    .all(|b| b.is_ascii_hexdigit() || b":.".contains(b))
+        }
+        _ => {
+            !name.is_empty()
+                && name
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b))
+        }
+    };
+    name_ok && port.iter().all(u8::is_ascii_digit) && port.len() <= 5
+}
+
+/// The request's host without port, from `Host` (see [`settle_host`]).
 fn request_host<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str {
     let host = headers
         .get(header::HOST)
@@ -63,6 +132,13 @@ pub(crate) async fn handle(
     let view = shared.view();
     let runtime = &*view.runtime;
     let (mut parts, body) = request.into_parts();
+
+    if let Err(problem) = settle_host(&mut parts) {
+        shared
+            .metrics
+            .observe_request("unmatched", "-", "400", started.elapsed());
+        return Ok(local(StatusCode::BAD_REQUEST, problem));
+    }
 
     let path = parts.uri.path();
     let Some(route) = runtime
@@ -96,14 +172,6 @@ pub(crate) async fn handle(
         return Ok(local(status, "request body is larger than allowed"));
     }
 
-    // HTTP/2 clients send the host as the URI authority; HTTP/1.1 upstreams need `Host`.
-    if !parts.headers.contains_key(header::HOST) {
-        if let Some(authority) = parts.uri.authority() {
-            if let Ok(value) = HeaderValue::from_str(authority.as_str()) {
-                parts.headers.insert(header::HOST, value);
-            }
-        }
-    }
     strip_hop_by_hop(&mut parts.headers);
     let client_ip = runtime.trusted.apply(&connection.peer, &mut parts.headers);
 
@@ -183,7 +251,7 @@ async fn forward(
     let upstream = &*view.runtime.upstreams[upstream_index];
     let config = &upstream.config;
     let attempts = if retryable {
-        config.retries.attempts + 1
+        config.retries.attempts.saturating_add(1)
     } else {
         1
     };
@@ -232,16 +300,10 @@ async fn forward(
         };
         let request_body = body.take().unwrap_or(RequestBody::Empty);
         let sent = upstream.tracks_latency().then(Instant::now);
-        let exchange = http1_client::send(
-            &peer,
-            head,
-            request_body,
-            upstream.limits(),
-            Some(in_flight),
-        );
-        let outcome = deadline::timeout(config.timeouts.read, exchange).await;
+        let limits = upstream.limits(view.runtime.client_body_timeout);
+        let outcome = http1_client::send(&peer, head, request_body, limits, Some(in_flight)).await;
         let reason = match outcome {
-            Ok(Ok(response)) => {
+            Ok(response) => {
                 let status = response.status();
                 let failed_status = config.retries.on_status.contains(&status.as_u16());
                 if !failed_status || last {
@@ -259,26 +321,36 @@ async fn forward(
                 }
                 UpstreamError::Status
             }
-            Ok(Err(ExchangeError::ClientBody(ClientBodyError(inner)))) => {
+            // The client's own failure: answered, and not held against the peer.
+            Err(ExchangeError::ClientBody(ClientBodyError(inner))) => {
                 return if inner.downcast_ref::<LengthLimitError>().is_some() {
                     local(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "request body is larger than allowed",
                     )
+                } else if inner.downcast_ref::<ClientBodyTimeout>().is_some() {
+                    let mut response = local(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "request body did not arrive in time",
+                    );
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    response
                 } else {
                     local(StatusCode::BAD_REQUEST, "request body was cut short")
                 };
             }
-            Ok(Err(error)) => {
+            Err(error) => {
                 tracing::debug!(upstream = %upstream.name, peer = %peer.configured, %error, "upstream request failed");
                 match error {
                     ExchangeError::Connect(_) | ExchangeError::ConnectTimeout => {
                         UpstreamError::Connect
                     }
+                    ExchangeError::Timeout => UpstreamError::Timeout,
                     _ => UpstreamError::Protocol,
                 }
             }
-            Err(_elapsed) => UpstreamError::Timeout,
         };
         if let Some(sent) = sent {
             peer.observe_latency(sent.elapsed());
@@ -287,7 +359,9 @@ async fn forward(
         failure = Some(reason);
     }
     match failure {
-        Some(UpstreamError::Timeout) => local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out"),
+        Some(UpstreamError::Timeout | UpstreamError::BodyTimeout) => {
+            local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out")
+        }
         Some(UpstreamError::Status) => local(StatusCode::BAD_GATEWAY, "upstream kept failing"),
         Some(UpstreamError::PoolExhausted) => local(
             StatusCode::SERVICE_UNAVAILABLE,

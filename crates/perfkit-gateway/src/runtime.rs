@@ -7,6 +7,7 @@ use perfkit_config::Config;
 use tokio_util::sync::CancellationToken;
 
 use crate::forwarded::TrustedProxies;
+use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::upstream::{ResolveError, Upstream};
 
@@ -18,13 +19,21 @@ pub struct Runtime {
     pub upstreams: Vec<Arc<Upstream>>,
     pub trusted: TrustedProxies,
     pub max_body: u64,
+    /// Longest pause between two pieces of a client's request body.
+    pub client_body_timeout: std::time::Duration,
+    /// The process's metrics (they outlive every runtime).
+    pub metrics: Arc<Metrics>,
     /// Cancelled when this generation is replaced or the gateway stops, which ends its
     /// health checks (they hold the runtime, so it cannot be dropped before that).
     pub retired: CancellationToken,
 }
 
 impl Runtime {
-    pub async fn build(config: Config, generation: u64) -> Result<Runtime, ResolveError> {
+    pub async fn build(
+        config: Config,
+        generation: u64,
+        metrics: Arc<Metrics>,
+    ) -> Result<Runtime, ResolveError> {
         let mut upstreams = Vec::with_capacity(config.upstreams.len());
         let workers = config.server.worker_count();
         for (name, upstream) in &config.upstreams {
@@ -42,6 +51,8 @@ impl Runtime {
             upstreams,
             trusted: TrustedProxies::new(config.server.trusted_proxies.clone()),
             max_body: config.server.max_body_size.0,
+            client_body_timeout: config.server.client_body_timeout,
+            metrics,
             config: Arc::new(config),
             retired: CancellationToken::new(),
         })
@@ -72,6 +83,18 @@ impl PeerRef {
             upstream: upstream as u32,
             peer: peer as u32,
         }
+    }
+}
+
+impl PeerRef {
+    /// The runtime this peer belongs to.
+    pub fn runtime(&self) -> &Runtime {
+        &self.view.runtime
+    }
+
+    /// The upstream group this peer belongs to.
+    pub fn upstream(&self) -> &Upstream {
+        &self.view.runtime.upstreams[self.upstream as usize]
     }
 }
 

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,10 +13,10 @@ use hyper::body::Incoming;
 use hyper::service::Service;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use perfkit_config::ServerConfig;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::body::{BoxError, ResponseBody};
 
@@ -54,6 +54,51 @@ impl Accept for TcpListener {
     }
 }
 
+/// Counts the requests a connection has started, so its watcher can tell an idle
+/// connection from a busy one without a clock read per request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Activity(Arc<AtomicU64>);
+
+impl Activity {
+    fn started(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A connection's service, counting each request it starts.
+#[derive(Debug)]
+struct Counted<S> {
+    inner: S,
+    activity: Activity,
+}
+
+impl<S, B> Service<Request<B>> for Counted<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn call(&self, request: Request<B>) -> Self::Future {
+        // Only this connection's task writes this counter: no contention.
+        self.activity.0.fetch_add(1, Ordering::Relaxed);
+        self.inner.call(request)
+    }
+}
+
+/// How many quiet checks in a row make a connection idle: it is closed between
+/// `idle_timeout` and 1.25 × `idle_timeout` after its last request started.
+const IDLE_CHECKS: u32 = 4;
+
+/// Serves connections from `connections` until `stop`, then drains: in-flight
+/// requests finish (up to `shutdown_grace`), idle connections close.
+///
+/// Each connection is watched: one that has not started a request within
+/// `header_read_timeout` (protocol detection included) is dropped; one that starts
+/// none for `idle_timeout` is shut down gracefully (HTTP/2: GOAWAY, in-flight streams
+/// finish). HTTP/1.1 connections waiting for their next request are also subject to
+/// hyper's header read timer, which starts as soon as it waits.
 pub(crate) async fn serve<A, T, F, S>(
     mut connections: A,
     timer: T,
@@ -73,29 +118,41 @@ pub(crate) async fn serve<A, T, F, S>(
         .timer(timer.clone())
         .header_read_timeout(config.header_read_timeout)
         .keep_alive(true);
-    http.http2().timer(timer);
+    http.http2().timer(timer.clone());
     let grace = config.shutdown_grace;
-    let graceful = GracefulShutdown::new();
+    let tracker = TaskTracker::new();
+    let mut accept_failing = false;
     loop {
         tokio::select! {
             accepted = connections.next() => match accepted {
                 Some(Ok(Accepted { stream, remote, guard })) => {
+                    accept_failing = false;
                     let _ = stream.set_nodelay(true);
+                    let activity = Activity::default();
+                    let service = Counted { inner: make_service(remote), activity: activity.clone() };
                     let connection = http
-                        .serve_connection(TokioIo::new(stream), make_service(remote))
+                        .serve_connection(TokioIo::new(stream), service)
                         .into_owned();
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
+                    let watch = Watch {
+                        timer: timer.clone(),
+                        activity,
+                        first_request: config.header_read_timeout,
+                        idle: config.idle_timeout,
+                        stop: stop.clone(),
+                    };
+                    tracker.spawn(async move {
                         let _open = guard;
-                        if let Err(error) = connection.await {
-                            tracing::debug!(%remote, %error, "client connection ended with an error");
-                        }
+                        watch.run(connection, remote).await;
                     });
                 }
                 Some(Err(error)) => {
-                    // Typically EMFILE: back off briefly instead of spinning.
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    // Typically EMFILE: the pending connection stays queued, so back
+                    // off instead of spinning on it; warn once per episode.
+                    if !accept_failing {
+                        tracing::warn!(%error, "accept failed; retrying every {ACCEPT_BACKOFF:?}");
+                        accept_failing = true;
+                    }
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                 }
                 None => break,
             },
@@ -103,10 +160,92 @@ pub(crate) async fn serve<A, T, F, S>(
         }
     }
     drop(connections);
+    tracker.close();
     tokio::select! {
-        () = graceful.shutdown() => {}
+        () = tracker.wait() => {}
         () = tokio::time::sleep(grace) => {
             tracing::warn!(seconds = grace.as_secs_f64(), "shutdown grace period ended with requests still in flight");
         }
+    }
+}
+
+/// How long to wait before accepting again after `accept` failed (e.g. out of file
+/// descriptors).
+pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Deadlines of one client connection.
+struct Watch<T> {
+    timer: T,
+    activity: Activity,
+    first_request: Duration,
+    idle: Duration,
+    stop: CancellationToken,
+}
+
+impl<T: hyper::rt::Timer> Watch<T> {
+    async fn run<C>(self, connection: C, remote: SocketAddr)
+    where
+        C: std::future::Future<Output = Result<(), BoxError>> + GracefulConnection,
+    {
+        let mut connection = std::pin::pin!(connection);
+        let opened = std::time::Instant::now();
+        let window = self.idle / IDLE_CHECKS;
+        let mut sleep = self.timer.sleep(window.min(self.first_request));
+        let mut seen = 0;
+        let mut quiet = 0;
+        let mut closing = false;
+        loop {
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%remote, %error, "client connection ended with an error");
+                    }
+                    return;
+                }
+                () = self.stop.cancelled(), if !closing => {
+                    connection.as_mut().shut_down();
+                    closing = true;
+                }
+                () = &mut sleep, if !closing => {
+                    let started = self.activity.started();
+                    if started == 0 {
+                        let waited = opened.elapsed();
+                        if waited >= self.first_request {
+                            tracing::debug!(%remote, "no request within header_read_timeout; closing");
+                            return;
+                        }
+                        sleep = self.timer.sleep(window.min(self.first_request - waited));
+                        continue;
+                    }
+                    quiet = if started == seen { quiet + 1 } else { 0 };
+                    seen = started;
+                    if quiet >= IDLE_CHECKS {
+                        connection.as_mut().shut_down();
+                        closing = true;
+                    } else {
+                        sleep = self.timer.sleep(self.idle / IDLE_CHECKS);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A connection that can be asked to finish what it is doing and close.
+pub(crate) trait GracefulConnection {
+    fn shut_down(self: std::pin::Pin<&mut Self>);
+}
+
+impl<I, S, E, B> GracefulConnection for auto::Connection<'static, I, S, E>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<BoxError>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    B: http_body::Body + 'static,
+    B::Error: Into<BoxError>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    fn shut_down(self: std::pin::Pin<&mut Self>) {
+        self.graceful_shutdown();
     }
 }

@@ -275,10 +275,13 @@ impl Upstream {
         })
     }
 
-    /// Connection limits for the HTTP/1.1 client.
-    pub fn limits(&self) -> Limits {
+    /// Connection limits and timeouts for the HTTP/1.1 client; `client_body_timeout`
+    /// is the server's (how long the client may pause while sending its body).
+    pub fn limits(&self, client_body_timeout: Duration) -> Limits {
         Limits {
             connect_timeout: self.config.timeouts.connect,
+            read_timeout: self.config.timeouts.read,
+            client_body_timeout,
             idle_timeout: self.config.pool.idle_timeout,
             max_idle: self.config.pool.max_idle as usize,
         }

@@ -116,7 +116,7 @@ pub(crate) async fn start(
     stop: &CancellationToken,
     shared: &Arc<Shared>,
 ) -> Result<Workers, GatewayError> {
-    let bind_error = |addr: SocketAddr| move |source| GatewayError::Bind { addr, source };
+    let bind_error = |addr: SocketAddr| move |cause| GatewayError::Bind { addr, cause };
     let listener = listener(listen).map_err(bind_error(listen))?;
     let addr = listener.local_addr().map_err(bind_error(listen))?;
 
@@ -149,16 +149,29 @@ pub(crate) async fn start(
             Some(Ok(())) => {}
             Some(Err(source)) => {
                 stop.cancel();
-                return Err(GatewayError::Bind { addr, source });
+                return Err(GatewayError::Bind {
+                    addr,
+                    cause: source,
+                });
             }
             None => {
                 stop.cancel();
                 let source = io::Error::other("a worker thread died while starting");
-                return Err(GatewayError::Bind { addr, source });
+                return Err(GatewayError::Bind {
+                    addr,
+                    cause: source,
+                });
             }
         }
     }
-    let acceptor = tokio::spawn(accept_and_assign(listener, inboxes, stop.clone()));
+    let cap = config.max_connections_per_worker.get() as usize;
+    let acceptor = tokio::spawn(accept_and_assign(
+        listener,
+        inboxes,
+        cap,
+        Arc::clone(shared),
+        stop.clone(),
+    ));
     Ok(Workers {
         addr,
         acceptor,
@@ -172,19 +185,29 @@ async fn accept_and_assign(
         tokio::sync::mpsc::UnboundedSender<Handoff>,
         Arc<AtomicUsize>,
     )>,
+    cap: usize,
+    shared: Arc<Shared>,
     stop: CancellationToken,
 ) {
+    let mut accept_failing = false;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = stop.cancelled() => break,
         };
         let (stream, remote) = match accepted {
-            Ok(accepted) => accepted,
+            Ok(accepted) => {
+                accept_failing = false;
+                accepted
+            }
             Err(error) => {
-                // Typically EMFILE: back off briefly instead of spinning.
-                tracing::warn!(%error, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                // Typically EMFILE: the pending connection stays queued, so back off
+                // instead of spinning on it; warn once per episode.
+                if !accept_failing {
+                    tracing::warn!(%error, "accept failed; retrying every {:?}", server::ACCEPT_BACKOFF);
+                    accept_failing = true;
+                }
+                tokio::time::sleep(server::ACCEPT_BACKOFF).await;
                 continue;
             }
         };
@@ -197,6 +220,13 @@ async fn accept_and_assign(
         else {
             break;
         };
+        if open.load(Ordering::Relaxed) >= cap {
+            // Every worker is full: closing at once frees the descriptor and tells
+            // the client now, instead of letting it wait on a connection never served.
+            shared.metrics.connection_rejected();
+            drop(stream);
+            continue;
+        }
         open.fetch_add(1, Ordering::Relaxed);
         // A worker that has stopped drops its inbox; the connection is closed with it.
         let _ = handoff.send((stream, remote, OpenConnection(Arc::clone(open))));

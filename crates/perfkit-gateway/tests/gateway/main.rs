@@ -2,6 +2,7 @@
 
 mod admin;
 mod balancing;
+mod hardening;
 mod headers;
 mod health;
 mod limits;
