@@ -85,7 +85,7 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(30),
-            idle_timeout: Duration::from_secs(75),
+            idle_timeout: Duration::from_secs(60),
             client_body_timeout: Duration::from_secs(60),
             max_connections_per_worker: NonZeroU32::new(16_384).unwrap_or(NonZeroU32::MIN),
             workers: None,

@@ -15,15 +15,28 @@ pub struct DemoArgs {
     /// Requests to send through the gateway.
     #[arg(long, default_value_t = 200)]
     requests: u32,
-    /// Gateway address.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Gateway address [default: 127.0.0.1:8080, or a free port if that is taken].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
     /// Keep serving after the demo traffic, until Ctrl-C.
     #[arg(long)]
     serve: bool,
 }
 
+/// The preferred demo address when it is free, else any free loopback port.
+fn demo_address() -> SocketAddr {
+    let preferred = SocketAddr::from(([127, 0, 0, 1], 8080));
+    match std::net::TcpListener::bind(preferred) {
+        Ok(_) => preferred,
+        Err(_) => {
+            println!("perfkit demo: 127.0.0.1:8080 is in use; using a free port instead");
+            SocketAddr::from(([127, 0, 0, 1], 0))
+        }
+    }
+}
+
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let listen = args.listen.unwrap_or_else(demo_address);
     let fast = SampleUpstream::start_named("app-1")
         .await
         .context("starting sample upstream")?;
@@ -37,14 +50,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
          upstreams:\n  app:\n    balance: least_connections\n    health_check: {{path: /health, interval: 1s}}\n\
          \x20   servers:\n      - address: {a}\n      - address: {b}\n\
          routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n",
-        listen = args.listen,
         a = fast.addr(),
         b = slow.addr(),
     );
     let config = Config::parse_with_env("demo.yml".as_ref(), &yaml, Vec::new())?;
-    let gateway = Gateway::start(config, None)
-        .await
-        .context("starting the gateway")?;
+    let gateway = Gateway::start(config, None).await.with_context(|| {
+        format!(
+            "starting the gateway on {listen} (choose another address with --listen 127.0.0.1:0)"
+        )
+    })?;
     let base = format!("http://{}", gateway.addr());
     println!(
         "perfkit demo: gateway on {base}, admin on http://{}",

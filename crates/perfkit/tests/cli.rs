@@ -92,6 +92,24 @@ fn demo_runs_without_any_external_service() {
     );
 }
 
+#[test]
+fn demo_moves_to_a_free_port_when_8080_is_taken() {
+    // Holds 8080 for the test; if something else already holds it, so much the better.
+    let _taken = std::net::TcpListener::bind("127.0.0.1:8080");
+    let output = perfkit(&["demo", "--requests", "10"], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("127.0.0.1:8080 is in use; using a free port"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("statuses: {200: 10}"), "{stdout}");
+}
+
 /// A `perfkit serve` process, killed on drop.
 struct Served {
     child: Child,
@@ -108,11 +126,26 @@ impl Served {
 
     /// Starts `perfkit serve` with `extra` appended to its config.
     async fn start_with(upstream: &SampleUpstream, extra: &str) -> Served {
+        Served::spawn(upstream, extra, &[]).await
+    }
+
+    /// Starts `perfkit serve` with `extra` appended to its config, run through the
+    /// command `wrapper` (e.g. `prlimit --nofile=…`) when it is not empty.
+    async fn spawn(upstream: &SampleUpstream, extra: &str, wrapper: &[&str]) -> Served {
         let dir = tempfile::tempdir().unwrap();
         let (port, admin_port) = (free_port(), free_port());
         let config = dir.path().join("perfkit.yml");
         std::fs::write(&config, serve_config(port, admin_port, upstream) + extra).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
+        let binary = env!("CARGO_BIN_EXE_perfkit");
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
+        let child = command
             .args(["serve", "-c", config.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
@@ -187,7 +220,7 @@ impl Drop for Served {
 
 fn serve_config(port: u16, admin_port: u16, upstream: &SampleUpstream) -> String {
     format!(
-        "server:\n  listen: 127.0.0.1:{port}\n  shutdown_grace: 10s\nadmin:\n  listen: 127.0.0.1:{admin_port}\n  token: {TOKEN}\n\
+        "server:\n  listen: 127.0.0.1:{port}\n  shutdown_grace: 10s\n  header_read_timeout: 1s\nadmin:\n  listen: 127.0.0.1:{admin_port}\n  token: {TOKEN}\n\
          upstreams:\n  app:\n    servers:\n      - address: {}\n\
          routes:\n  - path_prefix: /\n    upstream: app\n",
         upstream.addr()
@@ -305,6 +338,53 @@ async fn sigterm_lets_in_flight_requests_finish() {
         std::net::TcpStream::connect(("127.0.0.1", served.port)).is_err(),
         "still accepting after shutdown"
     );
+}
+
+/// CPU time (user + system) the process has used so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // Linux reports these in USER_HZ, 100 per second on every supported platform.
+    Duration::from_millis(ticks * 10)
+}
+
+/// `prlimit` execs perfkit, so the child's pid is perfkit's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_flood_at_the_fd_limit_neither_spins_nor_locks_clients_out() {
+    let upstream = SampleUpstream::start_named("flooded").await.unwrap();
+    let served = Served::spawn(&upstream, "", &["prlimit", "--nofile=128:128"]).await;
+    let addr = format!("127.0.0.1:{}", served.port);
+    // Far more idle connections than the process has descriptors for.
+    let mut flood = Vec::new();
+    for _ in 0..300 {
+        flood.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    let pid = served.child.id();
+    let before = cpu_time(pid);
+    let window = Instant::now();
+    // A legitimate client, queued behind the flood: served once idle ones time out
+    // (header_read_timeout: 1s) and free their descriptors.
+    let reply = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match Client::http1().get(&served.url("/legit")).await {
+                Ok(reply) => return reply,
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    })
+    .await
+    .expect("a legitimate request never got through");
+    assert_eq!(reply.status, 200);
+    let elapsed = window.elapsed().max(Duration::from_secs(1));
+    let used = cpu_time(pid) - before;
+    // Spinning on EMFILE would burn a whole core for the whole window.
+    assert!(
+        used < elapsed / 2,
+        "the gateway used {used:?} of CPU in {elapsed:?} while flooded"
+    );
+    drop(flood);
 }
 
 #[test]
