@@ -795,6 +795,81 @@ fn take_up_to(buf: &mut BytesMut, limit: u64) -> Option<(Bytes, u64)> {
     Some((buf.split_to(n).freeze(), limit - n as u64))
 }
 
+/// Feeds `data` to the head parser `step` bytes at a time, then decodes what follows as
+/// the body its framing says; checks that decoding never invents bytes. For fuzzing.
+pub(crate) fn fuzz_response(method: &Method, data: &[u8], step: usize) {
+    let mut input = data.chunks(step);
+    let mut buf = BytesMut::new();
+    let framing = loop {
+        match parse_head(&mut buf, method) {
+            Ok(Some(Some(head))) => break head.framing,
+            Ok(Some(None)) => continue, // 1xx: the final head follows
+            Ok(None) => match input.next() {
+                Some(piece) => buf.extend_from_slice(piece),
+                None => return,
+            },
+            Err(_) => return,
+        }
+    };
+    let available = buf.len() + input.clone().map(<[u8]>::len).sum::<usize>();
+    decode_pieces(framing, buf, input, available);
+}
+
+/// Decodes a body (chunked when the first byte is even, else of the length in the
+/// next two bytes) fed in pieces; checks the decoder's invariants. For fuzzing.
+pub(crate) fn fuzz_body(data: &[u8]) {
+    let Some((&control, rest)) = data.split_first() else {
+        return;
+    };
+    let (framing, rest) = if control & 1 == 0 {
+        (Framing::Chunked(ChunkState::Size), rest)
+    } else if rest.len() >= 2 {
+        let length = u64::from(u16::from_be_bytes([rest[0], rest[1]]));
+        (Framing::Length(length), &rest[2..])
+    } else {
+        return;
+    };
+    let step = usize::from(control >> 1).max(1);
+    decode_pieces(framing, BytesMut::new(), rest.chunks(step), rest.len());
+}
+
+fn decode_pieces<'a>(
+    mut framing: Framing,
+    mut buf: BytesMut,
+    mut input: impl Iterator<Item = &'a [u8]>,
+    available: usize,
+) {
+    let declared = match framing {
+        Framing::Length(n) => Some(n),
+        _ => None,
+    };
+    let mut out = 0usize;
+    loop {
+        match decode(&mut framing, &mut buf) {
+            Step::Data(data) => {
+                assert!(!data.is_empty(), "the decoder produced an empty frame");
+                out += data.len();
+            }
+            Step::Done => break,
+            Step::Malformed(_) => return,
+            Step::NeedMore => match input.next() {
+                Some(piece) => buf.extend_from_slice(piece),
+                None => break,
+            },
+        }
+    }
+    assert!(out <= available, "decoded {out} bytes from {available}");
+    if let Some(declared) = declared {
+        assert!(
+            out as u64 <= declared,
+            "decoded {out} of a {declared}-byte body"
+        );
+        if framing == Framing::Done {
+            assert_eq!(out as u64, declared);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

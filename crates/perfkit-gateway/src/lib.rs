@@ -13,6 +13,8 @@ mod balance;
 mod body;
 mod deadline;
 mod forwarded;
+#[doc(hidden)]
+pub mod fuzzing;
 mod health;
 mod http1_client;
 mod metrics;

@@ -93,6 +93,34 @@ fn demo_runs_without_any_external_service() {
 }
 
 #[test]
+fn a_busy_port_is_reported_once_with_its_cause() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "perfkit.yml",
+        &format!("server:\n  listen: 127.0.0.1:{port}\nadmin:\n  listen: 127.0.0.1:0\n"),
+    );
+    let output = perfkit(&["serve", "-c", path.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_default();
+    assert!(
+        error.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert_eq!(
+        error.matches("in use").count(),
+        1,
+        "the cause is printed twice: {error}"
+    );
+}
+
+#[test]
 fn demo_moves_to_a_free_port_when_8080_is_taken() {
     // Holds 8080 for the test; if something else already holds it, so much the better.
     let _taken = std::net::TcpListener::bind("127.0.0.1:8080");

@@ -2,6 +2,7 @@
 
 mod admin;
 mod balancing;
+mod fuzz_regressions;
 mod hardening;
 mod headers;
 mod health;

@@ -1,0 +1,98 @@
+//! Entry points for the fuzz targets under `fuzz/` and for the regression test that
+//! replays what they found. Each takes arbitrary bytes, drives one parser the way the
+//! gateway does, and checks what must hold for any input. Not part of the API.
+
+use bytes::{BufMut, BytesMut};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::Method;
+
+use crate::forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
+use crate::http1_client;
+
+/// Parses `data` as an upstream's response head and, when that succeeds, decodes the
+/// rest as its body, fed in pieces whose sizes the input's first byte picks. The
+/// first byte also picks the request method (HEAD changes framing).
+pub fn upstream_response(data: &[u8]) {
+    let Some((&control, data)) = data.split_first() else {
+        return;
+    };
+    let method = if control & 1 == 0 {
+        Method::GET
+    } else {
+        Method::HEAD
+    };
+    let step = usize::from(control >> 1).max(1);
+    http1_client::fuzz_response(&method, data, step);
+}
+
+/// Decodes `data` as a chunked body (first byte even) or a body of a length taken from
+/// the first bytes, in pieces; checks that no more bytes come out than went in.
+pub fn body_decoder(data: &[u8]) {
+    http1_client::fuzz_body(data);
+}
+
+/// Runs the forwarded-header rewrite on headers built from `data` (lines of
+/// `name: value`), from a trusted and from an untrusted peer, and checks that an
+/// untrusted peer never chooses the client address upstreams see.
+pub fn forwarded_headers(data: &[u8]) {
+    let mut headers = HeaderMap::new();
+    for line in data.split(|b| *b == b'\n') {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(&line[..colon]),
+            HeaderValue::from_bytes(line[colon + 1..].trim_ascii()),
+        ) else {
+            continue;
+        };
+        headers.append(name, value);
+    }
+    let trusted = TrustedProxies::new(vec!["10.0.0.0/8".parse().expect("a valid CIDR")]);
+    let proxy = ClientPeer::new([10, 1, 2, 3].into(), "http");
+    let stranger = ClientPeer::new([192, 0, 2, 7].into(), "https");
+
+    let mut from_proxy = headers.clone();
+    strip_hop_by_hop(&mut from_proxy);
+    let _ = trusted.apply(&proxy, &mut from_proxy);
+
+    let mut from_stranger = headers;
+    strip_hop_by_hop(&mut from_stranger);
+    let client = trusted.apply(&stranger, &mut from_stranger);
+    assert_eq!(
+        client, stranger.ip,
+        "an untrusted peer chose its client address"
+    );
+    assert!(from_stranger.get(http::header::CONNECTION).is_none());
+}
+
+/// Loads `data` as a config file; any input gives a config or an error, never a
+/// panic, and an error points inside the file.
+pub fn config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Err(error) =
+        perfkit_config::Config::parse_with_env(std::path::Path::new("fuzz.yml"), text, Vec::new())
+    {
+        if let Some(location) = error.location() {
+            assert!(location.line >= 1 && location.line <= text.lines().count() + 1);
+        }
+    }
+}
+
+/// A response head and body as bytes, for seeding the corpus.
+pub fn sample_response(body: &[u8], chunked: bool) -> Vec<u8> {
+    let mut out = BytesMut::new();
+    out.put_slice(b"HTTP/1.1 200 OK\r\n");
+    if chunked {
+        out.put_slice(b"Transfer-Encoding: chunked\r\n\r\n");
+        out.put_slice(format!("{:x}\r\n", body.len()).as_bytes());
+        out.put_slice(body);
+        out.put_slice(b"\r\n0\r\n\r\n");
+    } else {
+        out.put_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        out.put_slice(body);
+    }
+    out.to_vec()
+}
