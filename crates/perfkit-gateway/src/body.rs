@@ -9,7 +9,7 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::Limited;
 use hyper::body::Incoming;
 
-use crate::http1_client::UpstreamBody;
+use crate::upstream::http1::UpstreamBody;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -6,8 +6,8 @@ use bytes::{BufMut, BytesMut};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::Method;
 
-use crate::forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
-use crate::http1_client;
+use crate::request::forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
+use crate::upstream::http1;
 
 /// Parses `data` as an upstream's response head and, when that succeeds, decodes the
 /// rest as its body, fed in pieces whose sizes the input's first byte picks. The
@@ -22,13 +22,13 @@ pub fn upstream_response(data: &[u8]) {
         Method::HEAD
     };
     let step = usize::from(control >> 1).max(1);
-    http1_client::fuzz_response(&method, data, step);
+    http1::fuzz_response(&method, data, step);
 }
 
 /// Decodes `data` as a chunked body (first byte even) or a body of a length taken from
 /// the first bytes, in pieces; checks that no more bytes come out than went in.
 pub fn body_decoder(data: &[u8]) {
-    http1_client::fuzz_body(data);
+    http1::fuzz_body(data);
 }
 
 /// Runs the forwarded-header rewrite on headers built from `data` (lines of

@@ -8,23 +8,17 @@
 
 #![forbid(unsafe_code)]
 
+// Modules follow a request's journey: connections arrive (`listen`), a request
+// passes its phases (`request`), reaches a peer (`upstream`); `admin` observes.
 mod admin;
-mod balance;
 mod body;
 mod deadline;
-mod forwarded;
 #[doc(hidden)]
 pub mod fuzzing;
-mod health;
-mod http1_client;
-mod metrics;
-mod proxy;
-mod router;
+mod listen;
+mod request;
 mod runtime;
-mod server;
-mod signals;
 mod upstream;
-mod workers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,10 +29,10 @@ use perfkit_config::{Config, ConfigError};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
-pub use signals::serve_until_signalled;
+pub use listen::signals::serve_until_signalled;
+pub use request::forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
 
-use crate::metrics::Metrics;
+use crate::admin::metrics::Metrics;
 use crate::runtime::Runtime;
 
 /// Why the gateway could not start or reload.
@@ -129,7 +123,7 @@ impl Shared {
         let generation = current.generation + 1;
         let runtime =
             Arc::new(Runtime::build(config, generation, Arc::clone(&self.metrics)).await?);
-        health::spawn_checks(&runtime);
+        upstream::health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
         // Requests in flight keep `previous` alive; its probes can stop now, and what
         // its routes recorded so far is published (the rest when it is dropped).
@@ -186,7 +180,7 @@ impl Gateway {
                 cause,
             })?;
         let stop = CancellationToken::new();
-        let workers = workers::start(
+        let workers = listen::workers::start(
             server_config.listen,
             server_config.worker_count(),
             &server_config,
@@ -194,10 +188,10 @@ impl Gateway {
             &shared,
         )
         .await?;
-        health::spawn_checks(&runtime);
+        upstream::health::spawn_checks(&runtime);
 
         let admin_shared = Arc::clone(&shared);
-        let admin = server::serve(
+        let admin = listen::connection::serve(
             admin_listener,
             hyper_util::rt::TokioTimer::new(),
             server_config,

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use perfkit_config::Config;
 use tokio_util::sync::CancellationToken;
 
-use crate::forwarded::TrustedProxies;
-use crate::metrics::Metrics;
-use crate::router::Router;
+use crate::admin::metrics::Metrics;
+use crate::request::forwarded::TrustedProxies;
+use crate::request::route::Router;
 use crate::upstream::{ResolveError, Upstream};
 
 #[derive(Debug)]

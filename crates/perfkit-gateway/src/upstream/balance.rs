@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use perfkit_config::Balance;
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::listen::workers::PerWorker;
 use crate::upstream::Peer;
-use crate::workers::PerWorker;
 
 /// Ring points per unit of weight: enough for an even spread over a few peers.
 const POINTS_PER_WEIGHT: u32 = 160;

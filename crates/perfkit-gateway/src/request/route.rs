@@ -3,7 +3,7 @@
 
 use perfkit_config::RouteConfig;
 
-use crate::metrics::RouteHistograms;
+use crate::admin::metrics::RouteHistograms;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum HostMatch {

@@ -13,9 +13,9 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
+use crate::listen::workers::PerWorker;
 use crate::runtime::Runtime;
 use crate::upstream::now_millis;
-use crate::workers::PerWorker;
 
 /// Latency buckets in seconds, 1 ms to 30 s.
 const BUCKETS: &[f64] = &[

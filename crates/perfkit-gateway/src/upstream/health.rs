@@ -9,8 +9,8 @@ use http_body_util::BodyExt;
 use perfkit_config::HealthCheckConfig;
 
 use crate::body::RequestBody;
-use crate::http1_client::{self, RequestHead};
 use crate::runtime::{PeerRef, Runtime, View};
+use crate::upstream::http1::{self, RequestHead};
 use crate::upstream::Upstream;
 
 /// Starts probing every peer that has a health check, until the runtime is retired.
@@ -76,7 +76,7 @@ async fn probe(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConfig) -
     let exchange = async {
         // Health requests have no body, so the client body timeout never applies.
         let limits = upstream.limits(check.timeout);
-        let response = http1_client::send(peer, head, RequestBody::Empty, limits, None)
+        let response = http1::send(peer, head, RequestBody::Empty, limits, None)
             .await
             .ok()?;
         let status = response.status();

@@ -1,5 +1,8 @@
 //! The admin listener: `/healthz` and `/metrics` (token optional), and the
 //! token-protected `/admin/upstreams`, `/admin/config` and `POST /admin/reload`.
+//! `metrics` holds the Prometheus registry every other part records into.
+
+pub(crate) mod metrics;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -9,7 +12,7 @@ use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 
 use crate::body::ResponseBody;
-use crate::proxy::local;
+use crate::request::local;
 use crate::upstream::now_millis;
 use crate::Shared;
 

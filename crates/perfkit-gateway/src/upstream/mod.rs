@@ -1,5 +1,10 @@
 //! Upstream groups and their servers ("peers"): connection pool, in-flight counts,
-//! latency EWMA, and health — active (probes) and passive (outlier ejection).
+//! latency EWMA, and health — active (probes, `health`) and passive (outlier
+//! ejection). `balance` picks a peer; `http1` talks to it.
+
+pub(crate) mod balance;
+pub(crate) mod health;
+pub(crate) mod http1;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -10,10 +15,10 @@ use http::uri::Authority;
 use perfkit_config::{Balance, OutlierConfig, UpstreamConfig};
 use tokio::sync::Notify;
 
-use crate::balance::Balancer;
-use crate::http1_client::{IdlePool, Limits};
+use crate::listen::workers::CacheLine;
 use crate::runtime::PeerRef;
-use crate::workers::CacheLine;
+use crate::upstream::balance::Balancer;
+use crate::upstream::http1::{IdlePool, Limits};
 
 /// Milliseconds since the first call, a cheap monotonic clock for ejection deadlines.
 pub(crate) fn now_millis() -> u64 {

@@ -17,9 +17,10 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::forwarded::ClientPeer;
-use crate::server::{Accept, Accepted, OpenConnection};
-use crate::{proxy, server, GatewayError, Shared};
+use super::connection::{self as server, Accept, Accepted, OpenConnection};
+use crate::request as proxy;
+use crate::request::forwarded::ClientPeer;
+use crate::{GatewayError, Shared};
 
 thread_local! {
     static CURRENT: Cell<usize> = const { Cell::new(usize::MAX) };

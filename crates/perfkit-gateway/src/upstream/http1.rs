@@ -26,12 +26,12 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::io::poll_read_buf;
 
+use crate::admin::metrics::UpstreamError;
 use crate::body::{ClientBodyError, RequestBody};
 use crate::deadline;
-use crate::metrics::UpstreamError;
+use crate::listen::workers::PerWorker;
 use crate::runtime::PeerRef;
 use crate::upstream::{InFlight, Peer};
-use crate::workers::PerWorker;
 
 /// Largest response head accepted from an upstream.
 const MAX_HEAD: usize = 64 * 1024;
