@@ -130,23 +130,23 @@ impl Config {
             });
         }
 
-        // Deserializing the text directly keeps serde_yaml's locations in its errors.
+        // Deserializing the text directly keeps serde_yaml_ng's locations in its errors.
         let mut config: Config = if text.trim().is_empty() {
-            serde_yaml::from_str("{}")
+            serde_yaml_ng::from_str("{}")
         } else {
-            serde_yaml::from_str(text)
+            serde_yaml_ng::from_str(text)
         }
         .map_err(|err| parse_error(path, &err))?;
 
         if !overrides.is_empty() {
-            let mut tree = serde_yaml::to_value(&config).map_err(|err| ConfigError::Env {
+            let mut tree = serde_yaml_ng::to_value(&config).map_err(|err| ConfigError::Env {
                 var: ENV_PREFIX.into(),
                 message: err.to_string(),
             })?;
             for (var, value) in &overrides {
                 apply_override(&mut tree, var, value)?;
             }
-            config = serde_yaml::from_value(tree).map_err(|err| ConfigError::Env {
+            config = serde_yaml_ng::from_value(tree).map_err(|err| ConfigError::Env {
                 var: overrides
                     .iter()
                     .map(|(v, _)| v.as_str())
@@ -171,7 +171,7 @@ impl Config {
         if shown.admin.token.is_some() {
             shown.admin.token = Some("<redacted>".into());
         }
-        serde_yaml::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
+        serde_yaml_ng::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
     }
 }
 
@@ -194,7 +194,11 @@ fn is_override(name: &str) -> bool {
     })
 }
 
-fn apply_override(tree: &mut serde_yaml::Value, var: &str, raw: &str) -> Result<(), ConfigError> {
+fn apply_override(
+    tree: &mut serde_yaml_ng::Value,
+    var: &str,
+    raw: &str,
+) -> Result<(), ConfigError> {
     let env_error = |message: String| ConfigError::Env {
         var: var.into(),
         message,
@@ -203,18 +207,18 @@ fn apply_override(tree: &mut serde_yaml::Value, var: &str, raw: &str) -> Result<
         .split("__")
         .map(|s| s.to_ascii_lowercase())
         .collect();
-    let value: serde_yaml::Value =
-        serde_yaml::from_str(raw).unwrap_or_else(|_| serde_yaml::Value::String(raw.to_owned()));
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(raw)
+        .unwrap_or_else(|_| serde_yaml_ng::Value::String(raw.to_owned()));
     let mut node = tree;
     for segment in &segments {
         if node.is_null() {
-            *node = serde_yaml::Value::Mapping(Default::default());
+            *node = serde_yaml_ng::Value::Mapping(Default::default());
         }
         node = match node {
-            serde_yaml::Value::Mapping(map) => map
-                .entry(serde_yaml::Value::String(segment.clone()))
-                .or_insert(serde_yaml::Value::Null),
-            serde_yaml::Value::Sequence(items) => {
+            serde_yaml_ng::Value::Mapping(map) => map
+                .entry(serde_yaml_ng::Value::String(segment.clone()))
+                .or_insert(serde_yaml_ng::Value::Null),
+            serde_yaml_ng::Value::Sequence(items) => {
                 let index: usize = segment
                     .parse()
                     .map_err(|_| env_error(format!("`{segment}` must be a list index here")))?;
@@ -230,7 +234,7 @@ fn apply_override(tree: &mut serde_yaml::Value, var: &str, raw: &str) -> Result<
     Ok(())
 }
 
-fn parse_error(path: &Path, err: &serde_yaml::Error) -> ConfigError {
+fn parse_error(path: &Path, err: &serde_yaml_ng::Error) -> ConfigError {
     let location = err.location().map(|l| Location {
         line: l.line(),
         column: l.column(),

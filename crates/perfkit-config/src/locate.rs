@@ -1,7 +1,7 @@
 //! Where each value sits in the YAML text, so checks made after deserialization
 //! (cross-references, semantic rules) can still point at `file:line:column`.
 //!
-//! Paths are written the way serde_yaml writes them in its own errors:
+//! Paths are written the way serde_yaml_ng writes them in its own errors:
 //! `upstreams.api.servers[0].address`, `routes[2].upstream`.
 
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ pub struct Locations {
 
 impl Locations {
     /// Indexes `text`; a document that does not parse yields an empty index
-    /// (serde_yaml reports the syntax error with its own location).
+    /// (serde_yaml_ng reports the syntax error with its own location).
     pub fn index(text: &str) -> Self {
         let mut builder = Builder::default();
         let _ = Parser::new_from_str(text).load(&mut builder, false);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# User-space instructions per proxied request, counted by valgrind's callgrind: a
+# figure the machine's noise cannot move (the same binary and inputs give the same
+# count even with the other core busy).
+#
+#   bash bench/instructions-per-request.sh [PERFKIT_BINARY] [REQUESTS]
+#
+# Runs `perfkit serve` (1 worker) under callgrind in front of an nginx origin, sends
+# REQUESTS and then 2 x REQUESTS sequential keep-alive GETs (curl URL globbing, one
+# connection) in two separate runs, and reports (Ir(2N) - Ir(N)) / N, which cancels
+# start-up and shutdown. Needs valgrind, nginx and curl (installs what is missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BINARY=${1:-target/release/perfkit}
+N=${2:-2000}
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+for tool in valgrind nginx curl; do
+    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
+    fi
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$BINARY" ] || cargo build --release -q -p perfkit
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ORIGIN=$(free_port)
+WORK=$(mktemp -d)
+cleanup() { [ -f "$WORK/origin.pid" ] && kill "$(cat "$WORK/origin.pid")" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+cat > "$WORK/origin.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
+events { worker_connections 1024; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$ORIGIN; location / { return 200 "hello from origin\n"; } } }
+CONF
+"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" &
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$ORIGIN/" && break; sleep 0.05; done
+
+count() { # REQUESTS -> total instructions of the run
+    local port admin
+    port=$(free_port); admin=$(free_port)
+    cat > "$WORK/perfkit.yml" <<CONF
+server: {listen: 127.0.0.1:$port, workers: 1}
+admin: {listen: 127.0.0.1:$admin}
+log: {level: error}
+upstreams: {origin: {servers: [{address: 127.0.0.1:$ORIGIN}]}}
+routes: [{path_prefix: /, upstream: origin}]
+CONF
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$BINARY" serve -c "$WORK/perfkit.yml" 2>"$WORK/vg.err" &
+    local pid=$!
+    for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    curl -sf -o /dev/null "http://127.0.0.1:$port/[1-$1]"
+    kill -TERM "$pid"; wait "$pid" || true
+    awk '/^summary:/ {print $2}' "$WORK/cg.out"
+}
+one=$(count "$N"); two=$(count $((2 * N)))
+python3 -c "print(f'instructions per request: {($two - $one) / $N:.0f}  (Ir {$one} for {1 + $N} requests, {$two} for {1 + 2 * $N}; binary $BINARY)')"
