@@ -67,7 +67,8 @@ pub fn forwarded_headers(data: &[u8]) {
 }
 
 /// Loads `data` as a config file; any input gives a config or an error, never a
-/// panic, and an error points inside the file.
+/// panic, and an error points inside the file. Lines are counted as YAML counts them:
+/// `\r\n`, `\n` and a lone `\r` each end one.
 pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -76,7 +77,12 @@ pub fn config(data: &[u8]) {
         perfkit_config::Config::parse_with_env(std::path::Path::new("fuzz.yml"), text, Vec::new())
     {
         if let Some(location) = error.location() {
-            assert!(location.line >= 1 && location.line <= text.lines().count() + 1);
+            let lines = 1 + text.matches('\n').count() + text.matches('\r').count()
+                - text.matches("\r\n").count();
+            assert!(
+                location.line >= 1 && location.line <= lines,
+                "{error} points past line {lines}"
+            );
         }
     }
 }
