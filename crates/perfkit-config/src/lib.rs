@@ -136,7 +136,7 @@ impl Config {
         } else {
             serde_yaml_ng::from_str(text)
         }
-        .map_err(|err| parse_error(path, &err))?;
+        .map_err(|err| parse_error(path, text, &err))?;
 
         if !overrides.is_empty() {
             let mut tree = serde_yaml_ng::to_value(&config).map_err(|err| ConfigError::Env {
@@ -234,7 +234,7 @@ fn apply_override(
     Ok(())
 }
 
-fn parse_error(path: &Path, err: &serde_yaml_ng::Error) -> ConfigError {
+fn parse_error(path: &Path, text: &str, err: &serde_yaml_ng::Error) -> ConfigError {
     let location = err.location().map(|l| Location {
         line: l.line(),
         column: l.column(),
@@ -246,10 +246,28 @@ fn parse_error(path: &Path, err: &serde_yaml_ng::Error) -> ConfigError {
             message = stripped.to_owned();
         }
     }
+    let location = location.map(|at| within(text, at));
     ConfigError::Parse {
         path: path.to_owned(),
         location,
         message,
+    }
+}
+
+/// `at`, or the end of the text when the YAML parser points past it (it reports the
+/// end of a file without a final newline as the start of a line that does not
+/// exist). Lines end at `\r\n`, `\n` or a lone `\r`, as YAML counts them.
+fn within(text: &str, at: Location) -> Location {
+    let breaks =
+        text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count();
+    let last_line = breaks + 1;
+    if at.line <= last_line {
+        return at;
+    }
+    let tail = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    Location {
+        line: last_line,
+        column: tail.chars().count() + 1,
     }
 }
 

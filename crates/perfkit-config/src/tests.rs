@@ -312,3 +312,18 @@ fn anyhow_like(err: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[test]
+fn an_error_at_the_end_of_a_file_without_a_final_newline_points_at_its_last_line() {
+    let err = parse("upstreams: {reams:").unwrap_err();
+    assert_eq!(
+        err.location(),
+        Some(Location {
+            line: 1,
+            column: 19
+        }),
+        "{err}"
+    );
+    let err = parse("server:\n  listen: [").unwrap_err();
+    assert_eq!(err.location().map(|l| l.line), Some(2), "{err}");
+}
