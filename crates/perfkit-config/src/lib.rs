@@ -96,15 +96,7 @@ impl Config {
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let read_error = |cause| ConfigError::Read {
-            path: path.to_owned(),
-            cause,
-        };
-        let size = std::fs::metadata(path).map_err(read_error)?.len();
-        if size > MAX_FILE_SIZE as u64 {
-            return Err(too_large(path));
-        }
-        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        let text = read_config_file(path)?;
         Config::parse_with_env(path, &text, env)
     }
 
@@ -119,24 +111,7 @@ impl Config {
             .filter(|(name, _)| is_override(name))
             .collect();
         overrides.sort();
-        if text.len() > MAX_FILE_SIZE {
-            return Err(too_large(path));
-        }
-        if let Some(location) = locate::too_deep(text, MAX_DEPTH) {
-            return Err(ConfigError::Parse {
-                path: path.to_owned(),
-                location: Some(location),
-                message: format!("nested more than {MAX_DEPTH} levels deep"),
-            });
-        }
-
-        // Deserializing the text directly keeps serde_yaml_ng's locations in its errors.
-        let mut config: Config = if text.trim().is_empty() {
-            serde_yaml_ng::from_str("{}")
-        } else {
-            serde_yaml_ng::from_str(text)
-        }
-        .map_err(|err| parse_error(path, text, &err))?;
+        let mut config: Config = parse_yaml(path, text)?;
 
         if !overrides.is_empty() {
             let mut tree = serde_yaml_ng::to_value(&config).map_err(|err| ConfigError::Env {
@@ -156,12 +131,8 @@ impl Config {
             })?;
         }
 
-        validate::check(&config).map_err(|problem| ConfigError::Invalid {
-            location: Locations::index(text).find(&problem.field),
-            path: path.to_owned(),
-            field: problem.field,
-            message: problem.message,
-        })?;
+        validate::check(&config)
+            .map_err(|problem| invalid(path, text, problem.field, problem.message))?;
         Ok(config)
     }
 
@@ -173,6 +144,53 @@ impl Config {
         }
         serde_yaml_ng::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
     }
+}
+
+/// Deserializes any of perfkit's YAML files (`T` should reject unknown fields): the
+/// size and nesting limits apply, an empty file is an empty mapping, and errors carry
+/// the file, line and column.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, ConfigError> {
+    if text.len() > MAX_FILE_SIZE {
+        return Err(too_large(path));
+    }
+    if let Some(location) = locate::too_deep(text, MAX_DEPTH) {
+        return Err(ConfigError::Parse {
+            path: path.to_owned(),
+            location: Some(location),
+            message: format!("nested more than {MAX_DEPTH} levels deep"),
+        });
+    }
+    // Deserializing the text directly keeps serde_yaml_ng's locations in its errors.
+    let text_or_empty = if text.trim().is_empty() { "{}" } else { text };
+    serde_yaml_ng::from_str(text_or_empty).map_err(|err| parse_error(path, text, &err))
+}
+
+/// A rule broken by a well-formed file, located at `field` (a path such as
+/// `queues.mail.concurrency`, or its nearest ancestor present in `text`).
+pub fn invalid(path: &Path, text: &str, field: String, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        location: Locations::index(text).find(&field),
+        path: path.to_owned(),
+        field,
+        message,
+    }
+}
+
+/// Reads a YAML config file (any of perfkit's), refusing files over
+/// [`MAX_FILE_SIZE`]; errors name the file.
+pub fn read_config_file(path: &Path) -> Result<String, ConfigError> {
+    let read_error = |cause| ConfigError::Read {
+        path: path.to_owned(),
+        cause,
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_FILE_SIZE as u64 {
+        return Err(too_large(path));
+    }
+    std::fs::read_to_string(path).map_err(read_error)
 }
 
 fn too_large(path: &Path) -> ConfigError {
