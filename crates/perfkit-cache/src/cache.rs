@@ -57,6 +57,8 @@ pub enum CacheError {
     Jitter(f64),
     #[error(transparent)]
     L2(#[from] L2Error),
+    #[error("cached value does not (de)serialize: {0}")]
+    Value(#[from] serde_json::Error),
 }
 
 /// Which layer answered.
@@ -177,6 +179,9 @@ struct Inner {
     l2_errors: AtomicU64,
     broadcasts_received: AtomicU64,
     reconnect_purges: AtomicU64,
+    /// Bumped on every broadcast applied and every reconnect purge, so callers can
+    /// await them.
+    link_events: tokio::sync::watch::Sender<u64>,
     link: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -226,6 +231,7 @@ impl Cache {
             l2_errors: AtomicU64::new(0),
             broadcasts_received: AtomicU64::new(0),
             reconnect_purges: AtomicU64::new(0),
+            link_events: tokio::sync::watch::channel(0).0,
             link: Mutex::new(None),
         });
         if let Some(runtime) = runtime {
@@ -309,6 +315,33 @@ impl Cache {
             }
         }
         (entry, None)
+    }
+
+    /// Cache-aside for serde values: stores `value` (JSON inside the entry) with an
+    /// optional keeping time and tags.
+    pub async fn set_value<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl: Option<Duration>,
+        tags: &[&str],
+    ) -> Result<Arc<Entry>, CacheError> {
+        let mut entry = Entry::value(serde_json::to_vec(value)?).with_tags(tags.iter().copied());
+        if let Some(ttl) = ttl {
+            entry = entry.with_ttl(ttl);
+        }
+        self.set(key, entry).await
+    }
+
+    /// The serde value under `key`, if any.
+    pub async fn get_value<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, CacheError> {
+        match self.get(key).await {
+            Some(hit) => Ok(Some(serde_json::from_slice(&hit.entry.body)?)),
+            None => Ok(None),
+        }
     }
 
     /// Stores into L1 only (e.g. while the L2 write goes through write-behind).
@@ -429,6 +462,14 @@ impl Cache {
                 return;
             }
         }
+        if !work.is_empty() {
+            self.inner.link_events.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// Callers waiting on another caller's fill of `key` now.
+    pub fn waiters(&self, key: &str) -> usize {
+        self.inner.flights.waiters(key)
     }
 
     /// The single-flight table, for callers that fill by themselves (the gateway
@@ -623,6 +664,24 @@ impl Cache {
             Purge::Soft => l1.mark_all_stale(),
         }
         self.inner.reconnect_purges.fetch_add(1, Ordering::Relaxed);
+        self.inner.link_events.send_modify(|n| *n += 1);
+    }
+
+    /// Waits until `done(&stats)` holds, re-checking after every broadcast applied or
+    /// reconnect purge; `false` on timeout.
+    pub async fn wait_for_link(&self, limit: Duration, done: impl Fn(&CacheStats) -> bool) -> bool {
+        let mut events = self.inner.link_events.subscribe();
+        let wait = async {
+            loop {
+                if done(&self.stats()) {
+                    return;
+                }
+                if events.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok() && done(&self.stats())
     }
 }
 

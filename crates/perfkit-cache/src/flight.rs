@@ -70,6 +70,12 @@ impl Flights {
         })
     }
 
+    /// Callers waiting on the fill of `key` now (0 when none runs).
+    pub fn waiters(&self, key: &str) -> usize {
+        let inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+        inflight.get(key).map_or(0, |slot| slot.receiver_count())
+    }
+
     /// Number of fills running now.
     pub fn len(&self) -> usize {
         self.inflight

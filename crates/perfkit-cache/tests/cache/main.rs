@@ -1,0 +1,3 @@
+//! perfkit-cache's integration tests: one target, a module per area.
+
+mod engine;
