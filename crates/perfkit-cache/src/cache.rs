@@ -645,10 +645,11 @@ impl Cache {
         if instance == self.inner.instance {
             return;
         }
+        self.invalidate_l1(&target, purge);
         self.inner
             .broadcasts_received
             .fetch_add(1, Ordering::Relaxed);
-        self.invalidate_l1(&target, purge);
+        self.inner.link_events.send_modify(|n| *n += 1);
     }
 
     /// After a gap in the Redis link, this instance may have missed invalidations.
@@ -766,7 +767,8 @@ async fn link(weak: Weak<Inner>) {
         cache.replay_pending().await;
         drop(cache);
 
-        let mut messages = pubsub.into_on_message();
+        // The sink must live as long as the stream: dropping it ends the driver.
+        let (sink, mut messages) = pubsub.split();
         let mut probe = tokio::time::interval(PROBE_EVERY);
         loop {
             tokio::select! {
@@ -787,6 +789,7 @@ async fn link(weak: Weak<Inner>) {
                 }
             }
         }
+        drop(sink);
         // The subscription ended: Redis went away; messages may be missed from here.
         if let Some(inner) = weak.upgrade() {
             if let Some(l2) = &inner.l2 {

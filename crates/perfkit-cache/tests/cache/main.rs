@@ -1,3 +1,4 @@
 //! perfkit-cache's integration tests: one target, a module per area.
 
 mod engine;
+mod shared;
