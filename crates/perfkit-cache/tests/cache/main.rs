@@ -1,4 +1,5 @@
 //! perfkit-cache's integration tests: one target, a module per area.
 
 mod engine;
+mod memory;
 mod shared;
