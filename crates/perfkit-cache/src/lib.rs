@@ -10,6 +10,7 @@ mod entry;
 mod flight;
 mod l1;
 mod l2;
+pub mod policy;
 mod stats;
 mod write;
 
