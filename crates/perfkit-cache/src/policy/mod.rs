@@ -37,8 +37,8 @@ pub use freshness::{
 pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
 pub use key::{cookie_value, KeyBuilder};
 pub use validation::{
-    conditional_headers, evaluate_conditional, head_freshens, merge_headers, not_modified_headers,
-    storable_headers, validates, Conditional, EntityTag,
+    conditional_headers, evaluate_conditional, has_origin_preconditions, head_freshens,
+    merge_headers, not_modified_headers, storable_headers, validates, Conditional, EntityTag,
 };
 pub use vary::{secondary_key, vary_fields};
 

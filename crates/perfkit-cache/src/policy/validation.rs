@@ -134,8 +134,9 @@ fn stored_etag(stored: &HeaderMap) -> Option<&str> {
 
 /// RFC 9111 §4.3.4: does this `304` (or, for §4.3.5, `HEAD` response) apply to the
 /// stored response? A strong validator in the new response must match the stored
-/// one; else a `Last-Modified` must match; with no validator at all it applies only
-/// when the stored response has none either.
+/// one (weak tags compare weakly); else a `Last-Modified` must match. A response
+/// without any validator applies: the cache sent the conditional request itself,
+/// built from this one stored response, so "not modified" can only refer to it.
 pub fn validates(stored: &HeaderMap, new: &HeaderMap) -> bool {
     let new_etag = new
         .get(ETAG)
@@ -152,7 +153,7 @@ pub fn validates(stored: &HeaderMap, new: &HeaderMap) -> bool {
     if let Some(modified) = new.get(LAST_MODIFIED) {
         return stored.get(LAST_MODIFIED) == Some(modified);
     }
-    stored.get(ETAG).is_none() && stored.get(LAST_MODIFIED).is_none()
+    true
 }
 
 /// RFC 9111 §3.2: the stored headers updated from a `304` (or `HEAD`) response: each
@@ -181,41 +182,31 @@ pub enum Conditional {
     Proceed,
     /// `304 Not Modified`.
     NotModified,
-    /// `412 Precondition Failed`.
-    PreconditionFailed,
 }
 
-/// RFC 9110 §13.2.2 evaluated against a stored response to a `GET`/`HEAD`:
-/// `If-Match`, else `If-Unmodified-Since`; then `If-None-Match` (weak comparison),
-/// else `If-Modified-Since` (ignored when `If-None-Match` is present or the date is
-/// invalid).
+/// True when the request carries preconditions meant for the origin only
+/// (`If-Match`, `If-Unmodified-Since`, `If-Range`: RFC 9111 §4.3.2 says they are not
+/// applicable to a cache): forward such requests instead of answering them.
+pub fn has_origin_preconditions(request: &HeaderMap) -> bool {
+    request.contains_key(IF_MATCH)
+        || request.contains_key(IF_UNMODIFIED_SINCE)
+        || request.contains_key(http::header::IF_RANGE)
+}
+
+/// RFC 9110 §13.2.2 as a cache applies it (RFC 9111 §4.3.2) to a fresh or
+/// allowed-stale stored response for `GET`/`HEAD`: `If-None-Match` (weak comparison;
+/// `*` matches), else `If-Modified-Since` (ignored when `If-None-Match` is present or
+/// its date is invalid).
 pub fn evaluate_conditional(
     method: &Method,
     request: &HeaderMap,
     stored: &HeaderMap,
 ) -> Conditional {
-    let get_or_head = method == Method::GET || method == Method::HEAD;
-    let etag = stored_etag(stored).and_then(EntityTag::parse);
-    let modified = header_date(stored, &LAST_MODIFIED);
-
-    if request.contains_key(IF_MATCH) {
-        let pass = match etag_list(request, &IF_MATCH) {
-            None => true,
-            Some(list) => list
-                .iter()
-                .filter_map(|m| EntityTag::parse(m))
-                .any(|m| etag.as_ref().is_some_and(|e| e.strong_eq(&m))),
-        };
-        if !pass {
-            return Conditional::PreconditionFailed;
-        }
-    } else if let Some(since) = header_date(request, &IF_UNMODIFIED_SINCE) {
-        if modified.is_none_or(|m| m > since) {
-            return Conditional::PreconditionFailed;
-        }
+    if method != Method::GET && method != Method::HEAD {
+        return Conditional::Proceed;
     }
-
     if request.contains_key(IF_NONE_MATCH) {
+        let etag = stored_etag(stored).and_then(EntityTag::parse);
         let matched = match etag_list(request, &IF_NONE_MATCH) {
             None => true,
             Some(list) => list
@@ -223,17 +214,15 @@ pub fn evaluate_conditional(
                 .filter_map(|m| EntityTag::parse(m))
                 .any(|m| etag.as_ref().is_some_and(|e| e.weak_eq(&m))),
         };
-        return match (matched, get_or_head) {
-            (true, true) => Conditional::NotModified,
-            (true, false) => Conditional::PreconditionFailed,
-            (false, _) => Conditional::Proceed,
+        return if matched {
+            Conditional::NotModified
+        } else {
+            Conditional::Proceed
         };
     }
-    if get_or_head {
-        if let Some(since) = header_date(request, &IF_MODIFIED_SINCE) {
-            if modified.is_some_and(|m| m <= since) {
-                return Conditional::NotModified;
-            }
+    if let Some(since) = header_date(request, &IF_MODIFIED_SINCE) {
+        if header_date(stored, &LAST_MODIFIED).is_some_and(|m| m <= since) {
+            return Conditional::NotModified;
         }
     }
     Conditional::Proceed
@@ -301,7 +290,15 @@ mod tests {
             &h(&[("etag", "W/\"v1\"")])
         ));
         assert!(validates(&h(&[]), &h(&[])));
-        assert!(!validates(&stored, &h(&[])));
+        assert!(
+            validates(&stored, &h(&[])),
+            "no validator: answers our own conditional"
+        );
+        let dated = h(&[("last-modified", "Sun, 06 Nov 1994 08:49:37 GMT")]);
+        assert!(!validates(
+            &dated,
+            &h(&[("last-modified", "Mon, 07 Nov 1994 08:49:37 GMT")])
+        ));
     }
 
     #[test]
@@ -366,18 +363,7 @@ mod tests {
             c(h(&[("if-modified-since", "yesterday")])),
             Conditional::Proceed
         );
-        // If-Match uses strong comparison: a weak stored tag never matches.
-        assert_eq!(
-            c(h(&[("if-match", "W/\"v1\"")])),
-            Conditional::PreconditionFailed
-        );
-        assert_eq!(c(h(&[("if-match", "*")])), Conditional::Proceed);
-        assert_eq!(
-            c(h(&[(
-                "if-unmodified-since",
-                "Sat, 05 Nov 1994 08:49:37 GMT"
-            )])),
-            Conditional::PreconditionFailed
-        );
+        assert!(has_origin_preconditions(&h(&[("if-match", "*")])));
+        assert!(!has_origin_preconditions(&h(&[("if-none-match", "*")])));
     }
 }

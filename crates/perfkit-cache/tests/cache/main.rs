@@ -2,4 +2,5 @@
 
 mod engine;
 mod memory;
+mod rfc9111;
 mod shared;
