@@ -214,6 +214,13 @@ mod tests {
         assert_eq!(waiter.wait().await.unwrap_err(), FlightError::NotShareable);
     }
 
+    /// Waits for a follower, failing (instead of hanging) if it is never woken.
+    async fn bounded(waiter: Follower) -> Result<Arc<Entry>, FlightError> {
+        tokio::time::timeout(std::time::Duration::from_secs(10), waiter.wait())
+            .await
+            .expect("a follower was never woken")
+    }
+
     #[tokio::test]
     async fn a_panicking_leader_wakes_followers() {
         let flights = Flights::default();
@@ -231,7 +238,7 @@ mod tests {
         ready.wait().await;
         let waiter = follower(flights.join("k"));
         ready.wait().await;
-        assert_eq!(waiter.wait().await.unwrap_err(), FlightError::Abandoned);
+        assert_eq!(bounded(waiter).await.unwrap_err(), FlightError::Abandoned);
         assert!(task.await.unwrap_err().is_panic());
         assert!(flights.is_empty());
     }
@@ -251,6 +258,6 @@ mod tests {
         led_rx.await.unwrap();
         let waiter = follower(flights.join("k"));
         task.abort();
-        assert_eq!(waiter.wait().await.unwrap_err(), FlightError::Abandoned);
+        assert_eq!(bounded(waiter).await.unwrap_err(), FlightError::Abandoned);
     }
 }

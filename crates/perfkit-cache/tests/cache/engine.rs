@@ -197,8 +197,11 @@ async fn a_panicking_fill_does_not_hang_waiters() {
     until_waiting(&cache, "k", 1).await;
     release.send(()).unwrap();
     assert!(leader.await.unwrap_err().is_panic());
+    let follower = tokio::time::timeout(Duration::from_secs(10), follower)
+        .await
+        .expect("the waiter was never woken");
     assert!(matches!(
-        follower.await.unwrap(),
+        follower.unwrap(),
         Err(FillError::Flight(FlightError::Abandoned))
     ));
 }
