@@ -11,6 +11,7 @@ mod flight;
 mod l1;
 mod l2;
 pub mod policy;
+mod responses;
 mod stats;
 mod write;
 
@@ -22,6 +23,7 @@ pub use entry::{DecodeError, Entry, ENTRY_OVERHEAD, FORMAT_VERSION};
 pub use flight::{Flight, FlightError, Flights, Follower, Leader};
 pub use l1::L1;
 pub use l2::{L2Config, L2Error};
+pub use responses::{ResponseToStore, StoredResponse, VARY_INDEX_TAG};
 pub use stats::{glob_match, PatternStats};
 pub use write::{BackingStore, FailedBatch, WriteBehind, WriteBehindConfig, WriteError};
 

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri};
 use perfkit_cache::policy::{self, CacheStatus, Forward, PolicyConfig, Reuse, Validated};
-use perfkit_cache::{Cache, CacheConfig, Entry, Purge, Target};
+use perfkit_cache::{Cache, CacheConfig, Entry, Purge, ResponseToStore, Target};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -137,7 +137,13 @@ struct Simulator {
 }
 
 const HOST: &str = "example.test";
-const VARY_INDEX_TAG: &str = "vary-index";
+const MAX_VARIANTS: usize = 4;
+
+/// Runs an async cache call from the simulator's synchronous steps.
+fn block<F: std::future::Future>(future: F) -> F::Output {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::block_in_place(|| runtime.block_on(future))
+}
 
 impl Simulator {
     fn new(config: &CaseConfig) -> Simulator {
@@ -193,14 +199,11 @@ impl Simulator {
         map
     }
 
-    fn purge(&self, target: Target) {
-        let runtime = tokio::runtime::Handle::current();
-        let cache = self.cache.clone();
-        tokio::task::block_in_place(|| runtime.block_on(cache.invalidate(target, Purge::Hard)));
-    }
-
     fn drop_key(&self, key: &str) {
-        self.purge(Target::Key(key.to_owned()));
+        block(
+            self.cache
+                .invalidate(Target::Key(key.to_owned()), Purge::Hard),
+        );
     }
 
     /// Sends a request to the scripted origin at the current time.
@@ -237,14 +240,11 @@ impl Simulator {
 
     /// The stored variant for this request, or why there is none.
     fn lookup(&self, key: &str, request: &HeaderMap) -> Result<(String, Arc<Entry>), Forward> {
-        let index = self.cache.get_l1(key).ok_or(Forward::UriMiss)?;
-        let fields = policy::vary_fields(&index.headers).ok_or(Forward::VaryMiss)?;
-        let variant_key = format!("{key}\n{}", policy::secondary_key(&fields, request));
-        let entry = self.cache.get_l1(&variant_key).ok_or(Forward::VaryMiss)?;
-        Ok((variant_key, entry))
+        block(self.cache.lookup_response(key, request))
+            .map(|found| (found.variant_key, found.entry))
     }
 
-    /// Stores a response if the policy allows; returns whether it did.
+    /// Stores a response if the policy allows.
     fn store(
         &self,
         key: &str,
@@ -262,27 +262,19 @@ impl Simulator {
             times.1,
             &self.policy,
         )?;
-        let fields = policy::vary_fields(&plan.headers).unwrap_or_default();
-        let secondary = policy::secondary_key(&fields, request);
-        let mut index_headers = HeaderMap::new();
-        for value in plan.headers.get_all(http::header::VARY) {
-            index_headers.append(http::header::VARY, value.clone());
-        }
-        let keep = plan.keep_for;
-        let index = Entry::response(
-            StatusCode::OK,
-            index_headers,
-            Bytes::new(),
-            times.0,
-            times.1,
+        let response = ResponseToStore {
+            status,
+            plan,
+            body: body.clone(),
+            request_time: times.0,
+            response_time: times.1,
+            tags: Vec::new(),
+        };
+        block(
+            self.cache
+                .store_response(key, request, response, MAX_VARIANTS),
         )
-        .with_ttl(keep)
-        .with_tags([VARY_INDEX_TAG]);
-        let entry = Entry::response(status, plan.headers, body.clone(), times.0, times.1)
-            .with_ttl(keep)
-            .with_variant(secondary.clone());
-        self.cache.set_l1(key, index);
-        self.cache.set_l1(&format!("{key}\n{secondary}"), entry);
+        .unwrap();
         Ok(())
     }
 
@@ -418,7 +410,7 @@ impl Simulator {
                     let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
                     let key = self.key(&path);
                     // The URI's index and every variant under it.
-                    self.purge(Target::Prefix(key));
+                    block(self.cache.invalidate_url(&key, Purge::Hard));
                 }
             }
             return self.forwarded(&key, &method, &request, Forward::Method, answer, None);
