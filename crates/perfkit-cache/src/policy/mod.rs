@@ -481,3 +481,13 @@ pub fn strip_targeted(headers: &mut HeaderMap, config: &PolicyConfig) {
         headers.remove(name);
     }
 }
+
+/// A header map from literal pairs (tests).
+#[cfg(test)]
+pub(crate) fn header_map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.append(*name, HeaderValue::from_static(value));
+    }
+    map
+}

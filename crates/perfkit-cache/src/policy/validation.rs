@@ -255,15 +255,8 @@ pub fn head_freshens(stored: &HeaderMap, head: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
-    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (n, v) in pairs {
-            map.append(*n, HeaderValue::from_static(v));
-        }
-        map
-    }
+    use crate::policy::header_map as h;
 
     #[test]
     fn conditional_request_from_validators() {

@@ -80,15 +80,8 @@ fn unordered_case_insensitive(name: &HeaderName) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
-    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (n, v) in pairs {
-            map.append(*n, HeaderValue::from_static(v));
-        }
-        map
-    }
+    use crate::policy::header_map as h;
 
     #[test]
     fn star_never_matches_and_fields_are_normalised() {

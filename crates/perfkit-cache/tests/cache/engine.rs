@@ -77,31 +77,50 @@ async fn until_waiting(cache: &Cache, key: &str, n: usize) {
     }
 }
 
+type FillerTask =
+    tokio::task::JoinHandle<Result<(usize, perfkit_cache::Fetched), FillError<String>>>;
+
+/// Spawns `n` concurrent `get_or_fill("k")` callers; each fill that runs counts
+/// itself in `fills`, waits for `released`, then answers `answer(caller index)`.
+fn spawn_gated_fillers(
+    cache: &Cache,
+    n: usize,
+    fills: &Arc<AtomicUsize>,
+    released: &tokio::sync::watch::Receiver<bool>,
+    answer: fn(usize) -> Fill,
+) -> Vec<FillerTask> {
+    (0..n)
+        .map(|i| {
+            let cache = cache.clone();
+            let fills = Arc::clone(fills);
+            let mut released = released.clone();
+            tokio::spawn(async move {
+                cache
+                    .get_or_fill("k", || async move {
+                        fills.fetch_add(1, Ordering::SeqCst);
+                        released.wait_for(|r| *r).await.unwrap();
+                        Ok::<_, String>(answer(i))
+                    })
+                    .await
+                    .map(|fetched| (i, fetched))
+            })
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn concurrent_misses_make_one_fill() {
     let cache = l1_only();
     let fills = Arc::new(AtomicUsize::new(0));
     let (release, released) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        let cache = cache.clone();
-        let fills = Arc::clone(&fills);
-        let mut released = released.clone();
-        tasks.push(tokio::spawn(async move {
-            cache
-                .get_or_fill("k", || async move {
-                    fills.fetch_add(1, Ordering::SeqCst);
-                    released.wait_for(|r| *r).await.unwrap();
-                    Ok::<_, String>(Fill::Share(value("filled")))
-                })
-                .await
-        }));
-    }
+    let tasks = spawn_gated_fillers(&cache, 20, &fills, &released, |_| {
+        Fill::Share(value("filled"))
+    });
     until_waiting(&cache, "k", 19).await;
     release.send(true).unwrap();
     let mut sources = Vec::new();
     for task in tasks {
-        let fetched = task.await.unwrap().unwrap();
+        let (_, fetched) = task.await.unwrap().unwrap();
         assert_eq!(fetched.entry.body, "filled");
         sources.push(fetched.source);
     }
@@ -211,25 +230,10 @@ async fn a_private_fill_sends_waiters_to_fetch_for_themselves() {
     let cache = l1_only();
     let fills = Arc::new(AtomicUsize::new(0));
     let (release, released) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
-    for i in 0..5 {
-        let cache = cache.clone();
-        let fills = Arc::clone(&fills);
-        let mut released = released.clone();
-        tasks.push(tokio::spawn(async move {
-            cache
-                .get_or_fill("k", || async move {
-                    fills.fetch_add(1, Ordering::SeqCst);
-                    released.wait_for(|r| *r).await.unwrap();
-                    // Each caller's own private answer (think Set-Cookie).
-                    Ok::<_, String>(Fill::Private(perfkit_cache::Entry::value(format!(
-                        "for {i}"
-                    ))))
-                })
-                .await
-                .map(|f| (i, f))
-        }));
-    }
+    // Each caller's own private answer (think Set-Cookie).
+    let tasks = spawn_gated_fillers(&cache, 5, &fills, &released, |i| {
+        Fill::Private(perfkit_cache::Entry::value(format!("for {i}")))
+    });
     until_waiting(&cache, "k", 4).await;
     release.send(true).unwrap();
     for task in tasks {
