@@ -137,9 +137,17 @@ async fn concurrent_misses_make_one_fill() {
     assert_eq!(again.source, Source::L1);
 }
 
-#[tokio::test]
-async fn a_failed_fill_reaches_every_waiter() {
-    let cache = l1_only();
+type FillOutcome = Result<perfkit_cache::Fetched, FillError<String>>;
+
+/// A leader whose fill fails (or panics, if `panic`) once a follower waits on it.
+/// Returns the leader's and the follower's outcomes (the follower's wait bounded).
+async fn leader_ending_badly(
+    cache: &Cache,
+    panic: bool,
+) -> (
+    Result<FillOutcome, tokio::task::JoinError>,
+    Result<FillOutcome, tokio::task::JoinError>,
+) {
     let (release, released) = tokio::sync::oneshot::channel::<()>();
     let (started, has_started) = tokio::sync::oneshot::channel::<()>();
     let leader = {
@@ -149,57 +157,8 @@ async fn a_failed_fill_reaches_every_waiter() {
                 .get_or_fill("k", || async move {
                     started.send(()).unwrap();
                     released.await.unwrap();
-                    Err::<Fill, _>("origin down")
-                })
-                .await
-        })
-    };
-    has_started.await.unwrap();
-    let follower = {
-        let cache = cache.clone();
-        tokio::spawn(async move {
-            cache
-                .get_or_fill("k", || async { Ok::<_, &str>(Fill::Share(value("x"))) })
-                .await
-        })
-    };
-    until_waiting(&cache, "k", 1).await;
-    release.send(()).unwrap();
-    assert!(matches!(
-        leader.await.unwrap(),
-        Err(FillError::Fill("origin down"))
-    ));
-    assert!(matches!(
-        follower.await.unwrap(),
-        Err(FillError::Flight(FlightError::Failed(_)))
-    ));
-    assert!(
-        cache.get("k").await.is_none(),
-        "a failed fill stores nothing"
-    );
-    assert_eq!(cache.stats().patterns[1].fill_errors, 1);
-}
-
-/// True if `join` made us leader (then dropped at once: harmless, no one waits).
-fn leads(flight: Flight) -> bool {
-    matches!(flight, Flight::Leader(_))
-}
-
-#[tokio::test]
-async fn a_panicking_fill_does_not_hang_waiters() {
-    let cache = l1_only();
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
-    let (started, has_started) = tokio::sync::oneshot::channel::<()>();
-    let leader = {
-        let cache = cache.clone();
-        tokio::spawn(async move {
-            cache
-                .get_or_fill("k", || async move {
-                    started.send(()).unwrap();
-                    released.await.unwrap();
-                    panic!("the fill panicked");
-                    #[allow(unreachable_code)]
-                    Ok::<Fill, String>(Fill::Share(value("never")))
+                    assert!(!panic, "the fill panicked");
+                    Err::<Fill, _>("origin down".to_owned())
                 })
                 .await
         })
@@ -213,16 +172,45 @@ async fn a_panicking_fill_does_not_hang_waiters() {
                 .await
         })
     };
-    until_waiting(&cache, "k", 1).await;
+    until_waiting(cache, "k", 1).await;
     release.send(()).unwrap();
-    assert!(leader.await.unwrap_err().is_panic());
+    let leader = leader.await;
     let follower = tokio::time::timeout(Duration::from_secs(10), follower)
         .await
         .expect("the waiter was never woken");
+    (leader, follower)
+}
+
+#[tokio::test]
+async fn a_failed_fill_reaches_every_waiter() {
+    let cache = l1_only();
+    let (leader, follower) = leader_ending_badly(&cache, false).await;
+    assert!(matches!(leader.unwrap(), Err(FillError::Fill(e)) if e == "origin down"));
+    assert!(matches!(
+        follower.unwrap(),
+        Err(FillError::Flight(FlightError::Failed(_)))
+    ));
+    assert!(
+        cache.get("k").await.is_none(),
+        "a failed fill stores nothing"
+    );
+    assert_eq!(cache.stats().patterns[1].fill_errors, 1);
+}
+
+#[tokio::test]
+async fn a_panicking_fill_does_not_hang_waiters() {
+    let cache = l1_only();
+    let (leader, follower) = leader_ending_badly(&cache, true).await;
+    assert!(leader.unwrap_err().is_panic());
     assert!(matches!(
         follower.unwrap(),
         Err(FillError::Flight(FlightError::Abandoned))
     ));
+}
+
+/// True if `join` made us leader (then dropped at once: harmless, no one waits).
+fn leads(flight: Flight) -> bool {
+    matches!(flight, Flight::Leader(_))
 }
 
 #[tokio::test]
