@@ -164,3 +164,24 @@ async fn redis_unreachable_at_start_is_not_an_error() {
     assert!(cache.wait_l2_up(WAIT).await);
     cache.set("k2", value("v")).await.unwrap();
 }
+
+#[test]
+fn an_l2_cache_needs_a_runtime_for_its_redis_link() {
+    let err = Cache::new(CacheConfig {
+        l2: Some(L2Config::new("redis://127.0.0.1:1")),
+        ..CacheConfig::default()
+    })
+    .unwrap_err();
+    assert!(matches!(err, perfkit_cache::CacheError::NoRuntime), "{err}");
+    let bad_url = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        Cache::new(CacheConfig {
+            l2: Some(L2Config::new("not a url")),
+            ..CacheConfig::default()
+        })
+        .unwrap_err()
+    });
+    assert!(
+        matches!(bad_url, perfkit_cache::CacheError::L2(_)),
+        "{bad_url}"
+    );
+}
