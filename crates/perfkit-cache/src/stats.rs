@@ -74,10 +74,34 @@ impl PatternStats {
     }
 }
 
+/// A configured key pattern: the common `prefix*` form is matched with one
+/// `starts_with`; anything else goes through [`glob_match`].
+#[derive(Debug)]
+enum Pattern {
+    Prefix(Box<str>),
+    Glob(Box<str>),
+}
+
+impl Pattern {
+    fn new(text: Box<str>) -> Pattern {
+        match text.strip_suffix('*') {
+            Some(prefix) if !prefix.contains('*') => Pattern::Prefix(prefix.into()),
+            _ => Pattern::Glob(text),
+        }
+    }
+
+    fn matches(&self, key: &str) -> bool {
+        match self {
+            Pattern::Prefix(prefix) => key.starts_with(&**prefix),
+            Pattern::Glob(glob) => glob_match(glob.as_bytes(), key.as_bytes()),
+        }
+    }
+}
+
 /// Per-pattern counters. The first pattern that matches a key counts it.
 #[derive(Debug)]
 pub struct Stats {
-    patterns: Vec<(Box<str>, Counters)>,
+    patterns: Vec<(Box<str>, Pattern, Counters)>,
     other: Counters,
 }
 
@@ -91,7 +115,10 @@ impl Stats {
         Stats {
             patterns: patterns
                 .into_iter()
-                .map(|p| (p.into(), Counters::default()))
+                .map(|p| {
+                    let text: Box<str> = p.into();
+                    (text.clone(), Pattern::new(text), Counters::default())
+                })
                 .collect(),
             other: Counters::default(),
         }
@@ -101,8 +128,8 @@ impl Stats {
         let counters = self
             .patterns
             .iter()
-            .find(|(pattern, _)| glob_match(pattern.as_bytes(), key.as_bytes()))
-            .map_or(&self.other, |(_, counters)| counters);
+            .find(|(_, pattern, _)| pattern.matches(key))
+            .map_or(&self.other, |(_, _, counters)| counters);
         counters.add(event);
     }
 
@@ -110,7 +137,7 @@ impl Stats {
     pub fn snapshot(&self) -> Vec<PatternStats> {
         self.patterns
             .iter()
-            .map(|(pattern, counters)| counters.snapshot(pattern))
+            .map(|(text, _, counters)| counters.snapshot(text))
             .chain(std::iter::once(self.other.snapshot("*")))
             .collect()
     }
@@ -154,15 +181,17 @@ mod tests {
 
     #[test]
     fn counts_by_first_matching_pattern() {
-        let stats = Stats::new(["user:*", "*"]);
+        let stats = Stats::new(["user:*", "*:1", "*"]);
         stats.record("user:1", Event::HitL1);
         stats.record("user:2", Event::Miss);
         stats.record("order:1", Event::HitL2);
+        stats.record("order:2", Event::HitL2);
         let rows = stats.snapshot();
         assert_eq!(rows[0].pattern, "user:*");
         assert_eq!((rows[0].hits_l1, rows[0].misses), (1, 1));
         assert_eq!(rows[0].hit_rate(), Some(0.5));
-        assert_eq!(rows[1].hits_l2, 1);
-        assert_eq!(rows[2].hit_rate(), None);
+        assert_eq!(rows[1].hits_l2, 1, "glob *:1");
+        assert_eq!(rows[2].hits_l2, 1);
+        assert_eq!(rows[3].hit_rate(), None);
     }
 }
