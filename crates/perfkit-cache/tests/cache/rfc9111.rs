@@ -46,12 +46,23 @@ struct CaseConfig {
 struct Step {
     /// Seconds since the case started.
     at: u64,
+    /// A purge of a URL path made (through the admin API, say) before the request.
+    purge: Option<PurgeStep>,
     request: Request,
     /// The origin's answers, used in order each time the cache goes forward
     /// (including a background revalidation). `{"error": true}` is a failed connection.
     #[serde(default)]
     origin: Vec<OriginResponse>,
     expect: Expect,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PurgeStep {
+    path: String,
+    /// Mark stale (revalidate or serve stale where allowed) instead of removing.
+    #[serde(default)]
+    soft: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -536,6 +547,10 @@ fn run_case(case: &Case) -> Result<(), String> {
         sim.now = sim.start + Duration::from_secs(step.at);
         sim.origin = step.origin.iter().cloned().collect();
         sim.origin_requests.clear();
+        if let Some(purge) = &step.purge {
+            let mode = if purge.soft { Purge::Soft } else { Purge::Hard };
+            block(sim.cache.invalidate_url(&sim.key(&purge.path), mode));
+        }
         let method = Method::from_bytes(step.request.method.as_bytes()).unwrap();
         let request = sim.headers(&step.request.headers);
         let answer = sim.handle(method, &step.request.path, request);
