@@ -13,6 +13,8 @@ mod decision;
 pub mod headers;
 mod key;
 mod memory;
+mod redis_store;
+mod store;
 
 pub use adaptive::{
     AdaptiveConfig, AdaptiveConfigError, AdaptiveLimiter, AdaptivePermit, Outcome, Priority,
@@ -23,3 +25,5 @@ pub use concurrency::{ConcurrencyLimiter, ConcurrencyPermit};
 pub use decision::{ceil_secs, Decision};
 pub use key::Key;
 pub use memory::MemoryLimiter;
+pub use redis_store::{connect, connect_cluster, LeasedLimiter, RedisConfigError, RedisLimiter};
+pub use store::{Checked, FailPolicy, Resilient, Source, Store, StoreError};

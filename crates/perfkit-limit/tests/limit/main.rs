@@ -4,3 +4,4 @@
 mod adaptive;
 mod algorithms;
 mod memory;
+mod redis;
