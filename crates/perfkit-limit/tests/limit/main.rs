@@ -3,5 +3,6 @@
 
 mod adaptive;
 mod algorithms;
+mod layer;
 mod memory;
 mod redis;
