@@ -67,3 +67,40 @@ pub fn ceil_secs(duration: Duration) -> u64 {
         secs
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(allowed: bool, remaining: u64, retry_secs: Option<u64>) -> Decision {
+        Decision {
+            allowed,
+            limit: 10,
+            window: Duration::from_secs(60),
+            remaining,
+            reset_after: Duration::from_secs(1),
+            retry_after: retry_secs.map(Duration::from_secs),
+        }
+    }
+
+    #[test]
+    fn the_tightest_decision_is_a_rejection_then_fewest_remaining_then_longest_wait() {
+        let roomy = decision(true, 9, None);
+        let tight = decision(true, 1, None);
+        let short_wait = decision(false, 0, Some(2));
+        let long_wait = decision(false, 0, Some(30));
+        assert_eq!(roomy.tightest(tight), tight);
+        assert_eq!(tight.tightest(roomy), tight);
+        assert_eq!(tight.tightest(short_wait), short_wait);
+        assert_eq!(short_wait.tightest(long_wait), long_wait);
+        assert_eq!(long_wait.tightest(short_wait), long_wait);
+    }
+
+    #[test]
+    fn seconds_round_up() {
+        assert_eq!(ceil_secs(Duration::from_millis(1)), 1);
+        assert_eq!(ceil_secs(Duration::from_secs(3)), 3);
+        assert_eq!(ceil_secs(Duration::ZERO), 0);
+        assert_eq!(decision(true, 0, None).window_secs(), 60);
+    }
+}
