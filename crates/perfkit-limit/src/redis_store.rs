@@ -248,7 +248,8 @@ pub struct LeasedLimiter<C> {
 }
 
 impl<C: ConnectionLike + Clone + Send + Sync> LeasedLimiter<C> {
-    /// `max_keys` bounds the leases held in memory (idle ones are dropped first).
+    /// `max_keys` bounds the leases held in memory: expired ones are dropped first,
+    /// then any not in use (dropping a lease forfeits its tokens: under-admission).
     pub fn new(
         remote: RedisLimiter<C>,
         batch: u64,
@@ -272,6 +273,17 @@ impl<C: ConnectionLike + Clone + Send + Sync> LeasedLimiter<C> {
         &self.remote
     }
 
+    /// Keys with a lease in memory now.
+    pub fn leases(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| match shard.lock() {
+                Ok(map) => map.len(),
+                Err(poisoned) => poisoned.into_inner().len(),
+            })
+            .sum()
+    }
+
     /// The worst-case overshoot for `instances` instances sharing one Redis, in units.
     pub fn overshoot(&self, instances: u64) -> u64 {
         instances * (self.batch - 1)
@@ -283,7 +295,8 @@ impl<C: ConnectionLike + Clone + Send + Sync> LeasedLimiter<C> {
             Ok(map) => map,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if map.len() >= self.max_keys / SHARDS && !map.contains_key(&key) {
+        let cap = self.max_keys / SHARDS;
+        if map.len() >= cap && !map.contains_key(&key) {
             let now = self.clock.now();
             // Drop leases nobody is using whose tokens have expired anyway.
             map.retain(|_, lease| {
@@ -293,6 +306,11 @@ impl<C: ConnectionLike + Clone + Send + Sync> LeasedLimiter<C> {
                         .map(|lease| lease.expires > now || lease.blocked_until > now)
                         .unwrap_or(true)
             });
+            if map.len() >= cap {
+                // Still full of live leases: drop the unused ones; their tokens are
+                // lost (under-admission), never spent twice.
+                map.retain(|_, lease| Arc::strong_count(lease) > 1);
+            }
         }
         Arc::clone(map.entry(key).or_default())
     }

@@ -79,7 +79,8 @@ pub struct Checked {
 /// A store call that fails or takes longer than the timeout (default 250 ms) applies
 /// the policy; for the next `probe_interval` (default 1 s) the store is not asked at
 /// all, so a dead Redis costs one slow request per interval, not one per request.
-/// After that, the next request probes it.
+/// After that, the next request probes it. The timeout needs a Tokio runtime with
+/// its time driver enabled.
 #[derive(Debug)]
 pub struct Resilient<S> {
     store: S,

@@ -229,6 +229,27 @@ fn leased_mode_takes_batches_and_spends_them_locally() {
 }
 
 #[test]
+fn leases_in_memory_stay_bounded() {
+    let redis = RedisNode::start().unwrap();
+    runtime().block_on(async {
+        let conn = connect(&redis.url()).await.unwrap();
+        let remote = RedisLimiter::new(conn, "bounded", Quota::per_hour(100)).unwrap();
+        // 32 keys at most: 2 per shard.
+        let limiter = LeasedLimiter::new(remote, 10, Duration::from_secs(60), 32).unwrap();
+        for client in 0..500 {
+            assert!(
+                limiter
+                    .check(Key::from_u64(client), 1)
+                    .await
+                    .unwrap()
+                    .allowed
+            );
+            assert!(limiter.leases() <= 32, "{} leases", limiter.leases());
+        }
+    });
+}
+
+#[test]
 fn limits_hold_on_a_three_master_cluster() {
     let cluster = RedisCluster::start().unwrap();
     runtime().block_on(async {
