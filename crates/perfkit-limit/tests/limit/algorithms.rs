@@ -44,77 +44,70 @@ fn gcra(interval: u64, burst: u64) -> Gcra {
     Gcra::new(Quota::per(1, Duration::from_nanos(interval)).with_burst(burst)).unwrap()
 }
 
-/// GCRA by its definition as a conformance test: a request of cost `c` at `t` is
-/// admitted iff for every earlier admitted request at `s`, the cost admitted since
-/// `s` (inclusive) plus `c` is at most `burst + floor((t - s) / interval)`.
-fn gcra_reference(interval: u64, burst: u64, arrivals: &[(u64, u32)]) -> Vec<bool> {
+/// Replays `arrivals` through a reference model: `admits(admitted, t, c)` decides
+/// from the full list of earlier admitted `(time, cost)` pairs.
+fn reference(
+    arrivals: &[(u64, u32)],
+    admits: impl Fn(&[(u64, u64)], u64, u64) -> bool,
+) -> Vec<bool> {
     let mut admitted: Vec<(u64, u64)> = Vec::new();
     arrivals
         .iter()
         .map(|&(t, c)| {
-            let c = u64::from(c);
-            let ok = c <= burst
-                && (0..admitted.len()).all(|i| {
-                    let since: u64 = admitted[i..].iter().map(|&(_, cost)| cost).sum();
-                    since + c <= burst + (t - admitted[i].0) / interval
-                });
+            let ok = admits(&admitted, t, u64::from(c));
             if ok {
-                admitted.push((t, c));
+                admitted.push((t, u64::from(c)));
             }
             ok
         })
         .collect()
+}
+
+/// The cost admitted in window `index`.
+fn in_window(admitted: &[(u64, u64)], window: u64, index: u64) -> u64 {
+    admitted
+        .iter()
+        .filter(|&&(s, _)| s / window == index)
+        .map(|&(_, cost)| cost)
+        .sum()
+}
+
+/// GCRA by its definition as a conformance test: a request of cost `c` at `t` is
+/// admitted iff for every earlier admitted request at `s`, the cost admitted since
+/// `s` (inclusive) plus `c` is at most `burst + floor((t - s) / interval)`.
+fn gcra_reference(interval: u64, burst: u64, arrivals: &[(u64, u32)]) -> Vec<bool> {
+    reference(arrivals, |admitted, t, c| {
+        c <= burst
+            && (0..admitted.len()).all(|i| {
+                let since: u64 = admitted[i..].iter().map(|&(_, cost)| cost).sum();
+                since + c <= burst + (t - admitted[i].0) / interval
+            })
+    })
 }
 
 /// Fixed windows by definition: the cost admitted in the request's window plus its own
 /// stays within the limit.
 fn fixed_reference(limit: u64, window: u64, arrivals: &[(u64, u32)]) -> Vec<bool> {
-    let mut admitted: Vec<(u64, u64)> = Vec::new();
-    arrivals
-        .iter()
-        .map(|&(t, c)| {
-            let c = u64::from(c);
-            let used: u64 = admitted
-                .iter()
-                .filter(|&&(s, _)| s / window == t / window)
-                .map(|&(_, cost)| cost)
-                .sum();
-            let ok = used + c <= limit;
-            if ok {
-                admitted.push((t, c));
-            }
-            ok
-        })
-        .collect()
+    reference(arrivals, |admitted, t, c| {
+        in_window(admitted, window, t / window) + c <= limit
+    })
 }
 
 /// The sliding-window counter by definition, from the admitted list.
 fn sliding_reference(limit: u64, window: u64, arrivals: &[(u64, u32)]) -> Vec<bool> {
-    let mut admitted: Vec<(u64, u64)> = Vec::new();
-    arrivals
-        .iter()
-        .map(|&(t, c)| {
-            let c = u64::from(c);
-            let index = t / window;
-            let count = |i: u64| -> u64 {
-                admitted
-                    .iter()
-                    .filter(|&&(s, _)| s / window == i)
-                    .map(|&(_, cost)| cost)
-                    .sum()
-            };
-            let cur = count(index);
-            let prev = if index > 0 { count(index - 1) } else { 0 };
-            let elapsed = t % window;
-            let ok = cur + c <= limit
-                && u128::from(prev) * u128::from(window - elapsed)
-                    <= u128::from(limit - cur - c) * u128::from(window);
-            if ok {
-                admitted.push((t, c));
-            }
-            ok
-        })
-        .collect()
+    reference(arrivals, |admitted, t, c| {
+        let index = t / window;
+        let cur = in_window(admitted, window, index);
+        let prev = if index > 0 {
+            in_window(admitted, window, index - 1)
+        } else {
+            0
+        };
+        let elapsed = t % window;
+        cur + c <= limit
+            && u128::from(prev) * u128::from(window - elapsed)
+                <= u128::from(limit - cur - c) * u128::from(window)
+    })
 }
 
 fn admitted_cost(arrivals: &[(u64, u32)], allowed: &[bool]) -> u64 {
