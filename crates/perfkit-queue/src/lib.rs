@@ -1,0 +1,17 @@
+//! Background jobs for perfkit: durable queues with leases, retries, dead-lettering,
+//! deadlines, priorities, delays, unique keys and cron, stored in SQLite (one machine,
+//! no external service) or Redis (many machines), behind one [`Backend`] trait; plus
+//! the worker runtime, HTTP delivery and the HTTP queue API.
+
+mod backend;
+mod cron;
+mod job;
+mod sqlite;
+
+pub use backend::{Backend, QueueError};
+pub use cron::{Fired, Schedule, Scheduler};
+pub use job::{
+    now_ms, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId, JobState, Lease,
+    Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
+};
+pub use sqlite::SqliteBackend;
