@@ -19,6 +19,23 @@ pub fn now_ms() -> Millis {
         .unwrap_or(0)
 }
 
+/// Queue names: 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `:` (they become
+/// part of Redis keys and URLs).
+pub fn check_queue_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid queue name `{name}`: use 1 to 128 letters, digits, `-`, `_`, `.` or `:`"
+        ))
+    }
+}
+
 /// Retry delays: `base * 2^(attempt-1)`, capped at `max`, then reduced by up to
 /// `jitter` (a fraction, 0.0..=1.0) at random so retries of many jobs spread out.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -6,12 +6,15 @@
 mod backend;
 mod cron;
 mod job;
+mod redis;
+mod redis_lua;
 mod sqlite;
 
 pub use backend::{Backend, QueueError};
 pub use cron::{Fired, Schedule, Scheduler};
 pub use job::{
-    now_ms, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId, JobState, Lease,
-    Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
+    check_queue_name, now_ms, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId,
+    JobState, Lease, Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
 };
+pub use redis::RedisBackend;
 pub use sqlite::SqliteBackend;

@@ -252,9 +252,7 @@ fn ensure_queue(conn: &Connection, queue: &str) -> Result<(), QueueError> {
 }
 
 fn insert_job(conn: &Connection, job: &NewJob, now: Millis) -> Result<Enqueued, QueueError> {
-    if job.queue.is_empty() {
-        return Err(QueueError::Invalid("the queue name is empty".into()));
-    }
+    crate::job::check_queue_name(&job.queue).map_err(QueueError::Invalid)?;
     if let Some(key) = &job.idempotency_key {
         let existing: Option<i64> = conn
             .prepare_cached("SELECT id FROM jobs WHERE queue = ?1 AND idem_key = ?2")?
@@ -312,9 +310,18 @@ fn insert_job(conn: &Connection, job: &NewJob, now: Millis) -> Result<Enqueued, 
     })
 }
 
-/// Due delayed jobs become ready; pending jobs past their deadline and expired leases
-/// on their last attempt are dead-lettered; other expired leases become ready.
+/// Expired leases become ready again (dead-lettered on their last attempt); due delayed
+/// jobs become ready; then pending jobs past their deadline are dead-lettered.
 fn maintain(conn: &Connection, queue: &str, now: Millis) -> Result<(), QueueError> {
+    conn.prepare_cached(
+        "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 3 ELSE 0 END, \
+         finished_at = CASE WHEN attempts >= max_attempts THEN ?2 ELSE NULL END, \
+         run_at = ?2, lease_until = NULL, errors = json_insert(errors, '$[#]', \
+         json_object('attempt', attempts, 'at', ?2, 'message', \
+         'lease expired: the worker stopped renewing it'))
+         WHERE queue = ?1 AND state = 1 AND lease_until < ?2",
+    )?
+    .execute(params![queue, now])?;
     conn.prepare_cached(
         "UPDATE jobs SET state = 0 WHERE queue = ?1 AND state = 4 AND run_at <= ?2",
     )?
@@ -324,15 +331,6 @@ fn maintain(conn: &Connection, queue: &str, now: Millis) -> Result<(), QueueErro
          json_object('attempt', attempts, 'at', ?2, 'message', \
          'deadline passed before the job could start')) \
          WHERE queue = ?1 AND state IN (0, 4) AND deadline IS NOT NULL AND deadline < ?2",
-    )?
-    .execute(params![queue, now])?;
-    conn.prepare_cached(
-        "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 3 ELSE 0 END, \
-         finished_at = CASE WHEN attempts >= max_attempts THEN ?2 ELSE NULL END, \
-         run_at = ?2, lease_until = NULL, errors = json_insert(errors, '$[#]', \
-         json_object('attempt', attempts, 'at', ?2, 'message', \
-         'lease expired: the worker stopped renewing it'))
-         WHERE queue = ?1 AND state = 1 AND lease_until < ?2",
     )?
     .execute(params![queue, now])?;
     Ok(())

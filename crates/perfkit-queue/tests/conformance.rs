@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use perfkit_queue::{
-    Backend, Backoff, DeadSelect, FailOutcome, JobState, NewJob, Retention, Schedule, Scheduler,
-    SqliteBackend, FAIR_EVERY,
+    Backend, Backoff, DeadSelect, FailOutcome, JobState, NewJob, RedisBackend, Retention, Schedule,
+    Scheduler, SqliteBackend, FAIR_EVERY,
 };
+use perfkit_testkit::RedisServer;
 
 /// A backend plus what keeps its storage alive; `another` opens a second, independent
 /// handle on the same storage (as a second process would).
@@ -43,6 +44,37 @@ impl Fixture for Sqlite {
     }
     fn another(&self) -> SqliteBackend {
         SqliteBackend::open(&self.path).unwrap()
+    }
+}
+
+struct Redis {
+    server: RedisServer,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        Redis {
+            server: RedisServer::start().unwrap(),
+        }
+    }
+
+    fn connect(&self) -> RedisBackend {
+        let url = self.server.url();
+        // Each handle connects on the test's runtime.
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(RedisBackend::connect(&url))
+        })
+        .unwrap()
+    }
+}
+
+impl Fixture for Redis {
+    type B = RedisBackend;
+    fn backend(&self) -> RedisBackend {
+        self.connect()
+    }
+    fn another(&self) -> RedisBackend {
+        self.connect()
     }
 }
 
@@ -420,3 +452,4 @@ macro_rules! conformance {
 }
 
 conformance!(sqlite, Sqlite::start());
+conformance!(redis, Redis::start());
