@@ -148,7 +148,7 @@ impl Scheduler {
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = stop.wait_for(|stop| *stop) => return,
+                _ = crate::worker::turned_true(&mut stop) => return,
             }
             let now = now_ms();
             match self.fire_due(backend, last, now).await {

@@ -6,9 +6,12 @@
 mod backend;
 mod cron;
 mod job;
+mod metrics;
+mod queue;
 mod redis;
 mod redis_lua;
 mod sqlite;
+mod worker;
 
 pub use backend::{Backend, QueueError};
 pub use cron::{Fired, Schedule, Scheduler};
@@ -16,5 +19,8 @@ pub use job::{
     check_queue_name, now_ms, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId,
     JobState, Lease, Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
 };
+pub use metrics::{Event, Metrics};
+pub use queue::Queue;
 pub use redis::RedisBackend;
 pub use sqlite::SqliteBackend;
+pub use worker::{Handler, HandlerError, Worker, WorkerOptions, WorkerReport};
