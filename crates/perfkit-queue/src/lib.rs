@@ -4,6 +4,7 @@
 //! the worker runtime, HTTP delivery and the HTTP queue API.
 
 mod backend;
+mod config;
 mod cron;
 mod job;
 mod metrics;
@@ -14,6 +15,10 @@ mod sqlite;
 mod worker;
 
 pub use backend::{Backend, QueueError};
+pub use config::{
+    ApiConfig, BackendChoice, BackendConfig, BackoffConfig, HttpHandlerConfig, QueueConfig,
+    QueuesConfig, RetentionConfig, ScheduleConfig, DEFAULT_QUEUES_PATH,
+};
 pub use cron::{Fired, Schedule, Scheduler};
 pub use job::{
     check_queue_name, now_ms, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId,
