@@ -6,6 +6,8 @@
 mod backend;
 mod config;
 mod cron;
+mod delivery;
+pub mod http;
 mod job;
 mod metrics;
 mod queue;
@@ -20,6 +22,7 @@ pub use config::{
     QueuesConfig, RetentionConfig, ScheduleConfig, DEFAULT_QUEUES_PATH,
 };
 pub use cron::{Fired, Schedule, Scheduler};
+pub use delivery::{CommandDelivery, Delivery, HttpDelivery, PERMANENT_EXIT};
 pub use job::{
     check_queue_name, now_ms, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId,
     JobState, Lease, Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
