@@ -28,6 +28,22 @@ pub enum Delivery {
     Command(CommandDelivery),
 }
 
+impl Delivery {
+    /// The handler a queue's config names, if any.
+    pub fn from_config(queue: &crate::config::QueueConfig) -> Result<Option<Delivery>, String> {
+        if let Some(http) = &queue.http {
+            return Ok(Some(Delivery::Http(Box::new(HttpDelivery::new(
+                &http.url,
+                &http.headers,
+            )?))));
+        }
+        if let Some(argv) = &queue.command {
+            return Ok(Some(Delivery::Command(CommandDelivery::new(argv.clone())?)));
+        }
+        Ok(None)
+    }
+}
+
 impl Handler for Delivery {
     async fn handle(&self, job: Job) -> Result<(), HandlerError> {
         match self {

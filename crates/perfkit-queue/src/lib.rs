@@ -3,6 +3,7 @@
 //! no external service) or Redis (many machines), behind one [`Backend`] trait; plus
 //! the worker runtime, HTTP delivery and the HTTP queue API.
 
+mod any;
 mod backend;
 mod config;
 mod cron;
@@ -16,6 +17,7 @@ mod redis_lua;
 mod sqlite;
 mod worker;
 
+pub use any::AnyBackend;
 pub use backend::{Backend, QueueError};
 pub use config::{
     ApiConfig, BackendChoice, BackendConfig, BackoffConfig, HttpHandlerConfig, QueueConfig,
