@@ -413,6 +413,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/queues.yml");
+        let config = QueuesConfig::load(&path).unwrap();
+        assert_eq!(config.queues.len(), 2);
+        assert_eq!(config.queues["reports"].schedules("reports").unwrap().len(), 1);
+        assert!(config.queues["emails"].http.is_some());
+    }
+
+    #[test]
     fn errors_name_file_line_column_and_field() {
         let unknown = parse("queues:\n  q:\n    concurency: 3\n").unwrap_err();
         assert!(unknown.starts_with("config/queues.yml:3:5: "), "{unknown}");
