@@ -417,7 +417,10 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/queues.yml");
         let config = QueuesConfig::load(&path).unwrap();
         assert_eq!(config.queues.len(), 2);
-        assert_eq!(config.queues["reports"].schedules("reports").unwrap().len(), 1);
+        assert_eq!(
+            config.queues["reports"].schedules("reports").unwrap().len(),
+            1
+        );
         assert!(config.queues["emails"].http.is_some());
     }
 
