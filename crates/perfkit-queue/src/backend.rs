@@ -65,6 +65,23 @@ pub trait Backend: Send + Sync + 'static {
         now: Millis,
     ) -> impl Future<Output = Result<bool, QueueError>> + Send;
 
+    /// Acks like [`complete`](Self::complete), then claims like [`claim`](Self::claim)
+    /// on the lease's queue, in one round trip where the backend can. Returns whether
+    /// the ack was accepted, and the new jobs.
+    fn complete_and_claim(
+        &self,
+        lease: &Lease,
+        max: usize,
+        lease_ms: u64,
+        now: Millis,
+    ) -> impl Future<Output = Result<(bool, Vec<Job>), QueueError>> + Send {
+        async move {
+            let done = self.complete(lease, now).await?;
+            let jobs = self.claim(&lease.queue, max, lease_ms, now).await?;
+            Ok((done, jobs))
+        }
+    }
+
     /// Records a failed attempt; the job retries at `retry_at`, or is dead-lettered
     /// when that is `None`. `None` when the lease is no longer held.
     fn fail(

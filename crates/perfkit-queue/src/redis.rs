@@ -28,6 +28,7 @@ struct Scripts {
     claim: Script,
     heartbeat: Script,
     complete: Script,
+    complete_claim: Script,
     fail: Script,
     release: Script,
     stats: Script,
@@ -46,6 +47,7 @@ impl Scripts {
             claim: script(lua::CLAIM),
             heartbeat: script(lua::HEARTBEAT),
             complete: script(lua::COMPLETE),
+            complete_claim: script(lua::COMPLETE_CLAIM),
             fail: script(lua::FAIL),
             release: script(lua::RELEASE),
             stats: script(lua::STATS),
@@ -374,6 +376,29 @@ impl Backend for RedisBackend {
             .lease_script(&self.inner.scripts.complete, lease, &[], now)
             .await?;
         Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+    }
+
+    async fn complete_and_claim(
+        &self,
+        lease: &Lease,
+        max: usize,
+        lease_ms: u64,
+        now: Millis,
+    ) -> Result<(bool, Vec<Job>), QueueError> {
+        let extra = [
+            max.to_string(),
+            lease_ms.to_string(),
+            FAIR_EVERY.to_string(),
+        ];
+        let reply = self
+            .lease_script(&self.inner.scripts.complete_claim, lease, &extra, now)
+            .await?;
+        let (done, jobs): (i64, Vec<Vec<Vec<u8>>>) = redis::from_redis_value(&reply)?;
+        let jobs = jobs
+            .into_iter()
+            .map(|flat| job_from_fields(pairs(flat)))
+            .collect::<Result<_, _>>()?;
+        Ok((done == 1, jobs))
     }
 
     async fn fail(

@@ -133,6 +133,48 @@ local function remove_job(jk, m)
   clear_unique(jk, m)
   redis.call('DEL', jk)
 end
+local function complete(m, attempt)
+  local jk = JOB .. m
+  if not lease_held(jk, attempt) then return 0 end
+  redis.call('ZREM', KEYS[3], m)
+  redis.call('ZADD', KEYS[5], n(NOW), m)
+  redis.call('HSET', jk, 'state', 'completed', 'finished_at', n(NOW), 'lease_until', '')
+  clear_unique(jk, m)
+  return 1
+end
+-- Leases up to max ready jobs (see Backend::claim); returns HGETALL of each.
+local function claim(max, lease_ms, fair)
+  maintain()
+  if redis.call('HGET', KEYS[8], 'paused') == '1' or max <= 0 then return {} end
+  local claims = redis.call('HINCRBY', KEYS[8], 'claims', 1)
+  local picked = {}
+  if claims % fair == 0 then
+    local oldest = redis.call('ZRANGE', KEYS[11], 0, 0)
+    if oldest[1] then
+      unready(oldest[1])
+      table.insert(picked, oldest[1])
+    end
+  end
+  if max - #picked > 0 then
+    local rest = redis.call('ZRANGE', KEYS[1], 0, max - #picked - 1)
+    for _, m in ipairs(rest) do
+      unready(m)
+      table.insert(picked, m)
+    end
+  end
+  local until_ = n(NOW + lease_ms)
+  local out = {}
+  for _, m in ipairs(picked) do
+    local jk = JOB .. m
+    redis.call('HINCRBY', jk, 'attempts', 1)
+    redis.call('HSET', jk, 'state', 'leased', 'lease_until', until_)
+    if redis.call('HGET', jk, 'started_at') == '' then redis.call('HSET', jk, 'started_at', n(NOW)) end
+    redis.call('ZADD', KEYS[3], until_, m)
+    redis.call('ZREM', KEYS[9], m)
+    table.insert(out, redis.call('HGETALL', jk))
+  end
+  return out
+end
 -- Dead members chosen by ARGV[sel], ARGV[sel+1..]: 'all', 'ids' id..., 'tag' tag.
 local function select_dead(sel)
   local mode = ARGV[sel]
@@ -175,37 +217,14 @@ return out
 
 /// ARGV[3] max, ARGV[4] lease ms, ARGV[5] fair-every. Returns HGETALL of each job.
 pub const CLAIM: &str = r#"
-maintain()
-local max = tonumber(ARGV[3])
-if redis.call('HGET', KEYS[8], 'paused') == '1' or max <= 0 then return {} end
-local claims = redis.call('HINCRBY', KEYS[8], 'claims', 1)
-local picked = {}
-if claims % tonumber(ARGV[5]) == 0 then
-  local oldest = redis.call('ZRANGE', KEYS[11], 0, 0)
-  if oldest[1] then
-    unready(oldest[1])
-    table.insert(picked, oldest[1])
-  end
-end
-if max - #picked > 0 then
-  local rest = redis.call('ZRANGE', KEYS[1], 0, max - #picked - 1)
-  for _, m in ipairs(rest) do
-    unready(m)
-    table.insert(picked, m)
-  end
-end
-local until_ = NOW + tonumber(ARGV[4])
-local out = {}
-for _, m in ipairs(picked) do
-  local jk = JOB .. m
-  redis.call('HINCRBY', jk, 'attempts', 1)
-  redis.call('HSET', jk, 'state', 'leased', 'lease_until', n(until_))
-  if redis.call('HGET', jk, 'started_at') == '' then redis.call('HSET', jk, 'started_at', n(NOW)) end
-  redis.call('ZADD', KEYS[3], n(until_), m)
-  redis.call('ZREM', KEYS[9], m)
-  table.insert(out, redis.call('HGETALL', jk))
-end
-return out
+return claim(tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+"#;
+
+/// ARGV[3] member, ARGV[4] attempt, then as CLAIM from ARGV[5]. Returns
+/// {1 or 0 (acked), {HGETALL of each newly leased job}}.
+pub const COMPLETE_CLAIM: &str = r#"
+local done = complete(ARGV[3], ARGV[4])
+return {done, claim(tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))}
 "#;
 
 /// ARGV[3] member, ARGV[4] attempt, ARGV[5] lease ms.
@@ -220,14 +239,7 @@ return 1
 
 /// ARGV[3] member, ARGV[4] attempt.
 pub const COMPLETE: &str = r#"
-local m = ARGV[3]
-local jk = JOB .. m
-if not lease_held(jk, ARGV[4]) then return 0 end
-redis.call('ZREM', KEYS[3], m)
-redis.call('ZADD', KEYS[5], n(NOW), m)
-redis.call('HSET', jk, 'state', 'completed', 'finished_at', n(NOW), 'lease_until', '')
-clear_unique(jk, m)
-return 1
+return complete(ARGV[3], ARGV[4])
 "#;
 
 /// ARGV[3] member, ARGV[4] attempt, ARGV[5] error, ARGV[6] retry-at ms or ''.

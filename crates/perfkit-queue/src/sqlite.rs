@@ -112,6 +112,7 @@ impl SqliteBackend {
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
@@ -368,6 +369,87 @@ fn select_clause(select: &DeadSelect) -> (String, Vec<rusqlite::types::Value>) {
     }
 }
 
+/// Leases up to `max` ready jobs of `queue` (see [`Backend::claim`]).
+fn claim_in(
+    conn: &Connection,
+    queue: &str,
+    max: usize,
+    lease_ms: u64,
+    now: Millis,
+) -> Result<Vec<Job>, QueueError> {
+    maintain(conn, queue, now)?;
+    let paused: Option<i64> = conn
+        .prepare_cached("SELECT paused FROM queues WHERE name = ?1")?
+        .query_row([queue], |row| row.get(0))
+        .optional()?;
+    if paused.unwrap_or(0) != 0 || max == 0 {
+        return Ok(Vec::new());
+    }
+    let claims: Option<i64> = conn
+        .prepare_cached("UPDATE queues SET claims = claims + 1 WHERE name = ?1 RETURNING claims")?
+        .query_row([queue], |row| row.get(0))
+        .optional()?;
+    // No row: nothing was ever enqueued on this queue.
+    let Some(claims) = claims else {
+        return Ok(Vec::new());
+    };
+    let lease_until = now + lease_ms as i64;
+    let mut jobs = Vec::with_capacity(max);
+    let mut remaining = max;
+    if claims as u64 % FAIR_EVERY == 0 {
+        let sql = format!(
+            "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_until = ?2, \
+                 started_at = ifnull(started_at, ?3) WHERE id = (SELECT id FROM jobs \
+                 WHERE queue = ?1 AND state = 0 ORDER BY id LIMIT 1) RETURNING {JOB_COLUMNS}"
+        );
+        let oldest = conn
+            .prepare_cached(&sql)?
+            .query_row(params![queue, lease_until, now], job_from_row)
+            .optional()?;
+        if let Some(job) = oldest {
+            jobs.push(job);
+            remaining -= 1;
+        }
+    }
+    let sql = format!(
+        "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_until = ?2, \
+             started_at = ifnull(started_at, ?3) WHERE id IN (SELECT id FROM jobs \
+             WHERE queue = ?1 AND state = 0 \
+             ORDER BY priority DESC, ifnull(deadline, 9223372036854775807), id LIMIT ?4) \
+             RETURNING {JOB_COLUMNS}"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(
+        params![queue, lease_until, now, remaining as i64],
+        job_from_row,
+    )?;
+    let mut rest = rows.collect::<Result<Vec<_>, _>>()?;
+    rest.sort_by_key(|job| {
+        (
+            std::cmp::Reverse(job.priority),
+            job.deadline.unwrap_or(i64::MAX),
+            job.id,
+        )
+    });
+    jobs.extend(rest);
+    Ok(jobs)
+}
+
+fn complete_in(conn: &Connection, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE jobs SET state = 2, finished_at = ?4, lease_until = NULL \
+             WHERE id = ?1 AND queue = ?2 AND state = 1 AND attempts = ?3",
+        )?
+        .execute(params![
+            lease.id as i64,
+            lease.queue,
+            lease.attempt as i64,
+            now
+        ])?;
+    Ok(changed == 1)
+}
+
 impl Backend for SqliteBackend {
     async fn enqueue(&self, jobs: Vec<NewJob>, now: Millis) -> Result<Vec<Enqueued>, QueueError> {
         let result = self
@@ -396,60 +478,22 @@ impl Backend for SqliteBackend {
         now: Millis,
     ) -> Result<Vec<Job>, QueueError> {
         let queue = queue.to_owned();
+        self.call(move |conn| claim_in(conn, &queue, max, lease_ms, now))
+            .await
+    }
+
+    async fn complete_and_claim(
+        &self,
+        lease: &Lease,
+        max: usize,
+        lease_ms: u64,
+        now: Millis,
+    ) -> Result<(bool, Vec<Job>), QueueError> {
+        let lease = lease.clone();
         self.call(move |conn| {
-            maintain(conn, &queue, now)?;
-            let paused: Option<i64> = conn
-                .prepare_cached("SELECT paused FROM queues WHERE name = ?1")?
-                .query_row([&queue], |row| row.get(0))
-                .optional()?;
-            if paused.unwrap_or(0) != 0 || max == 0 {
-                return Ok(Vec::new());
-            }
-            let claims: i64 = conn
-                .prepare_cached(
-                    "UPDATE queues SET claims = claims + 1 WHERE name = ?1 RETURNING claims",
-                )?
-                .query_row([&queue], |row| row.get(0))?;
-            let lease_until = now + lease_ms as i64;
-            let mut jobs = Vec::with_capacity(max);
-            let mut remaining = max;
-            if claims as u64 % FAIR_EVERY == 0 {
-                let sql = format!(
-                    "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_until = ?2, \
-                     started_at = ifnull(started_at, ?3) WHERE id = (SELECT id FROM jobs \
-                     WHERE queue = ?1 AND state = 0 ORDER BY id LIMIT 1) RETURNING {JOB_COLUMNS}"
-                );
-                let oldest = conn
-                    .prepare_cached(&sql)?
-                    .query_row(params![queue, lease_until, now], job_from_row)
-                    .optional()?;
-                if let Some(job) = oldest {
-                    jobs.push(job);
-                    remaining -= 1;
-                }
-            }
-            let sql = format!(
-                "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_until = ?2, \
-                 started_at = ifnull(started_at, ?3) WHERE id IN (SELECT id FROM jobs \
-                 WHERE queue = ?1 AND state = 0 \
-                 ORDER BY priority DESC, ifnull(deadline, 9223372036854775807), id LIMIT ?4) \
-                 RETURNING {JOB_COLUMNS}"
-            );
-            let mut statement = conn.prepare_cached(&sql)?;
-            let rows = statement.query_map(
-                params![queue, lease_until, now, remaining as i64],
-                job_from_row,
-            )?;
-            let mut rest = rows.collect::<Result<Vec<_>, _>>()?;
-            rest.sort_by_key(|job| {
-                (
-                    std::cmp::Reverse(job.priority),
-                    job.deadline.unwrap_or(i64::MAX),
-                    job.id,
-                )
-            });
-            jobs.extend(rest);
-            Ok(jobs)
+            let done = complete_in(conn, &lease, now)?;
+            let jobs = claim_in(conn, &lease.queue, max, lease_ms, now)?;
+            Ok((done, jobs))
         })
         .await
     }
@@ -480,21 +524,7 @@ impl Backend for SqliteBackend {
 
     async fn complete(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
         let lease = lease.clone();
-        self.call(move |conn| {
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE jobs SET state = 2, finished_at = ?4, lease_until = NULL \
-                     WHERE id = ?1 AND queue = ?2 AND state = 1 AND attempts = ?3",
-                )?
-                .execute(params![
-                    lease.id as i64,
-                    lease.queue,
-                    lease.attempt as i64,
-                    now
-                ])?;
-            Ok(changed == 1)
-        })
-        .await
+        self.call(move |conn| complete_in(conn, &lease, now)).await
     }
 
     async fn fail(

@@ -205,8 +205,14 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
                     options: self.options.clone(),
                 };
                 let abandon = abandon.clone();
+                // Without a rate limit, a slot whose job succeeded takes the next job
+                // in the same round trip as the ack.
+                let chain = limiter.is_none().then(|| stop.clone());
                 tasks.spawn(async move {
-                    run.run(job, abandon).await;
+                    let mut next = Some(job);
+                    while let Some(job) = next.take() {
+                        next = run.run(job, abandon.clone(), chain.as_ref()).await;
+                    }
                     drop(permit);
                 });
             }
@@ -245,7 +251,14 @@ enum Ending {
 }
 
 impl<B: Backend, H: Handler> RunJob<B, H> {
-    async fn run(self, job: Job, mut abandon: watch::Receiver<bool>) {
+    /// Runs one attempt and records its outcome. With `chain` (the stop flag) and on
+    /// success, also claims one more job and returns it, unless stopping.
+    async fn run(
+        &self,
+        job: Job,
+        mut abandon: watch::Receiver<bool>,
+        chain: Option<&watch::Receiver<bool>>,
+    ) -> Option<Job> {
         let queue = job.queue.clone();
         let lease = job.lease();
         let started = now_ms();
@@ -285,6 +298,25 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
             .observe_run(&queue, clock.elapsed().as_secs_f64());
         match ending {
             Ending::Finished(Ok(())) => {
+                if let Some(stop) = chain.filter(|stop| !*stop.borrow()) {
+                    let chained = self
+                        .backend
+                        .complete_and_claim(&lease, 1, lease_ms, now_ms())
+                        .await;
+                    if let Ok((done, mut next)) = chained {
+                        if done {
+                            self.report.completed.fetch_add(1, Ordering::Relaxed);
+                            self.metrics.count(&queue, Event::Completed, 1);
+                        }
+                        if *stop.borrow() {
+                            // Stopping meanwhile: give the new job back at once.
+                            for job in next.drain(..) {
+                                let _ = self.settle(&job.lease(), Settle::Release).await;
+                            }
+                        }
+                        return next.pop();
+                    }
+                }
                 if let Some(Settled::Done) = self.settle(&lease, Settle::Complete).await {
                     self.report.completed.fetch_add(1, Ordering::Relaxed);
                     self.metrics.count(&queue, Event::Completed, 1);
@@ -318,6 +350,7 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                 self.report.lost_leases.fetch_add(1, Ordering::Relaxed);
             }
         }
+        None
     }
 
     /// Records an outcome, retrying while the backend is unreachable (up to the lease

@@ -125,6 +125,22 @@ async fn enqueue_claim_complete<F: Fixture>(f: F) {
     assert!(b.get("other", first.id).await.unwrap().is_none());
 }
 
+async fn complete_and_claim_in_one_step<F: Fixture>(f: F) {
+    let b = f.backend();
+    b.enqueue(vec![job("a"), job("b"), job("c")], T0).await.unwrap();
+    let first = b.claim("q", 1, LEASE, T0).await.unwrap().remove(0);
+    let (done, next) = b.complete_and_claim(&first.lease(), 1, LEASE, T0 + 1).await.unwrap();
+    assert!(done);
+    assert_eq!(next.len(), 1);
+    assert_eq!((next[0].payload.as_slice(), next[0].attempts), (&b"b"[..], 1));
+    let (stale, more) = b.complete_and_claim(&first.lease(), 5, LEASE, T0 + 2).await.unwrap();
+    assert!(!stale, "already acked");
+    assert_eq!(more.len(), 1, "the claim still happens");
+    let stats = b.stats("q", T0 + 3).await.unwrap();
+    assert_eq!((stats.completed, stats.leased, stats.ready), (1, 2, 0));
+    assert!(b.claim("never-used", 5, LEASE, T0).await.unwrap().is_empty());
+}
+
 async fn batch_is_all_or_nothing<F: Fixture>(f: F) {
     let b = f.backend();
     let bad = NewJob::new("", b"x".to_vec());
@@ -424,6 +440,7 @@ macro_rules! conformance {
             use super::*;
             conformance!(@tests $fixture;
                 enqueue_claim_complete,
+                complete_and_claim_in_one_step,
                 batch_is_all_or_nothing,
                 priority_then_deadline_then_fifo,
                 starvation_protection_serves_the_oldest,
