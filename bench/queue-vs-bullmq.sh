@@ -78,7 +78,7 @@ PY
 done
 
 echo "== SQLite backend (durable: synchronous=FULL, answered after COMMIT), $JOBS jobs"
-for scenario in add-one add-bulk-100 add-concurrent-64 process-c1 process-c10 process-c64; do
+for scenario in add-one add-bulk-100 add-bulk-1000 add-concurrent-64 process-c1 process-c10 process-c64; do
     rm -f "$WORK"/sqlite.db*
     taskset -c 1 "$PERFKIT" "$WORK/sqlite.db" "$scenario" "$JOBS"
 done

@@ -4,7 +4,7 @@
 //!   queue_bench BACKEND SCENARIO JOBS
 //!
 //! BACKEND is `redis://HOST:PORT` or a SQLite file path. SCENARIO is one of
-//! `add-one` (sequential single enqueues), `add-bulk-100` (sequential batches of 100),
+//! `add-one` (sequential single enqueues), `add-bulk-N` (sequential batches of N),
 //! `add-concurrent-64` (64 producers enqueueing single jobs at once), and
 //! `process-cN` (JOBS pre-filled, then one worker with concurrency N and a no-op
 //! handler until all are acknowledged). Prints `SCENARIO JOBS SECONDS JOBS_PER_S`.
@@ -40,11 +40,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             start.elapsed()
         }
-        "add-bulk-100" => {
+        bulk if bulk.starts_with("add-bulk-") => {
+            let size: usize = bulk["add-bulk-".len()..].parse()?;
             let start = Instant::now();
-            for _ in 0..jobs.div_ceil(100) {
+            for _ in 0..jobs.div_ceil(size) {
                 queue
-                    .enqueue_batch((0..100).map(|_| job(&queue)).collect())
+                    .enqueue_batch((0..size).map(|_| job(&queue)).collect())
                     .await?;
             }
             start.elapsed()

@@ -59,6 +59,15 @@ impl Backend for AnyBackend {
     async fn complete(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
         dispatch!(self, complete(lease, now))
     }
+    async fn complete_and_claim(
+        &self,
+        lease: &Lease,
+        max: usize,
+        lease_ms: u64,
+        now: Millis,
+    ) -> Result<(bool, Vec<Job>), QueueError> {
+        dispatch!(self, complete_and_claim(lease, max, lease_ms, now))
+    }
     async fn fail(
         &self,
         lease: &Lease,

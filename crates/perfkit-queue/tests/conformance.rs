@@ -127,18 +127,33 @@ async fn enqueue_claim_complete<F: Fixture>(f: F) {
 
 async fn complete_and_claim_in_one_step<F: Fixture>(f: F) {
     let b = f.backend();
-    b.enqueue(vec![job("a"), job("b"), job("c")], T0).await.unwrap();
+    b.enqueue(vec![job("a"), job("b"), job("c")], T0)
+        .await
+        .unwrap();
     let first = b.claim("q", 1, LEASE, T0).await.unwrap().remove(0);
-    let (done, next) = b.complete_and_claim(&first.lease(), 1, LEASE, T0 + 1).await.unwrap();
+    let (done, next) = b
+        .complete_and_claim(&first.lease(), 1, LEASE, T0 + 1)
+        .await
+        .unwrap();
     assert!(done);
     assert_eq!(next.len(), 1);
-    assert_eq!((next[0].payload.as_slice(), next[0].attempts), (&b"b"[..], 1));
-    let (stale, more) = b.complete_and_claim(&first.lease(), 5, LEASE, T0 + 2).await.unwrap();
+    assert_eq!(
+        (next[0].payload.as_slice(), next[0].attempts),
+        (&b"b"[..], 1)
+    );
+    let (stale, more) = b
+        .complete_and_claim(&first.lease(), 5, LEASE, T0 + 2)
+        .await
+        .unwrap();
     assert!(!stale, "already acked");
     assert_eq!(more.len(), 1, "the claim still happens");
     let stats = b.stats("q", T0 + 3).await.unwrap();
     assert_eq!((stats.completed, stats.leased, stats.ready), (1, 2, 0));
-    assert!(b.claim("never-used", 5, LEASE, T0).await.unwrap().is_empty());
+    assert!(b
+        .claim("never-used", 5, LEASE, T0)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn batch_is_all_or_nothing<F: Fixture>(f: F) {
