@@ -16,6 +16,9 @@ use crate::backend::Backend;
 use crate::job::{now_ms, FailOutcome, Job, Lease, Millis, Retention};
 use crate::metrics::{Event, Metrics};
 
+/// Up to this concurrency, acks also claim the next job (see `Worker::run`).
+const CHAIN_UP_TO: usize = 2;
+
 /// Why a handler did not finish its job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandlerError {
@@ -205,9 +208,11 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
                     options: self.options.clone(),
                 };
                 let abandon = abandon.clone();
-                // Without a rate limit, a slot whose job succeeded takes the next job
-                // in the same round trip as the ack.
-                let chain = limiter.is_none().then(|| stop.clone());
+                // With one or two slots and no rate limit, a slot whose job succeeded
+                // takes the next job in the same round trip as the ack (the slot would
+                // otherwise idle for a round trip). With more slots, batched claims by
+                // this loop cost the backend less per job.
+                let chain = (limiter.is_none() && concurrency <= CHAIN_UP_TO).then(|| stop.clone());
                 tasks.spawn(async move {
                     let mut next = Some(job);
                     while let Some(job) = next.take() {

@@ -202,12 +202,41 @@ async fn shutdown_finishes_or_returns_in_flight_jobs<B: Backend + Clone>(backend
     assert_eq!(report.released.load(Ordering::Relaxed), 1);
 }
 
+async fn one_slot_chains_acks_and_claims<B: Backend + Clone>(backend: B) {
+    let jobs = (0..20).map(|i| NewJob::new("q", format!("{i}"))).collect();
+    backend.enqueue(jobs, now_ms()).await.unwrap();
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = order.clone();
+    let handler = move |job: Job| {
+        let seen = seen.clone();
+        async move {
+            seen.lock().unwrap().push(job.id);
+            Ok(())
+        }
+    };
+    let options = WorkerOptions {
+        concurrency: 1,
+        ..options()
+    };
+    let (stop, stopped) = watch::channel(false);
+    let worker = Worker::new(backend.clone(), "q", options, handler);
+    let report = worker.report();
+    let task = tokio::spawn(worker.run(stopped));
+    until(&backend, "all completed", |s| s.completed == 20).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    let order = order.lock().unwrap().clone();
+    assert_eq!(order.len(), 20, "each job ran once: {order:?}");
+    assert_eq!(report.completed.load(Ordering::Relaxed), 20);
+}
+
 macro_rules! worker_tests {
     ($module:ident, $open:expr) => {
         mod $module {
             use super::*;
             worker_tests!(@each $open; outcomes, concurrency_is_bounded, heartbeats_keep_long_jobs,
-                timeouts_fail_the_attempt, shutdown_finishes_or_returns_in_flight_jobs);
+                timeouts_fail_the_attempt, shutdown_finishes_or_returns_in_flight_jobs,
+                one_slot_chains_acks_and_claims);
         }
     };
     (@each $open:expr; $($name:ident),*) => {
