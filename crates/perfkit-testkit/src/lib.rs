@@ -7,11 +7,13 @@
 mod client;
 mod redis;
 mod redis_cluster;
+mod redis_persistent;
 mod upstream;
 
 pub use client::{Client, Reply};
 pub use redis::RedisServer;
 pub use redis_cluster::{RedisCluster, RedisNode};
+pub use redis_persistent::PersistentRedis;
 pub use upstream::{Echo, SampleUpstream, UpstreamBuilder};
 
 /// A loopback port nothing listens on right now.

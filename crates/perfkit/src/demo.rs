@@ -129,6 +129,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  {line}");
     }
 
+    jobs().await?;
+
     if args.serve {
         println!("\nserving on {base} until Ctrl-C (try: curl -i {base}/hello)");
         tokio::signal::ctrl_c()
@@ -139,6 +141,83 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         failures == 0 && statuses.keys().all(|s| *s == 200),
         "the demo saw failed requests"
+    );
+    Ok(())
+}
+
+/// Background jobs on an embedded SQLite queue in a temporary directory: some jobs
+/// succeed, some fail once and are retried, one fails every attempt and is
+/// dead-lettered with its error history.
+async fn jobs() -> anyhow::Result<()> {
+    use perfkit_queue::{
+        now_ms, Backend, Backoff, HandlerError, Job, NewJob, SqliteBackend, Worker, WorkerOptions,
+    };
+    use std::sync::atomic::Ordering;
+
+    let dir = std::env::temp_dir().join(format!("perfkit-demo-jobs-{}", std::process::id()));
+    let backend = SqliteBackend::open(&dir.join("queues.db")).context("opening the demo queue")?;
+    let quick = Backoff {
+        base_ms: 20,
+        max_ms: 100,
+        jitter: 0.2,
+    };
+    let payloads = (0..16)
+        .map(|i| format!("send-email-{i}"))
+        .chain((0..3).map(|i| format!("flaky-render-{i}")))
+        .chain(["charge-card".to_owned()]);
+    let jobs: Vec<NewJob> = payloads
+        .map(|p| NewJob::new("demo", p).max_attempts(3).backoff(quick))
+        .collect();
+    let total = jobs.len();
+    backend.enqueue(jobs, now_ms()).await?;
+    let handler = |job: Job| async move {
+        let payload = String::from_utf8_lossy(&job.payload).into_owned();
+        if payload.starts_with("flaky") && job.attempts == 1 {
+            Err(HandlerError::Retry("renderer busy".into()))
+        } else if payload == "charge-card" {
+            Err(HandlerError::Retry("payment API answered 503".into()))
+        } else {
+            Ok(())
+        }
+    };
+    let worker = Worker::new(backend.clone(), "demo", WorkerOptions::default(), handler);
+    let report = worker.report();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    let limit = Instant::now() + Duration::from_secs(20);
+    let stats = loop {
+        let stats = backend.stats("demo", now_ms()).await?;
+        if stats.completed + stats.dead == total as u64 || Instant::now() > limit {
+            break stats;
+        }
+        backend.wait("demo", Duration::from_millis(50)).await;
+    };
+    let _ = stop.send(true);
+    running.await.context("the demo worker panicked")?;
+    println!(
+        "\nbackground jobs (embedded SQLite queue in {}):",
+        dir.display()
+    );
+    println!(
+        "  enqueued {total}, completed {}, retried {}, dead-lettered {}",
+        stats.completed,
+        report.retried.load(Ordering::Relaxed),
+        stats.dead
+    );
+    for job in backend.dead_list("demo", 10).await? {
+        let errors: Vec<&str> = job.errors.iter().map(|e| e.message.as_str()).collect();
+        println!(
+            "  dead letter: job {} `{}` after {} attempts: {errors:?}",
+            job.id,
+            String::from_utf8_lossy(&job.payload),
+            job.attempts
+        );
+    }
+    drop(backend);
+    let _ = std::fs::remove_dir_all(&dir);
+    anyhow::ensure!(
+        stats.completed == total as u64 - 1 && stats.dead == 1,
+        "the jobs demo did not finish as expected: {stats:?}"
     );
     Ok(())
 }

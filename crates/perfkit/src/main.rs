@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
 mod demo;
+mod queue;
+mod worker;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +38,11 @@ enum Command {
     /// Start two sample upstreams and the gateway in front of them, send traffic through
     /// it and show what happened. Needs no config file and no external service.
     Demo(demo::DemoArgs),
+    /// Run the queue workers of config/queues.yml (HTTP push or command handlers),
+    /// their cron schedules and optionally the HTTP queue API.
+    Worker(worker::WorkerArgs),
+    /// Enqueue, inspect and manage background jobs.
+    Queue(queue::QueueArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +95,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ..LogConfig::default()
             });
             runtime()?.block_on(demo::run(args))
+        }
+        Command::Worker(args) => {
+            init_logging(&LogConfig::default());
+            runtime()?.block_on(worker::run(args))
+        }
+        Command::Queue(args) => {
+            init_logging(&LogConfig {
+                level: "warn".into(),
+                ..LogConfig::default()
+            });
+            runtime()?.block_on(queue::run(args))
         }
     }
 }

@@ -1,0 +1,606 @@
+//! The Redis backend: the same semantics as SQLite, each transition one Lua script
+//! (see `redis_lua.rs`), keys hash-tagged per queue (`{q:NAME}:...`) so every queue
+//! lives in one Redis Cluster slot. Idle workers block on a per-queue notify list
+//! (`BLPOP`) instead of polling. Connections reconnect by themselves after a Redis
+//! restart; operations that fail meanwhile return an error and the worker retries.
+//! Batches are atomic per queue (one script per queue, as Cluster requires).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Client, Script};
+use serde::Serialize;
+
+use crate::backend::{Backend, QueueError};
+use crate::job::{
+    check_queue_name, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId,
+    JobState, Lease, Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
+};
+use crate::redis_lua as lua;
+
+/// The set of queue names (outside any queue's slot, written once per queue per process).
+const QUEUES_KEY: &str = "perfkit:queues";
+
+struct Scripts {
+    enqueue: Script,
+    claim: Script,
+    heartbeat: Script,
+    complete: Script,
+    complete_claim: Script,
+    fail: Script,
+    release: Script,
+    stats: Script,
+    dead_retry: Script,
+    dead_purge: Script,
+    set_paused: Script,
+    retain: Script,
+    cron_fire: Script,
+}
+
+impl Scripts {
+    fn new() -> Scripts {
+        let script = |body: &str| Script::new(&format!("{}\n{}", lua::PRELUDE, body));
+        Scripts {
+            enqueue: script(lua::ENQUEUE),
+            claim: script(lua::CLAIM),
+            heartbeat: script(lua::HEARTBEAT),
+            complete: script(lua::COMPLETE),
+            complete_claim: script(lua::COMPLETE_CLAIM),
+            fail: script(lua::FAIL),
+            release: script(lua::RELEASE),
+            stats: script(lua::STATS),
+            dead_retry: script(lua::DEAD_RETRY),
+            dead_purge: script(lua::DEAD_PURGE),
+            set_paused: script(lua::SET_PAUSED),
+            retain: script(lua::RETAIN),
+            cron_fire: script(lua::CRON_FIRE),
+        }
+    }
+}
+
+/// The Redis backend. Cheap to clone.
+#[derive(Clone)]
+pub struct RedisBackend {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    conn: ConnectionManager,
+    scripts: Scripts,
+    /// Connections for blocking waits (a `BLPOP` holds its connection).
+    blocking: Mutex<Vec<MultiplexedConnection>>,
+    registered: Mutex<Vec<String>>,
+}
+
+impl std::fmt::Debug for RedisBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBackend").finish_non_exhaustive()
+    }
+}
+
+/// A queue's keys, in the order the scripts expect.
+fn keys(queue: &str) -> [String; 12] {
+    let tag = format!("{{q:{queue}}}");
+    [
+        "ready",
+        "delayed",
+        "leased",
+        "dead",
+        "completed",
+        "unique",
+        "idem",
+        "meta",
+        "deadlines",
+        "notify",
+        "fifo",
+        "cron",
+    ]
+    .map(|name| format!("{tag}:{name}"))
+}
+
+fn job_prefix(queue: &str) -> String {
+    format!("{{q:{queue}}}:job:")
+}
+
+fn member(id: JobId) -> String {
+    format!("{id:016}")
+}
+
+/// What the enqueue script reads of a job (the payload travels as its own argument).
+#[derive(Serialize)]
+struct Meta<'a> {
+    queue: &'a str,
+    priority: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_at: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<Millis>,
+    max_attempts: u32,
+    backoff_base: u64,
+    backoff_max: u64,
+    backoff_jitter: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unique_key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idem_key: Option<&'a str>,
+    tags: String,
+}
+
+fn meta(job: &NewJob) -> String {
+    let meta = Meta {
+        queue: &job.queue,
+        priority: job.priority,
+        run_at: job.run_at,
+        deadline: job.deadline,
+        max_attempts: job.max_attempts.max(1),
+        backoff_base: job.backoff.base_ms,
+        backoff_max: job.backoff.max_ms,
+        backoff_jitter: job.backoff.jitter,
+        timeout_ms: job.timeout_ms,
+        unique_key: job.unique_key.as_deref(),
+        idem_key: job.idempotency_key.as_deref(),
+        tags: serde_json::to_string(&job.tags).unwrap_or_else(|_| "[]".into()),
+    };
+    serde_json::to_string(&meta).unwrap_or_default()
+}
+
+fn job_from_fields(fields: HashMap<String, Vec<u8>>) -> Result<Job, QueueError> {
+    let text = |name: &str| -> String {
+        fields
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_default()
+    };
+    let number = |name: &str| -> Result<i64, QueueError> {
+        text(name)
+            .parse::<f64>()
+            .map(|v| v as i64)
+            .map_err(|_| QueueError::Corrupt(format!("field {name} is `{}`", text(name))))
+    };
+    let optional = |name: &str| -> Result<Option<i64>, QueueError> {
+        if text(name).is_empty() {
+            Ok(None)
+        } else {
+            number(name).map(Some)
+        }
+    };
+    let optional_text = |name: &str| Some(text(name)).filter(|t| !t.is_empty());
+    let errors = text("errors");
+    Ok(Job {
+        id: number("id")? as JobId,
+        queue: text("queue"),
+        payload: fields.get("payload").cloned().unwrap_or_default(),
+        priority: number("priority")?.clamp(0, 255) as u8,
+        run_at: number("run_at")?,
+        deadline: optional("deadline")?,
+        max_attempts: number("max_attempts")? as u32,
+        backoff: Backoff {
+            base_ms: number("backoff_base")? as u64,
+            max_ms: number("backoff_max")? as u64,
+            jitter: text("backoff_jitter").parse().unwrap_or(0.0),
+        },
+        timeout_ms: optional("timeout_ms")?.map(|t| t as u64),
+        unique_key: optional_text("unique_key"),
+        idempotency_key: optional_text("idem_key"),
+        tags: serde_json::from_str(&text("tags")).unwrap_or_default(),
+        state: JobState::parse(&text("state"))
+            .ok_or_else(|| QueueError::Corrupt(format!("state `{}`", text("state"))))?,
+        attempts: number("attempts")? as u32,
+        // An empty Lua table encodes as `{}`: no errors.
+        errors: serde_json::from_str::<Vec<AttemptError>>(&errors).unwrap_or_default(),
+        created_at: number("created_at")?,
+        started_at: optional("started_at")?,
+        finished_at: optional("finished_at")?,
+        lease_until: optional("lease_until")?,
+    })
+}
+
+fn pairs(flat: Vec<Vec<u8>>) -> HashMap<String, Vec<u8>> {
+    let mut map = HashMap::new();
+    let mut items = flat.into_iter();
+    while let (Some(key), Some(value)) = (items.next(), items.next()) {
+        map.insert(String::from_utf8_lossy(&key).into_owned(), value);
+    }
+    map
+}
+
+fn select_args(select: &DeadSelect) -> Vec<String> {
+    match select {
+        DeadSelect::All => vec!["all".into()],
+        DeadSelect::Ids(ids) => std::iter::once("ids".to_owned())
+            .chain(ids.iter().map(|id| id.to_string()))
+            .collect(),
+        DeadSelect::Tag(tag) => vec!["tag".into(), tag.clone()],
+    }
+}
+
+impl RedisBackend {
+    /// Connects to `url` (`redis://host:port/db`).
+    pub async fn connect(url: &str) -> Result<RedisBackend, QueueError> {
+        let client = Client::open(url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Duration::from_secs(2))
+            .set_response_timeout(Duration::from_secs(10))
+            .set_number_of_retries(3)
+            .set_max_delay(1_000);
+        let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
+        Ok(RedisBackend {
+            inner: Arc::new(Inner {
+                client,
+                conn,
+                scripts: Scripts::new(),
+                blocking: Mutex::new(Vec::new()),
+                registered: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.inner.conn.clone()
+    }
+
+    async fn register(&self, queue: &str) -> Result<(), QueueError> {
+        if self
+            .inner
+            .registered
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|q| q == queue)
+        {
+            return Ok(());
+        }
+        redis::cmd("SADD")
+            .arg(QUEUES_KEY)
+            .arg(queue)
+            .query_async::<()>(&mut self.conn())
+            .await?;
+        self.inner.registered.lock().unwrap().push(queue.to_owned());
+        Ok(())
+    }
+
+    fn invocation<'a>(script: &'a Script, queue: &str, now: Millis) -> redis::ScriptInvocation<'a> {
+        let mut invocation = script.prepare_invoke();
+        for key in keys(queue) {
+            invocation.key(key);
+        }
+        invocation.arg(job_prefix(queue)).arg(now);
+        invocation
+    }
+
+    async fn lease_script(
+        &self,
+        script: &Script,
+        lease: &Lease,
+        extra: &[String],
+        now: Millis,
+    ) -> Result<redis::Value, QueueError> {
+        let mut invocation = Self::invocation(script, &lease.queue, now);
+        invocation.arg(member(lease.id)).arg(lease.attempt);
+        for arg in extra {
+            invocation.arg(arg);
+        }
+        Ok(invocation.invoke_async(&mut self.conn()).await?)
+    }
+
+    async fn blocking_conn(&self) -> Result<MultiplexedConnection, QueueError> {
+        if let Some(conn) = self.inner.blocking.lock().unwrap().pop() {
+            return Ok(conn);
+        }
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Duration::from_secs(2))
+            .set_response_timeout(Duration::from_secs(30));
+        Ok(self
+            .inner
+            .client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?)
+    }
+}
+
+impl Backend for RedisBackend {
+    async fn enqueue(&self, jobs: Vec<NewJob>, now: Millis) -> Result<Vec<Enqueued>, QueueError> {
+        for job in &jobs {
+            check_queue_name(&job.queue).map_err(QueueError::Invalid)?;
+        }
+        let mut order: Vec<&str> = Vec::new();
+        for job in &jobs {
+            if !order.contains(&job.queue.as_str()) {
+                order.push(&job.queue);
+            }
+        }
+        let mut results: Vec<Option<Enqueued>> = vec![None; jobs.len()];
+        for queue in order {
+            self.register(queue).await?;
+            let mut invocation = Self::invocation(&self.inner.scripts.enqueue, queue, now);
+            let mut positions = Vec::new();
+            for (i, job) in jobs.iter().enumerate().filter(|(_, j)| j.queue == queue) {
+                invocation.arg(meta(job)).arg(&job.payload[..]);
+                positions.push(i);
+            }
+            let reply: Vec<redis::Value> = invocation.invoke_async(&mut self.conn()).await?;
+            let mut reply = reply.into_iter();
+            for position in positions {
+                let (Some(m), Some(dup)) = (reply.next(), reply.next()) else {
+                    return Err(QueueError::Corrupt("short enqueue reply".into()));
+                };
+                let m: String = redis::from_redis_value(&m)?;
+                let dup: i64 = redis::from_redis_value(&dup)?;
+                results[position] = Some(Enqueued {
+                    id: m
+                        .parse()
+                        .map_err(|_| QueueError::Corrupt(format!("job id `{m}`")))?,
+                    duplicate: dup == 1,
+                });
+            }
+        }
+        Ok(results.into_iter().flatten().collect())
+    }
+
+    async fn claim(
+        &self,
+        queue: &str,
+        max: usize,
+        lease_ms: u64,
+        now: Millis,
+    ) -> Result<Vec<Job>, QueueError> {
+        let mut invocation = Self::invocation(&self.inner.scripts.claim, queue, now);
+        invocation.arg(max).arg(lease_ms).arg(FAIR_EVERY);
+        let reply: Vec<Vec<Vec<u8>>> = invocation.invoke_async(&mut self.conn()).await?;
+        reply
+            .into_iter()
+            .map(|flat| job_from_fields(pairs(flat)))
+            .collect()
+    }
+
+    async fn heartbeat(
+        &self,
+        lease: &Lease,
+        lease_ms: u64,
+        now: Millis,
+    ) -> Result<bool, QueueError> {
+        let script = &self.inner.scripts.heartbeat;
+        let reply = self
+            .lease_script(script, lease, &[lease_ms.to_string()], now)
+            .await?;
+        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+    }
+
+    async fn complete(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
+        let reply = self
+            .lease_script(&self.inner.scripts.complete, lease, &[], now)
+            .await?;
+        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+    }
+
+    async fn complete_and_claim(
+        &self,
+        lease: &Lease,
+        max: usize,
+        lease_ms: u64,
+        now: Millis,
+    ) -> Result<(bool, Vec<Job>), QueueError> {
+        let extra = [
+            max.to_string(),
+            lease_ms.to_string(),
+            FAIR_EVERY.to_string(),
+        ];
+        let reply = self
+            .lease_script(&self.inner.scripts.complete_claim, lease, &extra, now)
+            .await?;
+        let (done, jobs): (i64, Vec<Vec<Vec<u8>>>) = redis::from_redis_value(&reply)?;
+        let jobs = jobs
+            .into_iter()
+            .map(|flat| job_from_fields(pairs(flat)))
+            .collect::<Result<_, _>>()?;
+        Ok((done == 1, jobs))
+    }
+
+    async fn fail(
+        &self,
+        lease: &Lease,
+        error: &str,
+        retry_at: Option<Millis>,
+        now: Millis,
+    ) -> Result<Option<FailOutcome>, QueueError> {
+        let at = retry_at.map(|at| at.to_string()).unwrap_or_default();
+        let reply = self
+            .lease_script(
+                &self.inner.scripts.fail,
+                lease,
+                &[error.to_owned(), at],
+                now,
+            )
+            .await?;
+        let reply: Option<String> = redis::from_redis_value(&reply)?;
+        Ok(match (reply.as_deref(), retry_at) {
+            (Some("dead"), _) => Some(FailOutcome::Dead),
+            (Some(_), Some(at)) => Some(FailOutcome::Retrying { at }),
+            _ => None,
+        })
+    }
+
+    async fn release(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
+        let reply = self
+            .lease_script(&self.inner.scripts.release, lease, &[], now)
+            .await?;
+        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+    }
+
+    async fn get(&self, queue: &str, id: JobId) -> Result<Option<Job>, QueueError> {
+        let key = format!("{}{}", job_prefix(queue), member(id));
+        let flat: Vec<Vec<u8>> = redis::cmd("HGETALL")
+            .arg(key)
+            .query_async(&mut self.conn())
+            .await?;
+        if flat.is_empty() {
+            return Ok(None);
+        }
+        job_from_fields(pairs(flat)).map(Some)
+    }
+
+    async fn stats(&self, queue: &str, now: Millis) -> Result<QueueStats, QueueError> {
+        let reply: Vec<u64> = Self::invocation(&self.inner.scripts.stats, queue, now)
+            .invoke_async(&mut self.conn())
+            .await?;
+        let at = |i: usize| reply.get(i).copied().unwrap_or(0);
+        Ok(QueueStats {
+            ready: at(0),
+            delayed: at(1),
+            leased: at(2),
+            completed: at(3),
+            dead: at(4),
+            paused: at(5) == 1,
+        })
+    }
+
+    async fn queues(&self) -> Result<Vec<String>, QueueError> {
+        let mut names: Vec<String> = redis::cmd("SMEMBERS")
+            .arg(QUEUES_KEY)
+            .query_async(&mut self.conn())
+            .await?;
+        names.sort();
+        Ok(names)
+    }
+
+    async fn dead_list(&self, queue: &str, limit: usize) -> Result<Vec<Job>, QueueError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let members: Vec<String> = redis::cmd("ZREVRANGE")
+            .arg(&keys(queue)[3])
+            .arg(0)
+            .arg(limit as i64 - 1)
+            .query_async(&mut self.conn())
+            .await?;
+        let mut pipe = redis::pipe();
+        for m in &members {
+            pipe.cmd("HGETALL").arg(format!("{}{m}", job_prefix(queue)));
+        }
+        let all: Vec<Vec<Vec<u8>>> = pipe.query_async(&mut self.conn()).await?;
+        all.into_iter()
+            .filter(|flat| !flat.is_empty())
+            .map(|flat| job_from_fields(pairs(flat)))
+            .collect()
+    }
+
+    async fn dead_retry(
+        &self,
+        queue: &str,
+        select: &DeadSelect,
+        now: Millis,
+    ) -> Result<u64, QueueError> {
+        let mut invocation = Self::invocation(&self.inner.scripts.dead_retry, queue, now);
+        for arg in select_args(select) {
+            invocation.arg(arg);
+        }
+        Ok(invocation.invoke_async(&mut self.conn()).await?)
+    }
+
+    async fn dead_purge(&self, queue: &str, select: &DeadSelect) -> Result<u64, QueueError> {
+        let mut invocation = Self::invocation(&self.inner.scripts.dead_purge, queue, 0);
+        for arg in select_args(select) {
+            invocation.arg(arg);
+        }
+        Ok(invocation.invoke_async(&mut self.conn()).await?)
+    }
+
+    async fn set_paused(&self, queue: &str, paused: bool) -> Result<(), QueueError> {
+        self.register(queue).await?;
+        let mut invocation = Self::invocation(&self.inner.scripts.set_paused, queue, 0);
+        invocation.arg(if paused { "1" } else { "0" });
+        invocation.invoke_async::<()>(&mut self.conn()).await?;
+        Ok(())
+    }
+
+    async fn retain(
+        &self,
+        queue: &str,
+        policy: &Retention,
+        now: Millis,
+    ) -> Result<u64, QueueError> {
+        let mut invocation = Self::invocation(&self.inner.scripts.retain, queue, now);
+        invocation
+            .arg(policy.completed)
+            .arg(policy.dead)
+            .arg(policy.max_age_ms);
+        Ok(invocation.invoke_async(&mut self.conn()).await?)
+    }
+
+    async fn cron_fire(
+        &self,
+        schedule: &str,
+        tick: Millis,
+        job: NewJob,
+        now: Millis,
+    ) -> Result<Option<JobId>, QueueError> {
+        check_queue_name(&job.queue).map_err(QueueError::Invalid)?;
+        self.register(&job.queue).await?;
+        let mut invocation = Self::invocation(&self.inner.scripts.cron_fire, &job.queue, now);
+        invocation
+            .arg(schedule)
+            .arg(tick)
+            .arg(meta(&job))
+            .arg(&job.payload[..]);
+        let fired: Option<String> = invocation.invoke_async(&mut self.conn()).await?;
+        fired
+            .map(|m| {
+                m.parse()
+                    .map_err(|_| QueueError::Corrupt(format!("job id `{m}`")))
+            })
+            .transpose()
+    }
+
+    async fn wait(&self, queue: &str, timeout: Duration) {
+        let keys = keys(queue);
+        // Wake no later than the next delayed job or lease expiry is due.
+        let mut pipe = redis::pipe();
+        pipe.cmd("ZRANGE")
+            .arg(&keys[1])
+            .arg(0)
+            .arg(0)
+            .arg("WITHSCORES");
+        pipe.cmd("ZRANGE")
+            .arg(&keys[2])
+            .arg(0)
+            .arg(0)
+            .arg("WITHSCORES");
+        let next: Result<Vec<Vec<(String, f64)>>, _> = pipe.query_async(&mut self.conn()).await;
+        let now = crate::job::now_ms() as f64;
+        let mut timeout = timeout.as_secs_f64();
+        match next {
+            Ok(next) => {
+                for (_, at) in next.into_iter().flatten() {
+                    timeout = timeout.min(((at - now) / 1000.0).max(0.0));
+                }
+            }
+            Err(_) => {
+                // Redis is unreachable: back off rather than spin.
+                tokio::time::sleep(Duration::from_secs_f64(timeout.min(0.5))).await;
+                return;
+            }
+        }
+        if timeout <= 0.0 {
+            return;
+        }
+        let Ok(mut conn) = self.blocking_conn().await else {
+            tokio::time::sleep(Duration::from_secs_f64(timeout.min(0.5))).await;
+            return;
+        };
+        // BLPOP takes whole or fractional seconds; 0 would block forever.
+        let seconds = timeout.max(0.01);
+        let result: Result<Option<(String, String)>, _> = redis::cmd("BLPOP")
+            .arg(&keys[9])
+            .arg(seconds)
+            .query_async(&mut conn)
+            .await;
+        if result.is_ok() {
+            self.inner.blocking.lock().unwrap().push(conn);
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The Lua scripts of the Redis backend: every state change is one script, so it is
+//! atomic. All keys of a queue share the hash tag `{q:NAME}`, so a queue lives in one
+//! Cluster slot. KEYS are always, in order:
+//! 1 ready (zset, score = priority band + deadline), 2 delayed (zset by run_at),
+//! 3 leased (zset by lease expiry), 4 dead (zset by time), 5 completed (zset by time),
+//! 6 unique keys (hash key -> job), 7 idempotency keys (hash), 8 meta (hash: seq,
+//! claims, paused), 9 deadlines of pending jobs (zset), 10 notify (list),
+//! 11 ready jobs in id order (zset, for starvation protection), 12 cron last ticks (hash).
+//! ARGV[1] is the job key prefix, ARGV[2] the current time in ms.
+//! Job members are ids zero-padded to 16 digits, so equal scores order by id.
+
+pub const PRELUDE: &str = r#"
+local JOB = ARGV[1]
+local NOW = tonumber(ARGV[2])
+local NO_DEADLINE = 4398046511103
+local BAND = 4398046511104
+local function n(x) return string.format('%.0f', x) end
+local function push_ready(m, pri, dl)
+  local d = NO_DEADLINE
+  if dl and dl ~= '' then d = math.min(tonumber(dl), NO_DEADLINE) end
+  redis.call('ZADD', KEYS[1], n((255 - tonumber(pri)) * BAND + d), m)
+  redis.call('ZADD', KEYS[11], n(tonumber(m)), m)
+end
+local function unready(m)
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('ZREM', KEYS[11], m)
+end
+local function notify(count)
+  if count > 64 then count = 64 end
+  for _ = 1, count do redis.call('LPUSH', KEYS[10], '1') end
+  redis.call('LTRIM', KEYS[10], 0, 63)
+end
+local function add_error(jk, attempt, msg)
+  local raw = redis.call('HGET', jk, 'errors')
+  local errs = {}
+  if raw and raw ~= '' and raw ~= '[]' and raw ~= '{}' then errs = cjson.decode(raw) end
+  table.insert(errs, {attempt = tonumber(attempt) or 0, at = NOW, message = msg})
+  redis.call('HSET', jk, 'errors', cjson.encode(errs))
+end
+local function clear_unique(jk, m)
+  local u = redis.call('HGET', jk, 'unique_key')
+  if u and u ~= '' and redis.call('HGET', KEYS[6], u) == m then redis.call('HDEL', KEYS[6], u) end
+end
+local function to_dead(jk, m)
+  unready(m)
+  redis.call('ZREM', KEYS[2], m)
+  redis.call('ZREM', KEYS[3], m)
+  redis.call('ZREM', KEYS[9], m)
+  redis.call('ZADD', KEYS[4], n(NOW), m)
+  redis.call('HSET', jk, 'state', 'dead', 'finished_at', n(NOW), 'lease_until', '')
+  clear_unique(jk, m)
+end
+local function make_ready(jk, m, run_at)
+  local f = redis.call('HMGET', jk, 'priority', 'deadline')
+  redis.call('HSET', jk, 'run_at', n(run_at), 'lease_until', '')
+  if f[2] and f[2] ~= '' then redis.call('ZADD', KEYS[9], f[2], m) end
+  if run_at > NOW then
+    redis.call('HSET', jk, 'state', 'delayed')
+    redis.call('ZADD', KEYS[2], n(run_at), m)
+  else
+    redis.call('HSET', jk, 'state', 'ready')
+    push_ready(m, f[1], f[2])
+  end
+end
+local function maintain()
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. n(NOW), 'LIMIT', 0, 1000)
+  for _, m in ipairs(expired) do
+    local jk = JOB .. m
+    local f = redis.call('HMGET', jk, 'attempts', 'max_attempts')
+    add_error(jk, f[1], 'lease expired: the worker stopped renewing it')
+    if tonumber(f[1]) >= tonumber(f[2]) then
+      to_dead(jk, m)
+    else
+      redis.call('ZREM', KEYS[3], m)
+      make_ready(jk, m, NOW)
+    end
+  end
+  local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', n(NOW), 'LIMIT', 0, 1000)
+  for _, m in ipairs(due) do
+    local jk = JOB .. m
+    local f = redis.call('HMGET', jk, 'priority', 'deadline')
+    redis.call('ZREM', KEYS[2], m)
+    redis.call('HSET', jk, 'state', 'ready')
+    push_ready(m, f[1], f[2])
+  end
+  local late = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. n(NOW), 'LIMIT', 0, 1000)
+  for _, m in ipairs(late) do
+    local jk = JOB .. m
+    add_error(jk, redis.call('HGET', jk, 'attempts'), 'deadline passed before the job could start')
+    to_dead(jk, m)
+  end
+  if #expired > 0 or #due > 0 then notify(#expired + #due) end
+end
+local function pending(state)
+  return state == 'ready' or state == 'delayed' or state == 'leased'
+end
+-- Stores one job (meta: decoded JSON, payload: bytes); returns member, duplicate flag.
+local function enqueue_one(meta, payload)
+  if meta.idem_key then
+    local m = redis.call('HGET', KEYS[7], meta.idem_key)
+    if m and redis.call('EXISTS', JOB .. m) == 1 then return m, 1 end
+  end
+  if meta.unique_key then
+    local m = redis.call('HGET', KEYS[6], meta.unique_key)
+    if m and pending(redis.call('HGET', JOB .. m, 'state')) then return m, 1 end
+  end
+  local id = redis.call('HINCRBY', KEYS[8], 'seq', 1)
+  local m = string.format('%016d', id)
+  local jk = JOB .. m
+  local run_at = meta.run_at or NOW
+  redis.call('HSET', jk, 'id', m, 'queue', meta.queue, 'payload', payload,
+    'priority', meta.priority, 'deadline', meta.deadline and n(meta.deadline) or '',
+    'max_attempts', meta.max_attempts, 'backoff_base', n(meta.backoff_base),
+    'backoff_max', n(meta.backoff_max), 'backoff_jitter', tostring(meta.backoff_jitter),
+    'timeout_ms', meta.timeout_ms and n(meta.timeout_ms) or '',
+    'unique_key', meta.unique_key or '', 'idem_key', meta.idem_key or '',
+    'tags', meta.tags, 'attempts', 0, 'errors', '[]', 'created_at', n(NOW),
+    'started_at', '', 'finished_at', '', 'lease_until', '')
+  if meta.unique_key then redis.call('HSET', KEYS[6], meta.unique_key, m) end
+  if meta.idem_key then redis.call('HSET', KEYS[7], meta.idem_key, m) end
+  make_ready(jk, m, run_at)
+  return m, 0
+end
+local function lease_held(jk, attempt)
+  local f = redis.call('HMGET', jk, 'state', 'attempts')
+  return f[1] == 'leased' and f[2] == attempt
+end
+local function remove_job(jk, m)
+  local idem = redis.call('HGET', jk, 'idem_key')
+  if idem and idem ~= '' and redis.call('HGET', KEYS[7], idem) == m then
+    redis.call('HDEL', KEYS[7], idem)
+  end
+  clear_unique(jk, m)
+  redis.call('DEL', jk)
+end
+local function complete(m, attempt)
+  local jk = JOB .. m
+  if not lease_held(jk, attempt) then return 0 end
+  redis.call('ZREM', KEYS[3], m)
+  redis.call('ZADD', KEYS[5], n(NOW), m)
+  redis.call('HSET', jk, 'state', 'completed', 'finished_at', n(NOW), 'lease_until', '')
+  clear_unique(jk, m)
+  return 1
+end
+-- Leases up to max ready jobs (see Backend::claim); returns HGETALL of each.
+local function claim(max, lease_ms, fair)
+  maintain()
+  if redis.call('HGET', KEYS[8], 'paused') == '1' or max <= 0 then return {} end
+  local claims = redis.call('HINCRBY', KEYS[8], 'claims', 1)
+  local picked = {}
+  if claims % fair == 0 then
+    local oldest = redis.call('ZRANGE', KEYS[11], 0, 0)
+    if oldest[1] then
+      unready(oldest[1])
+      table.insert(picked, oldest[1])
+    end
+  end
+  if max - #picked > 0 then
+    local rest = redis.call('ZRANGE', KEYS[1], 0, max - #picked - 1)
+    for _, m in ipairs(rest) do
+      unready(m)
+      table.insert(picked, m)
+    end
+  end
+  local until_ = n(NOW + lease_ms)
+  local out = {}
+  for _, m in ipairs(picked) do
+    local jk = JOB .. m
+    redis.call('HINCRBY', jk, 'attempts', 1)
+    redis.call('HSET', jk, 'state', 'leased', 'lease_until', until_)
+    if redis.call('HGET', jk, 'started_at') == '' then redis.call('HSET', jk, 'started_at', n(NOW)) end
+    redis.call('ZADD', KEYS[3], until_, m)
+    redis.call('ZREM', KEYS[9], m)
+    table.insert(out, redis.call('HGETALL', jk))
+  end
+  return out
+end
+-- Dead members chosen by ARGV[sel], ARGV[sel+1..]: 'all', 'ids' id..., 'tag' tag.
+local function select_dead(sel)
+  local mode = ARGV[sel]
+  local chosen = {}
+  if mode == 'ids' then
+    for i = sel + 1, #ARGV do
+      local m = string.format('%016d', tonumber(ARGV[i]))
+      if redis.call('ZSCORE', KEYS[4], m) then table.insert(chosen, m) end
+    end
+  else
+    local all = redis.call('ZRANGE', KEYS[4], 0, -1)
+    for _, m in ipairs(all) do
+      if mode == 'all' then
+        table.insert(chosen, m)
+      else
+        local tags = cjson.decode(redis.call('HGET', JOB .. m, 'tags') or '[]')
+        for _, t in ipairs(tags) do
+          if t == ARGV[sel + 1] then table.insert(chosen, m) break end
+        end
+      end
+    end
+  end
+  return chosen
+end
+"#;
+
+/// ARGV[3..]: pairs of (job meta JSON, payload). Returns member, duplicate, ...
+pub const ENQUEUE: &str = r#"
+local out = {}
+local added = 0
+for i = 3, #ARGV, 2 do
+  local m, dup = enqueue_one(cjson.decode(ARGV[i]), ARGV[i + 1])
+  table.insert(out, m)
+  table.insert(out, dup)
+  if dup == 0 then added = added + 1 end
+end
+if added > 0 then notify(added) end
+return out
+"#;
+
+/// ARGV[3] max, ARGV[4] lease ms, ARGV[5] fair-every. Returns HGETALL of each job.
+pub const CLAIM: &str = r#"
+return claim(tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+"#;
+
+/// ARGV[3] member, ARGV[4] attempt, then as CLAIM from ARGV[5]. Returns
+/// {1 or 0 (acked), {HGETALL of each newly leased job}}.
+pub const COMPLETE_CLAIM: &str = r#"
+local done = complete(ARGV[3], ARGV[4])
+return {done, claim(tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))}
+"#;
+
+/// ARGV[3] member, ARGV[4] attempt, ARGV[5] lease ms.
+pub const HEARTBEAT: &str = r#"
+local jk = JOB .. ARGV[3]
+if not lease_held(jk, ARGV[4]) then return 0 end
+local until_ = n(NOW + tonumber(ARGV[5]))
+redis.call('HSET', jk, 'lease_until', until_)
+redis.call('ZADD', KEYS[3], until_, ARGV[3])
+return 1
+"#;
+
+/// ARGV[3] member, ARGV[4] attempt.
+pub const COMPLETE: &str = r#"
+return complete(ARGV[3], ARGV[4])
+"#;
+
+/// ARGV[3] member, ARGV[4] attempt, ARGV[5] error, ARGV[6] retry-at ms or ''.
+pub const FAIL: &str = r#"
+local m = ARGV[3]
+local jk = JOB .. m
+if not lease_held(jk, ARGV[4]) then return false end
+redis.call('ZREM', KEYS[3], m)
+add_error(jk, ARGV[4], ARGV[5])
+if ARGV[6] == '' then
+  to_dead(jk, m)
+  return 'dead'
+end
+local at = tonumber(ARGV[6])
+make_ready(jk, m, at)
+if at <= NOW then notify(1) end
+return 'retry'
+"#;
+
+/// ARGV[3] member, ARGV[4] attempt.
+pub const RELEASE: &str = r#"
+local m = ARGV[3]
+local jk = JOB .. m
+if not lease_held(jk, ARGV[4]) then return 0 end
+redis.call('ZREM', KEYS[3], m)
+redis.call('HINCRBY', jk, 'attempts', -1)
+make_ready(jk, m, NOW)
+notify(1)
+return 1
+"#;
+
+/// Returns ready, delayed, leased, completed, dead, paused.
+pub const STATS: &str = r#"
+maintain()
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]),
+  redis.call('ZCARD', KEYS[5]), redis.call('ZCARD', KEYS[4]),
+  redis.call('HGET', KEYS[8], 'paused') == '1' and 1 or 0}
+"#;
+
+/// ARGV[3..] selection.
+pub const DEAD_RETRY: &str = r#"
+local count = 0
+for _, m in ipairs(select_dead(3)) do
+  local jk = JOB .. m
+  local u = redis.call('HGET', jk, 'unique_key')
+  local holder = nil
+  if u and u ~= '' then holder = redis.call('HGET', KEYS[6], u) end
+  local blocked = holder and holder ~= m and pending(redis.call('HGET', JOB .. holder, 'state'))
+  if not blocked then
+    redis.call('ZREM', KEYS[4], m)
+    redis.call('HSET', jk, 'attempts', 0, 'finished_at', '', 'deadline', '')
+    if u and u ~= '' then redis.call('HSET', KEYS[6], u, m) end
+    make_ready(jk, m, NOW)
+    count = count + 1
+  end
+end
+if count > 0 then notify(count) end
+return count
+"#;
+
+/// ARGV[3..] selection.
+pub const DEAD_PURGE: &str = r#"
+local chosen = select_dead(3)
+for _, m in ipairs(chosen) do
+  redis.call('ZREM', KEYS[4], m)
+  remove_job(JOB .. m, m)
+end
+return #chosen
+"#;
+
+/// ARGV[3] '1' or '0'.
+pub const SET_PAUSED: &str = r#"
+redis.call('HSET', KEYS[8], 'paused', ARGV[3])
+if ARGV[3] == '0' then notify(64) end
+return 1
+"#;
+
+/// ARGV[3] keep completed, ARGV[4] keep dead, ARGV[5] max age ms.
+pub const RETAIN: &str = r#"
+local removed = 0
+local oldest = NOW - tonumber(ARGV[5])
+for _, pair in ipairs({{KEYS[5], tonumber(ARGV[3])}, {KEYS[4], tonumber(ARGV[4])}}) do
+  local z, keep = pair[1], pair[2]
+  local old = redis.call('ZRANGEBYSCORE', z, '-inf', '(' .. n(oldest), 'LIMIT', 0, 10000)
+  for _, m in ipairs(old) do
+    redis.call('ZREM', z, m)
+    remove_job(JOB .. m, m)
+    removed = removed + 1
+  end
+  local extra = redis.call('ZCARD', z) - keep
+  if extra > 0 then
+    if extra > 10000 then extra = 10000 end
+    local gone = redis.call('ZRANGE', z, 0, extra - 1)
+    for _, m in ipairs(gone) do
+      redis.call('ZREM', z, m)
+      remove_job(JOB .. m, m)
+      removed = removed + 1
+    end
+  end
+end
+return removed
+"#;
+
+/// ARGV[3] schedule, ARGV[4] tick, ARGV[5] job meta JSON, ARGV[6] payload.
+pub const CRON_FIRE: &str = r#"
+local last = tonumber(redis.call('HGET', KEYS[12], ARGV[3]) or '-1')
+local tick = tonumber(ARGV[4])
+if tick <= last then return false end
+redis.call('HSET', KEYS[12], ARGV[3], ARGV[4])
+local m, dup = enqueue_one(cjson.decode(ARGV[5]), ARGV[6])
+if dup == 0 then notify(1) end
+return m
+"#;

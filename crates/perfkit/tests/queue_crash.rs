@@ -1,0 +1,245 @@
+//! Crash test of the job queue, per backend: jobs are enqueued through the HTTP API
+//! (itself killed with SIGKILL and restarted mid-run; batches are retried with their
+//! idempotency key), several `perfkit worker` processes whose command handler appends
+//! each execution to a file are killed with SIGKILL at random moments and restarted.
+//! In the end every acknowledged job ran at least once and none is left pending;
+//! duplicate executions (expected: at-least-once) are counted and printed.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::Method;
+use perfkit_testkit::{free_port, Client, RedisServer};
+use serde_json::Value;
+
+const TOKEN: &str = "crash-token";
+const BATCHES: usize = 30;
+const PER_BATCH: usize = 10;
+const WORKERS: usize = 3;
+
+struct Setup {
+    dir: tempfile::TempDir,
+    queues: PathBuf,
+    runs: PathBuf,
+    api: String,
+    port: u16,
+}
+
+fn setup(backend: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs.log");
+    let port = free_port();
+    let queues = dir.path().join("queues.yml");
+    let yaml = format!(
+        "backend:\n  {backend}\napi:\n  token: {TOKEN}\nqueues:\n  crash:\n    concurrency: 4\n    lease: 1s\n\
+         \x20   max_attempts: 100\n    backoff: {{base: 10ms, max: 100ms, jitter: 0.5}}\n\
+         \x20   command: [sh, -c, 'cat > /dev/null; echo \"$PERFKIT_JOB_ID\" >> {}']\n",
+        runs.display()
+    );
+    std::fs::write(&queues, yaml).unwrap();
+    Setup {
+        api: format!("http://127.0.0.1:{port}"),
+        dir,
+        queues,
+        runs,
+        port,
+    }
+}
+
+fn perfkit(dir: &Path, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_perfkit"))
+        .args(args)
+        .current_dir(dir)
+        .env("PERFKIT_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn start_api(s: &Setup) -> Child {
+    let listen = format!("127.0.0.1:{}", s.port);
+    let queues = s.queues.to_str().unwrap();
+    perfkit(
+        s.dir.path(),
+        &["queue", "--queues", queues, "serve", "--listen", &listen],
+    )
+}
+
+fn start_worker(s: &Setup) -> Child {
+    perfkit(
+        s.dir.path(),
+        &["worker", "--queues", s.queues.to_str().unwrap()],
+    )
+}
+
+async fn call(
+    client: &Client,
+    method: Method,
+    url: &str,
+    key: Option<&str>,
+    body: &str,
+) -> Result<(u16, Value), String> {
+    let auth = format!("Bearer {TOKEN}");
+    let mut headers = vec![("authorization", auth.as_str())];
+    if let Some(key) = key {
+        headers.push(("idempotency-key", key));
+    }
+    let reply = client
+        .request(method, url, &headers, body.to_owned())
+        .await?;
+    let value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+    Ok((reply.status.as_u16(), value))
+}
+
+async fn wait_for_api(client: &Client, api: &str) {
+    let limit = Instant::now() + Duration::from_secs(20);
+    while client.get(&format!("{api}/healthz")).await.is_err() {
+        assert!(Instant::now() < limit, "the queue API did not come up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn crash_test(backend: &str) {
+    let s = setup(backend);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = Client::http1();
+    let mut api = start_api(&s);
+    runtime.block_on(wait_for_api(&client, &s.api));
+    let mut workers: Vec<Child> = (0..WORKERS).map(|_| start_worker(&s)).collect();
+
+    // Chaos: SIGKILL a random worker every 150-500 ms and restart it, while enqueuing.
+    let enqueuing = Arc::new(AtomicBool::new(true));
+    let mut kills = 0;
+    let mut api_killed = false;
+    let acked: BTreeSet<u64> = std::thread::scope(|scope| {
+        let producer = scope.spawn(|| {
+            let acked = runtime.block_on(async {
+                let mut acked = BTreeSet::new();
+                for batch in 0..BATCHES {
+                    let jobs: Vec<Value> = (0..PER_BATCH)
+                        .map(|i| serde_json::json!({ "payload": { "batch": batch, "n": i } }))
+                        .collect();
+                    let body = serde_json::json!({ "jobs": jobs }).to_string();
+                    let key = format!("batch-{batch}");
+                    let url = format!("{}/queues/crash/jobs", s.api);
+                    let limit = Instant::now() + Duration::from_secs(30);
+                    // Retry until acknowledged: the API may be down or killed mid-request.
+                    loop {
+                        match call(&client, Method::POST, &url, Some(&key), &body).await {
+                            Ok((201, reply)) => {
+                                for job in reply["jobs"].as_array().unwrap() {
+                                    acked.insert(job["id"].as_u64().unwrap());
+                                }
+                                break;
+                            }
+                            other => {
+                                assert!(
+                                    Instant::now() < limit,
+                                    "batch {batch} never acknowledged: {other:?}"
+                                );
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                }
+                acked
+            });
+            enqueuing.store(false, Ordering::SeqCst);
+            acked
+        });
+        let chaos_end = Instant::now() + Duration::from_secs(6);
+        while enqueuing.load(Ordering::SeqCst) || Instant::now() < chaos_end {
+            std::thread::sleep(Duration::from_millis(fastrand::u64(150..500)));
+            let victim = fastrand::usize(..WORKERS);
+            workers[victim].kill().unwrap();
+            workers[victim].wait().unwrap();
+            workers[victim] = start_worker(&s);
+            kills += 1;
+            if !api_killed && kills == 3 {
+                api.kill().unwrap();
+                api.wait().unwrap();
+                api = start_api(&s);
+                api_killed = true;
+            }
+        }
+        producer.join().unwrap()
+    });
+    assert_eq!(
+        acked.len(),
+        BATCHES * PER_BATCH,
+        "every batch acknowledged, no id twice"
+    );
+
+    // Let the surviving workers drain the queue.
+    let limit = Instant::now() + Duration::from_secs(60);
+    let stats = runtime.block_on(async {
+        wait_for_api(&client, &s.api).await;
+        loop {
+            let url = format!("{}/queues/crash/stats", s.api);
+            if let Ok((200, stats)) = call(&client, Method::GET, &url, None, "").await {
+                let pending = ["ready", "delayed", "leased"]
+                    .iter()
+                    .map(|k| stats[k].as_u64().unwrap())
+                    .sum::<u64>();
+                if pending == 0 {
+                    return stats;
+                }
+                assert!(Instant::now() < limit, "jobs stuck: {stats}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    for worker in &mut workers {
+        // The shell's own `kill`: no dependency on procps.
+        let _ = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", worker.id())])
+            .status();
+        worker.wait().unwrap();
+    }
+    api.kill().unwrap();
+    api.wait().unwrap();
+
+    let log = std::fs::read_to_string(&s.runs).unwrap();
+    let mut runs: HashMap<u64, usize> = HashMap::new();
+    for line in log.lines() {
+        *runs.entry(line.trim().parse().unwrap()).or_default() += 1;
+    }
+    let missing: Vec<_> = acked.iter().filter(|id| !runs.contains_key(id)).collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged jobs that never ran: {missing:?}"
+    );
+    let duplicates: usize = runs.values().map(|n| n - 1).sum();
+    println!(
+        "{backend}: {} jobs acknowledged, {} executions, {duplicates} duplicate(s), {kills} worker kills, API killed once",
+        acked.len(),
+        log.lines().count()
+    );
+    assert_eq!(
+        stats["completed"].as_u64(),
+        Some(acked.len() as u64),
+        "{stats}"
+    );
+    assert_eq!(stats["dead"].as_u64(), Some(0), "{stats}");
+}
+
+#[test]
+fn sqlite_survives_sigkilled_workers_and_api() {
+    crash_test("sqlite: queue.db");
+}
+
+#[test]
+fn redis_survives_sigkilled_workers_and_api() {
+    let redis = RedisServer::start().unwrap();
+    crash_test(&format!("redis: {}", redis.url()));
+}
