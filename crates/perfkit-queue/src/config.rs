@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use perfkit_config::{ByteSize, ConfigError, Location, Locations};
+use perfkit_config::{ByteSize, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::cron::Schedule;
@@ -257,45 +257,17 @@ impl QueueConfig {
 
 impl QueuesConfig {
     pub fn load(path: &Path) -> Result<QueuesConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = perfkit_config::read_config_file(path)?;
         QueuesConfig::parse(path, &text)
     }
 
+    /// Parses `text` as if read from `path`, with perfkit-config's limits and
+    /// file:line:column errors.
     pub fn parse(path: &Path, text: &str) -> Result<QueuesConfig, ConfigError> {
-        let config: QueuesConfig = if text.trim().is_empty() {
-            serde_yaml::from_str("{}")
-        } else {
-            serde_yaml::from_str(text)
-        }
-        .map_err(|err| {
-            let location = err.location().map(|l| Location {
-                line: l.line(),
-                column: l.column(),
-            });
-            let mut message = err.to_string();
-            if let Some(Location { line, column }) = location {
-                let suffix = format!(" at line {line} column {column}");
-                if let Some(stripped) = message.strip_suffix(&suffix) {
-                    message = stripped.to_owned();
-                }
-            }
-            ConfigError::Parse {
-                path: path.to_owned(),
-                location,
-                message,
-            }
-        })?;
+        let config: QueuesConfig = perfkit_config::parse_yaml(path, text)?;
         config
             .check()
-            .map_err(|(field, message)| ConfigError::Invalid {
-                location: Locations::index(text).find(&field),
-                path: path.to_owned(),
-                field,
-                message,
-            })?;
+            .map_err(|(field, message)| perfkit_config::invalid(path, text, field, message))?;
         Ok(config)
     }
 
