@@ -1,0 +1,16 @@
+//! perfkit's load generator: closed- and open-loop HTTP/1.1 load from per-core event
+//! loops, latency in HDR histograms (corrected for coordinated omission in the open
+//! loop), scenario files, baselines with statistical comparison, and reports.
+
+mod engine;
+mod http1;
+mod scenario;
+mod schedule;
+mod summary;
+
+pub use engine::{run, EngineError};
+pub use scenario::{
+    Endpoint, Load, LoadModel, Metric, Op, Scenario, ScenarioError, ScenarioFile, Stage, Target,
+    Threshold, DEFAULT_PATH,
+};
+pub use summary::{EndpointResult, Latency, RunResult, Sample, ThresholdOutcome, Totals};
