@@ -2,8 +2,11 @@
 //! loops, latency in HDR histograms (corrected for coordinated omission in the open
 //! loop), scenario files, baselines with statistical comparison, and reports.
 
+pub mod baseline;
+pub mod compare;
 mod engine;
 mod http1;
+pub mod report;
 mod scenario;
 mod schedule;
 mod summary;
