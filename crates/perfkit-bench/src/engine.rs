@@ -314,17 +314,20 @@ async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize
             }
             continue;
         }
+        // Request-count runs number requests globally, so the weights hold exactly.
+        let mut slot = sequence * plan.connections + id;
+        sequence += 1;
         if now >= plan.measure_start {
             if let Some(remaining) = &plan.remaining {
                 let claimed = remaining
                     .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
-                if claimed.is_err() {
-                    break;
+                match claimed {
+                    Ok(left) => slot = left as usize,
+                    Err(_) => break,
                 }
             }
         }
-        let endpoint = plan.picks[(sequence * plan.connections + id) % plan.picks.len()];
-        sequence += 1;
+        let endpoint = plan.picks[slot % plan.picks.len()];
         let outcome = connection.exchange(&plan, &plan.requests[endpoint]).await;
         let failed_connect = matches!(outcome, Err((Failure::Connect, _)));
         record(&plan, &stats, endpoint, now, outcome);
