@@ -3,6 +3,7 @@
 //! loop), scenario files, baselines with statistical comparison, and reports.
 
 pub mod baseline;
+pub mod cache;
 pub mod compare;
 mod engine;
 mod http1;

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
+mod benchmark;
 mod demo;
 
 #[derive(Debug, Parser)]
@@ -36,6 +37,9 @@ enum Command {
     /// Start two sample upstreams and the gateway in front of them, send traffic through
     /// it and show what happened. Needs no config file and no external service.
     Demo(demo::DemoArgs),
+    /// Load-test HTTP endpoints from config/benchmarks.yml: thresholds, baselines,
+    /// comparison and reports (exit 3: a threshold failed, 4: regression).
+    Benchmark(benchmark::BenchmarkArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,7 +54,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            if error
+            if let Some(code) = benchmark::exit_code(&error) {
+                code
+            } else if error
                 .chain()
                 .any(|cause| cause.downcast_ref::<ConfigError>().is_some())
             {
@@ -89,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             });
             runtime()?.block_on(demo::run(args))
         }
+        Command::Benchmark(args) => benchmark::run(args),
     }
 }
 
