@@ -775,10 +775,12 @@ pub fn run(
         threads: plan.threads,
         connections: plan.connections,
         rate: match scenario.load.model {
-            LoadModel::Open => scenario
-                .load
-                .rate
-                .or_else(|| scenario.load.stages.first().and_then(|s| s.rate.or(s.from))),
+            LoadModel::Open => scenario.load.rate.or_else(|| {
+                (scenario.load.stages.iter())
+                    .flat_map(|s| [s.rate, s.from, s.to])
+                    .flatten()
+                    .reduce(f64::max)
+            }),
             LoadModel::Closed => None,
         },
         measured_seconds: measured,

@@ -141,7 +141,7 @@ pub struct RunResult {
     pub model: LoadModel,
     pub threads: usize,
     pub connections: usize,
-    /// Open loop: the configured rate (the first stage's, when staged).
+    /// Open loop: the configured rate (the highest of any stage, when staged).
     pub rate: Option<f64>,
     /// Seconds measured (warm-up excluded).
     pub measured_seconds: f64,

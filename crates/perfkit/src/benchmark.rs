@@ -208,6 +208,14 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
 
     if !args.no_save {
         for output in &outputs {
+            let totals = &output.result.totals;
+            if totals.requests == 0 || totals.errors == totals.requests {
+                eprintln!(
+                    "{}: not stored as a baseline: no request succeeded",
+                    output.scenario
+                );
+                continue;
+            }
             baseline::append(
                 &args.baselines,
                 BaselineRecord {
@@ -345,6 +353,12 @@ fn print_summary(output: &ScenarioOutput) {
         ms(latency.p999),
         ms(latency.max)
     );
+    if !totals.failures.is_empty() {
+        let failures: Vec<String> = (totals.failures.iter())
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        println!("  transport failures: {}", failures.join(", "));
+    }
     for endpoint in &result.endpoints {
         println!(
             "  {:<16} {:>8} req  {:>9.1} req/s  p50 {:>8.2}  p99 {:>8.2}  errors {}",

@@ -35,7 +35,7 @@ fn ms(micros: f64) -> String {
 fn load_line(result: &RunResult) -> String {
     let rate = result
         .rate
-        .map(|r| format!(", target rate {r:.0} requests/s"))
+        .map(|r| format!(", target rate (peak) {r:.0} requests/s"))
         .unwrap_or_default();
     format!(
         "{} loop against {}, {} connections on {} threads{rate}, {:.1}s measured",
