@@ -2,6 +2,7 @@
 
 mod engine;
 mod regression;
+mod report;
 mod server;
 
 use std::path::Path;
