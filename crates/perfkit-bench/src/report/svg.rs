@@ -82,10 +82,10 @@ pub(crate) fn chart(title: &str, x_axis: XAxis, y_label: &str, lines: &[Line]) -
     let sy = |y: f64| TOP + plot_h - y / y_top * plot_h;
 
     let mut svg = String::new();
-    let _ = write!(
+    let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
-         width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{title}\">\n",
+         width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{title}\">",
         title = escape(title)
     );
     let _ = writeln!(
