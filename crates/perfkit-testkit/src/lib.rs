@@ -5,10 +5,12 @@
 //! a real HTTP server on a real socket.
 
 mod client;
+mod postgres;
 mod redis;
 mod upstream;
 
 pub use client::{Client, Reply};
+pub use postgres::PostgresServer;
 pub use redis::RedisServer;
 pub use upstream::{Echo, SampleUpstream, UpstreamBuilder};
 
