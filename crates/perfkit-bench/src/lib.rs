@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod cache;
 pub mod compare;
+pub mod database;
 mod engine;
 mod http1;
 pub mod report;

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use perfkit_config::{Location, Locations};
+
+use crate::database::DatabaseBenchmark;
 use serde::{Deserialize, Deserializer};
 
 /// The default scenario file.
@@ -39,9 +41,11 @@ pub enum ScenarioError {
         field: String,
         message: String,
     },
-    #[error("{}: no scenario named `{name}` (defined: {defined})", path.display())]
+    #[error("{}: no {kind} named `{name}` (defined: {defined})", path.display())]
     UnknownScenario {
         path: PathBuf,
+        /// `scenario` or `database`.
+        kind: &'static str,
         name: String,
         defined: String,
     },
@@ -62,7 +66,12 @@ impl fmt::Display for Position<'_> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    /// HTTP scenarios (`perfkit benchmark [--endpoints|--cache]`).
+    #[serde(default)]
     pub scenarios: BTreeMap<String, Scenario>,
+    /// SQL pool-size sweeps (`perfkit benchmark --database`).
+    #[serde(default)]
+    pub databases: BTreeMap<String, DatabaseBenchmark>,
 }
 
 /// One benchmark: what to hit, how hard and for how long, and what counts as passing.
@@ -376,29 +385,72 @@ impl ScenarioFile {
 
     /// The scenario called `name`.
     pub fn get(&self, path: &Path, name: &str) -> Result<&Scenario, ScenarioError> {
-        self.scenarios
-            .get(name)
-            .ok_or_else(|| ScenarioError::UnknownScenario {
-                path: path.to_owned(),
-                name: name.to_owned(),
-                defined: self
-                    .scenarios
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        lookup(&self.scenarios, path, "scenario", name)
+    }
+
+    /// The database sweep called `name`.
+    pub fn get_database(
+        &self,
+        path: &Path,
+        name: &str,
+    ) -> Result<&DatabaseBenchmark, ScenarioError> {
+        lookup(&self.databases, path, "database", name)
     }
 
     fn check(&self) -> Result<(), Problem> {
-        if self.scenarios.is_empty() {
-            return Err(problem("scenarios", "define at least one scenario"));
+        if self.scenarios.is_empty() && self.databases.is_empty() {
+            return Err(problem(
+                "scenarios",
+                "define at least one entry under `scenarios` or `databases`",
+            ));
         }
         for (name, scenario) in &self.scenarios {
             scenario.check(&format!("scenarios.{name}"))?;
         }
+        for (name, database) in &self.databases {
+            let at = format!("databases.{name}");
+            let url = &database.url;
+            if !(url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || url.starts_with("sqlite:"))
+            {
+                return Err(problem(
+                    format!("{at}.url"),
+                    "use postgres://user@host:port/db or sqlite:PATH",
+                ));
+            }
+            if database.queries.is_empty() {
+                return Err(problem(format!("{at}.queries"), "list at least one query"));
+            }
+            if database.pool_sizes.is_empty() || database.pool_sizes.contains(&0) {
+                return Err(problem(
+                    format!("{at}.pool_sizes"),
+                    "list pool sizes of at least 1",
+                ));
+            }
+            if database.duration_per_step.is_zero() {
+                return Err(problem(
+                    format!("{at}.duration_per_step"),
+                    "must be positive",
+                ));
+            }
+        }
         Ok(())
     }
+}
+
+fn lookup<'a, T>(
+    map: &'a BTreeMap<String, T>,
+    path: &Path,
+    kind: &'static str,
+    name: &str,
+) -> Result<&'a T, ScenarioError> {
+    map.get(name).ok_or_else(|| ScenarioError::UnknownScenario {
+        path: path.to_owned(),
+        kind,
+        name: name.to_owned(),
+        defined: map.keys().cloned().collect::<Vec<_>>().join(", "),
+    })
 }
 
 fn problem(field: impl Into<String>, message: impl Into<String>) -> Problem {

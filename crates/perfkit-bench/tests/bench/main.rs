@@ -1,5 +1,6 @@
 //! perfkit-bench against real sockets: a test server with injected latency and stalls.
 
+mod database;
 mod engine;
 mod regression;
 mod report;
