@@ -320,6 +320,14 @@ mod sqlite {
         redacted: &str,
         bench: &DatabaseBenchmark,
     ) -> Result<Vec<PoolStep>, DatabaseError> {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| DatabaseError::Connect {
+                    url: redacted.to_owned(),
+                    message: format!("creating {}: {e}", parent.display()),
+                })?;
+            }
+        }
         let setup = open(path, redacted)?;
         for statement in &bench.setup {
             setup

@@ -17,7 +17,7 @@ use perfkit_bench::report::{self, ReportContext, ScenarioReport};
 use perfkit_bench::{RunResult, Sample, ScenarioError, ScenarioFile, Target};
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("mode").args(["endpoints", "cache"])))]
+#[command(group(clap::ArgGroup::new("mode").args(["endpoints", "cache", "database"])))]
 pub struct BenchmarkArgs {
     /// Benchmark the scenarios' HTTP endpoints (the default).
     #[arg(long)]
@@ -26,6 +26,10 @@ pub struct BenchmarkArgs {
     /// passes, with the cache hit rate read from the gateway's admin `/metrics`.
     #[arg(long)]
     cache: bool,
+    /// Sweep connection-pool sizes for the file's `databases` (PostgreSQL, SQLite) and
+    /// recommend the smallest pool reaching 95% of the peak queries/s.
+    #[arg(long)]
+    database: bool,
     /// Warm passes after the cold one (with `--cache`).
     #[arg(long, default_value_t = 2, requires = "cache")]
     warm_passes: u32,
@@ -125,6 +129,9 @@ struct PassSummary {
 
 pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
     let file = ScenarioFile::load(&args.file)?;
+    if args.database {
+        return run_databases(&args, &file);
+    }
     let names: Vec<String> = if args.scenarios.is_empty() {
         file.scenarios.keys().cloned().collect()
     } else {
@@ -421,4 +428,76 @@ fn git_commit() -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
         .filter(|c| !c.is_empty())
+}
+
+/// `--database`: each named (or every) entry of `databases`, one after the other.
+fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()> {
+    let names: Vec<String> = if args.scenarios.is_empty() {
+        file.databases.keys().cloned().collect()
+    } else {
+        args.scenarios.clone()
+    };
+    anyhow::ensure!(
+        !names.is_empty(),
+        "{} has no `databases:` entries to benchmark; see config/benchmarks.yml for an example",
+        args.file.display()
+    );
+    let mut runs = Vec::new();
+    for name in &names {
+        let bench = file.get_database(&args.file, name)?;
+        if std::io::stderr().is_terminal() {
+            eprintln!(
+                "{name}: sweeping pool sizes {:?}, {:?} each",
+                bench.pool_sizes, bench.duration_per_step
+            );
+        }
+        runs.push(
+            perfkit_bench::database::run(name, bench)
+                .with_context(|| format!("benchmarking database {name}"))?,
+        );
+    }
+    let (date, stamp) = baseline::utc_date_time(SystemTime::now());
+    let machine = Machine::current();
+    let context = ReportContext {
+        generated_at: stamp,
+        git_commit: git_commit(),
+        machine: format!(
+            "{} ({} cpus, {} {})",
+            machine.cpu_model, machine.cpus, machine.os, machine.arch
+        ),
+    };
+    std::fs::create_dir_all(&args.reports)
+        .with_context(|| format!("creating {}", args.reports.display()))?;
+    let path = args.reports.join(format!("benchmark-database-{date}.md"));
+    write_file(&path, &report::database_markdown(&context, &runs))?;
+    if args.json {
+        let json = serde_json::json!({ "databases": runs, "reports": [path] });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).context("encoding JSON")?
+        );
+        return Ok(());
+    }
+    for run in &runs {
+        println!("{} ({}, {}):", run.name, run.backend, run.url);
+        for step in &run.steps {
+            println!(
+                "  pool {:>4}  {:>10.1} queries/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
+                step.pool_size,
+                step.qps,
+                step.latency.p50 as f64 / 1000.0,
+                step.latency.p99 as f64 / 1000.0,
+                step.errors
+            );
+        }
+        match run.knee {
+            Some(knee) => println!(
+                "  recommended pool size: {knee} (smallest reaching 95% of the peak {:.1} queries/s)",
+                run.peak_qps
+            ),
+            None => println!("  no pool size completed a query"),
+        }
+    }
+    println!("report: {}", path.display());
+    Ok(())
 }

@@ -116,8 +116,9 @@ fn runs_store_baselines_write_reports_and_compare() {
 #[test]
 fn a_slower_server_fails_with_4_under_fail_on_regression() {
     let rt = runtime();
-    let fast = upstream(&rt, 10);
-    let slow = upstream(&rt, 20);
+    // Three times slower: far outside the noise of a busy machine.
+    let fast = upstream(&rt, 20);
+    let slow = upstream(&rt, 60);
     let dir = tempfile::tempdir().unwrap();
     scenario_file(
         dir.path(),
@@ -139,7 +140,8 @@ fn a_slower_server_fails_with_4_under_fail_on_regression() {
         ],
     );
     let stderr = text(&second.stderr);
-    assert_eq!(second.status.code(), Some(4), "{stderr}");
+    let stdout = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(4), "{stderr}\n{stdout}");
     assert!(
         stderr.contains("performance regressed: api/items"),
         "{stderr}"
@@ -233,4 +235,41 @@ fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
         "{stdout}"
     );
     rt.block_on(gateway.shutdown());
+}
+
+#[test]
+fn database_mode_sweeps_pool_sizes_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchmarks.yml"),
+        "databases:\n  lite:\n    url: sqlite:data/app.db\n\
+         \x20   setup: ['CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t VALUES (1), (2), (3)']\n\
+         \x20   queries: [SELECT id FROM t WHERE id = 2]\n\
+         \x20   pool_sizes: [1, 2]\n    duration_per_step: 300ms\n",
+    )
+    .unwrap();
+    let output = benchmark(
+        dir.path(),
+        &["-f", "benchmarks.yml", "--database", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = &json["databases"][0];
+    assert_eq!(run["backend"], "sqlite");
+    assert_eq!(run["steps"].as_array().unwrap().len(), 2);
+    assert!(run["steps"][0]["qps"].as_f64().unwrap() > 0.0);
+    assert!([1, 2].contains(&run["knee"].as_u64().unwrap()));
+    let report = std::fs::read_dir(dir.path().join(".perfkit/reports"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let report = std::fs::read_to_string(report.path()).unwrap();
+    assert!(report.contains("Recommended pool size: **"), "{report}");
+
+    // Only HTTP scenarios in the file: --database says so.
+    scenario_file(dir.path(), "http://127.0.0.1:1", "error_rate < 1%");
+    let output = benchmark(dir.path(), &["-f", "benchmarks.yml", "--database"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("has no `databases:` entries"));
 }

@@ -7,6 +7,7 @@ mod svg;
 use std::fmt::Write;
 
 use crate::compare::{EndpointComparison, Verdict};
+use crate::database::DatabaseRun;
 use crate::summary::{Latency, RunResult, Totals};
 use svg::{chart, escape, Line, XAxis};
 
@@ -206,6 +207,61 @@ pub fn markdown(context: &ReportContext, scenarios: &[ScenarioReport]) -> String
             result.sample_interval_seconds,
             result.series.len()
         );
+    }
+    out
+}
+
+/// The Markdown report of `--database` sweeps.
+pub fn database_markdown(context: &ReportContext, runs: &[DatabaseRun]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Database benchmark report\n");
+    let _ = writeln!(
+        out,
+        "Generated {} on {}{}. Each pool size runs that many connections, each sending \
+         the queries in turn as fast as they return. The recommended pool is the smallest \
+         reaching {:.0}% of the peak throughput.\n",
+        context.generated_at,
+        context.machine,
+        context
+            .git_commit
+            .as_deref()
+            .map(|c| format!(", commit {c}"))
+            .unwrap_or_default(),
+        crate::database::KNEE_SHARE * 100.0
+    );
+    for run in runs {
+        let _ = writeln!(out, "## {} ({}, `{}`)\n", run.name, run.backend, run.url);
+        out.push_str("| pool size | queries/s | errors | p50 ms | p90 ms | p99 ms | max ms |\n");
+        out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+        for step in &run.steps {
+            let l = &step.latency;
+            let _ = writeln!(
+                out,
+                "| {}{} | {:.1} | {} | {} | {} | {} | {} |",
+                step.pool_size,
+                if run.knee == Some(step.pool_size) {
+                    " (knee)"
+                } else {
+                    ""
+                },
+                step.qps,
+                step.errors,
+                ms(l.p50 as f64),
+                ms(l.p90 as f64),
+                ms(l.p99 as f64),
+                ms(l.max as f64)
+            );
+        }
+        match run.knee {
+            Some(knee) => {
+                let _ = writeln!(
+                    out,
+                    "\nRecommended pool size: **{knee}** (peak {:.1} queries/s).\n",
+                    run.peak_qps
+                );
+            }
+            None => out.push_str("\nNo pool size completed a query.\n\n"),
+        }
     }
     out
 }

@@ -218,3 +218,29 @@ fn the_html_report_renders_in_headless_chromium() {
         "page not blank: {non_white} non-white pixels"
     );
 }
+
+#[test]
+fn database_report_snapshot() {
+    use perfkit_bench::database::{DatabaseRun, PoolStep};
+    let step = |pool_size: usize, qps: f64| PoolStep {
+        pool_size,
+        queries: (qps * 5.0) as u64,
+        errors: 0,
+        qps,
+        latency: latency(pool_size as f64),
+    };
+    let runs = [DatabaseRun {
+        name: "orders".into(),
+        backend: "postgresql".into(),
+        url: "postgres://app:***@db:5432/app".into(),
+        steps: vec![
+            step(1, 900.0),
+            step(2, 1700.0),
+            step(4, 2950.0),
+            step(8, 3000.0),
+        ],
+        peak_qps: 3000.0,
+        knee: Some(4),
+    }];
+    insta::assert_snapshot!(report::database_markdown(&context(), &runs));
+}
