@@ -59,6 +59,16 @@ impl Machine {
     }
 }
 
+impl Machine {
+    /// `CPU MODEL (N cpus, OS ARCH)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} ({} cpus, {} {})",
+            self.cpu_model, self.cpus, self.os, self.arch
+        )
+    }
+}
+
 /// One stored run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineRecord {

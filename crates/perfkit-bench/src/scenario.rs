@@ -6,11 +6,10 @@
 //! checked afterwards are located with `perfkit_config::Locations`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use perfkit_config::{Location, Locations};
+use perfkit_config::{ConfigError, Location, Locations};
 
 use crate::database::DatabaseBenchmark;
 use serde::{Deserialize, Deserializer};
@@ -18,29 +17,12 @@ use serde::{Deserialize, Deserializer};
 /// The default scenario file.
 pub const DEFAULT_PATH: &str = "config/benchmarks.yml";
 
-/// Why a scenario file could not be used.
+/// Why a scenario file could not be used. File errors are `perfkit_config`'s own
+/// [`ConfigError`] (same `file:line:column: field: message` form, same exit code).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// The YAML does not match the schema (syntax, unknown field, wrong type...).
-    #[error("{}: {message}", Position(path, *location))]
-    Parse {
-        path: PathBuf,
-        location: Option<Location>,
-        message: String,
-    },
-    /// The YAML matches the schema but breaks a rule.
-    #[error("{}: {field}: {message}", Position(path, *location))]
-    Invalid {
-        path: PathBuf,
-        location: Option<Location>,
-        field: String,
-        message: String,
-    },
+    #[error(transparent)]
+    File(#[from] ConfigError),
     #[error("{}: no {kind} named `{name}` (defined: {defined})", path.display())]
     UnknownScenario {
         path: PathBuf,
@@ -49,17 +31,6 @@ pub enum ScenarioError {
         name: String,
         defined: String,
     },
-}
-
-struct Position<'a>(&'a Path, Option<Location>);
-
-impl fmt::Display for Position<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.1 {
-            Some(Location { line, column }) => write!(f, "{}:{line}:{column}", self.0.display()),
-            None => write!(f, "{}", self.0.display()),
-        }
-    }
 }
 
 /// The whole file.
@@ -226,8 +197,8 @@ impl Target {
     }
 }
 
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "http://{}", self.authority)
     }
 }
@@ -345,7 +316,7 @@ struct Problem {
 
 impl ScenarioFile {
     pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
@@ -366,19 +337,20 @@ impl ScenarioFile {
                     message = stripped.to_owned();
                 }
             }
-            ScenarioError::Parse {
+            ConfigError::Parse {
                 path: path.to_owned(),
                 location,
                 message,
             }
         })?;
         if let Err(problem) = file.check() {
-            return Err(ScenarioError::Invalid {
+            return Err(ConfigError::Invalid {
                 location: Locations::index(text).find(&problem.field),
                 path: path.to_owned(),
                 field: problem.field,
                 message: problem.message,
-            });
+            }
+            .into());
         }
         Ok(file)
     }

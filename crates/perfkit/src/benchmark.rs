@@ -237,10 +237,7 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
     let context = ReportContext {
         generated_at: stamp,
         git_commit,
-        machine: format!(
-            "{} ({} cpus, {} {})",
-            machine.cpu_model, machine.cpus, machine.os, machine.arch
-        ),
+        machine: machine.describe(),
     };
     std::fs::create_dir_all(&args.reports)
         .with_context(|| format!("creating {}", args.reports.display()))?;
@@ -461,10 +458,7 @@ fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()
     let context = ReportContext {
         generated_at: stamp,
         git_commit: git_commit(),
-        machine: format!(
-            "{} ({} cpus, {} {})",
-            machine.cpu_model, machine.cpus, machine.os, machine.arch
-        ),
+        machine: machine.describe(),
     };
     std::fs::create_dir_all(&args.reports)
         .with_context(|| format!("creating {}", args.reports.display()))?;

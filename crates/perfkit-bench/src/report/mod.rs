@@ -29,6 +29,21 @@ pub struct ReportContext {
     pub machine: String,
 }
 
+impl ReportContext {
+    /// `Generated WHEN on MACHINE, commit C`.
+    fn generated(&self) -> String {
+        format!(
+            "Generated {} on {}{}",
+            self.generated_at,
+            self.machine,
+            self.git_commit
+                .as_deref()
+                .map(|c| format!(", commit {c}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 fn ms(micros: f64) -> String {
     format!("{:.2}", micros / 1000.0)
 }
@@ -51,16 +66,16 @@ fn load_line(result: &RunResult) -> String {
     )
 }
 
-fn latency_cells(latency: &Latency) -> String {
-    format!(
-        "{} | {} | {} | {} | {} | {}",
+/// p50, p90, p99, p99.9, max and mean in milliseconds.
+fn latency_columns(latency: &Latency) -> [String; 6] {
+    [
         ms(latency.p50 as f64),
         ms(latency.p90 as f64),
         ms(latency.p99 as f64),
         ms(latency.p999 as f64),
         ms(latency.max as f64),
-        ms(latency.mean)
-    )
+        ms(latency.mean),
+    ]
 }
 
 fn totals_row(name: &str, totals: &Totals) -> String {
@@ -70,7 +85,7 @@ fn totals_row(name: &str, totals: &Totals) -> String {
         totals.rps,
         totals.errors,
         totals.error_rate * 100.0,
-        latency_cells(&totals.latency)
+        latency_columns(&totals.latency).join(" | ")
     )
 }
 
@@ -118,17 +133,7 @@ fn change_cell(metric: &str, baseline: f64, current: f64, change: f64) -> String
 pub fn markdown(context: &ReportContext, scenarios: &[ScenarioReport]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmark report\n");
-    let _ = writeln!(
-        out,
-        "Generated {} on {}{}.\n",
-        context.generated_at,
-        context.machine,
-        context
-            .git_commit
-            .as_deref()
-            .map(|c| format!(", commit {c}"))
-            .unwrap_or_default()
-    );
+    let _ = writeln!(out, "{}.\n", context.generated());
     let _ = writeln!(
         out,
         "Latencies in milliseconds. Open-loop latency is measured from each request's \
@@ -217,16 +222,10 @@ pub fn database_markdown(context: &ReportContext, runs: &[DatabaseRun]) -> Strin
     let _ = writeln!(out, "# Database benchmark report\n");
     let _ = writeln!(
         out,
-        "Generated {} on {}{}. Each pool size runs that many connections, each sending \
-         the queries in turn as fast as they return. The recommended pool is the smallest \
-         reaching {:.0}% of the peak throughput.\n",
-        context.generated_at,
-        context.machine,
-        context
-            .git_commit
-            .as_deref()
-            .map(|c| format!(", commit {c}"))
-            .unwrap_or_default(),
+        "{}. Each pool size runs that many connections, each sending the queries in turn \
+         as fast as they return. The recommended pool is the smallest reaching {:.0}% of \
+         the peak throughput.\n",
+        context.generated(),
         crate::database::KNEE_SHARE * 100.0
     );
     for run in runs {
@@ -369,21 +368,17 @@ fn scenario_charts(scenario: &ScenarioReport) -> String {
 }
 
 fn html_totals_row(name: &str, totals: &Totals) -> String {
-    let l = &totals.latency;
+    let latency: String = latency_columns(&totals.latency)
+        .iter()
+        .map(|v| format!("<td>{v}</td>"))
+        .collect();
     format!(
-        "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{} ({:.2}%)</td><td>{}</td><td>{}</td>\
-         <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{} ({:.2}%)</td>{latency}</tr>\n",
         escape(name),
         totals.requests,
         totals.rps,
         totals.errors,
         totals.error_rate * 100.0,
-        ms(l.p50 as f64),
-        ms(l.p90 as f64),
-        ms(l.p99 as f64),
-        ms(l.p999 as f64),
-        ms(l.max as f64),
-        ms(l.mean)
     )
 }
 
@@ -405,16 +400,10 @@ pub fn html(context: &ReportContext, scenarios: &[ScenarioReport]) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>Benchmark report {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <h1>Benchmark report</h1>\n<p>Generated {} on {}{}. Latencies in milliseconds; \
+         <h1>Benchmark report</h1>\n<p>{}. Latencies in milliseconds; \
          open-loop latency counts from each request's scheduled send time.</p>\n",
         escape(&context.generated_at),
-        escape(&context.generated_at),
-        escape(&context.machine),
-        context
-            .git_commit
-            .as_deref()
-            .map(|c| format!(", commit {}", escape(c)))
-            .unwrap_or_default()
+        escape(&context.generated()),
     );
     for scenario in scenarios {
         let result = &scenario.result;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Load generation: `perfkit benchmark` vs wrk against the same nginx `return 200`
+# target, equal threads and connections, same machine, same run. Prints requests/s
+# for each and the ratio perfkit/wrk (>= 1.0 means perfkit generates at least as
+# much load).
+#
+#   bash bench/loadgen-vs-wrk.sh [PAIRS] [DURATION_SECONDS] [CONNECTIONS]
+#
+# nginx (one worker) is pinned to CPU 0 and each load generator (one thread) to
+# CPU 1 with taskset, so the generators never share a core with the target or with
+# each other. Each pair runs both generators back to back, alternating which goes
+# first; the summary is the median and geometric mean of the pair ratios.
+#
+# Needs nginx and wrk (Debian packages); installs them when missing. (oha and wrk2
+# are not packaged for Debian 12, so they are not compared.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PAIRS=${1:-10}
+SECONDS_PER_RUN=${2:-5}
+CONNECTIONS=${3:-64}
+TARGET_CPU=${TARGET_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+for tool in nginx wrk; do
+    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
+    fi
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+cargo build --release -q -p perfkit
+PERFKIT=$PWD/target/release/perfkit
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+WORK=$(mktemp -d)
+NGINX_PID=
+cleanup() {
+    if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat > "$WORK/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$PORT; location / { return 200 "hello\n"; } }
+}
+CONF
+taskset -c "$TARGET_CPU" "$NGINX" -c "$WORK/nginx.conf" &
+NGINX_PID=$!
+for _ in $(seq 50); do
+    curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+cat > "$WORK/benchmarks.yml" <<YML
+scenarios:
+  loadgen:
+    target: http://127.0.0.1:$PORT
+    threads: 1
+    duration: ${SECONDS_PER_RUN}s
+    load: {model: closed, connections: $CONNECTIONS}
+    endpoints: [{name: root, path: /}]
+YML
+
+run_wrk() {
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT/" |
+        awk '/Requests\/sec:/ { print $2 }'
+}
+run_perfkit() {
+    (cd "$WORK" && taskset -c "$LOAD_CPU" "$PERFKIT" benchmark -f benchmarks.yml --json --no-save \
+        --reports "$WORK/reports") |
+        python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["scenarios"][0]["result"]["totals"]["rps"])'
+}
+
+echo "| pair | wrk req/s | perfkit req/s | ratio |"
+echo "|---|---|---|---|"
+RATIOS=()
+for pair in $(seq "$PAIRS"); do
+    if [ $((pair % 2)) -eq 1 ]; then
+        WRK=$(run_wrk); PK=$(run_perfkit)
+    else
+        PK=$(run_perfkit); WRK=$(run_wrk)
+    fi
+    RATIO=$(python3 -c "print('%.3f' % ($PK / $WRK))")
+    RATIOS+=("$RATIO")
+    echo "| $pair | $WRK | $PK | $RATIO |"
+done
+python3 - "${RATIOS[@]}" <<PY
+import math, statistics, sys
+r = [float(x) for x in sys.argv[1:]]
+gm = math.exp(sum(math.log(x) for x in r) / len(r))
+print(f"\nratio perfkit/wrk: median {statistics.median(r):.3f}, geometric mean {gm:.3f}, "
+      f"{sum(x >= 1.0 for x in r)}/{len(r)} pairs >= 1.0  "
+      f"(1 thread, $CONNECTIONS connections, ${SECONDS_PER_RUN}s, target on CPU $TARGET_CPU, generators on CPU $LOAD_CPU)")
+PY
