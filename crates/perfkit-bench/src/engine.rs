@@ -435,22 +435,25 @@ struct Coordinator {
     overall: Histogram<u64>,
     series: Vec<Sample>,
     endpoint_series: Vec<Vec<Sample>>,
+    /// Accumulators of finished intervals, reset for reuse (no allocation per interval).
+    spare: Vec<Vec<IntervalAcc>>,
 }
 
 impl Coordinator {
     fn add(&mut self, report: IntervalReport) {
         let endpoints = report.parts.len();
+        let spare = &mut self.spare;
         let entry = self.pending.entry(report.index).or_insert_with(|| {
-            (
-                0,
+            let accs = spare.pop().unwrap_or_else(|| {
                 (0..endpoints)
                     .map(|_| IntervalAcc {
                         histogram: new_histogram(),
                         requests: 0,
                         errors: 0,
                     })
-                    .collect(),
-            )
+                    .collect()
+            });
+            (0, accs)
         });
         entry.0 += 1;
         for (acc, part) in entry.1.iter_mut().zip(report.parts) {
@@ -470,7 +473,7 @@ impl Coordinator {
                 break;
             }
             let index = *entry.key();
-            let (_, accs) = entry.remove();
+            let (_, mut accs) = entry.remove();
             // Intervals nobody reported (all idle) are empty samples.
             while self.next < index {
                 let at = self.next as f64 * self.interval.as_secs_f64();
@@ -500,6 +503,12 @@ impl Coordinator {
             progress(&sample);
             self.series.push(sample);
             self.next = index + 1;
+            for acc in &mut accs {
+                acc.histogram.reset();
+                acc.requests = 0;
+                acc.errors = 0;
+            }
+            self.spare.push(accs);
         }
     }
 }
@@ -705,6 +714,7 @@ pub fn run(
         overall: new_histogram(),
         series: Vec::new(),
         endpoint_series: vec![Vec::new(); endpoints],
+        spare: Vec::new(),
     };
     // Ends when every thread has finished and dropped its sender.
     for report in receiver {
