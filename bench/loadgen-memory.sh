@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Memory of a long open-loop run: `perfkit benchmark` at a fixed rate against an nginx
+# `return 200` target, with the load generator's resident memory (VmRSS) sampled
+# every 5 seconds. Flat means: memory does not grow with the number of requests
+# (histograms and counters are fixed-size; the time series keeps one small record
+# per interval per endpoint).
+#
+#   bash bench/loadgen-memory.sh [SECONDS] [RATE]
+#
+# Needs nginx (Debian package); installs it when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_TOTAL=${1:-120}
+RATE=${2:-5000}
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+cargo build --release -q -p perfkit
+PERFKIT=$PWD/target/release/perfkit
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat > "$WORK/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$PORT; location / { return 200 "hello\n"; } }
+}
+CONF
+"$NGINX" -c "$WORK/nginx.conf" &
+PIDS+=($!)
+for _ in $(seq 50); do
+    curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+cat > "$WORK/benchmarks.yml" <<YML
+scenarios:
+  soak:
+    target: http://127.0.0.1:$PORT
+    threads: 1
+    duration: ${SECONDS_TOTAL}s
+    load: {model: open, connections: 64, rate: $RATE}
+    endpoints: [{name: root, path: /}]
+YML
+(cd "$WORK" && "$PERFKIT" benchmark -f benchmarks.yml --no-save --reports "$WORK/reports" >"$WORK/out.txt") &
+BENCH=$!
+PIDS+=($BENCH)
+sleep 1
+PK_PID=$(pgrep -P "$BENCH" -f "perfkit benchmark" || pgrep -f "$PERFKIT benchmark -f benchmarks.yml" | head -1)
+echo "| seconds | VmRSS kB |"
+echo "|---|---|"
+for t in $(seq 5 5 "$SECONDS_TOTAL"); do
+    sleep 5
+    rss=$(awk '/VmRSS/ { print $2 }' "/proc/$PK_PID/status" 2>/dev/null || echo gone)
+    echo "| $t | $rss |"
+done
+wait "$BENCH" || true
+cat "$WORK/out.txt"
