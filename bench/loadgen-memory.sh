@@ -62,6 +62,7 @@ BENCH=$!
 PIDS+=($BENCH)
 sleep 1
 PK_PID=$(pgrep -P "$BENCH" -f "perfkit benchmark" || pgrep -f "$PERFKIT benchmark -f benchmarks.yml" | head -1)
+echo "sampling pid $PK_PID ($(tr '\0' ' ' <"/proc/$PK_PID/cmdline" | cut -c1-60)...)"
 echo "| seconds | VmRSS kB |"
 echo "|---|---|"
 for t in $(seq 5 5 "$SECONDS_TOTAL"); do

@@ -69,28 +69,45 @@ scenarios:
     endpoints: [{name: root, path: /}]
 YML
 
+# CPU time of each generator (task-clock, via `perf stat` when installed) divided by
+# its request count: CPU microseconds per request, less noisy than requests/s.
+cpu_ms() { if [ -s "$1" ]; then awk -F, '/task-clock/ { print $1 }' "$1"; else echo 0; fi; }
+measure() {
+    if command -v perf >/dev/null 2>&1; then
+        taskset -c "$LOAD_CPU" perf stat -x, -e task-clock -o "$WORK/perf.txt" "$@"
+    else
+        : >"$WORK/perf.txt"
+        taskset -c "$LOAD_CPU" "$@"
+    fi
+}
+# Each prints "REQUESTS_PER_SECOND CPU_MICROSECONDS_PER_REQUEST".
 run_wrk() {
-    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT/" |
-        awk '/Requests\/sec:/ { print $2 }'
+    measure wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT/" >"$WORK/wrk.txt"
+    local rps requests
+    rps=$(awk '/Requests\/sec:/ { print $2 }' "$WORK/wrk.txt")
+    requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk.txt")
+    python3 -c "print('%s %.2f' % ('$rps', $(cpu_ms "$WORK/perf.txt") * 1000 / $requests))"
 }
 run_perfkit() {
-    (cd "$WORK" && taskset -c "$LOAD_CPU" "$PERFKIT" benchmark -f benchmarks.yml --json --no-save \
-        --reports "$WORK/reports") |
-        python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["scenarios"][0]["result"]["totals"]["rps"])'
+    (cd "$WORK" && measure "$PERFKIT" benchmark -f benchmarks.yml --json --no-save \
+        --reports "$WORK/reports" >"$WORK/perfkit.json")
+    python3 -c "
+import json; t = json.load(open('$WORK/perfkit.json'))['scenarios'][0]['result']['totals']
+print('%.2f %.2f' % (t['rps'], $(cpu_ms "$WORK/perf.txt") * 1000 / t['requests']))"
 }
 
-echo "| pair | wrk req/s | perfkit req/s | ratio |"
-echo "|---|---|---|---|"
+echo "| pair | wrk req/s | wrk CPU µs/req | perfkit req/s | perfkit CPU µs/req | ratio (req/s) |"
+echo "|---|---|---|---|---|---|"
 RATIOS=()
 for pair in $(seq "$PAIRS"); do
     if [ $((pair % 2)) -eq 1 ]; then
-        WRK=$(run_wrk); PK=$(run_perfkit)
+        read -r WRK WRK_CPU < <(run_wrk); read -r PK PK_CPU < <(run_perfkit)
     else
-        PK=$(run_perfkit); WRK=$(run_wrk)
+        read -r PK PK_CPU < <(run_perfkit); read -r WRK WRK_CPU < <(run_wrk)
     fi
     RATIO=$(python3 -c "print('%.3f' % ($PK / $WRK))")
     RATIOS+=("$RATIO")
-    echo "| $pair | $WRK | $PK | $RATIO |"
+    echo "| $pair | $WRK | $WRK_CPU | $PK | $PK_CPU | $RATIO |"
 done
 python3 - "${RATIOS[@]}" <<PY
 import math, statistics, sys
