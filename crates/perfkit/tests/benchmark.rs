@@ -65,6 +65,10 @@ fn runs_store_baselines_write_reports_and_compare() {
 
     let first = benchmark(dir.path(), &["-f", "benchmarks.yml"]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    assert!(
+        !text(&first.stderr).contains("req/s"),
+        "no live progress line when stderr is not a terminal"
+    );
     let stdout = text(&first.stdout);
     assert!(
         stdout.contains("api: ") && stdout.contains("threshold pass `error_rate < 1%`"),
