@@ -199,3 +199,22 @@ fn ramping_open_loop_stages_follow_the_schedule() {
     assert!((95..=105).contains(&per_second[0]), "{per_second:?}");
     assert!((195..=205).contains(&per_second[1]), "{per_second:?}");
 }
+
+#[test]
+fn closed_loop_stages_change_the_number_of_active_connections() {
+    let server = LatencyServer::start(Duration::from_millis(20));
+    let result = run(&scenario(&format!(
+        "target: {}\nthreads: 2\n\
+         load:\n  model: closed\n  connections: 4\n  stages:\n\
+         \x20   - {{duration: 1s, connections: 1}}\n\
+         \x20   - {{duration: 1s, connections: 4}}\n\
+         endpoints: [{{name: root, path: /}}]\n",
+        server.url()
+    )));
+    let per_second: Vec<u64> = result.series.iter().map(|s| s.requests).collect();
+    assert_eq!(per_second.len(), 2);
+    // One connection at ~20ms per request: at most 50 in the first second; four in
+    // the second: well over twice as many.
+    assert!(per_second[0] <= 51, "{per_second:?}");
+    assert!(per_second[1] >= 2 * per_second[0], "{per_second:?}");
+}
