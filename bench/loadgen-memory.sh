@@ -7,46 +7,13 @@
 #
 #   bash bench/loadgen-memory.sh [SECONDS] [RATE]
 #
-# Needs nginx (Debian package); installs it when missing.
+# Needs nginx (Debian package); installs it when missing (bench/nginx-target.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TOTAL=${1:-120}
 RATE=${2:-5000}
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-cargo build --release -q -p perfkit
-PERFKIT=$PWD/target/release/perfkit
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-cat > "$WORK/nginx.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx.err warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$PORT; location / { return 200 "hello\n"; } }
-}
-CONF
-"$NGINX" -c "$WORK/nginx.conf" &
-PIDS+=($!)
-for _ in $(seq 50); do
-    curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+source bench/nginx-target.sh
 
 cat > "$WORK/benchmarks.yml" <<YML
 scenarios:

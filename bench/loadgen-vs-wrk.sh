@@ -12,7 +12,7 @@
 # first; the summary is the median and geometric mean of the pair ratios.
 #
 # Needs nginx and wrk (Debian packages); installs them when missing. (oha and wrk2
-# are not packaged for Debian 12, so they are not compared.)
+# are not packaged for Debian 12, so they are not compared.) Target setup: bench/nginx-target.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAIRS=${1:-10}
@@ -21,43 +21,7 @@ CONNECTIONS=${3:-64}
 TARGET_CPU=${TARGET_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-for tool in nginx wrk; do
-    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
-        as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
-    fi
-done
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-cargo build --release -q -p perfkit
-PERFKIT=$PWD/target/release/perfkit
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-WORK=$(mktemp -d)
-NGINX_PID=
-cleanup() {
-    if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-cat > "$WORK/nginx.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx.err warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$PORT; location / { return 200 "hello\n"; } }
-}
-CONF
-taskset -c "$TARGET_CPU" "$NGINX" -c "$WORK/nginx.conf" &
-NGINX_PID=$!
-for _ in $(seq 50); do
-    curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+source bench/nginx-target.sh
 
 cat > "$WORK/benchmarks.yml" <<YML
 scenarios:
