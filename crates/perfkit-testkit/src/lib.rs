@@ -5,12 +5,14 @@
 //! a real HTTP server on a real socket.
 
 mod client;
+mod postgres;
 mod redis;
 mod redis_cluster;
 mod redis_persistent;
 mod upstream;
 
 pub use client::{Client, Reply};
+pub use postgres::PostgresServer;
 pub use redis::RedisServer;
 pub use redis_cluster::{RedisCluster, RedisNode};
 pub use redis_persistent::PersistentRedis;

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
+mod benchmark;
 mod demo;
 mod queue;
 mod worker;
@@ -43,6 +44,9 @@ enum Command {
     Worker(worker::WorkerArgs),
     /// Enqueue, inspect and manage background jobs.
     Queue(queue::QueueArgs),
+    /// Load-test HTTP endpoints from config/benchmarks.yml: thresholds, baselines,
+    /// comparison and reports (exit 3: a threshold failed, 4: regression).
+    Benchmark(benchmark::BenchmarkArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,7 +61,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            if error
+            if let Some(code) = benchmark::exit_code(&error) {
+                code
+            } else if error
                 .chain()
                 .any(|cause| cause.downcast_ref::<ConfigError>().is_some())
             {
@@ -107,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             });
             runtime()?.block_on(queue::run(args))
         }
+        Command::Benchmark(args) => benchmark::run(args),
     }
 }
 

@@ -1,0 +1,111 @@
+//! A test HTTP server with a known, adjustable latency and an optional stall window.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
+#[derive(Default)]
+struct Settings {
+    latency_us: AtomicU64,
+    /// Requests arriving inside `[from, until)` are held until `until`.
+    stall: Mutex<Option<(Instant, Instant)>>,
+    requests: AtomicU64,
+}
+
+/// Answers every request after the configured latency: `200 ok`, or `404` on `/missing`.
+pub struct LatencyServer {
+    addr: SocketAddr,
+    settings: Arc<Settings>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl LatencyServer {
+    pub fn start(latency: Duration) -> LatencyServer {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let settings = Arc::new(Settings::default());
+        settings
+            .latency_us
+            .store(latency.as_micros() as u64, Ordering::SeqCst);
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::clone(&settings);
+        runtime.spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(move |req| answer(Arc::clone(&shared), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        LatencyServer {
+            addr,
+            settings,
+            _runtime: runtime,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.settings
+            .latency_us
+            .store(latency.as_micros() as u64, Ordering::SeqCst);
+    }
+
+    /// Holds every request that arrives during `length` from `from` until its end.
+    pub fn stall(&self, from: Instant, length: Duration) {
+        *self.settings.stall.lock().unwrap() = Some((from, from + length));
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.settings.requests.load(Ordering::SeqCst)
+    }
+}
+
+async fn answer(
+    settings: Arc<Settings>,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    settings.requests.fetch_add(1, Ordering::SeqCst);
+    let arrived = Instant::now();
+    let stall = *settings.stall.lock().unwrap();
+    if let Some((from, until)) = stall {
+        if arrived >= from && arrived < until {
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+    let latency = Duration::from_micros(settings.latency_us.load(Ordering::SeqCst));
+    tokio::time::sleep(latency).await;
+    let status = if request.uri().path() == "/missing" {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    Ok(Response::builder()
+        .status(status)
+        .body(Full::new(Bytes::from_static(b"ok")))
+        .unwrap())
+}

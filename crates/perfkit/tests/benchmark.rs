@@ -1,0 +1,279 @@
+//! `perfkit benchmark` end to end: runs against sample upstreams and a gateway, writes
+//! baselines and reports, compares, and exits with its documented codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use perfkit_config::Config;
+use perfkit_gateway::Gateway;
+use perfkit_testkit::SampleUpstream;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn upstream(runtime: &tokio::runtime::Runtime, latency_ms: u64) -> SampleUpstream {
+    runtime
+        .block_on(
+            SampleUpstream::builder("bench")
+                .latency(Duration::from_millis(latency_ms))
+                .spawn(),
+        )
+        .unwrap()
+}
+
+fn benchmark(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_perfkit"))
+        .arg("benchmark")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("perfkit runs")
+}
+
+fn scenario_file(dir: &Path, target: &str, thresholds: &str) {
+    let text = format!(
+        "scenarios:\n  api:\n    target: {target}\n    duration: 1500ms\n    warmup: 100ms\n\
+         \x20   sample_interval: 100ms\n    threads: 2\n\
+         \x20   load: {{model: closed, connections: 4}}\n\
+         \x20   endpoints:\n      - {{name: items, path: /items}}\n\
+         \x20     - {{name: create, method: POST, path: /items, body: '{{}}', weight: 1}}\n\
+         \x20   thresholds: [{thresholds}]\n"
+    );
+    std::fs::write(dir.join("benchmarks.yml"), text).unwrap();
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn runs_store_baselines_write_reports_and_compare() {
+    let rt = runtime();
+    let server = upstream(&rt, 10);
+    let dir = tempfile::tempdir().unwrap();
+    scenario_file(
+        dir.path(),
+        &format!("http://{}", server.addr()),
+        "error_rate < 1%",
+    );
+
+    let first = benchmark(dir.path(), &["-f", "benchmarks.yml"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    assert!(
+        !text(&first.stderr).contains("req/s"),
+        "no live progress line when stderr is not a terminal"
+    );
+    let stdout = text(&first.stdout);
+    assert!(
+        stdout.contains("api: ") && stdout.contains("threshold pass `error_rate < 1%`"),
+        "{stdout}"
+    );
+    let baselines = dir
+        .path()
+        .join(".perfkit/memory/performance-baselines.json");
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
+    let run = &stored["runs"][0];
+    assert_eq!(run["result"]["scenario"], "api");
+    assert!(run["machine"]["cpus"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        run["result"]["endpoints"][0]["series"]
+            .as_array()
+            .unwrap()
+            .len(),
+        15
+    );
+    let reports: Vec<String> = std::fs::read_dir(dir.path().join(".perfkit/reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert!(reports
+        .iter()
+        .any(|r| r.starts_with("benchmark-") && r.ends_with(".md")));
+    assert!(reports
+        .iter()
+        .any(|r| r.starts_with("benchmark-") && r.ends_with(".html")));
+
+    let second = benchmark(
+        dir.path(),
+        &["-f", "benchmarks.yml", "api", "--compare", "--json"],
+    );
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    let scenario = &json["scenarios"][0];
+    assert_eq!(scenario["baseline_recorded_at"], run["recorded_at"]);
+    let comparison = scenario["comparison"].as_array().unwrap();
+    assert_eq!(comparison.len(), 2, "both endpoints compared");
+    assert!(scenario["result"]["totals"]["requests"].as_u64().unwrap() > 50);
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
+    assert_eq!(stored["runs"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_slower_server_fails_with_4_under_fail_on_regression() {
+    let rt = runtime();
+    // Three times slower: far outside the noise of a busy machine.
+    let fast = upstream(&rt, 20);
+    let slow = upstream(&rt, 60);
+    let dir = tempfile::tempdir().unwrap();
+    scenario_file(
+        dir.path(),
+        &format!("http://{}", fast.addr()),
+        "error_rate < 1%",
+    );
+
+    let first = benchmark(dir.path(), &["-f", "benchmarks.yml"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let target = format!("http://{}", slow.addr());
+    let second = benchmark(
+        dir.path(),
+        &[
+            "-f",
+            "benchmarks.yml",
+            "--target",
+            &target,
+            "--fail-on-regression",
+        ],
+    );
+    let stderr = text(&second.stderr);
+    let stdout = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(4), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("performance regressed: api/items"),
+        "{stderr}"
+    );
+    assert!(text(&second.stdout).contains("items regressed"));
+}
+
+#[test]
+fn a_failed_threshold_exits_3_and_a_bad_file_exits_2() {
+    let rt = runtime();
+    let server = upstream(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    scenario_file(
+        dir.path(),
+        &format!("http://{}", server.addr()),
+        "p50 < 1ms",
+    );
+    let output = benchmark(dir.path(), &["-f", "benchmarks.yml", "--no-save"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("thresholds failed: api: `p50 < 1ms`"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join(".perfkit/memory").exists(),
+        "--no-save stores nothing"
+    );
+
+    std::fs::write(
+        dir.path().join("bad.yml"),
+        "scenarios:\n  api:\n    target: http://127.0.0.1:1\n    duration: 1s\n    conections: 3\n",
+    )
+    .unwrap();
+    let output = benchmark(dir.path(), &["-f", "bad.yml"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.yml:5:5: scenarios.api: unknown field `conections`"),
+        "{stderr}"
+    );
+
+    let output = benchmark(dir.path(), &["-f", "benchmarks.yml", "nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("no scenario named `nope` (defined: api)"));
+}
+
+#[test]
+fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
+    let rt = runtime();
+    let server = upstream(&rt, 1);
+    let yaml = format!(
+        "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n\
+         upstreams:\n  app:\n    servers:\n      - address: {}\n\
+         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n",
+        server.addr()
+    );
+    let config = Config::parse_with_env("gw.yml".as_ref(), &yaml, Vec::new()).unwrap();
+    let gateway = rt.block_on(Gateway::start(config, None)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    scenario_file(
+        dir.path(),
+        &format!("http://{}", gateway.addr()),
+        "error_rate < 1%",
+    );
+    let admin = gateway.admin_addr().to_string();
+    let output = benchmark(
+        dir.path(),
+        &[
+            "-f",
+            "benchmarks.yml",
+            "--cache",
+            "--warm-passes",
+            "1",
+            "--admin",
+            &admin,
+            "--no-save",
+        ],
+    );
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        stdout.contains("  cold ") && stdout.contains("  warm 1 "),
+        "{stdout}"
+    );
+    // This gateway has no response cache: the hit rate is reported as unavailable.
+    assert!(
+        stdout.contains(&format!(
+            "cache hit rate: unavailable (the gateway at {admin} exports no cache hit/miss counters"
+        )),
+        "{stdout}"
+    );
+    rt.block_on(gateway.shutdown());
+}
+
+#[test]
+fn database_mode_sweeps_pool_sizes_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchmarks.yml"),
+        "databases:\n  lite:\n    url: sqlite:data/app.db\n\
+         \x20   setup: ['CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t VALUES (1), (2), (3)']\n\
+         \x20   queries: [SELECT id FROM t WHERE id = 2]\n\
+         \x20   pool_sizes: [1, 2]\n    duration_per_step: 300ms\n",
+    )
+    .unwrap();
+    let output = benchmark(
+        dir.path(),
+        &["-f", "benchmarks.yml", "--database", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = &json["databases"][0];
+    assert_eq!(run["backend"], "sqlite");
+    assert_eq!(run["steps"].as_array().unwrap().len(), 2);
+    assert!(run["steps"][0]["qps"].as_f64().unwrap() > 0.0);
+    assert!([1, 2].contains(&run["knee"].as_u64().unwrap()));
+    let report = std::fs::read_dir(dir.path().join(".perfkit/reports"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let report = std::fs::read_to_string(report.path()).unwrap();
+    assert!(report.contains("Recommended pool size: **"), "{report}");
+
+    // Only HTTP scenarios in the file: --database says so.
+    scenario_file(dir.path(), "http://127.0.0.1:1", "error_rate < 1%");
+    let output = benchmark(dir.path(), &["-f", "benchmarks.yml", "--database"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("has no `databases:` entries"));
+}
