@@ -1,0 +1,152 @@
+//! The rule engine: each language module walks a parsed file once per rule family and
+//! reports raw findings through [`Ctx`]; the engine turns them into [`Finding`]s.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::finding::RuleId;
+use crate::handlers::{Framework, Handler};
+use crate::syntax::{self, Source};
+
+mod js;
+mod python;
+
+/// A finding before severity, fingerprint and suppression are applied.
+#[derive(Debug, Clone)]
+pub(crate) struct RawFinding {
+    pub(crate) rule: RuleId,
+    pub(crate) start: tree_sitter::Point,
+    pub(crate) end: tree_sitter::Point,
+    pub(crate) start_byte: usize,
+    pub(crate) end_byte: usize,
+    pub(crate) function: Option<String>,
+    pub(crate) message: String,
+    pub(crate) fix: String,
+}
+
+/// What a rule can ask about the file it is looking at.
+pub(crate) struct Ctx<'s, 't> {
+    pub(crate) src: &'s Source<'t>,
+    pub(crate) handlers: &'s [Handler],
+    /// The framework the file uses, for fix examples.
+    pub(crate) framework: Option<Framework>,
+    /// Python: local name → imported dotted name (`sleep` → `time.sleep`).
+    pub(crate) imports: HashMap<String, String>,
+    pub(crate) out: Vec<RawFinding>,
+}
+
+impl std::fmt::Debug for Ctx<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("path", &self.src.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'s, 't> Ctx<'s, 't> {
+    pub(crate) fn text(&self, node: Node) -> &'t str {
+        self.src.text(node)
+    }
+
+    /// The handler whose body contains `node` (closures inside a handler count).
+    pub(crate) fn handler_of(&self, node: Node) -> Option<&'s Handler> {
+        let at = node.start_byte();
+        self.handlers
+            .iter()
+            .filter(|h| h.range.contains(&at))
+            .min_by_key(|h| h.range.len())
+    }
+
+    pub(crate) fn report(&mut self, rule: RuleId, node: Node, message: String, fix: &str) {
+        if self
+            .out
+            .iter()
+            .any(|f| f.rule == rule && f.start_byte == node.start_byte())
+        {
+            return;
+        }
+        let function = syntax::enclosing_function(node, self.src.language)
+            .and_then(|f| named_function(self.src, f))
+            .or_else(|| self.handler_of(node).map(|h| h.name.clone()));
+        self.out.push(RawFinding {
+            rule,
+            start: node.start_position(),
+            end: node.end_position(),
+            start_byte: node.start_byte(),
+            end_byte: node.end_byte(),
+            function,
+            message,
+            fix: fix.to_string(),
+        });
+    }
+
+    /// The callee with its first segment expanded through the file's imports.
+    pub(crate) fn resolved_callee(&self, call: Node) -> String {
+        let callee = syntax::callee(self.src, call);
+        let (head, rest) = match callee.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (callee.as_str(), None),
+        };
+        match (self.imports.get(head), rest) {
+            (Some(full), Some(rest)) => format!("{full}.{rest}"),
+            (Some(full), None) => full.clone(),
+            (None, _) => callee,
+        }
+    }
+}
+
+/// The nearest named function around an anonymous one (callbacks report their caller).
+fn named_function(source: &Source, function: Node) -> Option<String> {
+    let mut current = Some(function);
+    while let Some(f) = current {
+        if let Some(name) = syntax::function_name(source, f) {
+            return Some(name);
+        }
+        current = syntax::enclosing_function(f, source.language);
+    }
+    None
+}
+
+/// The file's framework, for fix examples.
+fn framework_of(source: &Source, handlers: &[Handler]) -> Option<Framework> {
+    if let Some(framework) = handlers.iter().find_map(|h| h.framework) {
+        return Some(framework);
+    }
+    let candidates: &[(&str, Framework)] = if source.language.is_python() {
+        &[
+            ("django", Framework::Django),
+            ("fastapi", Framework::FastApi),
+            ("flask", Framework::Flask),
+        ]
+    } else {
+        &[
+            ("nestjs", Framework::NestJs),
+            ("fastify", Framework::Fastify),
+            ("next", Framework::NextJs),
+            ("express", Framework::Express),
+        ]
+    };
+    candidates
+        .iter()
+        .find(|(m, _)| source.imports(m))
+        .map(|(_, f)| *f)
+}
+
+/// Runs every rule on one parsed file.
+pub(crate) fn check(source: &Source, handlers: &[Handler]) -> Vec<RawFinding> {
+    let mut ctx = Ctx {
+        src: source,
+        handlers,
+        framework: framework_of(source, handlers),
+        imports: HashMap::new(),
+        out: Vec::new(),
+    };
+    if source.language.is_python() {
+        ctx.imports = python::import_map(source);
+        python::check(&mut ctx);
+    } else {
+        js::check(&mut ctx);
+    }
+    ctx.out
+}
