@@ -187,7 +187,8 @@ pub fn recommendations(analysis: &Analysis, date: &str) -> String {
                 .filter(|f| f.rule == rule && f.file == *file)
                 .map(|f| f.line.to_string())
                 .collect();
-            let _ = writeln!(out, "- `{file}` ({count}): lines {}", lines.join(", "));
+            let noun = if lines.len() == 1 { "line" } else { "lines" };
+            let _ = writeln!(out, "- `{file}` ({count}): {noun} {}", lines.join(", "));
         }
         if files.len() > 5 {
             let _ = writeln!(out, "- ... and {} more files", files.len() - 5);

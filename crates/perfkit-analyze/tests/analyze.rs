@@ -235,3 +235,43 @@ fn routes_per_framework() {
         .unwrap();
     assert!(create.data.writes);
 }
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let analysis = run(&fixtures());
+    let log = perfkit_analyze::sarif::sarif(&analysis);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("sarif/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), RuleId::ALL.len());
+    assert!(rules
+        .iter()
+        .all(|r| r["help"]["text"].as_str().is_some_and(|t| t.len() > 80)));
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), analysis.findings.len());
+    for (result, finding) in results.iter().zip(&analysis.findings) {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert_eq!(
+            result["partialFingerprints"]["perfkitFingerprint/v1"],
+            finding.fingerprint.as_str()
+        );
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["region"]["startLine"],
+            finding.line
+        );
+    }
+
+    // The schema really is checked: a log with an invalid level is rejected.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&broken));
+}

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
+mod analyze;
 mod demo;
 
 #[derive(Debug, Parser)]
@@ -36,6 +37,9 @@ enum Command {
     /// Start two sample upstreams and the gateway in front of them, send traffic through
     /// it and show what happened. Needs no config file and no external service.
     Demo(demo::DemoArgs),
+    /// Find performance anti-patterns (N+1 queries, blocking calls in async code, ...) in
+    /// a Python/TypeScript/JavaScript application, or list its routes (--routes).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
             if error
                 .chain()
                 .any(|cause| cause.downcast_ref::<ConfigError>().is_some())
+                || analyze::is_config_error(&error)
             {
                 ExitCode::from(2)
             } else {
@@ -89,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             });
             runtime()?.block_on(demo::run(args))
         }
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 
