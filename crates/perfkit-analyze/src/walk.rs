@@ -16,6 +16,7 @@ const SKIPPED_DIRS: &[&str] = &[
     "build",
     "coverage",
     "bower_components",
+    "vendor",
 ];
 
 /// Calls `visit(relative_path, language, text, parsers)` for every source file under

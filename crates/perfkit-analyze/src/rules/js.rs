@@ -1027,14 +1027,14 @@ fn missing_cache(ctx: &mut Ctx) {
         let callee = syntax::callee(ctx.src, call);
         let args = call_arguments(call);
         if call.kind() == "new_expression" {
-            if callee == "RegExp"
+            let constant = callee == "RegExp"
                 && args.first().is_some_and(|a| is_plain_string(ctx.src, *a))
-                && function.kind() != "method_definition"
-                || (callee == "RegExp"
-                    && function.kind() == "method_definition"
-                    && syntax::function_name(ctx.src, function)
-                        .is_some_and(|n| !n.ends_with("constructor"))
-                    && args.first().is_some_and(|a| is_plain_string(ctx.src, *a)))
+                && args.get(1).is_none_or(|f| is_plain_string(ctx.src, *f));
+            let constructor = syntax::function_name(ctx.src, function)
+                .is_some_and(|n| n.ends_with("constructor"));
+            if constant
+                && !constructor
+                && (super::runs_per_request(ctx, call) || !loops_around(ctx, call).is_empty())
             {
                 let message = "This `new RegExp(...)` with a constant pattern is compiled on every call. Hoist it to module level (or use a regex literal there) and reuse it.".to_string();
                 ctx.report(RuleId::MissingCache, call, message, "const EMAIL_RE = /^[^@]+@[^@]+$/  // module level, compiled once\nfunction isEmail(s) { return EMAIL_RE.test(s) }");

@@ -96,6 +96,28 @@ impl<'s, 't> Ctx<'s, 't> {
     }
 }
 
+/// Whether `node` runs per request: inside a handler, or in a function of this file that
+/// a handler calls by name.
+pub(crate) fn runs_per_request(ctx: &Ctx, node: Node) -> bool {
+    if ctx.handler_of(node).is_some() {
+        return true;
+    }
+    let Some(function) = syntax::enclosing_function(node, ctx.src.language) else {
+        return false;
+    };
+    let Some(name) = function.child_by_field_name("name").map(|n| ctx.text(n)) else {
+        return false;
+    };
+    ctx.handlers.iter().any(|h| {
+        let body = &ctx.src.text[h.range.clone()];
+        body.match_indices(name).any(|(at, _)| {
+            let before = body[..at].chars().next_back();
+            let after = body[at + name.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after == Some('(')
+        })
+    })
+}
+
 /// The nearest named function around an anonymous one (callbacks report their caller).
 fn named_function(source: &Source, function: Node) -> Option<String> {
     let mut current = Some(function);

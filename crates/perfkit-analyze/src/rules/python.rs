@@ -371,7 +371,15 @@ fn chain_links(call: Node) -> Vec<Node> {
 /// A database query (Django ORM, SQLAlchemy, DB-API, asyncpg, databases, pymongo).
 fn is_db_query(callee: &str) -> bool {
     if callee.contains(".objects.") {
-        return !callee.ends_with(".objects.model");
+        return ![
+            "model",
+            "get_for_model",
+            "get_for_models",
+            "clear_cache",
+            "none",
+            "db_manager",
+        ]
+        .contains(&method_name(callee));
     }
     if matches!(
         callee,
@@ -495,23 +503,62 @@ const SCALAR_ATTRS: &[&str] = &[
 ];
 
 fn is_sqlalchemy_text(text: &str) -> bool {
-    text.contains(".query.")
+    model_query(text)
         || text.contains("session.query(")
-        || text.contains(".scalars(")
-        || text.contains("session.execute(")
-        || text.contains("select(")
+        || text.contains("session.scalars(")
+        || text.contains("db.scalars(")
+        || text.contains("session.execute(select(")
+        || text.contains("db.execute(select(")
 }
 
-/// Django: a manager or related manager (`X.objects.…`, `obj.book_set.all()`, `obj.tags.filter(...)`).
-fn is_django_text(text: &str) -> bool {
-    text.contains(".objects.")
-        || text.contains("_set.")
-        || (!is_sqlalchemy_text(text)
-            && (text.ends_with(".all()") || text.contains(".all().") || text.contains(".filter(")))
+/// Whether an iterable's origin is the result of a query or remote call.
+fn is_query_result(ctx: &Ctx, source: Node) -> bool {
+    let text = ctx.text(source);
+    if is_orm_queryset(ctx, source) || is_sqlalchemy_text(text) {
+        return true;
+    }
+    if [
+        "fetchall(",
+        "fetchmany(",
+        ".json()",
+        "requests.get(",
+        "httpx.get(",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+    {
+        return true;
+    }
+    if source.kind() == "identifier" {
+        let name = ctx.text(source);
+        return matches!(name, "queryset" | "qs" | "rows" | "cursor") || name.ends_with("_qs");
+    }
+    find_all(source, &["call"]).into_iter().any(|c| {
+        let callee = ctx.resolved_callee(c);
+        is_db_query(&callee) || is_remote_call(&callee) || callee.ends_with("get_queryset")
+    })
 }
 
-fn is_queryset_text(text: &str) -> bool {
-    is_django_text(text) || is_sqlalchemy_text(text)
+/// A Django queryset or related manager: `X.objects.…`, `obj.book_set.…`, or
+/// `obj.rel.all()` where `obj` itself came from the ORM.
+fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
+    let text = ctx.text(source);
+    if text.contains(".objects.") || text.contains("_set.") || text.contains("get_queryset(") {
+        return true;
+    }
+    if !(text.ends_with(".all()") || text.contains(".all().") || text.contains(".filter(")) {
+        return false;
+    }
+    // obj.tags.all(): is obj a model instance from the ORM?
+    let Some(root) = find_all(source, &["identifier"]).into_iter().next() else {
+        return false;
+    };
+    let name = ctx.text(root);
+    name != "self"
+        && origin(ctx, name, source).is_some_and(|o| {
+            let t = ctx.text(o);
+            t.contains(".objects.") || t.contains("get_object_or_404(") || t.contains("get_object(")
+        })
 }
 
 /// Whether the queryset loads relation `attr` up front.
@@ -595,12 +642,9 @@ fn n_plus_one(ctx: &mut Ctx) {
                 continue;
             }
             let source = iterable_origin(ctx, iterable);
-            let source_text = ctx.text(source);
-            if remote
-                && !(is_queryset_text(source_text)
-                    || source_text.contains("requests.")
-                    || source_text.contains(".json("))
-            {
+            let from_query = is_query_result(ctx, source);
+            let in_handler = ctx.handler_of(call).is_some();
+            if !(from_query || (in_handler && db)) {
                 continue;
             }
             let what = if remote { "an HTTP request" } else { "a query" };
@@ -634,13 +678,14 @@ fn n_plus_one(ctx: &mut Ctx) {
         };
         let source = iterable_origin(ctx, iterable);
         let source_text = ctx.text(source);
-        if !is_queryset_text(source_text)
+        let django = is_orm_queryset(ctx, source);
+        if !(django || is_sqlalchemy_text(source_text))
             || source_text.contains(".values(")
             || source_text.contains(".values_list(")
         {
             continue;
         }
-        let sqlalchemy = !is_django_text(source_text);
+        let sqlalchemy = !django;
         let Some(var) = lp.vars.last().copied() else {
             continue;
         };
@@ -802,6 +847,17 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
 
 /// Whether `name` (at `at`) holds a list built from data (not a small literal).
 fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let is_parameter = syntax::enclosing_function(at, ctx.src.language).is_some_and(|f| {
+        syntax::parameter_names(ctx.src, f)
+            .iter()
+            .any(|p| p == name)
+    });
+    if is_parameter {
+        return parameter_annotation(ctx, name, at).is_some_and(|t| {
+            let t = t.trim();
+            t.starts_with("list[") || t.starts_with("List[") || t == "list"
+        });
+    }
     if let Some(o) = origin(ctx, name, at) {
         return match o.kind() {
             "list_comprehension" => true,
@@ -842,7 +898,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
         let loops = loops_around(ctx, comparison);
         if !loops.iter().any(|l| {
             l.iterable
-                .is_none_or(|i| !is_constant_collection(ctx, i, 0))
+                .is_some_and(|i| !is_constant_collection(ctx, i, 0))
         }) {
             continue;
         }
@@ -872,9 +928,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
         {
             continue;
         }
-        if loops_around(ctx, call).iter().all(|l| {
+        if !loops_around(ctx, call).iter().any(|l| {
             l.iterable
-                .is_some_and(|i| is_constant_collection(ctx, i, 0))
+                .is_some_and(|i| !is_constant_collection(ctx, i, 0))
         }) {
             continue;
         }
@@ -905,6 +961,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let inner_text = ctx.text(inner_iter);
+        if inner_iter.kind() == "call" || is_iterator(ctx, inner_iter) {
+            continue;
+        }
         let same_outer = loops_around(ctx, node)
             .into_iter()
             .any(|outer| outer.iterable.is_some_and(|o| ctx.text(o) == inner_text));
@@ -965,6 +1024,22 @@ fn quadratic_loop(ctx: &mut Ctx) {
             "parts = []\nfor row in rows:\n    parts.append(render(row))\nhtml = \"\".join(parts)",
         );
     }
+}
+
+/// A single-pass iterator (a generator, `iter(...)`, `map(...)`): looping over it twice
+/// does not repeat the work.
+fn is_iterator(ctx: &Ctx, node: Node) -> bool {
+    if node.kind() != "identifier" {
+        return false;
+    }
+    origin(ctx, ctx.text(node), node).is_some_and(|o| {
+        o.kind() == "generator_expression"
+            || (o.kind() == "call"
+                && matches!(
+                    syntax::callee(ctx.src, o).as_str(),
+                    "iter" | "map" | "filter" | "zip" | "itertools.chain" | "chain"
+                ))
+    })
 }
 
 // ---------------------------------------------------------------------------------
@@ -1236,7 +1311,10 @@ fn missing_cache(ctx: &mut Ctx) {
         let args = call_arguments(call);
         let handler = ctx.handler_of(call).cloned();
         // Regexes compiled per call.
-        if callee == "re.compile" && args.first().is_some_and(|a| is_plain_string(ctx.src, *a)) {
+        if callee == "re.compile"
+            && args.first().is_some_and(|a| is_plain_string(ctx.src, *a))
+            && (super::runs_per_request(ctx, call) || !loops_around(ctx, call).is_empty())
+        {
             if function.kind() == "function_definition"
                 && syntax::function_name(ctx.src, function).is_some_and(|n| n.ends_with("__init__"))
             {
