@@ -172,12 +172,7 @@ fn analyze_text(
     let Some(tree) = parsers.parse(language, text) else {
         return (Vec::new(), 0);
     };
-    let source = syntax::Source {
-        path,
-        text,
-        language,
-        root: tree.root_node(),
-    };
+    let source = syntax::Source::new(path, text, language, tree.root_node());
     let handlers = handlers::find_handlers(&source);
     let raw = rules::check(&source, &handlers);
     let lines: Vec<&str> = text.lines().collect();

@@ -74,12 +74,7 @@ pub fn discover_routes(root: &Path, excludes: &[String]) -> Result<Vec<Route>, A
         let Some(tree) = parsers.parse(language, text) else {
             return;
         };
-        let source = Source {
-            path: relative,
-            text,
-            language,
-            root: tree.root_node(),
-        };
+        let source = Source::new(relative, text, language, tree.root_node());
         let mut local = Collected::default();
         collect_file(&source, &mut local);
         let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());

@@ -12,24 +12,57 @@ pub(crate) struct Source<'a> {
     pub(crate) text: &'a str,
     pub(crate) language: Language,
     pub(crate) root: Node<'a>,
+    /// The lines that import modules, for [`Source::imports`].
+    import_lines: Vec<&'a str>,
 }
 
 impl<'a> Source<'a> {
+    pub(crate) fn new(
+        path: &'a str,
+        text: &'a str,
+        language: Language,
+        root: Node<'a>,
+    ) -> Source<'a> {
+        let import_lines = text
+            .lines()
+            .map(str::trim_start)
+            .filter(|line| {
+                if language.is_python() {
+                    line.starts_with("import ") || line.starts_with("from ")
+                } else {
+                    line.starts_with("import ")
+                        || line.contains("require(")
+                        || line.starts_with("} from ")
+                        || line.contains(" from '")
+                        || line.contains(" from \"")
+                }
+            })
+            .collect();
+        Source {
+            path,
+            text,
+            language,
+            root,
+            import_lines,
+        }
+    }
+
     pub(crate) fn text(&self, node: Node) -> &'a str {
         &self.text[node.byte_range()]
     }
 
-    /// Whether the file imports a module whose name contains `module` (cheap text test).
+    /// Whether the file imports a module whose name contains (Python) or starts with
+    /// (JS, `@scope/` allowed) `module`.
     pub(crate) fn imports(&self, module: &str) -> bool {
         if self.language.is_python() {
-            self.text.lines().any(|line| {
-                let line = line.trim_start();
-                (line.starts_with("import ") || line.starts_with("from ")) && line.contains(module)
-            })
+            self.import_lines.iter().any(|line| line.contains(module))
         } else {
-            self.text.contains(&format!("'{module}"))
-                || self.text.contains(&format!("\"{module}"))
-                || self.text.contains(&format!("'@{module}"))
+            self.import_lines.iter().any(|line| {
+                ['\'', '"'].iter().any(|q| {
+                    line.contains(&format!("{q}{module}"))
+                        || line.contains(&format!("{q}@{module}"))
+                })
+            })
         }
     }
 }
