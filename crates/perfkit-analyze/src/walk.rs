@@ -19,6 +19,22 @@ const SKIPPED_DIRS: &[&str] = &[
     "vendor",
 ];
 
+/// Test code: its loops and fixtures are not the request path, so it is not analyzed
+/// in a directory walk (a test file named on the command line still is).
+fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let test_name = stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem == "conftest"
+        || name.contains(".test.")
+        || name.contains(".spec.");
+    test_name
+        || path
+            .components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test" | "__tests__")))
+}
+
 /// Calls `visit(relative_path, language, text, parsers)` for every source file under
 /// `root`, on several threads; each thread has its own parsers.
 pub(crate) fn for_each_source(
@@ -83,7 +99,8 @@ pub(crate) fn for_each_source(
             let Some(language) = Language::from_path(path) else {
                 return ignore::WalkState::Continue;
             };
-            if path.to_str().is_some_and(|p| p.ends_with(".min.js")) {
+            let below_root = path.strip_prefix(root).unwrap_or(path);
+            if path.to_str().is_some_and(|p| p.ends_with(".min.js")) || is_test_file(below_root) {
                 return ignore::WalkState::Continue;
             }
             // Unreadable or non-UTF-8 files are not source we can analyze.

@@ -511,6 +511,14 @@ fn is_sqlalchemy_text(text: &str) -> bool {
         || text.contains("db.execute(select(")
 }
 
+/// Whether `call` reads an attribute of `var` (`row.id`, `row.customer_id`).
+fn reads_field_of(ctx: &Ctx, call: Node, var: &str) -> bool {
+    find_all(call, &["attribute"]).into_iter().any(|a| {
+        a.child_by_field_name("object")
+            .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
+    })
+}
+
 /// Whether an iterable's origin is the result of a query or remote call.
 fn is_query_result(ctx: &Ctx, source: Node) -> bool {
     let text = ctx.text(source);
@@ -644,7 +652,11 @@ fn n_plus_one(ctx: &mut Ctx) {
             let source = iterable_origin(ctx, iterable);
             let from_query = is_query_result(ctx, source);
             let in_handler = ctx.handler_of(call).is_some();
-            if !(from_query || (in_handler && db)) {
+            // Rows handed in from elsewhere (a parameter, an attribute): per-row when the
+            // query reads a field of the loop's row (`Customer.objects.get(id=o.customer_id)`).
+            let unknown_rows = matches!(source.kind(), "identifier" | "attribute")
+                && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
+            if !(from_query || (db && (in_handler || unknown_rows))) {
                 continue;
             }
             let what = if remote { "an HTTP request" } else { "a query" };
