@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::Ctx;
+use super::{contains, is_constant_name, short, Ctx};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -45,10 +45,6 @@ struct Loop<'t> {
     vars: Vec<&'t str>,
     /// The `.map(...)`-style call when the loop is an iteration callback.
     callback_call: Option<Node<'t>>,
-}
-
-fn contains(outer: Node, inner: Node) -> bool {
-    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
 }
 
 /// `xs.map(fn)` → (the call, `xs`) when `function` is that callback.
@@ -273,13 +269,6 @@ fn declared_type<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t 
         }
     }
     found.flatten()
-}
-
-fn is_constant_name(name: &str) -> bool {
-    name.len() > 1
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_literal(ctx: &Ctx, node: Node) -> bool {
@@ -531,16 +520,6 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
         "const authors = await this.authorRepo.findBy({ id: In(ids) })  // TypeORM, one query\n// or: find({ relations: { author: true } })"
     } else {
         "const authors = await Author.find({ _id: { $in: ids } })  // one query; or .populate('author') / include: [Author]"
-    }
-}
-
-fn short(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 60 {
-        let cut: String = one_line.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        one_line
     }
 }
 

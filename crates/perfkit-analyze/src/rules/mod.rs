@@ -118,6 +118,30 @@ pub(crate) fn runs_per_request(ctx: &Ctx, node: Node) -> bool {
     })
 }
 
+/// Whether `inner` lies within `outer`.
+pub(crate) fn contains(outer: Node, inner: Node) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// `MAX_ITEMS`-style names: constants by convention.
+pub(crate) fn is_constant_name(name: &str) -> bool {
+    name.len() > 1
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Source text on one line, cut to 60 characters, for messages.
+pub(crate) fn short(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        let cut: String = one_line.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
 /// The nearest named function around an anonymous one (callbacks report their caller).
 fn named_function(source: &Source, function: Node) -> Option<String> {
     let mut current = Some(function);

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::Ctx;
+use super::{contains, is_constant_name, short, Ctx};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -114,10 +114,6 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Loop<'t>> {
     }
 }
 
-fn contains(outer: Node, inner: Node) -> bool {
-    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
-}
-
 /// Loops whose body runs `node` once per iteration, innermost first, up to the enclosing function.
 fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
     let mut loops = Vec::new();
@@ -223,13 +219,6 @@ fn parameter_annotation<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Opti
         (ctx.text(id) == name).then(|| p.child_by_field_name("type").map(|t| ctx.text(t)))?
     });
     found
-}
-
-fn is_constant_name(name: &str) -> bool {
-    name.len() > 1
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_literal(ctx: &Ctx, node: Node) -> bool {
@@ -789,16 +778,6 @@ fn n_plus_one(ctx: &mut Ctx) {
             };
             ctx.report(RuleId::NPlusOne, report_node, message, fix);
         }
-    }
-}
-
-fn short(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 60 {
-        let cut: String = one_line.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        one_line
     }
 }
 
