@@ -51,7 +51,21 @@ struct View {
 enum UrlTarget {
     View(String),
     Include(String),
+    /// `path("api/", include(router.urls))`: where a DRF router's routes are mounted.
+    RouterMount(String),
+    /// `router.register("books", BookViewSet)`: (router variable, viewset class).
+    ViewSet(String, String),
 }
+
+/// DRF viewset actions: (action, HTTP method, on the detail path `{prefix}/{pk}/`).
+const VIEWSET_ACTIONS: &[(&str, &str, bool)] = &[
+    ("list", "GET", false),
+    ("create", "POST", false),
+    ("retrieve", "GET", true),
+    ("update", "PUT", true),
+    ("partial_update", "PATCH", true),
+    ("destroy", "DELETE", true),
+];
 
 #[derive(Debug, Clone)]
 struct UrlEntry {
@@ -163,7 +177,47 @@ fn collect_file(source: &Source, out: &mut Collected) {
             .child_by_field_name("superclasses")
             .map(|b| source.text(b))
             .unwrap_or("");
-        if views.contains_key(&name) || !(bases.contains("View") || bases.contains("ViewSet")) {
+        if bases.contains("ViewSet") {
+            // Actions the base classes provide, unless the class defines them itself.
+            let provided: &[&str] = if bases.contains("ReadOnlyModelViewSet") {
+                &["list", "retrieve"]
+            } else if bases.contains("ModelViewSet") {
+                &[
+                    "list",
+                    "create",
+                    "retrieve",
+                    "update",
+                    "partial_update",
+                    "destroy",
+                ]
+            } else {
+                &[]
+            };
+            let line = class.start_position().row + 1;
+            let view = views.entry(name.clone()).or_insert_with(|| View {
+                file: source.path.to_string(),
+                name: name.clone(),
+                methods: Vec::new(),
+            });
+            for action in provided {
+                let handler = format!("{name}.{action}");
+                if view.methods.iter().any(|(_, h, _, _)| *h == handler) {
+                    continue;
+                }
+                let (_, method, _) = VIEWSET_ACTIONS
+                    .iter()
+                    .find(|(a, _, _)| a == action)
+                    .copied()
+                    .unwrap_or(("", "GET", false));
+                let data = DataAccess {
+                    reads: true,
+                    writes: method != "GET",
+                };
+                view.methods.push((method.to_string(), handler, data, line));
+            }
+            continue;
+        }
+        if views.contains_key(&name) || !bases.contains("View") {
             continue;
         }
         let text = source.text(class);
@@ -197,13 +251,24 @@ fn collect_file(source: &Source, out: &mut Collected) {
 fn collect_urls(source: &Source, out: &mut Collected) {
     for call in find_all(source.root, &["call"]) {
         let name = callee(source, call);
+        let args = call_arguments(call);
+        if let Some(router) = name.strip_suffix(".register") {
+            let prefix = args.first().and_then(|a| string_value(source, *a));
+            if let (Some(prefix), Some(viewset)) = (prefix, args.get(1)) {
+                out.urls.push(UrlEntry {
+                    file: source.path.to_string(),
+                    route: prefix,
+                    target: UrlTarget::ViewSet(router.to_string(), view_name(source, *viewset)),
+                });
+            }
+            continue;
+        }
         if !matches!(
             name.as_str(),
             "path" | "re_path" | "url" | "django.urls.path"
         ) {
             continue;
         }
-        let args = call_arguments(call);
         let (Some(route), Some(target)) = (
             args.first().and_then(|a| string_value(source, *a)),
             args.get(1),
@@ -212,13 +277,16 @@ fn collect_urls(source: &Source, out: &mut Collected) {
         };
         let target = match target.kind() {
             "call" if callee(source, *target) == "include" => {
-                let Some(module) = call_arguments(*target)
-                    .first()
-                    .and_then(|a| string_value(source, *a))
-                else {
+                let Some(first) = call_arguments(*target).first().copied() else {
                     continue;
                 };
-                UrlTarget::Include(module)
+                match string_value(source, first) {
+                    Some(module) => UrlTarget::Include(module),
+                    None => match source.text(first).strip_suffix(".urls") {
+                        Some(router) => UrlTarget::RouterMount(router.to_string()),
+                        None => continue,
+                    },
+                }
             }
             _ => UrlTarget::View(view_name(source, *target)),
         };
@@ -258,7 +326,7 @@ fn resolve_django(collected: &Collected) -> Vec<Route> {
         .iter()
         .filter_map(|u| match &u.target {
             UrlTarget::Include(module) => files.iter().copied().find(|f| module_matches(f, module)),
-            UrlTarget::View(_) => None,
+            _ => None,
         })
         .collect();
     let mut routes = Vec::new();
@@ -284,12 +352,38 @@ fn expand(
     if depth > 8 {
         return;
     }
-    for entry in collected.urls.iter().filter(|u| u.file == file) {
+    let entries: Vec<&UrlEntry> = collected.urls.iter().filter(|u| u.file == file).collect();
+    for entry in &entries {
         let path = format!(
             "{prefix}{}",
             entry.route.trim_start_matches('^').trim_end_matches('$')
         );
         match &entry.target {
+            UrlTarget::RouterMount(router) => {
+                for registered in &entries {
+                    if let UrlTarget::ViewSet(r, viewset) = &registered.target {
+                        if r == router {
+                            viewset_routes(
+                                collected,
+                                file,
+                                &path,
+                                &registered.route,
+                                viewset,
+                                routes,
+                            );
+                        }
+                    }
+                }
+            }
+            UrlTarget::ViewSet(router, viewset) => {
+                // Registered on a router no path() mounts: `urlpatterns += router.urls`.
+                let mounted = entries
+                    .iter()
+                    .any(|e| matches!(&e.target, UrlTarget::RouterMount(r) if r == router));
+                if !mounted {
+                    viewset_routes(collected, file, prefix, &entry.route, viewset, routes);
+                }
+            }
             UrlTarget::Include(module) => {
                 if let Some(target) = files.iter().find(|f| module_matches(f, module)) {
                     expand(collected, files, target, &path, routes, depth + 1);
@@ -317,6 +411,59 @@ fn expand(
                 }
             }
         }
+    }
+}
+
+fn find_view<'c>(collected: &'c Collected, name: &str, near: &str) -> Option<&'c View> {
+    let candidates: Vec<&View> = collected.views.iter().filter(|v| v.name == name).collect();
+    candidates
+        .iter()
+        .find(|v| dir_of(&v.file) == dir_of(near))
+        .or_else(|| candidates.first())
+        .copied()
+}
+
+/// The list/detail routes a DRF router makes for a viewset's actions.
+fn viewset_routes(
+    collected: &Collected,
+    file: &str,
+    mount: &str,
+    prefix: &str,
+    viewset: &str,
+    routes: &mut Vec<Route>,
+) {
+    let Some(view) = find_view(collected, viewset, file) else {
+        return;
+    };
+    let base = format!(
+        "{}/{}",
+        mount.trim_end_matches('/'),
+        prefix.trim_matches(['/', '^', '$'])
+    );
+    let base = if base.starts_with('/') {
+        base
+    } else {
+        format!("/{base}")
+    };
+    for (method, handler, data, line) in &view.methods {
+        let action = handler.rsplit('.').next().unwrap_or("");
+        let Some((_, _, detail)) = VIEWSET_ACTIONS.iter().find(|(a, _, _)| *a == action) else {
+            continue;
+        };
+        let path = if *detail {
+            format!("{base}/{{pk}}/")
+        } else {
+            format!("{base}/")
+        };
+        routes.push(Route {
+            framework: Framework::Django,
+            method: method.clone(),
+            path,
+            file: view.file.clone(),
+            line: *line,
+            handler: handler.clone(),
+            data: *data,
+        });
     }
 }
 

@@ -222,6 +222,11 @@ fn routes_per_framework() {
         "{table}"
     );
     assert!(has("django", "GET", "/api/stats/"), "{table}");
+    assert!(has("django", "GET", "/v2/books/"), "{table}");
+    assert!(has("django", "DELETE", "/v2/books/{pk}/"), "{table}");
+    assert!(has("django", "GET", "/v2/authors/{pk}/"), "{table}");
+    assert!(!has("django", "POST", "/v2/authors/"), "{table}");
+    assert!(has("django", "GET", "/health/"), "{table}");
     assert!(has("express", "GET", "/users/:id/orders"), "{table}");
     assert!(has("nestjs", "GET", "/users/:id/invoice"), "{table}");
     assert!(has("fastify", "GET", "/tags"), "{table}");
