@@ -5,7 +5,7 @@
 # Prints files/s for each run and the time ratio perfkit/ruff per pair (< 3.0 is the
 # target: within 3x of ruff), summarised by median and geometric mean.
 #
-#   bash bench/analyze-vs-ruff.sh [PAIRS] [CPUS]
+#   bash bench/analyze-vs-ruff.sh [PAIRS] [CPUS]      (PERFKIT_BIN=... to use a prebuilt binary)
 #
 # Each pair runs both tools back to back, alternating which goes first. Needs python3
 # with pip (for `pip download django` and `pip install ruff`) and npm (for `npm pack`).
@@ -18,8 +18,13 @@ TS_PACKAGE=${TS_PACKAGE:-typeorm@0.3.27}
 
 command -v ruff >/dev/null 2>&1 || python3 -m pip install -q ruff
 RUFF=$(command -v ruff)
-cargo build --release -q -p perfkit
-PERFKIT=$PWD/target/release/perfkit
+# PERFKIT_BIN=path skips the build (a release binary of the commit under test).
+if [ -n "${PERFKIT_BIN:-}" ]; then
+    PERFKIT=$PERFKIT_BIN
+else
+    cargo build --release -q -p perfkit
+    PERFKIT=$PWD/target/release/perfkit
+fi
 
 CACHE=${BENCH_CACHE:-$PWD/target/bench-analyze}
 mkdir -p "$CACHE"

@@ -168,7 +168,7 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
         || source.imports("rest_framework")
         || source.path.ends_with("views.py");
     let mut handlers = Vec::new();
-    for function in find_all(source.root, &["function_definition"]) {
+    for function in source.nodes_of(&["function_definition"]) {
         let name = syntax::function_name(source, function).unwrap_or_default();
         let line = line_of(function);
         let range = function.byte_range();
@@ -265,7 +265,7 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
             continue;
         }
         let decorator_names: Vec<&str> = decorators.iter().map(|d| source.text(*d)).collect();
-        let class = syntax::ancestors(function)
+        let class = syntax::ancestors(source.root, function)
             .find(|n| n.kind() == "class_definition" || n.kind() == "function_definition");
         let own_name = function
             .child_by_field_name("name")
@@ -339,10 +339,7 @@ fn is_js_function(node: Node) -> bool {
 
 /// The module-level function named `name` (declaration or `const name = (...) =>`).
 fn js_function_named<'t>(source: &Source<'t>, name: &str) -> Option<Node<'t>> {
-    for node in find_all(
-        source.root,
-        &["function_declaration", "variable_declarator"],
-    ) {
+    for node in source.nodes_of(&["function_declaration", "variable_declarator"]) {
         let Some(id) = node.child_by_field_name("name") else {
             continue;
         };
@@ -403,7 +400,7 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
             None
         }
     };
-    for call in find_all(source.root, &["call_expression"]) {
+    for call in source.nodes_of(&["call_expression"]) {
         let callee = callee(source, call);
         let method = method_name(&callee);
         let args = call_arguments(call);
@@ -489,7 +486,7 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
         }
     }
     // NestJS controllers.
-    for class in find_all(source.root, &["class_declaration", "class"]) {
+    for class in source.nodes_of(&["class_declaration", "class"]) {
         let Some(prefix) = nest_decorator(source, class, "Controller") else {
             continue;
         };
@@ -542,7 +539,7 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
     // Next.js API routes.
     let path = source.path.replace('\\', "/");
     if let Some(route) = next_pages_route(&path) {
-        for export in find_all(source.root, &["export_statement"]) {
+        for export in source.nodes_of(&["export_statement"]) {
             if !source.text(export).starts_with("export default") {
                 continue;
             }
@@ -577,7 +574,7 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
             }
         }
     } else if let Some(route) = next_app_route(&path) {
-        for export in find_all(source.root, &["export_statement"]) {
+        for export in source.nodes_of(&["export_statement"]) {
             let Some(declaration) = export.child_by_field_name("declaration") else {
                 continue;
             };
@@ -613,16 +610,13 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
     }
     if handlers.is_empty() || web_framework {
         // Functions shaped like handlers: (req, res[, next]) or (request, reply).
-        for function in find_all(
-            source.root,
-            &[
-                "function_declaration",
-                "function_expression",
-                "function",
-                "arrow_function",
-                "method_definition",
-            ],
-        ) {
+        for function in source.nodes_of(&[
+            "function_declaration",
+            "function_expression",
+            "function",
+            "arrow_function",
+            "method_definition",
+        ]) {
             if handlers.iter().any(|h| h.range == function.byte_range()) {
                 continue;
             }
@@ -731,7 +725,7 @@ fn compared_methods(source: &Source, function: Node) -> Vec<String> {
             continue;
         }
         if comparison.kind() == "switch_case" {
-            let in_method_switch = syntax::ancestors(comparison)
+            let in_method_switch = syntax::ancestors(source.root, comparison)
                 .find(|a| a.kind() == "switch_statement")
                 .and_then(|s| s.child_by_field_name("value"))
                 .is_some_and(|v| source.text(v).contains("method"));

@@ -11,7 +11,7 @@ use tree_sitter::Node;
 
 use crate::handlers::{find_handlers, Framework, Handler};
 use crate::lang::Language;
-use crate::syntax::{call_arguments, callee, find_all, string_value, Source};
+use crate::syntax::{call_arguments, callee, string_value, Source};
 use crate::{walk, AnalyzeError};
 
 /// One HTTP route of the application.
@@ -166,7 +166,7 @@ fn collect_file(source: &Source, out: &mut Collected) {
         }
     }
     // Class-based views with no handler methods of their own (generic views): GET.
-    for class in find_all(source.root, &["class_definition"]) {
+    for class in source.nodes_of(&["class_definition"]) {
         let Some(name) = class
             .child_by_field_name("name")
             .map(|n| source.text(n).to_string())
@@ -249,7 +249,7 @@ fn collect_file(source: &Source, out: &mut Collected) {
 }
 
 fn collect_urls(source: &Source, out: &mut Collected) {
-    for call in find_all(source.root, &["call"]) {
+    for call in source.nodes_of(&["call"]) {
         let name = callee(source, call);
         let args = call_arguments(call);
         if let Some(router) = name.strip_suffix(".register") {

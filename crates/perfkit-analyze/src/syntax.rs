@@ -14,6 +14,8 @@ pub(crate) struct Source<'a> {
     pub(crate) root: Node<'a>,
     /// The lines that import modules, for [`Source::imports`].
     import_lines: Vec<&'a str>,
+    /// Every node in source order: rules scan this instead of walking the tree again.
+    nodes: Vec<Node<'a>>,
 }
 
 impl<'a> Source<'a> {
@@ -38,13 +40,25 @@ impl<'a> Source<'a> {
                 }
             })
             .collect();
+        let mut nodes = Vec::new();
+        walk(root, &mut |n| nodes.push(n));
         Source {
             path,
             text,
             language,
             root,
             import_lines,
+            nodes,
         }
+    }
+
+    /// Every node of one of `kinds` in the file, in source order.
+    pub(crate) fn nodes_of(&self, kinds: &[&str]) -> Vec<Node<'a>> {
+        self.nodes
+            .iter()
+            .copied()
+            .filter(|n| kinds.contains(&n.kind()))
+            .collect()
     }
 
     pub(crate) fn text(&self, node: Node) -> &'a str {
@@ -135,8 +149,19 @@ fn collect_in_scope<'t>(
     }
 }
 
-pub(crate) fn ancestors(node: Node) -> impl Iterator<Item = Node> {
-    std::iter::successors(node.parent(), |n| n.parent())
+/// The ancestors of `node`, innermost first. One descent from the root (tree-sitter's
+/// `parent()` walks down from the root on every call).
+pub(crate) fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    let mut path = Vec::new();
+    let mut current = root;
+    while current.id() != node.id() {
+        path.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) if child.id() != current.id() => current = child,
+            _ => break,
+        }
+    }
+    path.into_iter().rev()
 }
 
 pub(crate) fn is_function(node: Node, language: Language) -> bool {
@@ -157,8 +182,8 @@ pub(crate) fn is_function(node: Node, language: Language) -> bool {
 }
 
 /// The innermost function around `node`, or `None` at module level.
-pub(crate) fn enclosing_function(node: Node, language: Language) -> Option<Node> {
-    ancestors(node).find(|n| is_function(*n, language))
+pub(crate) fn enclosing_function<'t>(source: &Source<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    ancestors(source.root, node).find(|n| is_function(*n, source.language))
 }
 
 pub(crate) fn is_async(function: Node) -> bool {
@@ -187,7 +212,7 @@ pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
                 _ => None,
             }
         })?;
-    let class = ancestors(function)
+    let class = ancestors(source.root, function)
         .find(|n| matches!(n.kind(), "class_definition" | "class_declaration" | "class"))
         .and_then(|c| c.child_by_field_name("name"))
         .map(|n| source.text(n));

@@ -138,7 +138,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
 /// (non-callback) function.
 fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
     let mut loops = Vec::new();
-    for ancestor in ancestors(node) {
+    for ancestor in ancestors(ctx.src.root, node) {
         if matches!(ancestor.kind(), "class_body" | "program") {
             break;
         }
@@ -154,12 +154,12 @@ fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
 
 /// The function that runs `node`, skipping synchronous iteration callbacks.
 fn running_function<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Node<'t>> {
-    let mut current = syntax::enclosing_function(node, ctx.src.language)?;
+    let mut current = syntax::enclosing_function(ctx.src, node)?;
     loop {
         if syntax::is_async(current) || iteration_call(ctx, current).is_none() {
             return Some(current);
         }
-        current = syntax::enclosing_function(current, ctx.src.language)?;
+        current = syntax::enclosing_function(ctx.src, current)?;
     }
 }
 
@@ -182,7 +182,7 @@ fn strip(node: Node) -> Node {
 }
 
 fn scope_of<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Node<'t> {
-    syntax::enclosing_function(node, ctx.src.language).unwrap_or(ctx.src.root)
+    syntax::enclosing_function(ctx.src, node).unwrap_or(ctx.src.root)
 }
 
 /// The value `name` was declared or last assigned with before `at` (function, then outer scopes).
@@ -245,22 +245,18 @@ fn last_assignment<'t>(
 /// The declared type of `name` (`const xs: User[]`, a parameter `xs: string[]`).
 fn declared_type<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t str> {
     let mut found = None;
-    for node in find_all(
-        ctx.src.root,
-        &[
-            "variable_declarator",
-            "required_parameter",
-            "optional_parameter",
-        ],
-    ) {
+    for node in ctx.src.nodes_of(&[
+        "variable_declarator",
+        "required_parameter",
+        "optional_parameter",
+    ]) {
         if node.start_byte() > at.start_byte() {
             break;
         }
         let id = node
             .child_by_field_name("name")
             .or_else(|| node.child_by_field_name("pattern"));
-        let visible =
-            syntax::enclosing_function(node, ctx.src.language).is_none_or(|f| contains(f, at));
+        let visible = syntax::enclosing_function(ctx.src, node).is_none_or(|f| contains(f, at));
         if visible && id.is_some_and(|i| ctx.text(i) == name) {
             found = Some(
                 node.child_by_field_name("type")
@@ -491,8 +487,8 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
 }
 
 fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
-    let function = syntax::enclosing_function(call, ctx.src.language);
-    let awaited = ancestors(call)
+    let function = syntax::enclosing_function(ctx.src, call);
+    let awaited = ancestors(ctx.src.root, call)
         .take_while(|a| Some(*a) != function)
         .any(|a| a.kind() == "await_expression");
     if awaited {
@@ -527,7 +523,7 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
 // n-plus-one
 
 fn n_plus_one(ctx: &mut Ctx) {
-    for call in find_all(ctx.src.root, &["call_expression"]) {
+    for call in ctx.src.nodes_of(&["call_expression"]) {
         if is_chain_inner(call) {
             continue;
         }
@@ -648,7 +644,7 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
 }
 
 fn quadratic_loop(ctx: &mut Ctx) {
-    for call in find_all(ctx.src.root, &["call_expression"]) {
+    for call in ctx.src.nodes_of(&["call_expression"]) {
         let Some(member) = call
             .child_by_field_name("function")
             .filter(|f| f.kind() == "member_expression")
@@ -701,7 +697,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 .into_iter()
                 .find(|s| {
                     s.named_child(0).is_some_and(|a| ctx.text(a) == acc)
-                        && syntax::enclosing_function(*s, ctx.src.language) == Some(callback)
+                        && syntax::enclosing_function(ctx.src, *s) == Some(callback)
                 });
             if let Some(spread) = spread {
                 let message = format!(
@@ -712,15 +708,12 @@ fn quadratic_loop(ctx: &mut Ctx) {
         }
     }
     // Nested loops over the same collection.
-    let candidates = find_all(
-        ctx.src.root,
-        &[
-            "for_in_statement",
-            "arrow_function",
-            "function_expression",
-            "function",
-        ],
-    );
+    let candidates = ctx.src.nodes_of(&[
+        "for_in_statement",
+        "arrow_function",
+        "function_expression",
+        "function",
+    ]);
     for node in candidates {
         let Some(inner) = (match node.kind() {
             "for_in_statement" => node.child_by_field_name("right").map(|r| (r, node)),
@@ -733,17 +726,17 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let text = ctx.text(inner_iter);
-        let outer_same = ancestors(at)
+        let outer_same = ancestors(ctx.src.root, at)
             .take_while(|a| !matches!(a.kind(), "program" | "class_body"))
             .filter_map(|a| loop_at(ctx, a, at))
             .take_while(|_| true)
             .any(|outer| outer.node != at && outer.iterable.is_some_and(|o| ctx.text(o) == text));
-        let stops = ancestors(at)
+        let stops = ancestors(ctx.src.root, at)
             .filter(|a| is_function(*a, ctx.src.language) && iteration_call(ctx, *a).is_none())
             .map(|f| f.start_byte())
             .next();
         let outer_same = outer_same
-            && ancestors(at).any(|a| {
+            && ancestors(ctx.src.root, at).any(|a| {
                 stops.is_none_or(|s| a.start_byte() >= s)
                     && loop_at(ctx, a, at).is_some_and(|o| {
                         o.node != at && o.iterable.is_some_and(|i| ctx.text(i) == text)
@@ -769,7 +762,7 @@ fn acquires(ctx: &Ctx, call: Node, callee: &str) -> bool {
         .map(|(r, _)| r.to_ascii_lowercase())
         .unwrap_or_default();
     (method == "connect" && receiver.contains("pool"))
-        || method == "getConnection"
+        || (method == "getConnection" && callee.contains('.') && !callee.starts_with("typeorm."))
         || (matches!(callee, "fs.openSync" | "fs.promises.open" | "fsp.open"))
         || (callee == "open"
             && (ctx.src.text.contains("fs/promises")
@@ -818,14 +811,14 @@ fn creates_per_request(ctx: &Ctx, call: Node, callee: &str) -> bool {
 const RELEASES: &[&str] = &["release", "end", "close", "destroy", "quit", "disconnect"];
 
 fn connection_leak(ctx: &mut Ctx) {
-    for call in find_all(ctx.src.root, &["call_expression", "new_expression"]) {
+    for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
         let callee = syntax::callee(ctx.src, call);
         let acquired = call.kind() == "call_expression" && acquires(ctx, call, &callee);
         let per_request = creates_per_request(ctx, call, &callee) && ctx.handler_of(call).is_some();
         if !acquired && !per_request {
             continue;
         }
-        let Some(function) = syntax::enclosing_function(call, ctx.src.language) else {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
         let Some(body) = function.child_by_field_name("body") else {
@@ -904,8 +897,8 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                 } else if args.contains(&var)
                     && node.start_byte() > acquired.end_byte()
                     && !callee.starts_with(var)
-                    && syntax::enclosing_function(node, lang)
-                        != syntax::enclosing_function(acquired, lang)
+                    && syntax::enclosing_function(ctx.src, node)
+                        != syntax::enclosing_function(ctx.src, acquired)
                 {
                     // handed to a callback-owned consumer
                     return None;
@@ -942,7 +935,7 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
         ));
     }
     let in_finally = |n: &Node| {
-        ancestors(*n)
+        ancestors(ctx.src.root, *n)
             .take_while(|a| *a != body)
             .any(|a| a.kind() == "finally_clause")
     };
@@ -985,7 +978,7 @@ fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
     let Some(read) = calls.first() else {
         return false;
     };
-    let params: Vec<String> = syntax::enclosing_function(at, ctx.src.language)
+    let params: Vec<String> = syntax::enclosing_function(ctx.src, at)
         .map(|f| syntax::parameter_names(ctx.src, f))
         .unwrap_or_default();
     let names = call_arguments(*read)
@@ -999,8 +992,8 @@ fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
 }
 
 fn missing_cache(ctx: &mut Ctx) {
-    for call in find_all(ctx.src.root, &["call_expression", "new_expression"]) {
-        let Some(function) = syntax::enclosing_function(call, ctx.src.language) else {
+    for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
         let callee = syntax::callee(ctx.src, call);
@@ -1138,7 +1131,7 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         .filter(|f| f.rule == RuleId::MissingCache)
         .map(|f| f.start_byte..f.end_byte)
         .collect();
-    for call in find_all(ctx.src.root, &["call_expression"]) {
+    for call in ctx.src.nodes_of(&["call_expression"]) {
         let callee = syntax::callee(ctx.src, call);
         let method = method_name(&callee);
         let sync = method.len() > 4
@@ -1250,7 +1243,7 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
 
 fn sync_heavy_handler(ctx: &mut Ctx) {
     let mut seen: HashSet<(usize, Heavy)> = HashSet::new();
-    for call in find_all(ctx.src.root, &["call_expression", "new_expression"]) {
+    for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
         let Some(handler) = ctx.handler_of(call) else {
             continue;
         };

@@ -66,7 +66,7 @@ impl<'s, 't> Ctx<'s, 't> {
         {
             return;
         }
-        let function = syntax::enclosing_function(node, self.src.language)
+        let function = syntax::enclosing_function(self.src, node)
             .and_then(|f| named_function(self.src, f))
             .or_else(|| self.handler_of(node).map(|h| h.name.clone()));
         self.out.push(RawFinding {
@@ -102,7 +102,7 @@ pub(crate) fn runs_per_request(ctx: &Ctx, node: Node) -> bool {
     if ctx.handler_of(node).is_some() {
         return true;
     }
-    let Some(function) = syntax::enclosing_function(node, ctx.src.language) else {
+    let Some(function) = syntax::enclosing_function(ctx.src, node) else {
         return false;
     };
     let Some(name) = function.child_by_field_name("name").map(|n| ctx.text(n)) else {
@@ -149,7 +149,7 @@ fn named_function(source: &Source, function: Node) -> Option<String> {
         if let Some(name) = syntax::function_name(source, f) {
             return Some(name);
         }
-        current = syntax::enclosing_function(f, source.language);
+        current = syntax::enclosing_function(source, f);
     }
     None
 }

@@ -24,7 +24,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
 /// Local name → dotted name it was imported as.
 pub(crate) fn import_map(source: &Source) -> HashMap<String, String> {
     let mut map = HashMap::new();
-    for statement in find_all(source.root, &["import_statement", "import_from_statement"]) {
+    for statement in source.nodes_of(&["import_statement", "import_from_statement"]) {
         let module = statement
             .child_by_field_name("module_name")
             .map(|m| source.text(m).to_string());
@@ -117,7 +117,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Loop<'t>> {
 /// Loops whose body runs `node` once per iteration, innermost first, up to the enclosing function.
 fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
     let mut loops = Vec::new();
-    for ancestor in ancestors(node) {
+    for ancestor in ancestors(ctx.src.root, node) {
         if matches!(
             ancestor.kind(),
             "function_definition" | "lambda" | "class_definition"
@@ -142,7 +142,7 @@ fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
 
 /// The scope (function body or module) in which `node`'s names are assigned.
 fn scope_of<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Node<'t> {
-    syntax::enclosing_function(node, ctx.src.language)
+    syntax::enclosing_function(ctx.src, node)
         .filter(|f| f.kind() == "function_definition")
         .unwrap_or(ctx.src.root)
 }
@@ -208,7 +208,7 @@ fn unwrap_await(node: Node) -> Node {
 
 /// The annotation of parameter `name` of the function around `at`.
 fn parameter_annotation<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t str> {
-    let function = syntax::enclosing_function(at, ctx.src.language)?;
+    let function = syntax::enclosing_function(ctx.src, at)?;
     let params = function.child_by_field_name("parameters")?;
     let mut cursor = params.walk();
     let found = params.named_children(&mut cursor).find_map(|p| {
@@ -807,8 +807,8 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
 }
 
 fn blocking_call_in_async(ctx: &mut Ctx) {
-    for call in find_all(ctx.src.root, &["call"]) {
-        let Some(function) = syntax::enclosing_function(call, ctx.src.language) else {
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
         if function.kind() != "function_definition" || !syntax::is_async(function) {
@@ -838,7 +838,7 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
 
 /// Whether `name` (at `at`) holds a list built from data (not a small literal).
 fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
-    let is_parameter = syntax::enclosing_function(at, ctx.src.language).is_some_and(|f| {
+    let is_parameter = syntax::enclosing_function(ctx.src, at).is_some_and(|f| {
         syntax::parameter_names(ctx.src, f)
             .iter()
             .any(|p| p == name)
@@ -874,7 +874,7 @@ fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
 
 fn quadratic_loop(ctx: &mut Ctx) {
     // Membership tests on lists inside loops.
-    for comparison in find_all(ctx.src.root, &["comparison_operator"]) {
+    for comparison in ctx.src.nodes_of(&["comparison_operator"]) {
         let mut cursor = comparison.walk();
         let children: Vec<Node> = comparison.children(&mut cursor).collect();
         let Some(index) = children
@@ -908,7 +908,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
         }
     }
     // list.index / list.count / list.remove inside loops.
-    for call in find_all(ctx.src.root, &["call"]) {
+    for call in ctx.src.nodes_of(&["call"]) {
         let callee = syntax::callee(ctx.src, call);
         let Some((receiver, method)) = callee.rsplit_once('.') else {
             continue;
@@ -931,16 +931,13 @@ fn quadratic_loop(ctx: &mut Ctx) {
         }
     }
     // Nested loops over the same collection.
-    let all_loops = find_all(
-        ctx.src.root,
-        &[
-            "for_statement",
-            "list_comprehension",
-            "set_comprehension",
-            "dictionary_comprehension",
-            "generator_expression",
-        ],
-    );
+    let all_loops = ctx.src.nodes_of(&[
+        "for_statement",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    ]);
     for node in all_loops {
         let Some(inner) = loop_at(ctx, node) else {
             continue;
@@ -967,7 +964,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
         }
     }
     // Repeated string concatenation in loops.
-    for node in find_all(ctx.src.root, &["augmented_assignment", "assignment"]) {
+    for node in ctx.src.nodes_of(&["augmented_assignment", "assignment"]) {
         let Some(left) = node
             .child_by_field_name("left")
             .filter(|l| l.kind() == "identifier")
@@ -1114,8 +1111,7 @@ const RELEASES: &[&str] = &[
 ];
 
 fn connection_leak(ctx: &mut Ctx) {
-    let lang = ctx.src.language;
-    for call in find_all(ctx.src.root, &["call"]) {
+    for call in ctx.src.nodes_of(&["call"]) {
         let callee = ctx.resolved_callee(call);
         let acquired = acquires(&callee);
         let per_request = creates_per_request(&callee) && ctx.handler_of(call).is_some();
@@ -1123,14 +1119,14 @@ fn connection_leak(ctx: &mut Ctx) {
             continue;
         }
         let Some(function) =
-            syntax::enclosing_function(call, lang).filter(|f| f.kind() == "function_definition")
+            syntax::enclosing_function(ctx.src, call).filter(|f| f.kind() == "function_definition")
         else {
             continue;
         };
         let Some(body) = function.child_by_field_name("body") else {
             continue;
         };
-        let in_with = ancestors(call)
+        let in_with = ancestors(ctx.src.root, call)
             .take_while(|a| *a != function)
             .any(|a| a.kind() == "with_item");
         let expr = match call.parent() {
@@ -1248,7 +1244,7 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
         ));
     }
     let in_finally = |n: &Node| {
-        ancestors(*n)
+        ancestors(ctx.src.root, *n)
             .take_while(|a| *a != body)
             .any(|a| a.kind() == "finally_clause")
     };
@@ -1286,12 +1282,11 @@ fn cached_function(ctx: &Ctx, function: Node) -> bool {
 }
 
 fn missing_cache(ctx: &mut Ctx) {
-    let lang = ctx.src.language;
-    for call in find_all(ctx.src.root, &["call"]) {
-        let Some(function) = syntax::enclosing_function(call, lang) else {
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
-        let outer = ancestors(call)
+        let outer = ancestors(ctx.src.root, call)
             .filter(|a| a.kind() == "function_definition")
             .last()
             .unwrap_or(function);
@@ -1384,7 +1379,7 @@ fn missing_cache(ctx: &mut Ctx) {
 }
 
 fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
-    let params: Vec<String> = syntax::enclosing_function(at, ctx.src.language)
+    let params: Vec<String> = syntax::enclosing_function(ctx.src, at)
         .map(|f| syntax::parameter_names(ctx.src, f))
         .unwrap_or_default();
     let opened = |path_call: Node| -> bool {
@@ -1520,18 +1515,16 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     }
     if callee == "csv.writer" {
         let handler = ctx.handler_of(call)?;
-        let whole_table = find_all(ctx.src.root, &["for_statement"])
-            .into_iter()
-            .any(|f| {
-                handler.range.contains(&f.start_byte())
-                    && f.child_by_field_name("right").is_some_and(|r| {
-                        let t = ctx.text(iterable_origin(ctx, r));
-                        (t.contains(".objects.all()")
-                            || t.contains(".iterator()")
-                            || t.contains(".query.all()"))
-                            && !t.contains("[:")
-                    })
-            });
+        let whole_table = ctx.src.nodes_of(&["for_statement"]).into_iter().any(|f| {
+            handler.range.contains(&f.start_byte())
+                && f.child_by_field_name("right").is_some_and(|r| {
+                    let t = ctx.text(iterable_origin(ctx, r));
+                    (t.contains(".objects.all()")
+                        || t.contains(".iterator()")
+                        || t.contains(".query.all()"))
+                        && !t.contains("[:")
+                })
+        });
         return whole_table.then_some(Heavy::Export);
     }
     if matches!(method, "upload_file" | "upload_fileobj")
@@ -1557,7 +1550,7 @@ fn origin_mentions(ctx: &Ctx, callee: &str, at: Node, needles: &[&str]) -> bool 
 
 fn sync_heavy_handler(ctx: &mut Ctx) {
     let mut seen: HashSet<(usize, Heavy)> = HashSet::new();
-    for call in find_all(ctx.src.root, &["call"]) {
+    for call in ctx.src.nodes_of(&["call"]) {
         let Some(handler) = ctx.handler_of(call) else {
             continue;
         };
