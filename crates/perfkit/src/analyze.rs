@@ -243,6 +243,7 @@ mod tests {
     fn civil_dates() {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(11_016), "2000-02-29");
-        assert_eq!(civil_date(20_416), "2025-11-23");
+        assert_eq!(civil_date(20_416), "2025-11-24");
+        assert_eq!(civil_date(20_781), "2026-11-24");
     }
 }
