@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, short, Ctx};
+use super::{contains, is_constant_name, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -19,7 +19,18 @@ pub(crate) fn check(ctx: &mut Ctx) {
     connection_leak(ctx);
     missing_cache(ctx);
     blocking_call_in_async(ctx);
-    sync_heavy_handler(ctx);
+    let fix = match ctx.framework {
+        Some(Framework::NestJs) => "@Post('signup')\nasync signup(@Body() dto: SignupDto) {\n  await this.queue.add('welcome-email', { email: dto.email })  // BullMQ / perfkit queue\n  return { status: 'accepted' }\n}",
+        Some(Framework::Fastify) => "fastify.post('/signup', async (request, reply) => {\n  await queue.add('welcome-email', { email: request.body.email })  // perfkit queue / BullMQ\n  return reply.code(202).send({ status: 'accepted' })\n})",
+        _ => "app.post('/signup', async (req, res) => {\n  await queue.add('welcome-email', { email: req.body.email })  // perfkit queue / BullMQ\n  res.status(202).json({ status: 'accepted' })\n})",
+    };
+    super::sync_heavy_handler(
+        ctx,
+        &["call_expression", "new_expression"],
+        |ctx, call| heavy_kind(ctx, call, &syntax::callee(ctx.src, call)),
+        "BullMQ",
+        fix,
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -1177,14 +1188,6 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
 // ---------------------------------------------------------------------------------
 // sync-heavy-handler
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Heavy {
-    Email,
-    Pdf,
-    Image,
-    Export,
-}
-
 fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     let method = method_name(callee);
     let text = ctx.text(call);
@@ -1239,38 +1242,4 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Export);
     }
     None
-}
-
-fn sync_heavy_handler(ctx: &mut Ctx) {
-    let mut seen: HashSet<(usize, Heavy)> = HashSet::new();
-    for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
-        let Some(handler) = ctx.handler_of(call) else {
-            continue;
-        };
-        let start = handler.range.start;
-        let callee = syntax::callee(ctx.src, call);
-        let Some(kind) = heavy_kind(ctx, call, &callee) else {
-            continue;
-        };
-        if !seen.insert((start, kind)) {
-            continue;
-        }
-        let what = match kind {
-            Heavy::Email => {
-                "sends email/SMS through a provider (hundreds of milliseconds to seconds)"
-            }
-            Heavy::Pdf => "renders a PDF (CPU-heavy, often seconds)",
-            Heavy::Image => "processes images (CPU- and memory-heavy)",
-            Heavy::Export => "builds a spreadsheet/CSV export while the client waits",
-        };
-        let message = format!(
-            "This request handler {what} inline: the client waits and the event loop/worker is busy for the whole time. Enqueue it as a background job (`perfkit queue`, BullMQ) and answer 202 Accepted."
-        );
-        let fix = match ctx.framework {
-            Some(Framework::NestJs) => "@Post('signup')\nasync signup(@Body() dto: SignupDto) {\n  await this.queue.add('welcome-email', { email: dto.email })  // BullMQ / perfkit queue\n  return { status: 'accepted' }\n}",
-            Some(Framework::Fastify) => "fastify.post('/signup', async (request, reply) => {\n  await queue.add('welcome-email', { email: request.body.email })  // perfkit queue / BullMQ\n  return reply.code(202).send({ status: 'accepted' })\n})",
-            _ => "app.post('/signup', async (req, res) => {\n  await queue.add('welcome-email', { email: req.body.email })  // perfkit queue / BullMQ\n  res.status(202).json({ status: 'accepted' })\n})",
-        };
-        ctx.report(RuleId::SyncHeavyHandler, call, message, fix);
-    }
 }

@@ -118,6 +118,53 @@ pub(crate) fn runs_per_request(ctx: &Ctx, node: Node) -> bool {
     })
 }
 
+/// Slow work `sync-heavy-handler` reports, at most once per handler and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Heavy {
+    Email,
+    Pdf,
+    Image,
+    Export,
+    Upload,
+}
+
+/// `sync-heavy-handler`: calls (of node `kinds`) in request handlers that `classify`
+/// names as slow work; `queues` lists the language's job queues for the message.
+pub(crate) fn sync_heavy_handler(
+    ctx: &mut Ctx,
+    kinds: &[&str],
+    classify: impl Fn(&Ctx, Node) -> Option<Heavy>,
+    queues: &str,
+    fix: &str,
+) {
+    let mut seen: std::collections::HashSet<(usize, Heavy)> = std::collections::HashSet::new();
+    for call in ctx.src.nodes_of(kinds) {
+        let Some(handler) = ctx.handler_of(call) else {
+            continue;
+        };
+        let start = handler.range.start;
+        let Some(kind) = classify(ctx, call) else {
+            continue;
+        };
+        if !seen.insert((start, kind)) {
+            continue;
+        }
+        let what = match kind {
+            Heavy::Email => {
+                "sends email or SMS (a provider round trip of hundreds of milliseconds to seconds)"
+            }
+            Heavy::Pdf => "renders a PDF (CPU-heavy, often seconds)",
+            Heavy::Image => "processes images (CPU- and memory-heavy)",
+            Heavy::Export => "builds a large spreadsheet/CSV export while the client waits",
+            Heavy::Upload => "calls a slow third-party service (uploads, SMS)",
+        };
+        let message = format!(
+            "This request handler {what} inline: the client waits and a worker (or the event loop) is busy for the whole time. Enqueue it as a background job (`perfkit queue`, {queues}) and answer 202 Accepted, or notify the user when it is done."
+        );
+        ctx.report(RuleId::SyncHeavyHandler, call, message, fix);
+    }
+}
+
 /// Whether `inner` lies within `outer`.
 pub(crate) fn contains(outer: Node, inner: Node) -> bool {
     outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()

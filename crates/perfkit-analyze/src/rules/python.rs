@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, short, Ctx};
+use super::{contains, is_constant_name, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -18,7 +18,18 @@ pub(crate) fn check(ctx: &mut Ctx) {
     quadratic_loop(ctx);
     connection_leak(ctx);
     missing_cache(ctx);
-    sync_heavy_handler(ctx);
+    let fix = match ctx.framework {
+        Some(Framework::FastApi) => "@app.post(\"/signup\")\nasync def signup(user: User, background_tasks: BackgroundTasks):\n    background_tasks.add_task(send_welcome_email, user.email)  # or enqueue to perfkit queue\n    return {\"status\": \"accepted\"}",
+        Some(Framework::Flask) => "queue.enqueue(\"send_welcome_email\", {\"email\": user.email})  # perfkit queue / RQ\nreturn jsonify(status=\"accepted\"), 202",
+        _ => "send_welcome_email.delay(user.email)  # Celery task, or POST the job to perfkit queue\nreturn JsonResponse({\"status\": \"accepted\"}, status=202)",
+    };
+    super::sync_heavy_handler(
+        ctx,
+        &["call"],
+        |ctx, call| heavy_kind(ctx, call, &ctx.resolved_callee(call)),
+        "Celery, RQ",
+        fix,
+    );
 }
 
 /// Local name → dotted name it was imported as.
@@ -1451,15 +1462,6 @@ fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str) -> bool {
 // ---------------------------------------------------------------------------------
 // sync-heavy-handler
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Heavy {
-    Email,
-    Pdf,
-    Image,
-    Export,
-    Upload,
-}
-
 fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     let method = method_name(callee);
     let text = ctx.text(call);
@@ -1546,39 +1548,4 @@ fn origin_mentions(ctx: &Ctx, callee: &str, at: Node, needles: &[&str]) -> bool 
         let t = ctx.text(o);
         needles.iter().any(|n| t.contains(n))
     })
-}
-
-fn sync_heavy_handler(ctx: &mut Ctx) {
-    let mut seen: HashSet<(usize, Heavy)> = HashSet::new();
-    for call in ctx.src.nodes_of(&["call"]) {
-        let Some(handler) = ctx.handler_of(call) else {
-            continue;
-        };
-        let handler_start = handler.range.start;
-        let callee = ctx.resolved_callee(call);
-        let Some(kind) = heavy_kind(ctx, call, &callee) else {
-            continue;
-        };
-        if !seen.insert((handler_start, kind)) {
-            continue;
-        }
-        let what = match kind {
-            Heavy::Email => {
-                "sends email (an SMTP/API round trip of hundreds of milliseconds to seconds)"
-            }
-            Heavy::Pdf => "generates a PDF (CPU-heavy, often seconds)",
-            Heavy::Image => "resizes images (CPU- and memory-heavy)",
-            Heavy::Export => "builds a large export while the client waits",
-            Heavy::Upload => "calls a slow third-party service (uploads/SMS)",
-        };
-        let message = format!(
-            "This request handler {what} inline: the client waits and a worker is tied up for the whole time. Enqueue it as a background job (`perfkit queue`, Celery, RQ) and return 202 Accepted, or notify the user when it is done."
-        );
-        let fix = match ctx.framework {
-            Some(Framework::FastApi) => "@app.post(\"/signup\")\nasync def signup(user: User, background_tasks: BackgroundTasks):\n    background_tasks.add_task(send_welcome_email, user.email)  # or enqueue to perfkit queue\n    return {\"status\": \"accepted\"}",
-            Some(Framework::Flask) => "queue.enqueue(\"send_welcome_email\", {\"email\": user.email})  # perfkit queue / RQ\nreturn jsonify(status=\"accepted\"), 202",
-            _ => "send_welcome_email.delay(user.email)  # Celery task, or POST the job to perfkit queue\nreturn JsonResponse({\"status\": \"accepted\"}, status=202)",
-        };
-        ctx.report(RuleId::SyncHeavyHandler, call, message, fix);
-    }
 }
