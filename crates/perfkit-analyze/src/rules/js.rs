@@ -876,7 +876,6 @@ fn connection_leak(ctx: &mut Ctx) {
 }
 
 fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
-    let lang = ctx.src.language;
     let mut releases = Vec::new();
     for node in find_all(
         body,
@@ -940,32 +939,14 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
             _ => {}
         }
     }
-    if releases.is_empty() {
-        return Some(format!(
+    match super::release_gap(ctx, body, acquired, &releases, &["await_expression", "return_statement", "throw_statement"])? {
+        super::Release::Never => Some(format!(
             "`{var}` is acquired here and never released: the pooled connection/handle stays checked out, and after a few requests the pool is exhausted and every request waits. Release it in `finally` so every path gives it back."
-        ));
-    }
-    let in_finally = |n: &Node| {
-        ancestors(ctx.src.root, *n)
-            .take_while(|a| *a != body)
-            .any(|a| a.kind() == "finally_clause")
-    };
-    if releases.iter().any(in_finally) {
-        return None;
-    }
-    let first = releases[0].start_byte();
-    let risky = find_in_scope(
-        body,
-        lang,
-        &["await_expression", "return_statement", "throw_statement"],
-    )
-    .into_iter()
-    .any(|n| n.start_byte() > acquired.end_byte() && n.end_byte() <= first);
-    risky.then(|| {
-        format!(
+        )),
+        super::Release::SuccessPathOnly => Some(format!(
             "`{var}` is released only on the success path: if an awaited call in between throws (or the function returns early), it is never given back and the pool drains under errors. Move the release into `finally`."
-        )
-    })
+        )),
+    }
 }
 
 // ---------------------------------------------------------------------------------

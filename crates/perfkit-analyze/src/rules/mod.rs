@@ -165,6 +165,40 @@ pub(crate) fn sync_heavy_handler(
     }
 }
 
+/// How a resource's releases fail to cover every path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Release {
+    Never,
+    SuccessPathOnly,
+}
+
+/// Whether `releases` (after `acquired`, in function `body`) cover every path: one of
+/// them in a `finally` clause, or nothing of `risky` kinds (calls, awaits, returns,
+/// throws) between the acquisition and the first release. `None` when they do.
+pub(crate) fn release_gap(
+    ctx: &Ctx,
+    body: Node,
+    acquired: Node,
+    releases: &[Node],
+    risky: &[&str],
+) -> Option<Release> {
+    let Some(first) = releases.first() else {
+        return Some(Release::Never);
+    };
+    let in_finally = |n: &Node| {
+        syntax::ancestors(ctx.src.root, *n)
+            .take_while(|a| *a != body)
+            .any(|a| a.kind() == "finally_clause")
+    };
+    if releases.iter().any(in_finally) {
+        return None;
+    }
+    let gap = syntax::find_in_scope(body, ctx.src.language, risky)
+        .into_iter()
+        .any(|n| n.start_byte() > acquired.end_byte() && n.end_byte() <= first.start_byte());
+    gap.then_some(Release::SuccessPathOnly)
+}
+
 /// Whether `inner` lies within `outer`.
 pub(crate) fn contains(outer: Node, inner: Node) -> bool {
     outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()

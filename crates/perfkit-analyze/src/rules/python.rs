@@ -1249,33 +1249,14 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
             }
         }
     }
-    if releases.is_empty() {
-        return Some(format!(
+    match super::release_gap(ctx, body, acquired, &releases, &["call", "return_statement", "raise_statement", "await"])? {
+        super::Release::Never => Some(format!(
             "`{var}` is acquired here and never released in this function: the connection/handle stays open until garbage collection, and under load the pool or the server's connection limit runs out. Use `with` (or `try`/`finally`) so it is released on every path."
-        ));
+        )),
+        super::Release::SuccessPathOnly => Some(format!(
+            "`{var}` is released only on the success path: if anything between acquiring and releasing it raises (or returns early), the connection/handle leaks and the pool runs dry under errors. Release it in `finally`, or acquire it with `with`."
+        )),
     }
-    let in_finally = |n: &Node| {
-        ancestors(ctx.src.root, *n)
-            .take_while(|a| *a != body)
-            .any(|a| a.kind() == "finally_clause")
-    };
-    if releases.iter().any(in_finally) {
-        return None;
-    }
-    let first_release = releases[0].start_byte();
-    let risky = find_in_scope(
-        body,
-        lang,
-        &["call", "return_statement", "raise_statement", "await"],
-    )
-    .into_iter()
-    .any(|n| n.start_byte() > acquired.end_byte() && n.end_byte() < first_release);
-    if !risky {
-        return None;
-    }
-    Some(format!(
-        "`{var}` is released only on the success path: if anything between acquiring and releasing it raises (or returns early), the connection/handle leaks and the pool runs dry under errors. Release it in `finally`, or acquire it with `with`."
-    ))
 }
 
 // ---------------------------------------------------------------------------------
