@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
 mod benchmark;
+mod analyze;
 mod demo;
 mod queue;
 mod worker;
@@ -47,6 +48,9 @@ enum Command {
     /// Load-test HTTP endpoints from config/benchmarks.yml: thresholds, baselines,
     /// comparison and reports (exit 3: a threshold failed, 4: regression).
     Benchmark(benchmark::BenchmarkArgs),
+    /// Find performance anti-patterns (N+1 queries, blocking calls in async code, ...) in
+    /// a Python/TypeScript/JavaScript application, or list its routes (--routes).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
             } else if error
                 .chain()
                 .any(|cause| cause.downcast_ref::<ConfigError>().is_some())
+                || analyze::is_config_error(&error)
             {
                 ExitCode::from(2)
             } else {
@@ -114,6 +119,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(queue::run(args))
         }
         Command::Benchmark(args) => benchmark::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 

@@ -1,0 +1,745 @@
+//! Request handlers in one file: which functions a web framework calls per request,
+//! with the method and path when the file declares them. Rules use this to know what
+//! runs per request; route discovery builds routes from it.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use tree_sitter::Node;
+
+use crate::syntax::{
+    self, call_arguments, callee, find_all, keyword_argument, method_name, string_value, Source,
+};
+
+/// The web frameworks we recognise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    FastApi,
+    Flask,
+    Django,
+    Express,
+    NestJs,
+    Fastify,
+    NextJs,
+}
+
+impl Framework {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::FastApi => "fastapi",
+            Framework::Flask => "flask",
+            Framework::Django => "django",
+            Framework::Express => "express",
+            Framework::NestJs => "nestjs",
+            Framework::Fastify => "fastify",
+            Framework::NextJs => "nextjs",
+        }
+    }
+}
+
+/// A function called per request.
+#[derive(Debug, Clone)]
+pub(crate) struct Handler {
+    /// Byte range of the handler function.
+    pub(crate) range: Range<usize>,
+    pub(crate) framework: Option<Framework>,
+    /// Upper-case HTTP methods; empty when any method reaches it.
+    pub(crate) methods: Vec<String>,
+    /// The path pattern, when declared next to the handler.
+    pub(crate) path: Option<String>,
+    pub(crate) name: String,
+    /// 1-based line of the handler's definition.
+    pub(crate) line: usize,
+}
+
+impl Handler {
+    /// Whether the handler answers GET (or any method).
+    pub(crate) fn serves_get(&self) -> bool {
+        self.methods.is_empty() || self.methods.iter().any(|m| m == "GET")
+    }
+}
+
+const PY_ROUTE_DECORATORS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "route",
+    "api_route",
+];
+const JS_ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "all", "head", "options",
+];
+const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// Django class-based view methods and the HTTP method that reaches them.
+const CBV_METHODS: &[(&str, &str)] = &[
+    ("get", "GET"),
+    ("post", "POST"),
+    ("put", "PUT"),
+    ("patch", "PATCH"),
+    ("delete", "DELETE"),
+    ("head", "HEAD"),
+    ("list", "GET"),
+    ("retrieve", "GET"),
+    ("create", "POST"),
+    ("update", "PUT"),
+    ("partial_update", "PATCH"),
+    ("destroy", "DELETE"),
+    ("get_queryset", "GET"),
+    ("get_object", "GET"),
+    ("get_context_data", "GET"),
+];
+
+/// Every handler in a file.
+pub(crate) fn find_handlers(source: &Source) -> Vec<Handler> {
+    if source.language.is_python() {
+        python_handlers(source)
+    } else {
+        js_handlers(source)
+    }
+}
+
+fn line_of(node: Node) -> usize {
+    node.start_position().row + 1
+}
+
+fn methods_from_list(source: &Source, list: Option<Node>) -> Vec<String> {
+    let Some(list) = list else { return Vec::new() };
+    find_all(list, &["string"])
+        .into_iter()
+        .filter_map(|s| string_value(source, s))
+        .map(|m| m.to_ascii_uppercase())
+        .filter(|m| HTTP_METHODS.contains(&m.as_str()))
+        .collect()
+}
+
+fn join_paths(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() {
+        return path.to_string();
+    }
+    let prefix = prefix.trim_end_matches('/');
+    if path.is_empty() || path == "/" {
+        return if prefix.is_empty() {
+            "/".into()
+        } else {
+            prefix.to_string()
+        };
+    }
+    format!("{prefix}/{}", path.trim_start_matches('/'))
+}
+
+/// Module-level `name = Blueprint(..., url_prefix="/x")` / `APIRouter(prefix="/x")` prefixes.
+fn python_prefixes(source: &Source) -> Vec<(String, String)> {
+    let mut prefixes = Vec::new();
+    let mut cursor = source.root.walk();
+    for statement in source.root.named_children(&mut cursor) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|n| n.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        if right.kind() != "call" {
+            continue;
+        }
+        let prefix = keyword_argument(source, right, "url_prefix")
+            .or_else(|| keyword_argument(source, right, "prefix"));
+        if let Some(prefix) = prefix.and_then(|p| string_value(source, p)) {
+            prefixes.push((source.text(left).to_string(), prefix));
+        }
+    }
+    prefixes
+}
+
+fn python_handlers(source: &Source) -> Vec<Handler> {
+    let prefixes = python_prefixes(source);
+    let django_file = source.imports("django")
+        || source.imports("rest_framework")
+        || source.path.ends_with("views.py");
+    let mut handlers = Vec::new();
+    for function in source.nodes_of(&["function_definition"]) {
+        let name = syntax::function_name(source, function).unwrap_or_default();
+        let line = line_of(function);
+        let range = function.byte_range();
+        let decorators: Vec<Node> = match function
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")
+        {
+            Some(decorated) => {
+                let mut cursor = decorated.walk();
+                let list: Vec<Node> = decorated
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() == "decorator")
+                    .filter_map(|d| d.named_child(0))
+                    .collect();
+                list
+            }
+            None => Vec::new(),
+        };
+        let mut found = false;
+        for decorator in &decorators {
+            if decorator.kind() != "call" {
+                continue;
+            }
+            let callee = callee(source, *decorator);
+            let method = method_name(&callee);
+            let object = callee.rsplit_once('.').map(|(o, _)| o).unwrap_or("");
+            if !object.is_empty() && PY_ROUTE_DECORATORS.contains(&method) {
+                let Some(path) = call_arguments(*decorator)
+                    .first()
+                    .and_then(|a| string_value(source, *a))
+                else {
+                    continue;
+                };
+                let framework = if method == "route" || source.imports("flask") {
+                    Framework::Flask
+                } else {
+                    Framework::FastApi
+                };
+                let methods = match method {
+                    "route" | "api_route" => {
+                        let listed = methods_from_list(
+                            source,
+                            keyword_argument(source, *decorator, "methods"),
+                        );
+                        if listed.is_empty() && method == "route" {
+                            vec!["GET".to_string()]
+                        } else {
+                            listed
+                        }
+                    }
+                    m => vec![m.to_ascii_uppercase()],
+                };
+                let prefix = prefixes
+                    .iter()
+                    .find(|(n, _)| n == object)
+                    .map(|(_, p)| p.as_str())
+                    .unwrap_or("");
+                handlers.push(Handler {
+                    range: range.clone(),
+                    framework: Some(framework),
+                    methods,
+                    path: Some(join_paths(prefix, &path)),
+                    name: name.clone(),
+                    line,
+                });
+                found = true;
+            } else if matches!(method, "api_view" | "require_http_methods") {
+                let list = call_arguments(*decorator).first().copied();
+                handlers.push(Handler {
+                    range: range.clone(),
+                    framework: Some(Framework::Django),
+                    methods: methods_from_list(source, list),
+                    path: None,
+                    name: name.clone(),
+                    line,
+                });
+                found = true;
+            } else if method == "action" {
+                handlers.push(Handler {
+                    range: range.clone(),
+                    framework: Some(Framework::Django),
+                    methods: methods_from_list(
+                        source,
+                        keyword_argument(source, *decorator, "methods"),
+                    ),
+                    path: None,
+                    name: name.clone(),
+                    line,
+                });
+                found = true;
+            }
+        }
+        if found {
+            continue;
+        }
+        let decorator_names: Vec<&str> = decorators.iter().map(|d| source.text(*d)).collect();
+        let class = syntax::ancestors(source.root, function)
+            .find(|n| n.kind() == "class_definition" || n.kind() == "function_definition");
+        let own_name = function
+            .child_by_field_name("name")
+            .map(|n| source.text(n))
+            .unwrap_or("");
+        match class {
+            Some(class) if class.kind() == "class_definition" => {
+                let bases = class
+                    .child_by_field_name("superclasses")
+                    .map(|b| source.text(b))
+                    .unwrap_or("");
+                let view_class = bases.contains("View")
+                    || bases.contains("APIView")
+                    || bases.contains("ViewSet")
+                    || bases.contains("Mixin");
+                if !view_class {
+                    continue;
+                }
+                let Some((_, method)) = CBV_METHODS.iter().find(|(m, _)| *m == own_name) else {
+                    continue;
+                };
+                let framework = if bases.contains("MethodView") {
+                    Framework::Flask
+                } else {
+                    Framework::Django
+                };
+                handlers.push(Handler {
+                    range,
+                    framework: Some(framework),
+                    methods: vec![method.to_string()],
+                    path: None,
+                    name,
+                    line,
+                });
+            }
+            Some(_) => {}
+            None => {
+                let params = syntax::parameter_names(source, function);
+                if django_file && params.first().is_some_and(|p| p == "request") {
+                    let methods = if decorator_names
+                        .iter()
+                        .any(|d| d.contains("require_GET") || d.contains("require_safe"))
+                    {
+                        vec!["GET".to_string()]
+                    } else if decorator_names.iter().any(|d| d.contains("require_POST")) {
+                        vec!["POST".to_string()]
+                    } else {
+                        Vec::new()
+                    };
+                    handlers.push(Handler {
+                        range,
+                        framework: Some(Framework::Django),
+                        methods,
+                        path: None,
+                        name,
+                        line,
+                    });
+                }
+            }
+        }
+    }
+    handlers
+}
+
+fn is_js_function(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "arrow_function" | "function_expression" | "function"
+    )
+}
+
+/// The module-level function named `name` (declaration or `const name = (...) =>`).
+fn js_function_named<'t>(source: &Source<'t>, name: &str) -> Option<Node<'t>> {
+    for node in source.nodes_of(&["function_declaration", "variable_declarator"]) {
+        let Some(id) = node.child_by_field_name("name") else {
+            continue;
+        };
+        if source.text(id) != name {
+            continue;
+        }
+        if node.kind() == "function_declaration" {
+            return Some(node);
+        }
+        if let Some(value) = node
+            .child_by_field_name("value")
+            .filter(|v| is_js_function(*v))
+        {
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn js_string(source: &Source, node: Node) -> Option<String> {
+    match node.kind() {
+        "string" | "template_string" => string_value(source, node),
+        _ => None,
+    }
+}
+
+fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
+    let fastify = source.imports("fastify");
+    let web_framework = fastify
+        || source.imports("express")
+        || source.imports("koa")
+        || source.imports("hono")
+        || source.text.contains("Router(");
+    let mut handlers = Vec::new();
+    let push = |handlers: &mut Vec<Handler>,
+                function: Node,
+                framework: Framework,
+                methods: Vec<String>,
+                path: Option<String>| {
+        let name = syntax::function_name(source, function).unwrap_or_else(|| {
+            format!("{} {}", methods.join(","), path.clone().unwrap_or_default())
+        });
+        handlers.push(Handler {
+            range: function.byte_range(),
+            framework: Some(framework),
+            methods,
+            path,
+            name,
+            line: line_of(function),
+        });
+    };
+    let resolve = |arg: Node<'t>| -> Option<Node<'t>> {
+        if is_js_function(arg) {
+            Some(arg)
+        } else if arg.kind() == "identifier" {
+            js_function_named(source, source.text(arg))
+        } else {
+            None
+        }
+    };
+    for call in source.nodes_of(&["call_expression"]) {
+        let callee = callee(source, call);
+        let method = method_name(&callee);
+        let args = call_arguments(call);
+        let Some(function) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            continue;
+        };
+        let object = function.child_by_field_name("object");
+        // app.route('/x').get(handler)
+        if JS_ROUTE_METHODS.contains(&method) {
+            if let Some(route_call) =
+                object.filter(|o| o.kind() == "call_expression" && callee_is_route(source, *o))
+            {
+                let path = call_arguments(route_call)
+                    .first()
+                    .and_then(|a| js_string(source, *a));
+                if let Some(handler) = args.last().and_then(|a| resolve(*a)) {
+                    push(
+                        &mut handlers,
+                        handler,
+                        Framework::Express,
+                        vec![method.to_ascii_uppercase()],
+                        path,
+                    );
+                }
+                continue;
+            }
+        }
+        if JS_ROUTE_METHODS.contains(&method) && args.len() >= 2 {
+            let Some(path) = js_string(source, args[0]) else {
+                continue;
+            };
+            if !path.starts_with('/') && !path.starts_with('*') && !web_framework {
+                continue;
+            }
+            let object_text = object.map(|o| source.text(o)).unwrap_or("");
+            let framework = if fastify || object_text.contains("fastify") {
+                Framework::Fastify
+            } else {
+                Framework::Express
+            };
+            if let Some(handler) = args.last().and_then(|a| resolve(*a)) {
+                let methods = if method == "all" {
+                    Vec::new()
+                } else {
+                    vec![method.to_ascii_uppercase()]
+                };
+                push(&mut handlers, handler, framework, methods, Some(path));
+            }
+        } else if method == "route" && args.len() == 1 && args[0].kind() == "object" {
+            // fastify.route({ method, url, handler })
+            let mut methods = Vec::new();
+            let mut path = None;
+            let mut handler = None;
+            for pair in find_all(args[0], &["pair"])
+                .into_iter()
+                .filter(|p| p.parent() == Some(args[0]))
+            {
+                let (Some(key), Some(value)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                match source.text(key).trim_matches(['\'', '"']) {
+                    "method" => {
+                        methods = find_all(value, &["string"])
+                            .into_iter()
+                            .filter_map(|s| string_value(source, s))
+                            .map(|m| m.to_ascii_uppercase())
+                            .collect()
+                    }
+                    "url" | "path" => path = js_string(source, value),
+                    "handler" => handler = resolve(value),
+                    _ => {}
+                }
+            }
+            if let Some(handler) = handler {
+                push(&mut handlers, handler, Framework::Fastify, methods, path);
+            }
+        }
+    }
+    // NestJS controllers.
+    for class in source.nodes_of(&["class_declaration", "class"]) {
+        let Some(prefix) = nest_decorator(source, class, "Controller") else {
+            continue;
+        };
+        let Some(body) = class.child_by_field_name("body") else {
+            continue;
+        };
+        let mut cursor = body.walk();
+        let members: Vec<Node> = body.named_children(&mut cursor).collect();
+        let mut pending: Vec<Node> = Vec::new();
+        for member in members {
+            if member.kind() == "decorator" {
+                pending.push(member);
+                continue;
+            }
+            if member.kind() == "method_definition" {
+                let mut decorators = std::mem::take(&mut pending);
+                let mut c2 = member.walk();
+                decorators.extend(member.children(&mut c2).filter(|c| c.kind() == "decorator"));
+                for decorator in decorators {
+                    let Some((name, arg)) = decorator_call(source, decorator) else {
+                        continue;
+                    };
+                    let upper = name.to_ascii_uppercase();
+                    if HTTP_METHODS.contains(&upper.as_str())
+                        && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                        || name == "All"
+                    {
+                        let path = join_paths(
+                            &format!("/{}", prefix.trim_start_matches('/')),
+                            &arg.unwrap_or_default(),
+                        );
+                        let methods = if name == "All" {
+                            Vec::new()
+                        } else {
+                            vec![upper]
+                        };
+                        push(
+                            &mut handlers,
+                            member,
+                            Framework::NestJs,
+                            methods,
+                            Some(path),
+                        );
+                    }
+                }
+            }
+            pending.clear();
+        }
+    }
+    // Next.js API routes.
+    let path = source.path.replace('\\', "/");
+    if let Some(route) = next_pages_route(&path) {
+        for export in source.nodes_of(&["export_statement"]) {
+            if !source.text(export).starts_with("export default") {
+                continue;
+            }
+            let target = export
+                .child_by_field_name("declaration")
+                .or_else(|| export.child_by_field_name("value"))
+                .and_then(|d| {
+                    if d.kind() == "identifier" {
+                        js_function_named(source, source.text(d))
+                    } else {
+                        Some(d)
+                    }
+                })
+                .filter(|d| {
+                    matches!(
+                        d.kind(),
+                        "function_declaration"
+                            | "function_expression"
+                            | "function"
+                            | "arrow_function"
+                    )
+                });
+            if let Some(function) = target {
+                let methods = compared_methods(source, function);
+                push(
+                    &mut handlers,
+                    function,
+                    Framework::NextJs,
+                    methods,
+                    Some(route.clone()),
+                );
+            }
+        }
+    } else if let Some(route) = next_app_route(&path) {
+        for export in source.nodes_of(&["export_statement"]) {
+            let Some(declaration) = export.child_by_field_name("declaration") else {
+                continue;
+            };
+            let functions: Vec<(String, Node)> = match declaration.kind() {
+                "function_declaration" => declaration
+                    .child_by_field_name("name")
+                    .map(|n| vec![(source.text(n).to_string(), declaration)])
+                    .unwrap_or_default(),
+                "lexical_declaration" => find_all(declaration, &["variable_declarator"])
+                    .into_iter()
+                    .filter_map(|d| {
+                        let name = source.text(d.child_by_field_name("name")?).to_string();
+                        let value = d
+                            .child_by_field_name("value")
+                            .filter(|v| is_js_function(*v))?;
+                        Some((name, value))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (name, function) in functions {
+                if HTTP_METHODS.contains(&name.as_str()) {
+                    push(
+                        &mut handlers,
+                        function,
+                        Framework::NextJs,
+                        vec![name],
+                        Some(route.clone()),
+                    );
+                }
+            }
+        }
+    }
+    if handlers.is_empty() || web_framework {
+        // Functions shaped like handlers: (req, res[, next]) or (request, reply).
+        for function in source.nodes_of(&[
+            "function_declaration",
+            "function_expression",
+            "function",
+            "arrow_function",
+            "method_definition",
+        ]) {
+            if handlers.iter().any(|h| h.range == function.byte_range()) {
+                continue;
+            }
+            let params = syntax::parameter_names(source, function);
+            let shaped = matches!(params.first().map(String::as_str), Some("req" | "request"))
+                && matches!(
+                    params.get(1).map(String::as_str),
+                    Some("res" | "reply" | "response")
+                );
+            if shaped {
+                handlers.push(Handler {
+                    range: function.byte_range(),
+                    framework: None,
+                    methods: Vec::new(),
+                    path: None,
+                    name: syntax::function_name(source, function)
+                        .unwrap_or_else(|| "handler".into()),
+                    line: line_of(function),
+                });
+            }
+        }
+    }
+    handlers
+}
+
+fn callee_is_route(source: &Source, call: Node) -> bool {
+    method_name(&callee(source, call)) == "route"
+        && call_arguments(call)
+            .first()
+            .is_some_and(|a| js_string(source, *a).is_some())
+}
+
+/// `@Name('arg')` or `@Name()` → (Name, arg).
+fn decorator_call(source: &Source, decorator: Node) -> Option<(String, Option<String>)> {
+    let expression = decorator.named_child(0)?;
+    match expression.kind() {
+        "call_expression" => {
+            let name = callee(source, expression);
+            let arg = call_arguments(expression)
+                .first()
+                .and_then(|a| js_string(source, *a));
+            Some((name, arg))
+        }
+        "identifier" => Some((source.text(expression).to_string(), None)),
+        _ => None,
+    }
+}
+
+/// The path argument of a class decorator `@Name(...)` (on the class or its export).
+fn nest_decorator(source: &Source, class: Node, wanted: &str) -> Option<String> {
+    let mut decorators = Vec::new();
+    let mut cursor = class.walk();
+    decorators.extend(
+        class
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator"),
+    );
+    if let Some(export) = class.parent().filter(|p| p.kind() == "export_statement") {
+        let mut cursor = export.walk();
+        decorators.extend(
+            export
+                .children(&mut cursor)
+                .filter(|c| c.kind() == "decorator"),
+        );
+    }
+    decorators.into_iter().find_map(|d| {
+        let (name, arg) = decorator_call(source, d)?;
+        (name == wanted).then(|| arg.unwrap_or_default())
+    })
+}
+
+/// `pages/api/users/[id].ts` → `/api/users/[id]`.
+fn next_pages_route(path: &str) -> Option<String> {
+    let index = path.find("pages/api/")?;
+    if index > 0 && !path[..index].ends_with('/') {
+        return None;
+    }
+    let rest = &path[index + "pages".len()..];
+    let rest = rest.rsplit_once('.').map(|(r, _)| r).unwrap_or(rest);
+    let rest = rest.strip_suffix("/index").unwrap_or(rest);
+    Some(rest.to_string())
+}
+
+/// `app/api/users/[id]/route.ts` → `/api/users/[id]` (route groups `(x)` dropped).
+fn next_app_route(path: &str) -> Option<String> {
+    let (dir, file) = path.rsplit_once('/')?;
+    if !file.starts_with("route.") {
+        return None;
+    }
+    let index = dir
+        .find("app/")
+        .filter(|i| *i == 0 || dir[..*i].ends_with('/'))?;
+    let segments: Vec<&str> = dir[index + 4..]
+        .split('/')
+        .filter(|s| !(s.is_empty() || s.starts_with('(') && s.ends_with(')')))
+        .collect();
+    Some(format!("/{}", segments.join("/")))
+}
+
+/// Methods a Next.js pages handler compares `req.method` against.
+fn compared_methods(source: &Source, function: Node) -> Vec<String> {
+    let mut methods = Vec::new();
+    for comparison in find_all(function, &["binary_expression", "switch_case"]) {
+        let text = source.text(comparison);
+        if comparison.kind() == "binary_expression" && !text.contains("method") {
+            continue;
+        }
+        if comparison.kind() == "switch_case" {
+            let in_method_switch = syntax::ancestors(source.root, comparison)
+                .find(|a| a.kind() == "switch_statement")
+                .and_then(|s| s.child_by_field_name("value"))
+                .is_some_and(|v| source.text(v).contains("method"));
+            if !in_method_switch {
+                continue;
+            }
+        }
+        for s in find_all(comparison, &["string"]) {
+            if let Some(value) = string_value(source, s) {
+                if HTTP_METHODS.contains(&value.as_str()) && !methods.contains(&value) {
+                    methods.push(value);
+                }
+            }
+        }
+    }
+    methods
+}

@@ -1,0 +1,1226 @@
+//! The six rules for JavaScript and TypeScript (Express, Fastify, NestJS, Next.js; Prisma,
+//! TypeORM, Sequelize, Mongoose, knex, pg, mysql2, fetch/axios).
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use super::{contains, is_constant_name, short, Ctx, Heavy};
+use crate::finding::RuleId;
+use crate::handlers::Framework;
+use crate::syntax::{
+    self, ancestors, call_arguments, find_all, find_in_scope, identifiers, is_function,
+    is_plain_string, method_name, string_value,
+};
+
+pub(crate) fn check(ctx: &mut Ctx) {
+    n_plus_one(ctx);
+    quadratic_loop(ctx);
+    connection_leak(ctx);
+    missing_cache(ctx);
+    blocking_call_in_async(ctx);
+    let fix = match ctx.framework {
+        Some(Framework::NestJs) => "@Post('signup')\nasync signup(@Body() dto: SignupDto) {\n  await this.queue.add('welcome-email', { email: dto.email })  // BullMQ / perfkit queue\n  return { status: 'accepted' }\n}",
+        Some(Framework::Fastify) => "fastify.post('/signup', async (request, reply) => {\n  await queue.add('welcome-email', { email: request.body.email })  // perfkit queue / BullMQ\n  return reply.code(202).send({ status: 'accepted' })\n})",
+        _ => "app.post('/signup', async (req, res) => {\n  await queue.add('welcome-email', { email: req.body.email })  // perfkit queue / BullMQ\n  res.status(202).json({ status: 'accepted' })\n})",
+    };
+    super::sync_heavy_handler(
+        ctx,
+        &["call_expression", "new_expression"],
+        |ctx, call| heavy_kind(ctx, call, &syntax::callee(ctx.src, call)),
+        "BullMQ",
+        fix,
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Facts.
+
+const ITERATION_METHODS: &[&str] = &[
+    "forEach",
+    "map",
+    "flatMap",
+    "filter",
+    "reduce",
+    "reduceRight",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "sort",
+];
+
+struct Loop<'t> {
+    node: Node<'t>,
+    iterable: Option<Node<'t>>,
+    vars: Vec<&'t str>,
+    /// The `.map(...)`-style call when the loop is an iteration callback.
+    callback_call: Option<Node<'t>>,
+}
+
+/// `xs.map(fn)` → (the call, `xs`) when `function` is that callback.
+fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let args = function.parent().filter(|p| p.kind() == "arguments")?;
+    let call = args.parent().filter(|c| c.kind() == "call_expression")?;
+    let member = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "member_expression")?;
+    let property = member.child_by_field_name("property")?;
+    if !ITERATION_METHODS.contains(&ctx.text(property)) {
+        return None;
+    }
+    Some((call, member.child_by_field_name("object")?))
+}
+
+fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loop<'t>> {
+    match node.kind() {
+        "for_in_statement" => {
+            let body = node.child_by_field_name("body")?;
+            contains(body, inner).then(|| Loop {
+                node,
+                iterable: node.child_by_field_name("right"),
+                vars: node
+                    .child_by_field_name("left")
+                    .map(|l| identifiers(ctx.src, l))
+                    .unwrap_or_default(),
+                callback_call: None,
+            })
+        }
+        "for_statement" => {
+            let body = node.child_by_field_name("body")?;
+            if !contains(body, inner) {
+                return None;
+            }
+            // for (let i = 0; i < xs.length; i++) iterates xs.
+            let iterable = node.child_by_field_name("condition").and_then(|c| {
+                find_all(c, &["member_expression"])
+                    .into_iter()
+                    .find(|m| {
+                        m.child_by_field_name("property")
+                            .is_some_and(|p| ctx.text(p) == "length")
+                    })
+                    .and_then(|m| m.child_by_field_name("object"))
+            });
+            let vars = node
+                .child_by_field_name("initializer")
+                .map(|i| identifiers(ctx.src, i))
+                .unwrap_or_default();
+            Some(Loop {
+                node,
+                iterable,
+                vars,
+                callback_call: None,
+            })
+        }
+        "while_statement" | "do_statement" => {
+            let body = node.child_by_field_name("body")?;
+            contains(body, inner).then_some(Loop {
+                node,
+                iterable: None,
+                vars: Vec::new(),
+                callback_call: None,
+            })
+        }
+        _ if is_function(node, ctx.src.language) => {
+            let (call, object) = iteration_call(ctx, node)?;
+            let mut vars: Vec<&str> = syntax::parameter_names(ctx.src, node)
+                .into_iter()
+                .map(|_| "")
+                .collect();
+            vars.clear();
+            if let Some(params) = node
+                .child_by_field_name("parameters")
+                .or_else(|| node.child_by_field_name("parameter"))
+            {
+                vars = identifiers(ctx.src, params);
+            }
+            Some(Loop {
+                node,
+                iterable: Some(object),
+                vars,
+                callback_call: Some(call),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Loops around `node`, innermost first, through iteration callbacks, up to the enclosing
+/// (non-callback) function.
+fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
+    let mut loops = Vec::new();
+    for ancestor in ancestors(ctx.src.root, node) {
+        if matches!(ancestor.kind(), "class_body" | "program") {
+            break;
+        }
+        let function = is_function(ancestor, ctx.src.language);
+        if let Some(lp) = loop_at(ctx, ancestor, node) {
+            loops.push(lp);
+        } else if function {
+            break;
+        }
+    }
+    loops
+}
+
+/// The function that runs `node`, skipping synchronous iteration callbacks.
+fn running_function<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Node<'t>> {
+    let mut current = syntax::enclosing_function(ctx.src, node)?;
+    loop {
+        if syntax::is_async(current) || iteration_call(ctx, current).is_none() {
+            return Some(current);
+        }
+        current = syntax::enclosing_function(ctx.src, current)?;
+    }
+}
+
+fn strip(node: Node) -> Node {
+    let mut node = node;
+    while matches!(
+        node.kind(),
+        "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+    ) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn scope_of<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Node<'t> {
+    syntax::enclosing_function(ctx.src, node).unwrap_or(ctx.src.root)
+}
+
+/// The value `name` was declared or last assigned with before `at` (function, then outer scopes).
+fn origin<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<Node<'t>> {
+    let mut scope = scope_of(ctx, at);
+    loop {
+        if let Some(found) = last_assignment(ctx, scope, name, at.start_byte()) {
+            return Some(found);
+        }
+        if scope == ctx.src.root {
+            return None;
+        }
+        scope = scope
+            .parent()
+            .map(|p| scope_of(ctx, p))
+            .unwrap_or(ctx.src.root);
+    }
+}
+
+fn last_assignment<'t>(
+    ctx: &Ctx<'_, 't>,
+    scope: Node<'t>,
+    name: &str,
+    before: usize,
+) -> Option<Node<'t>> {
+    let mut found = None;
+    for node in find_in_scope(
+        scope,
+        ctx.src.language,
+        &["variable_declarator", "assignment_expression"],
+    ) {
+        if node.start_byte() >= before {
+            break;
+        }
+        let (target, value) = match node.kind() {
+            "variable_declarator" => (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ),
+            _ => (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ),
+        };
+        let (Some(target), Some(value)) = (target, value) else {
+            continue;
+        };
+        let matches = match target.kind() {
+            "identifier" => ctx.text(target) == name,
+            "object_pattern" | "array_pattern" => identifiers(ctx.src, target).contains(&name),
+            _ => false,
+        };
+        if matches {
+            found = Some(value);
+        }
+    }
+    found
+}
+
+/// The declared type of `name` (`const xs: User[]`, a parameter `xs: string[]`).
+fn declared_type<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t str> {
+    let mut found = None;
+    for node in ctx.src.nodes_of(&[
+        "variable_declarator",
+        "required_parameter",
+        "optional_parameter",
+    ]) {
+        if node.start_byte() > at.start_byte() {
+            break;
+        }
+        let id = node
+            .child_by_field_name("name")
+            .or_else(|| node.child_by_field_name("pattern"));
+        let visible = syntax::enclosing_function(ctx.src, node).is_none_or(|f| contains(f, at));
+        if visible && id.is_some_and(|i| ctx.text(i) == name) {
+            found = Some(
+                node.child_by_field_name("type")
+                    .map(|t| ctx.text(t).trim_start_matches(':').trim()),
+            );
+        }
+    }
+    found.flatten()
+}
+
+fn is_literal(ctx: &Ctx, node: Node) -> bool {
+    match node.kind() {
+        "string" | "number" | "true" | "false" | "null" | "undefined" => true,
+        "template_string" => is_plain_string(ctx.src, node),
+        "identifier" => is_constant_name(ctx.text(node)),
+        "unary_expression" => node.named_child(0).is_some_and(|n| is_literal(ctx, n)),
+        "pair" => node
+            .child_by_field_name("value")
+            .is_some_and(|v| is_literal(ctx, v) || is_constant_collection(ctx, v, 0)),
+        "array" | "object" => is_constant_collection(ctx, node, 0),
+        _ => false,
+    }
+}
+
+fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let node = strip(node);
+    match node.kind() {
+        "array" | "object" => {
+            let mut cursor = node.walk();
+            let all = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .all(|c| is_literal(ctx, c));
+            all
+        }
+        "string" => true,
+        "identifier" => {
+            let name = ctx.text(node);
+            is_constant_name(name)
+                || origin(ctx, name, node)
+                    .is_some_and(|o| is_constant_collection(ctx, o, depth + 1))
+        }
+        "member_expression" => node
+            .child_by_field_name("property")
+            .is_some_and(|p| is_constant_name(ctx.text(p))),
+        "call_expression" => {
+            let callee = syntax::callee(ctx.src, node);
+            matches!(
+                callee.as_str(),
+                "Object.keys" | "Object.values" | "Object.entries"
+            ) && call_arguments(node)
+                .first()
+                .is_some_and(|a| is_constant_collection(ctx, *a, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Query vocabulary.
+
+const PRISMA_OPS: &[&str] = &[
+    "findUnique",
+    "findUniqueOrThrow",
+    "findFirst",
+    "findFirstOrThrow",
+    "findMany",
+    "count",
+    "aggregate",
+    "groupBy",
+    "create",
+    "update",
+    "upsert",
+    "delete",
+    "createMany",
+    "updateMany",
+    "deleteMany",
+];
+const ORM_METHODS: &[&str] = &[
+    "findOne",
+    "findById",
+    "findByPk",
+    "findAll",
+    "findOneBy",
+    "findBy",
+    "findAndCountAll",
+    "findOneOrFail",
+    "findOneByOrFail",
+    "findByIdAndUpdate",
+    "findOneAndUpdate",
+    "countDocuments",
+    "findByIds",
+    "getOne",
+    "getMany",
+    "getRawMany",
+    "getRawOne",
+];
+
+/// The methods of a call chain, outermost first (`a.b(x).c()` → c, b).
+fn chain_calls<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let mut calls = vec![call];
+    let mut node = call;
+    while let Some(object) = node
+        .child_by_field_name("function")
+        .and_then(|f| f.child_by_field_name("object"))
+    {
+        let object = strip(object);
+        if object.kind() != "call_expression" {
+            break;
+        }
+        calls.push(object);
+        node = object;
+    }
+    calls
+}
+
+/// `this.users` in a file using an ORM whose repositories/models are injected (TypeORM, Mongoose, Sequelize).
+fn orm_receiver(ctx: &Ctx, segments: &[&str]) -> bool {
+    segments.len() == 3
+        && segments[0] == "this"
+        && ["typeorm", "mongoose", "sequelize"]
+            .iter()
+            .any(|m| ctx.src.imports(m) || ctx.src.text.contains(&format!("@nestjs/{m}")))
+}
+
+fn is_chain_inner(call: Node) -> bool {
+    call.parent()
+        .filter(|p| p.kind() == "member_expression")
+        .and_then(|p| p.parent())
+        .is_some_and(|g| g.kind() == "call_expression")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueryKind {
+    Db,
+    Http,
+}
+
+fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
+    for link in chain_calls(call) {
+        let callee = syntax::callee(ctx.src, link);
+        let method = method_name(&callee);
+        let segments: Vec<&str> = callee.split('.').collect();
+        let receiver = segments
+            .len()
+            .checked_sub(2)
+            .map(|i| segments[i].to_ascii_lowercase())
+            .unwrap_or_default();
+        let first_arg = call_arguments(link).first().copied();
+        let arg_is_function =
+            first_arg.is_some_and(|a| is_function(a, ctx.src.language) || a.kind() == "identifier");
+        if PRISMA_OPS.contains(&method)
+            && segments.len() >= 3
+            && segments
+                .iter()
+                .any(|s| s.contains("prisma") || *s == "db" || *s == "tx")
+        {
+            return Some(QueryKind::Db);
+        }
+        if ORM_METHODS.contains(&method) {
+            return Some(QueryKind::Db);
+        }
+        if matches!(method, "find" | "count" | "aggregate" | "findAll") && !arg_is_function {
+            let model = segments.len() >= 2
+                && segments[segments.len() - 2]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase());
+            let repo = ["repo", "repository", "collection", "model", "manager"]
+                .iter()
+                .any(|k| receiver.contains(k));
+            let injected = orm_receiver(ctx, &segments);
+            let where_clause = first_arg.is_some_and(|a| {
+                a.kind() == "object"
+                    && ["where", "relations", "include", "select"]
+                        .iter()
+                        .any(|k| ctx.text(a).contains(k))
+            });
+            if model || repo || injected || where_clause {
+                return Some(QueryKind::Db);
+            }
+        }
+        if matches!(
+            method,
+            "query" | "execute" | "oneOrNone" | "one" | "many" | "any" | "manyOrNone"
+        ) {
+            let dbish = [
+                "pool",
+                "client",
+                "db",
+                "conn",
+                "knex",
+                "sequelize",
+                "connection",
+                "manager",
+                "datasource",
+                "pg",
+                "sql",
+                "tx",
+                "trx",
+            ]
+            .iter()
+            .any(|k| receiver.contains(k));
+            if dbish {
+                return Some(QueryKind::Db);
+            }
+        }
+        if matches!(callee.as_str(), "knex" | "db" | "trx")
+            && first_arg.is_some_and(|a| a.kind() == "string")
+        {
+            return Some(QueryKind::Db);
+        }
+        if callee == "fetch"
+            || callee == "got"
+            || (callee.starts_with("axios")
+                && (callee == "axios"
+                    || ["get", "post", "put", "patch", "delete", "request", "head"]
+                        .contains(&method)))
+            || callee.starts_with("this.httpService.")
+        {
+            return Some(QueryKind::Http);
+        }
+    }
+    None
+}
+
+fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
+    let function = syntax::enclosing_function(ctx.src, call);
+    let awaited = ancestors(ctx.src.root, call)
+        .take_while(|a| Some(*a) != function)
+        .any(|a| a.kind() == "await_expression");
+    if awaited {
+        return true;
+    }
+    // Promise.all(rows.map(row => db.find(row.id))) still issues one query per row.
+    lp.callback_call.is_some_and(|c| {
+        c.parent().and_then(|a| a.parent()).is_some_and(|p| {
+            p.kind() == "call_expression" && syntax::callee(ctx.src, p).starts_with("Promise.")
+        })
+    })
+}
+
+fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
+    if callee.contains("prisma") || callee.starts_with("db.") {
+        "const authors = await prisma.author.findMany({ where: { id: { in: ids } } })  // one query\n// or: prisma.book.findMany({ include: { author: true } })"
+    } else if callee.contains("query") {
+        "const { rows } = await pool.query('SELECT * FROM authors WHERE id = ANY($1)', [ids])  // one query"
+    } else if callee.contains("fetch") || callee.contains("axios") {
+        "// one batched request if the API has one; otherwise bound the concurrency:\nconst results = await Promise.all(ids.map((id) => limit(() => fetch(`${base}/${id}`))))"
+    } else if ctx.framework == Some(Framework::NestJs)
+        || callee.contains("Repository")
+        || callee.contains("repo")
+    {
+        "const authors = await this.authorRepo.findBy({ id: In(ids) })  // TypeORM, one query\n// or: find({ relations: { author: true } })"
+    } else {
+        "const authors = await Author.find({ _id: { $in: ids } })  // one query; or .populate('author') / include: [Author]"
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// n-plus-one
+
+fn n_plus_one(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call_expression"]) {
+        if is_chain_inner(call) {
+            continue;
+        }
+        let callee = syntax::callee(ctx.src, call);
+        let lazy_getter = {
+            let m = method_name(&callee);
+            m.len() > 3
+                && m.starts_with("get")
+                && m[3..].starts_with(|c: char| c.is_ascii_uppercase())
+                && callee.matches('.').count() == 1
+        };
+        let kind = query_kind(ctx, call);
+        if kind.is_none() && !lazy_getter {
+            continue;
+        }
+        let text = ctx.text(call);
+        if text.contains("$in")
+            || text.contains(" in: ")
+            || text.contains("in:")
+            || text.contains("In(")
+            || text.contains("ANY(")
+            || text.contains("whereIn")
+            || text.contains(" IN ")
+        {
+            continue;
+        }
+        let call_names: HashSet<&str> = identifiers(ctx.src, call).into_iter().collect();
+        let receiver_root = callee.split('.').next().unwrap_or("");
+        for lp in loops_around(ctx, call) {
+            let Some(iterable) = lp.iterable else {
+                continue;
+            };
+            if is_constant_collection(ctx, iterable, 0) {
+                continue;
+            }
+            if !awaited_or_collected(ctx, call, &lp) {
+                continue;
+            }
+            let mut names: HashSet<&str> = lp.vars.iter().copied().collect();
+            for declarator in find_in_scope(lp.node, ctx.src.language, &["variable_declarator"]) {
+                if declarator.end_byte() <= call.start_byte()
+                    && declarator.start_byte() > iterable.end_byte()
+                {
+                    if let Some(n) = declarator.child_by_field_name("name") {
+                        names.extend(identifiers(ctx.src, n));
+                    }
+                }
+            }
+            let per_row = names.iter().any(|v| call_names.contains(v));
+            if !per_row || (lazy_getter && !lp.vars.contains(&receiver_root)) {
+                continue;
+            }
+            let what = if kind == Some(QueryKind::Http) {
+                "an HTTP request"
+            } else {
+                "a query"
+            };
+            let message = format!(
+                "`{}` issues {what} for every element of `{}` (N+1): N items cost N round trips{}. Fetch them in one batch before the loop (`IN`/`$in`, an include/join) and look them up in memory.",
+                short(&callee),
+                short(ctx.text(iterable)),
+                if lp.callback_call.is_some() { " even when run through Promise.all" } else { "" },
+            );
+            let fix = js_fix(ctx, &callee);
+            ctx.report(RuleId::NPlusOne, call, message, fix);
+            break;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// quadratic-loop
+
+fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
+    if let Some(t) = declared_type(ctx, name, at) {
+        if t.ends_with("[]") || t.starts_with("Array<") || t.starts_with("ReadonlyArray<") {
+            return true;
+        }
+        if t.starts_with("Set<") || t.starts_with("Map<") || t == "string" {
+            return false;
+        }
+    }
+    let Some(o) = origin(ctx, name, at) else {
+        return false;
+    };
+    let o = strip(o);
+    match o.kind() {
+        "array" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
+        "call_expression" => {
+            let callee = syntax::callee(ctx.src, o);
+            let method = method_name(&callee);
+            matches!(
+                method,
+                "map"
+                    | "filter"
+                    | "slice"
+                    | "concat"
+                    | "flatMap"
+                    | "flat"
+                    | "sort"
+                    | "findMany"
+                    | "findAll"
+                    | "getMany"
+                    | "toArray"
+            ) || matches!(
+                callee.as_str(),
+                "Array.from" | "Object.keys" | "Object.values"
+            ) || (method == "find"
+                && !call_arguments(o)
+                    .first()
+                    .is_some_and(|a| is_function(*a, ctx.src.language)))
+        }
+        "member_expression" => o
+            .child_by_field_name("property")
+            .is_some_and(|p| ctx.text(p) == "rows"),
+        _ => false,
+    }
+}
+
+fn quadratic_loop(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call_expression"]) {
+        let Some(member) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            continue;
+        };
+        let (Some(object), Some(property)) = (
+            member.child_by_field_name("object"),
+            member.child_by_field_name("property"),
+        ) else {
+            continue;
+        };
+        let method = ctx.text(property);
+        // Linear searches inside loops.
+        if matches!(
+            method,
+            "includes" | "indexOf" | "lastIndexOf" | "find" | "findIndex" | "some"
+        ) && object.kind() == "identifier"
+        {
+            let name = ctx.text(object);
+            let loops = loops_around(ctx, call);
+            let real_loop = loops.iter().any(|l| {
+                l.iterable
+                    .is_none_or(|i| !is_constant_collection(ctx, i, 0) && ctx.text(i) != name)
+            });
+            if real_loop
+                && !loops.iter().any(|l| l.vars.contains(&name))
+                && is_data_array(ctx, name, call)
+            {
+                let message = format!(
+                    "`{name}.{method}(...)` scans the whole array on every iteration of the surrounding loop: O(n·m). Build a Set or Map keyed by what you compare once before the loop and look up in O(1)."
+                );
+                ctx.report(RuleId::QuadraticLoop, call, message, "const ids = new Set(items.map((i) => i.id))  // once, before the loop\nif (ids.has(order.itemId)) { /* O(1) */ }");
+                continue;
+            }
+        }
+        // Accumulate-by-spread in reduce.
+        if matches!(method, "reduce" | "reduceRight") {
+            let Some(callback) = call_arguments(call)
+                .first()
+                .copied()
+                .filter(|c| is_function(*c, ctx.src.language))
+            else {
+                continue;
+            };
+            let Some(acc) = syntax::parameter_names(ctx.src, callback).first().cloned() else {
+                continue;
+            };
+            let spread = find_all(callback, &["spread_element"])
+                .into_iter()
+                .find(|s| {
+                    s.named_child(0).is_some_and(|a| ctx.text(a) == acc)
+                        && syntax::enclosing_function(ctx.src, *s) == Some(callback)
+                });
+            if let Some(spread) = spread {
+                let message = format!(
+                    "`...{acc}` copies the whole accumulator on every step of `reduce`: O(n²) time and garbage. Mutate the accumulator (or use a plain loop / Object.fromEntries) instead."
+                );
+                ctx.report(RuleId::QuadraticLoop, spread, message, "const byId = Object.fromEntries(items.map((i) => [i.id, i]))\n// or: items.reduce((acc, i) => { acc[i.id] = i; return acc }, {})");
+            }
+        }
+    }
+    // Nested loops over the same collection.
+    let candidates = ctx.src.nodes_of(&[
+        "for_in_statement",
+        "arrow_function",
+        "function_expression",
+        "function",
+    ]);
+    for node in candidates {
+        let Some(inner) = (match node.kind() {
+            "for_in_statement" => node.child_by_field_name("right").map(|r| (r, node)),
+            _ => iteration_call(ctx, node).map(|(_, object)| (object, node)),
+        }) else {
+            continue;
+        };
+        let (inner_iter, at) = inner;
+        if is_constant_collection(ctx, inner_iter, 0) || inner_iter.kind() == "call_expression" {
+            continue;
+        }
+        let text = ctx.text(inner_iter);
+        let outer_same = ancestors(ctx.src.root, at)
+            .take_while(|a| !matches!(a.kind(), "program" | "class_body"))
+            .filter_map(|a| loop_at(ctx, a, at))
+            .take_while(|_| true)
+            .any(|outer| outer.node != at && outer.iterable.is_some_and(|o| ctx.text(o) == text));
+        let stops = ancestors(ctx.src.root, at)
+            .filter(|a| is_function(*a, ctx.src.language) && iteration_call(ctx, *a).is_none())
+            .map(|f| f.start_byte())
+            .next();
+        let outer_same = outer_same
+            && ancestors(ctx.src.root, at).any(|a| {
+                stops.is_none_or(|s| a.start_byte() >= s)
+                    && loop_at(ctx, a, at).is_some_and(|o| {
+                        o.node != at && o.iterable.is_some_and(|i| ctx.text(i) == text)
+                    })
+            });
+        if outer_same {
+            let message = format!(
+                "This loop walks `{}` again for every element of an outer loop over the same collection: n² iterations. Index it once (a Map keyed by what you compare) and do a single pass.",
+                short(text)
+            );
+            ctx.report(RuleId::QuadraticLoop, inner_iter, message, "const byKey = new Map()\nfor (const item of items) byKey.set(item.key, [...(byKey.get(item.key) ?? []), item])");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// connection-leak
+
+fn acquires(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let method = method_name(callee);
+    let receiver = callee
+        .rsplit_once('.')
+        .map(|(r, _)| r.to_ascii_lowercase())
+        .unwrap_or_default();
+    (method == "connect" && receiver.contains("pool"))
+        || (method == "getConnection" && callee.contains('.') && !callee.starts_with("typeorm."))
+        || (matches!(callee, "fs.openSync" | "fs.promises.open" | "fsp.open"))
+        || (callee == "open"
+            && (ctx.src.text.contains("fs/promises")
+                || ctx.src.text.contains("'node:fs/promises'")))
+        || callee == "puppeteer.launch"
+        || callee == "chromium.launch"
+        || (call.kind() == "call_expression"
+            && matches!(callee, "mysql.createConnection" | "mysql2.createConnection"))
+}
+
+fn creates_per_request(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let constructed = call.kind() == "new_expression";
+    let pg = ctx.src.imports("pg");
+    (constructed
+        && matches!(
+            callee,
+            "Pool"
+                | "pg.Pool"
+                | "MongoClient"
+                | "PrismaClient"
+                | "Redis"
+                | "IORedis"
+                | "Sequelize"
+                | "pg.Client"
+                | "Knex"
+        ))
+        || (constructed && callee == "Client" && pg)
+        || (constructed && callee.ends_with("Client") && ctx.src.imports("aws-sdk"))
+        || matches!(
+            callee,
+            "mysql.createPool"
+                | "mysql2.createPool"
+                | "createPool"
+                | "mongoose.connect"
+                | "mongoose.createConnection"
+                | "redis.createClient"
+                | "axios.create"
+        )
+        || (callee == "createClient" && ctx.src.imports("redis"))
+        || ((callee == "knex" || callee == "Knex")
+            && call_arguments(call)
+                .first()
+                .is_some_and(|a| a.kind() == "object"))
+}
+
+const RELEASES: &[&str] = &["release", "end", "close", "destroy", "quit", "disconnect"];
+
+fn connection_leak(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
+        let callee = syntax::callee(ctx.src, call);
+        let acquired = call.kind() == "call_expression" && acquires(ctx, call, &callee);
+        let per_request = creates_per_request(ctx, call, &callee) && ctx.handler_of(call).is_some();
+        if !acquired && !per_request {
+            continue;
+        }
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        let Some(body) = function.child_by_field_name("body") else {
+            continue;
+        };
+        let expr = match call.parent() {
+            Some(p) if p.kind() == "await_expression" => p,
+            _ => call,
+        };
+        let var = expr
+            .parent()
+            .filter(|p| p.kind() == "variable_declarator" || p.kind() == "assignment_expression")
+            .and_then(|p| {
+                p.child_by_field_name("name")
+                    .or_else(|| p.child_by_field_name("left"))
+            })
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| ctx.text(n));
+        let leak = match (acquired, var) {
+            (true, Some(var)) => leak_of(ctx, body, var, expr),
+            _ => None,
+        };
+        if let Some(message) = leak {
+            let fix = if callee.contains("launch") {
+                "const browser = await puppeteer.launch()\ntry {\n  // ...\n} finally {\n  await browser.close()\n}"
+            } else if callee.contains("open") {
+                "const fh = await open(path)\ntry {\n  // ...\n} finally {\n  await fh.close()\n}"
+            } else {
+                "const client = await pool.connect()\ntry {\n  const { rows } = await client.query(sql, params)\n  return rows\n} finally {\n  client.release()  // on every path\n}"
+            };
+            ctx.report(RuleId::ConnectionLeak, call, message, fix);
+        } else if per_request {
+            let message = format!(
+                "`{callee}` creates a new client/pool on every request: each one opens fresh connections (TCP/TLS handshakes, authentication) and is thrown away, so the database sees a connection storm under load. Create it once at start-up and share it."
+            );
+            let fix = match ctx.framework {
+                Some(Framework::NestJs) => "// provide it once as a module-level provider and inject it:\n@Module({ providers: [{ provide: 'PG_POOL', useFactory: () => new Pool(config) }] })",
+                Some(Framework::NextJs) => "// lib/prisma.ts — one client per process, reused across hot reloads\nexport const prisma = globalThis.prisma ?? new PrismaClient()",
+                _ => "const pool = new Pool({ connectionString: process.env.DATABASE_URL })  // module level, once\napp.get('/users', async (req, res) => res.json((await pool.query('SELECT ...')).rows))",
+            };
+            ctx.report(RuleId::ConnectionLeak, call, message, fix);
+        }
+    }
+}
+
+fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
+    let mut releases = Vec::new();
+    for node in find_all(
+        body,
+        &[
+            "call_expression",
+            "return_statement",
+            "assignment_expression",
+            "pair",
+            "arrow_function",
+        ],
+    ) {
+        match node.kind() {
+            "call_expression" => {
+                let callee = syntax::callee(ctx.src, node);
+                let on_var = callee
+                    .strip_prefix(var)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|m| RELEASES.contains(&m));
+                let args: Vec<&str> = call_arguments(node).iter().map(|a| ctx.text(*a)).collect();
+                let closes = args.contains(&var)
+                    && matches!(
+                        method_name(&callee),
+                        "closeSync" | "close" | "release" | "releaseConnection"
+                    );
+                if on_var || closes {
+                    if node.start_byte() > acquired.end_byte() {
+                        releases.push(node);
+                    }
+                } else if args.contains(&var)
+                    && node.start_byte() > acquired.end_byte()
+                    && !callee.starts_with(var)
+                    && syntax::enclosing_function(ctx.src, node)
+                        != syntax::enclosing_function(ctx.src, acquired)
+                {
+                    // handed to a callback-owned consumer
+                    return None;
+                }
+            }
+            "return_statement" => {
+                let returned = node.named_child(0);
+                if returned.is_some_and(|r| ctx.text(strip(r)) == var) {
+                    return None;
+                }
+            }
+            "assignment_expression" => {
+                let left = node.child_by_field_name("left");
+                let right = node.child_by_field_name("right");
+                if right.is_some_and(|r| ctx.text(r) == var)
+                    && left.is_some_and(|l| l.kind() != "identifier")
+                {
+                    return None;
+                }
+            }
+            "pair"
+                if node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| ctx.text(v) == var) =>
+            {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    match super::release_gap(ctx, body, acquired, &releases, &["await_expression", "return_statement", "throw_statement"])? {
+        super::Release::Never => Some(format!(
+            "`{var}` is acquired here and never released: the pooled connection/handle stays checked out, and after a few requests the pool is exhausted and every request waits. Release it in `finally` so every path gives it back."
+        )),
+        super::Release::SuccessPathOnly => Some(format!(
+            "`{var}` is released only on the success path: if an awaited call in between throws (or the function returns early), it is never given back and the pool drains under errors. Move the release into `finally`."
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// missing-cache
+
+fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
+    let node = strip(arg);
+    let node = if node.kind() == "identifier" {
+        match origin(ctx, ctx.text(node), at) {
+            Some(o) => strip(o),
+            None => return false,
+        }
+    } else {
+        node
+    };
+    let mut calls = find_all(node, &["call_expression"]);
+    calls.retain(|c| {
+        let m = method_name(&syntax::callee(ctx.src, *c)).to_string();
+        m == "readFileSync" || m == "readFile"
+    });
+    let Some(read) = calls.first() else {
+        return false;
+    };
+    let params: Vec<String> = syntax::enclosing_function(ctx.src, at)
+        .map(|f| syntax::parameter_names(ctx.src, f))
+        .unwrap_or_default();
+    let names = call_arguments(*read)
+        .first()
+        .map(|a| identifiers(ctx.src, *a))
+        .unwrap_or_default();
+    !names.iter().any(|n| {
+        params.iter().any(|p| p == n)
+            || matches!(*n, "req" | "request" | "params" | "query" | "body")
+    })
+}
+
+fn missing_cache(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        let callee = syntax::callee(ctx.src, call);
+        let args = call_arguments(call);
+        if call.kind() == "new_expression" {
+            let constant = callee == "RegExp"
+                && args.first().is_some_and(|a| is_plain_string(ctx.src, *a))
+                && args.get(1).is_none_or(|f| is_plain_string(ctx.src, *f));
+            let constructor = syntax::function_name(ctx.src, function)
+                .is_some_and(|n| n.ends_with("constructor"));
+            if constant
+                && !constructor
+                && (super::runs_per_request(ctx, call) || !loops_around(ctx, call).is_empty())
+            {
+                let message = "This `new RegExp(...)` with a constant pattern is compiled on every call. Hoist it to module level (or use a regex literal there) and reuse it.".to_string();
+                ctx.report(RuleId::MissingCache, call, message, "const EMAIL_RE = /^[^@]+@[^@]+$/  // module level, compiled once\nfunction isEmail(s) { return EMAIL_RE.test(s) }");
+            }
+            continue;
+        }
+        let Some(handler) = ctx.handler_of(call).cloned() else {
+            continue;
+        };
+        let method = method_name(&callee);
+        if matches!(
+            callee.as_str(),
+            "JSON.parse" | "yaml.load" | "yaml.parse" | "YAML.parse" | "jsyaml.load" | "toml.parse"
+        ) && args
+            .first()
+            .is_some_and(|a| reads_stable_file(ctx, *a, call))
+        {
+            let message = format!("`{callee}` reads and parses a config file on every request, although it does not depend on the request. Load it once at start-up and reuse the parsed value.");
+            ctx.report(RuleId::MissingCache, call, message, "const config = JSON.parse(fs.readFileSync(CONFIG_PATH, 'utf8'))  // at start-up, once\napp.get('/settings', (req, res) => res.json(config))");
+            continue;
+        }
+        if matches!(
+            callee.as_str(),
+            "Handlebars.compile"
+                | "handlebars.compile"
+                | "ejs.compile"
+                | "pug.compile"
+                | "pug.compileFile"
+                | "_.template"
+                | "Mustache.parse"
+                | "nunjucks.compile"
+        ) {
+            let message = format!("`{callee}` compiles a template on every request. Compile it once at start-up and only render per request.");
+            ctx.report(RuleId::MissingCache, call, message, "const renderInvoice = Handlebars.compile(invoiceSource)  // once\napp.get('/invoice/:id', async (req, res) => res.send(renderInvoice(await load(req.params.id))))");
+            continue;
+        }
+        let fixed_url = args.first().is_some_and(|a| {
+            is_plain_string(ctx.src, *a)
+                && string_value(ctx.src, *a).is_some_and(|u| u.starts_with("http"))
+        });
+        let get = callee == "fetch"
+            && args.get(1).is_none_or(|o| {
+                !ctx.text(*o).contains("method")
+                    || ctx.text(*o).contains("'GET'")
+                    || ctx.text(*o).contains("\"GET\"")
+            })
+            || (callee.starts_with("axios") && (callee == "axios.get" || callee == "axios"))
+            || callee.starts_with("this.httpService.get");
+        if fixed_url && get {
+            let message = "This handler calls the same fixed URL on every request: an outbound round trip per request for data that changes rarely. Cache the response with a TTL (in memory, or perfkit's cache).".to_string();
+            ctx.report(RuleId::MissingCache, call, message, "let rates = { value: null, at: 0 }\nasync function getRates() {\n  if (Date.now() - rates.at > 300_000) rates = { value: await (await fetch(RATES_URL)).json(), at: Date.now() }\n  return rates.value\n}");
+            continue;
+        }
+        if handler.serves_get()
+            && !is_chain_inner(call)
+            && is_whole_table_aggregate(ctx, call, &callee, method)
+        {
+            let message = "This GET handler aggregates a whole table/collection on every request: the database scans it each time. Cache the result with a short TTL or keep a counter.".to_string();
+            ctx.report(RuleId::MissingCache, call, message, "const total = await cache.wrap('users:count', () => prisma.user.count(), { ttl: 60_000 })");
+        }
+    }
+}
+
+fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str, method: &str) -> bool {
+    let args = call_arguments(call);
+    let text = ctx.text(call);
+    let no_filter = args.is_empty()
+        || args
+            .first()
+            .is_some_and(|a| a.kind() == "object" && !ctx.text(*a).contains("where"));
+    let segments: Vec<&str> = callee.split('.').collect();
+    match method {
+        "count" | "aggregate"
+            if segments.iter().any(|s| s.contains("prisma")) && segments.len() >= 3 =>
+        {
+            no_filter
+        }
+        "countDocuments" | "count"
+            if args.is_empty()
+                || args
+                    .first()
+                    .is_some_and(|a| ctx.text(*a).replace(' ', "") == "{}") =>
+        {
+            segments.len() >= 2
+                && (segments[segments.len() - 2]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+                    || segments[segments.len() - 2]
+                        .to_ascii_lowercase()
+                        .contains("repo")
+                    || orm_receiver(ctx, &segments))
+        }
+        "aggregate"
+            if segments.len() >= 2
+                && segments[segments.len() - 2]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase()) =>
+        {
+            !text.contains("$match")
+        }
+        "query" | "execute" => args
+            .first()
+            .and_then(|a| string_value(ctx.src, *a))
+            .is_some_and(|sql| {
+                let upper = sql.to_ascii_uppercase();
+                (upper.contains("COUNT(") || upper.contains("SUM(") || upper.contains("AVG("))
+                    && !upper.contains("WHERE")
+            }),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// blocking-call-in-async
+
+fn blocking_call_in_async(ctx: &mut Ctx) {
+    let covered: Vec<std::ops::Range<usize>> = ctx
+        .out
+        .iter()
+        .filter(|f| f.rule == RuleId::MissingCache)
+        .map(|f| f.start_byte..f.end_byte)
+        .collect();
+    for call in ctx.src.nodes_of(&["call_expression"]) {
+        let callee = syntax::callee(ctx.src, call);
+        let method = method_name(&callee);
+        let sync = method.len() > 4
+            && method.ends_with("Sync")
+            && method.starts_with(|c: char| c.is_ascii_lowercase());
+        if !sync || covered.iter().any(|r| r.contains(&call.start_byte())) {
+            continue;
+        }
+        let Some(function) = running_function(ctx, call) else {
+            continue;
+        };
+        let handler = ctx.handler_of(call).is_some();
+        if !syntax::is_async(function) && !handler {
+            continue;
+        }
+        let place = if handler {
+            "a request handler"
+        } else {
+            "an async function"
+        };
+        let message = format!(
+            "`{callee}` blocks the Node.js event loop inside {place}: until it returns, no other request is served. Use the async API (`fs.promises`, `child_process.execFile` with await, async crypto) or do it once at start-up."
+        );
+        let fix = if callee.contains("exec") || callee.contains("spawn") {
+            "const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'])"
+        } else if [
+            "pbkdf2Sync",
+            "scryptSync",
+            "hashSync",
+            "compareSync",
+            "genSaltSync",
+        ]
+        .contains(&method)
+        {
+            "const hash = await bcrypt.hash(password, 10)  // or util.promisify(crypto.scrypt)"
+        } else {
+            "const data = await fs.promises.readFile(path, 'utf8')"
+        };
+        ctx.report(RuleId::BlockingCallInAsync, call, message, fix);
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// sync-heavy-handler
+
+fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
+    let method = method_name(callee);
+    let text = ctx.text(call);
+    if matches!(method, "sendMail" | "sendEmail" | "sendTemplatedEmail")
+        || matches!(
+            callee,
+            "sgMail.send"
+                | "sgMail.sendMultiple"
+                | "mailer.send"
+                | "resend.emails.send"
+                | "mailgun.messages.create"
+                | "postmark.sendEmail"
+        )
+        || (callee.ends_with("messages.create") && text.contains("to:"))
+    {
+        return Some(Heavy::Email);
+    }
+    if callee == "page.pdf"
+        || method == "pdf" && callee.contains("page")
+        || matches!(
+            callee,
+            "PDFDocument"
+                | "pdf.create"
+                | "PDFDocument.create"
+                | "pdfMake.createPdf"
+                | "wkhtmltopdf"
+                | "htmlPdf.create"
+        )
+    {
+        return Some(Heavy::Pdf);
+    }
+    if callee == "sharp" || callee == "Jimp.read" || callee == "gm" {
+        let chain = call
+            .parent()
+            .and_then(|p| p.parent())
+            .map(|p| ctx.text(p))
+            .unwrap_or("");
+        let _ = chain;
+        return Some(Heavy::Image);
+    }
+    if matches!(
+        callee,
+        "ExcelJS.Workbook"
+            | "XLSX.write"
+            | "XLSX.writeFile"
+            | "XLSX.utils.json_to_sheet"
+            | "json2csv"
+            | "json2csv.parse"
+            | "Json2csvParser"
+            | "XLSX.utils.book_new"
+    ) {
+        return Some(Heavy::Export);
+    }
+    None
+}

@@ -1,0 +1,1532 @@
+//! The six rules for Python (Django, Flask, FastAPI, SQLAlchemy, DB-API drivers).
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::{contains, is_constant_name, short, Ctx, Heavy};
+use crate::finding::RuleId;
+use crate::handlers::Framework;
+use crate::syntax::{
+    self, ancestors, call_arguments, find_all, find_in_scope, identifiers, is_plain_string,
+    method_name, string_value, Source,
+};
+
+pub(crate) fn check(ctx: &mut Ctx) {
+    n_plus_one(ctx);
+    blocking_call_in_async(ctx);
+    quadratic_loop(ctx);
+    connection_leak(ctx);
+    missing_cache(ctx);
+    let fix = match ctx.framework {
+        Some(Framework::FastApi) => "@app.post(\"/signup\")\nasync def signup(user: User, background_tasks: BackgroundTasks):\n    background_tasks.add_task(send_welcome_email, user.email)  # or enqueue to perfkit queue\n    return {\"status\": \"accepted\"}",
+        Some(Framework::Flask) => "queue.enqueue(\"send_welcome_email\", {\"email\": user.email})  # perfkit queue / RQ\nreturn jsonify(status=\"accepted\"), 202",
+        _ => "send_welcome_email.delay(user.email)  # Celery task, or POST the job to perfkit queue\nreturn JsonResponse({\"status\": \"accepted\"}, status=202)",
+    };
+    super::sync_heavy_handler(
+        ctx,
+        &["call"],
+        |ctx, call| heavy_kind(ctx, call, &ctx.resolved_callee(call)),
+        "Celery, RQ",
+        fix,
+    );
+}
+
+/// Local name → dotted name it was imported as.
+pub(crate) fn import_map(source: &Source) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for statement in source.nodes_of(&["import_statement", "import_from_statement"]) {
+        let module = statement
+            .child_by_field_name("module_name")
+            .map(|m| source.text(m).to_string());
+        let mut cursor = statement.walk();
+        for name in statement.children_by_field_name("name", &mut cursor) {
+            let (full, local) = match name.kind() {
+                "aliased_import" => {
+                    let full = name
+                        .child_by_field_name("name")
+                        .map(|n| source.text(n))
+                        .unwrap_or("");
+                    let alias = name
+                        .child_by_field_name("alias")
+                        .map(|n| source.text(n))
+                        .unwrap_or("");
+                    (full.to_string(), alias.to_string())
+                }
+                _ => {
+                    let full = source.text(name).to_string();
+                    let local = full.split('.').next().unwrap_or("").to_string();
+                    if module.is_none() {
+                        // `import a.b` binds `a`, which already means `a`.
+                        continue;
+                    }
+                    (full, local)
+                }
+            };
+            let full = match &module {
+                Some(module) => format!("{module}.{full}"),
+                None => full,
+            };
+            if !local.is_empty() && local != full {
+                map.insert(local, full);
+            }
+        }
+    }
+    map
+}
+
+// ---------------------------------------------------------------------------------
+// Facts: loops, assignment origins, constants.
+
+struct Loop<'t> {
+    node: Node<'t>,
+    /// What the loop iterates over (`None` for `while`).
+    iterable: Option<Node<'t>>,
+    vars: Vec<&'t str>,
+}
+
+const COMPREHENSIONS: &[&str] = &[
+    "list_comprehension",
+    "set_comprehension",
+    "dictionary_comprehension",
+    "generator_expression",
+];
+
+fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Loop<'t>> {
+    match node.kind() {
+        "for_statement" => Some(Loop {
+            node,
+            iterable: node.child_by_field_name("right"),
+            vars: node
+                .child_by_field_name("left")
+                .map(|l| identifiers(ctx.src, l))
+                .unwrap_or_default(),
+        }),
+        "while_statement" => Some(Loop {
+            node,
+            iterable: None,
+            vars: Vec::new(),
+        }),
+        kind if COMPREHENSIONS.contains(&kind) => {
+            let mut cursor = node.walk();
+            let clause = node
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "for_in_clause")?;
+            Some(Loop {
+                node,
+                iterable: clause.child_by_field_name("right"),
+                vars: clause
+                    .child_by_field_name("left")
+                    .map(|l| identifiers(ctx.src, l))
+                    .unwrap_or_default(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Loops whose body runs `node` once per iteration, innermost first, up to the enclosing function.
+fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
+    let mut loops = Vec::new();
+    for ancestor in ancestors(ctx.src.root, node) {
+        if matches!(
+            ancestor.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            break;
+        }
+        let Some(lp) = loop_at(ctx, ancestor) else {
+            continue;
+        };
+        let in_body = match ancestor.kind() {
+            "for_statement" | "while_statement" => ancestor
+                .child_by_field_name("body")
+                .is_some_and(|b| contains(b, node)),
+            _ => !lp.iterable.is_some_and(|i| contains(i, node)),
+        };
+        if in_body {
+            loops.push(lp);
+        }
+    }
+    loops
+}
+
+/// The scope (function body or module) in which `node`'s names are assigned.
+fn scope_of<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Node<'t> {
+    syntax::enclosing_function(ctx.src, node)
+        .filter(|f| f.kind() == "function_definition")
+        .unwrap_or(ctx.src.root)
+}
+
+/// The expression `name` was last assigned from before `at` (in its function, then the module).
+fn origin<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<Node<'t>> {
+    let scope = scope_of(ctx, at);
+    let found = last_assignment(ctx, scope, name, at.start_byte());
+    if found.is_some() || scope == ctx.src.root {
+        return found;
+    }
+    last_assignment(ctx, ctx.src.root, name, at.start_byte())
+}
+
+fn last_assignment<'t>(
+    ctx: &Ctx<'_, 't>,
+    scope: Node<'t>,
+    name: &str,
+    before: usize,
+) -> Option<Node<'t>> {
+    let mut found = None;
+    for node in find_in_scope(scope, ctx.src.language, &["assignment", "with_item"]) {
+        if node.start_byte() >= before {
+            break;
+        }
+        match node.kind() {
+            "assignment" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if left.kind() == "identifier" && ctx.text(left) == name {
+                    found = Some(unwrap_await(right));
+                }
+            }
+            _ => {
+                let Some(value) = node.child_by_field_name("value") else {
+                    continue;
+                };
+                if value.kind() == "as_pattern" {
+                    let alias = value
+                        .child_by_field_name("alias")
+                        .map(|a| ctx.text(a).trim());
+                    if alias == Some(name) {
+                        found = value.named_child(0);
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn unwrap_await(node: Node) -> Node {
+    if node.kind() == "await" {
+        node.named_child(0).unwrap_or(node)
+    } else {
+        node
+    }
+}
+
+/// The annotation of parameter `name` of the function around `at`.
+fn parameter_annotation<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t str> {
+    let function = syntax::enclosing_function(ctx.src, at)?;
+    let params = function.child_by_field_name("parameters")?;
+    let mut cursor = params.walk();
+    let found = params.named_children(&mut cursor).find_map(|p| {
+        if !matches!(p.kind(), "typed_parameter" | "typed_default_parameter") {
+            return None;
+        }
+        let id = p.named_child(0)?;
+        (ctx.text(id) == name).then(|| p.child_by_field_name("type").map(|t| ctx.text(t)))?
+    });
+    found
+}
+
+fn is_literal(ctx: &Ctx, node: Node) -> bool {
+    match node.kind() {
+        "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "none" => true,
+        "unary_operator" => node.named_child(0).is_some_and(|n| is_literal(ctx, n)),
+        "identifier" => is_constant_name(ctx.text(node)),
+        "attribute" => node
+            .child_by_field_name("attribute")
+            .is_some_and(|a| is_constant_name(ctx.text(a))),
+        "pair" => {
+            node.child_by_field_name("key")
+                .is_some_and(|k| is_literal(ctx, k))
+                && node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| is_literal(ctx, v) || is_constant_collection(ctx, v, 0))
+        }
+        "tuple" | "list" | "set" | "dictionary" => is_constant_collection(ctx, node, 0),
+        _ => false,
+    }
+}
+
+/// A small collection fixed in the source: literals, `range(3)`, a CONSTANT, a module-level literal.
+fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    match node.kind() {
+        "list" | "tuple" | "set" | "dictionary" | "expression_list" => {
+            let mut cursor = node.walk();
+            let all = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .all(|c| is_literal(ctx, c));
+            all
+        }
+        "string" | "concatenated_string" => true,
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|n| is_constant_collection(ctx, n, depth + 1)),
+        "identifier" => {
+            let name = ctx.text(node);
+            is_constant_name(name)
+                || origin(ctx, name, node)
+                    .is_some_and(|o| is_constant_collection(ctx, o, depth + 1))
+        }
+        "attribute" => node
+            .child_by_field_name("attribute")
+            .is_some_and(|a| is_constant_name(ctx.text(a))),
+        "call" => {
+            let callee = syntax::callee(ctx.src, node);
+            let args = call_arguments(node);
+            match method_name(&callee) {
+                "range" if callee == "range" => args.iter().all(|a| is_literal(ctx, *a)),
+                "enumerate" | "sorted" | "reversed" | "list" | "tuple" | "set" | "zip"
+                    if !callee.contains('.') =>
+                {
+                    !args.is_empty()
+                        && args
+                            .iter()
+                            .all(|a| is_constant_collection(ctx, *a, depth + 1))
+                }
+                "items" | "keys" | "values" => node
+                    .child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("object"))
+                    .is_some_and(|o| is_constant_collection(ctx, o, depth + 1)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The expression a loop really iterates (through `enumerate(...)` and local names).
+fn iterable_origin<'t>(ctx: &Ctx<'_, 't>, iterable: Node<'t>) -> Node<'t> {
+    let mut node = iterable;
+    for _ in 0..4 {
+        match node.kind() {
+            "call"
+                if matches!(
+                    syntax::callee(ctx.src, node).as_str(),
+                    "enumerate" | "list" | "iter"
+                ) =>
+            {
+                match call_arguments(node).first() {
+                    Some(arg) => node = *arg,
+                    None => return node,
+                }
+            }
+            "identifier" => match origin(ctx, ctx.text(node), node) {
+                Some(o) => node = o,
+                None => return node,
+            },
+            _ => return node,
+        }
+    }
+    node
+}
+
+// ---------------------------------------------------------------------------------
+// Query and call vocabulary.
+
+fn receiver_last(callee: &str) -> String {
+    let receiver = callee.rsplit_once('.').map(|(r, _)| r).unwrap_or("");
+    receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// `Model.query.…` (Flask-SQLAlchemy), whatever the import prefix.
+fn model_query(callee: &str) -> bool {
+    callee.find(".query.").is_some_and(|at| {
+        callee[..at]
+            .rsplit('.')
+            .next()
+            .is_some_and(|model| model.starts_with(|c: char| c.is_ascii_uppercase()))
+    })
+}
+
+/// The calls of a chain, outermost first (`a.b(x).c()` → `c()`, `b(x)`).
+fn chain_links(call: Node) -> Vec<Node> {
+    let mut links = vec![call];
+    let mut node = call;
+    while let Some(object) = node
+        .child_by_field_name("function")
+        .and_then(|f| f.child_by_field_name("object"))
+    {
+        if object.kind() != "call" {
+            break;
+        }
+        links.push(object);
+        node = object;
+    }
+    links
+}
+
+/// A database query (Django ORM, SQLAlchemy, DB-API, asyncpg, databases, pymongo).
+fn is_db_query(callee: &str) -> bool {
+    if callee.contains(".objects.") {
+        return ![
+            "model",
+            "get_for_model",
+            "get_for_models",
+            "clear_cache",
+            "none",
+            "db_manager",
+        ]
+        .contains(&method_name(callee));
+    }
+    if matches!(
+        callee,
+        "get_object_or_404" | "get_list_or_404" | "aget_object_or_404"
+    ) || callee.ends_with(".get_object_or_404")
+    {
+        return true;
+    }
+    let method = method_name(callee);
+    let recv = receiver_last(callee);
+    if model_query(callee) {
+        return true;
+    }
+    let dbish = |r: &str| {
+        [
+            "cur", "conn", "session", "db", "engine", "database", "client", "pool", "tx",
+        ]
+        .iter()
+        .any(|k| r.contains(k))
+    };
+    match method {
+        "query" => recv.contains("session"),
+        "execute" | "executemany" | "exec" => dbish(&recv),
+        "scalar" | "scalars" | "scalar_one" | "scalar_one_or_none" => {
+            recv.contains("session") || recv == "db"
+        }
+        "get" => recv.contains("session"),
+        "fetch" | "fetchrow" | "fetchval" | "fetch_one" | "fetch_all" | "fetch_val" => dbish(&recv),
+        "find_one" | "count_documents" => true,
+        "find" | "aggregate" => recv.contains("collection") || callee.starts_with("db."),
+        _ => false,
+    }
+}
+
+const HTTP_VERBS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "request",
+];
+
+/// An outbound HTTP call through a module-level function (requests, httpx, urllib).
+fn is_remote_call(callee: &str) -> bool {
+    let method = method_name(callee);
+    ((callee.starts_with("requests.") || callee.starts_with("httpx."))
+        && callee.matches('.').count() == 1
+        && HTTP_VERBS.contains(&method))
+        || callee == "urllib.request.urlopen"
+        || callee == "urlopen"
+}
+
+/// The whole chain a call belongs to: `a.filter(x).first()` for the inner `a.filter(x)`.
+fn is_chain_inner(call: Node) -> bool {
+    call.parent()
+        .filter(|p| p.kind() == "attribute")
+        .and_then(|p| p.parent())
+        .is_some_and(|g| g.kind() == "call")
+}
+
+fn uses_batch_lookup(ctx: &Ctx, call: Node) -> bool {
+    let text = ctx.text(call);
+    text.contains("__in=")
+        || text.contains(".in_(")
+        || text.contains("ANY(")
+        || text.contains(" IN ")
+        || text.contains("in_bulk")
+}
+
+fn orm_fix(framework: Option<Framework>, callee: &str) -> &'static str {
+    if callee.contains(".objects.") || framework == Some(Framework::Django) {
+        "authors = Author.objects.in_bulk(author_ids)  # one query, then authors[book.author_id]\n# or: Book.objects.select_related(\"author\") / .prefetch_related(\"tags\")"
+    } else if callee.contains("session") || callee.contains(".query.") {
+        "rows = session.scalars(select(Author).where(Author.id.in_(ids))).all()  # one query\n# or: select(Book).options(selectinload(Book.author))"
+    } else if is_remote_call(callee) {
+        "# fetch the whole batch in one request if the API has one, otherwise run the\n# requests concurrently: await asyncio.gather(*(client.get(u) for u in urls))"
+    } else {
+        "cur.execute(\"SELECT ... WHERE id = ANY(%s)\", (ids,))  # one query for every row"
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// n-plus-one
+
+const MANAGER_OPS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "count",
+    "exists",
+    "first",
+    "last",
+    "get",
+    "order_by",
+    "values",
+    "values_list",
+    "aggregate",
+    "annotate",
+];
+const SCALAR_FIELDS: &[&str] = &[
+    "id", "pk", "name", "title", "email", "status", "type", "kind", "state", "role", "price",
+    "amount", "data", "json", "meta", "metadata", "content", "body", "text", "slug", "value",
+    "settings", "config", "options", "extra", "attrs", "payload",
+];
+const SCALAR_ATTRS: &[&str] = &[
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "microsecond",
+    "days",
+    "seconds",
+    "tzinfo",
+    "real",
+    "imag",
+    "value",
+    "label",
+    "url",
+    "path",
+    "size",
+    "width",
+    "height",
+];
+
+fn is_sqlalchemy_text(text: &str) -> bool {
+    model_query(text)
+        || text.contains("session.query(")
+        || text.contains("session.scalars(")
+        || text.contains("db.scalars(")
+        || text.contains("session.execute(select(")
+        || text.contains("db.execute(select(")
+}
+
+/// Whether `call` reads an attribute of `var` (`row.id`, `row.customer_id`).
+fn reads_field_of(ctx: &Ctx, call: Node, var: &str) -> bool {
+    find_all(call, &["attribute"]).into_iter().any(|a| {
+        a.child_by_field_name("object")
+            .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
+    })
+}
+
+/// Whether an iterable's origin is the result of a query or remote call.
+fn is_query_result(ctx: &Ctx, source: Node) -> bool {
+    let text = ctx.text(source);
+    if is_orm_queryset(ctx, source) || is_sqlalchemy_text(text) {
+        return true;
+    }
+    if [
+        "fetchall(",
+        "fetchmany(",
+        ".json()",
+        "requests.get(",
+        "httpx.get(",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+    {
+        return true;
+    }
+    if source.kind() == "identifier" {
+        let name = ctx.text(source);
+        return matches!(name, "queryset" | "qs" | "rows" | "cursor") || name.ends_with("_qs");
+    }
+    find_all(source, &["call"]).into_iter().any(|c| {
+        let callee = ctx.resolved_callee(c);
+        is_db_query(&callee) || is_remote_call(&callee) || callee.ends_with("get_queryset")
+    })
+}
+
+/// A Django queryset or related manager: `X.objects.…`, `obj.book_set.…`, or
+/// `obj.rel.all()` where `obj` itself came from the ORM.
+fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
+    let text = ctx.text(source);
+    if text.contains(".objects.") || text.contains("_set.") || text.contains("get_queryset(") {
+        return true;
+    }
+    if !(text.ends_with(".all()") || text.contains(".all().") || text.contains(".filter(")) {
+        return false;
+    }
+    // obj.tags.all(): is obj a model instance from the ORM?
+    let Some(root) = find_all(source, &["identifier"]).into_iter().next() else {
+        return false;
+    };
+    let name = ctx.text(root);
+    name != "self"
+        && origin(ctx, name, source).is_some_and(|o| {
+            let t = ctx.text(o);
+            t.contains(".objects.") || t.contains("get_object_or_404(") || t.contains("get_object(")
+        })
+}
+
+/// Whether the queryset loads relation `attr` up front.
+fn prefetches(text: &str, attr: &str) -> bool {
+    if text.contains(".values(") || text.contains(".values_list(") {
+        return true;
+    }
+    for loader in [
+        "select_related(",
+        "prefetch_related(",
+        "joinedload(",
+        "selectinload(",
+        "subqueryload(",
+        "contains_eager(",
+        "immediateload(",
+    ] {
+        let mut rest = text;
+        while let Some(index) = rest.find(loader) {
+            let after = &rest[index + loader.len()..];
+            let args = after.split(')').next().unwrap_or("");
+            if args.trim().is_empty() && loader == "select_related(" {
+                return true;
+            }
+            if args
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == attr)
+            {
+                return true;
+            }
+            rest = after;
+        }
+    }
+    false
+}
+
+fn n_plus_one(ctx: &mut Ctx) {
+    let root = ctx.src.root;
+    // Queries issued per iteration.
+    for call in find_all(root, &["call"]) {
+        if is_chain_inner(call) {
+            continue;
+        }
+        let callee = ctx.resolved_callee(call);
+        let links = chain_links(call);
+        let db = links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
+        let remote = links
+            .iter()
+            .any(|l| is_remote_call(&ctx.resolved_callee(*l)));
+        if !(db || remote) || uses_batch_lookup(ctx, call) {
+            continue;
+        }
+        let loops = loops_around(ctx, call);
+        let args_names: HashSet<&str> = call
+            .child_by_field_name("arguments")
+            .map(|a| identifiers(ctx.src, a).into_iter().collect())
+            .unwrap_or_default();
+        let receiver_names: HashSet<&str> = call
+            .child_by_field_name("function")
+            .map(|f| identifiers(ctx.src, f).into_iter().collect())
+            .unwrap_or_default();
+        for lp in &loops {
+            let Some(iterable) = lp.iterable else {
+                continue;
+            };
+            if is_constant_collection(ctx, iterable, 0) {
+                continue;
+            }
+            let assigned_in_loop: HashSet<&str> =
+                find_in_scope(lp.node, ctx.src.language, &["assignment"])
+                    .into_iter()
+                    .filter(|a| a.end_byte() <= call.start_byte())
+                    .filter_map(|a| a.child_by_field_name("left"))
+                    .flat_map(|l| identifiers(ctx.src, l))
+                    .collect();
+            let per_row = lp
+                .vars
+                .iter()
+                .any(|v| args_names.contains(v) || (db && receiver_names.contains(v)))
+                || assigned_in_loop.iter().any(|v| args_names.contains(v));
+            if !per_row {
+                continue;
+            }
+            let source = iterable_origin(ctx, iterable);
+            let from_query = is_query_result(ctx, source);
+            let in_handler = ctx.handler_of(call).is_some();
+            // Rows handed in from elsewhere (a parameter, an attribute): per-row when the
+            // query reads a field of the loop's row (`Customer.objects.get(id=o.customer_id)`).
+            let unknown_rows = matches!(source.kind(), "identifier" | "attribute")
+                && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
+            if !(from_query || (db && (in_handler || unknown_rows))) {
+                continue;
+            }
+            let what = if remote { "an HTTP request" } else { "a query" };
+            let message = format!(
+                "`{}` issues {what} on every iteration of the loop over `{}` (N+1): N rows cost N round trips. Fetch what the loop needs in one batch before it (an `IN` lookup, a prefetch or a join) and look rows up in memory.",
+                short(&syntax::callee(ctx.src, call)),
+                short(ctx.text(iterable)),
+            );
+            let fix = orm_fix(ctx.framework, &callee);
+            ctx.report(RuleId::NPlusOne, call, message, fix);
+            break;
+        }
+    }
+    // Lazy related-object access on rows of a queryset.
+    let loops: Vec<Node> = find_all(
+        root,
+        &[
+            "for_statement",
+            "list_comprehension",
+            "set_comprehension",
+            "dictionary_comprehension",
+            "generator_expression",
+        ],
+    );
+    for node in loops {
+        let Some(lp) = loop_at(ctx, node) else {
+            continue;
+        };
+        let Some(iterable) = lp.iterable else {
+            continue;
+        };
+        let source = iterable_origin(ctx, iterable);
+        let source_text = ctx.text(source);
+        let django = is_orm_queryset(ctx, source);
+        if !(django || is_sqlalchemy_text(source_text))
+            || source_text.contains(".values(")
+            || source_text.contains(".values_list(")
+        {
+            continue;
+        }
+        let sqlalchemy = !django;
+        let Some(var) = lp.vars.last().copied() else {
+            continue;
+        };
+        let body = if node.kind() == "for_statement" {
+            node.child_by_field_name("body")
+        } else {
+            Some(node)
+        };
+        let Some(body) = body else { continue };
+        let mut seen: HashSet<&str> = HashSet::new();
+        for attribute in find_in_scope(body, ctx.src.language, &["attribute"]) {
+            let Some(object) = attribute.child_by_field_name("object") else {
+                continue;
+            };
+            if object.kind() != "identifier" || ctx.text(object) != var {
+                continue;
+            }
+            let Some(attr) = attribute
+                .child_by_field_name("attribute")
+                .map(|a| ctx.text(a))
+            else {
+                continue;
+            };
+            let Some(parent) = attribute.parent() else {
+                continue;
+            };
+            let related = if attr.ends_with("_set") && !sqlalchemy {
+                true
+            } else if parent.kind() == "attribute" {
+                let next = parent
+                    .child_by_field_name("attribute")
+                    .map(|a| ctx.text(a))
+                    .unwrap_or("");
+                let called = parent.parent().is_some_and(|g| {
+                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
+                });
+                if called {
+                    !sqlalchemy && MANAGER_OPS.contains(&next)
+                } else {
+                    !SCALAR_FIELDS.contains(&attr)
+                        && !SCALAR_ATTRS.contains(&next)
+                        && !["_at", "_on", "_date", "_time", "_id", "_json", "_data"]
+                            .iter()
+                            .any(|s| attr.ends_with(s))
+                        && !attr.starts_with('_')
+                        && !next.starts_with('_')
+                        && !next.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                }
+            } else if sqlalchemy {
+                let iterated = parent.kind() == "for_statement"
+                    && parent.child_by_field_name("right") == Some(attribute)
+                    || parent.kind() == "for_in_clause"
+                    || (parent.kind() == "argument_list"
+                        && parent
+                            .parent()
+                            .is_some_and(|g| syntax::callee(ctx.src, g) == "len"));
+                iterated && attr.ends_with('s') && !SCALAR_FIELDS.contains(&attr)
+            } else {
+                false
+            };
+            if !related
+                || seen.contains(attr)
+                || prefetches(source_text, attr.trim_end_matches("_set"))
+            {
+                continue;
+            }
+            seen.insert(attr);
+            let (fix, how) = if sqlalchemy {
+                ("select(Book).options(selectinload(Book.author))  # or joinedload for many-to-one", "`.options(selectinload(...))` / `joinedload(...)`")
+            } else if attr.ends_with("_set")
+                || parent.kind() == "attribute"
+                    && parent.parent().is_some_and(|g| g.kind() == "call")
+            {
+                (
+                    "Book.objects.prefetch_related(\"reviews\")  # one extra query for all rows",
+                    "`prefetch_related(...)`",
+                )
+            } else {
+                ("Book.objects.select_related(\"author\")  # joins the related row into the same query", "`select_related(...)`")
+            };
+            let message = format!(
+                "`{var}.{attr}` loads related rows lazily: one query per row of `{}` (N+1). Load the relation with the loop's query using {how}.",
+                short(ctx.text(iterable)),
+            );
+            let report_node = if parent.kind() == "attribute" {
+                parent
+            } else {
+                attribute
+            };
+            ctx.report(RuleId::NPlusOne, report_node, message, fix);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// blocking-call-in-async
+
+fn blocking_alternative(callee: &str) -> Option<&'static str> {
+    let method = method_name(callee);
+    Some(match callee {
+        "time.sleep" => "await asyncio.sleep(seconds)",
+        "urllib.request.urlopen" | "urlopen" => "async with httpx.AsyncClient() as client:\n    response = await client.get(url)",
+        "os.system" | "os.popen" | "subprocess.run" | "subprocess.call" | "subprocess.check_call" | "subprocess.check_output" | "subprocess.getoutput" | "subprocess.getstatusoutput" => {
+            "proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)\nout, _ = await proc.communicate()"
+        }
+        "open" | "io.open" => "async with aiofiles.open(path) as f:\n    data = await f.read()\n# or: data = await asyncio.to_thread(path.read_text)",
+        "psycopg2.connect" | "pymysql.connect" | "sqlite3.connect" | "MySQLdb.connect" | "mysql.connector.connect" | "psycopg.connect" => {
+            "conn = await asyncpg.connect(dsn)  # or an async pool created at start-up"
+        }
+        "shutil.copyfile" | "shutil.copy" | "shutil.copy2" | "shutil.copytree" | "shutil.rmtree" | "shutil.move" => "await asyncio.to_thread(shutil.copyfile, src, dst)",
+        "socket.create_connection" => "reader, writer = await asyncio.open_connection(host, port)",
+        _ if is_remote_call(callee) && !callee.starts_with("urllib") => "async with httpx.AsyncClient() as client:  # better: one client created at start-up\n    response = await client.get(url)",
+        _ if matches!(method, "read_text" | "read_bytes" | "write_text" | "write_bytes") && callee.contains('.') => {
+            "data = await asyncio.to_thread(path.read_text)"
+        }
+        _ => return None,
+    })
+}
+
+fn blocking_call_in_async(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        if function.kind() != "function_definition" || !syntax::is_async(function) {
+            continue;
+        }
+        let callee = ctx.resolved_callee(call);
+        if callee == "open" && ctx.imports.contains_key("open") {
+            continue;
+        }
+        let Some(fix) = blocking_alternative(&callee) else {
+            continue;
+        };
+        let name = function
+            .child_by_field_name("name")
+            .map(|n| ctx.text(n))
+            .unwrap_or("");
+        let message = format!(
+            "`{}` blocks inside `async def {name}`: while it waits, the event loop runs nothing else, so every concurrent request on this worker stalls. Use the async equivalent or run it in a thread (`await asyncio.to_thread(...)`).",
+            syntax::callee(ctx.src, call)
+        );
+        ctx.report(RuleId::BlockingCallInAsync, call, message, fix);
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// quadratic-loop
+
+/// Whether `name` (at `at`) holds a list built from data (not a small literal).
+fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let is_parameter = syntax::enclosing_function(ctx.src, at).is_some_and(|f| {
+        syntax::parameter_names(ctx.src, f)
+            .iter()
+            .any(|p| p == name)
+    });
+    if is_parameter {
+        return parameter_annotation(ctx, name, at).is_some_and(|t| {
+            let t = t.trim();
+            t.starts_with("list[") || t.starts_with("List[") || t == "list"
+        });
+    }
+    if let Some(o) = origin(ctx, name, at) {
+        return match o.kind() {
+            "list_comprehension" => true,
+            "list" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
+            "call" => {
+                let callee = syntax::callee(ctx.src, o);
+                matches!(callee.as_str(), "list" | "sorted")
+                    && !call_arguments(o)
+                        .iter()
+                        .all(|a| is_constant_collection(ctx, *a, 0))
+                    || method_name(&callee) == "values_list"
+                        && ctx.text(o).contains("flat=True")
+                        && !ctx.text(o).contains("[:")
+            }
+            _ => false,
+        };
+    }
+    parameter_annotation(ctx, name, at).is_some_and(|t| {
+        let t = t.trim();
+        t.starts_with("list[") || t.starts_with("List[") || t == "list"
+    })
+}
+
+fn quadratic_loop(ctx: &mut Ctx) {
+    // Membership tests on lists inside loops.
+    for comparison in ctx.src.nodes_of(&["comparison_operator"]) {
+        let mut cursor = comparison.walk();
+        let children: Vec<Node> = comparison.children(&mut cursor).collect();
+        let Some(index) = children
+            .iter()
+            .position(|c| matches!(c.kind(), "in" | "not in"))
+        else {
+            continue;
+        };
+        let Some(right) = children[index + 1..].iter().find(|c| c.is_named()).copied() else {
+            continue;
+        };
+        let loops = loops_around(ctx, comparison);
+        if !loops.iter().any(|l| {
+            l.iterable
+                .is_some_and(|i| !is_constant_collection(ctx, i, 0))
+        }) {
+            continue;
+        }
+        let flagged = match right.kind() {
+            "identifier" => is_data_list(ctx, ctx.text(right), comparison),
+            "list_comprehension" => true,
+            _ => false,
+        };
+        if flagged {
+            let message = format!(
+                "`{}` scans a list on every iteration: O(n) per test, O(n·m) for the loop. Build a set once before the loop (`{}_set = set(...)`) and test membership against it.",
+                short(ctx.text(comparison)),
+                ctx.text(right).split('[').next().unwrap_or("items").trim()
+            );
+            ctx.report(RuleId::QuadraticLoop, comparison, message, "seen_ids = {item.id for item in items}  # once, before the loop\nif order.item_id in seen_ids:  # O(1)");
+        }
+    }
+    // list.index / list.count / list.remove inside loops.
+    for call in ctx.src.nodes_of(&["call"]) {
+        let callee = syntax::callee(ctx.src, call);
+        let Some((receiver, method)) = callee.rsplit_once('.') else {
+            continue;
+        };
+        if !matches!(method, "index" | "count" | "remove")
+            || receiver.contains('.')
+            || receiver.contains('(')
+        {
+            continue;
+        }
+        if !loops_around(ctx, call).iter().any(|l| {
+            l.iterable
+                .is_some_and(|i| !is_constant_collection(ctx, i, 0))
+        }) {
+            continue;
+        }
+        if is_data_list(ctx, receiver, call) {
+            let message = format!("`{callee}(...)` searches the whole list on every iteration of the loop (O(n·m)). Index the list once before the loop in a dict or set.");
+            ctx.report(RuleId::QuadraticLoop, call, message, "position = {value: i for i, value in enumerate(items)}  # once\ni = position[value]  # O(1)");
+        }
+    }
+    // Nested loops over the same collection.
+    let all_loops = ctx.src.nodes_of(&[
+        "for_statement",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    ]);
+    for node in all_loops {
+        let Some(inner) = loop_at(ctx, node) else {
+            continue;
+        };
+        let Some(inner_iter) = inner.iterable else {
+            continue;
+        };
+        if is_constant_collection(ctx, inner_iter, 0) {
+            continue;
+        }
+        let inner_text = ctx.text(inner_iter);
+        if inner_iter.kind() == "call" || is_iterator(ctx, inner_iter) {
+            continue;
+        }
+        let same_outer = loops_around(ctx, node)
+            .into_iter()
+            .any(|outer| outer.iterable.is_some_and(|o| ctx.text(o) == inner_text));
+        if same_outer {
+            let message = format!(
+                "This loop goes over `{}` again for every element of an outer loop over the same collection: n² iterations. Group or index the collection once (a dict keyed by what you compare) and do a single pass.",
+                short(inner_text)
+            );
+            ctx.report(RuleId::QuadraticLoop, inner_iter, message, "by_key = defaultdict(list)\nfor item in items:\n    by_key[item.key].append(item)  # one pass, then look up by_key[k]");
+        }
+    }
+    // Repeated string concatenation in loops.
+    for node in ctx.src.nodes_of(&["augmented_assignment", "assignment"]) {
+        let Some(left) = node
+            .child_by_field_name("left")
+            .filter(|l| l.kind() == "identifier")
+        else {
+            continue;
+        };
+        let name = ctx.text(left);
+        let concatenates = match node.kind() {
+            "augmented_assignment" => node
+                .child_by_field_name("operator")
+                .is_some_and(|o| ctx.text(o) == "+="),
+            _ => node.child_by_field_name("right").is_some_and(|r| {
+                r.kind() == "binary_operator"
+                    && r.child_by_field_name("operator")
+                        .is_some_and(|o| ctx.text(o) == "+")
+                    && r.child_by_field_name("left")
+                        .is_some_and(|l| ctx.text(l) == name)
+            }),
+        };
+        if !concatenates {
+            continue;
+        }
+        let loops = loops_around(ctx, node);
+        if !loops.iter().any(|l| {
+            l.node.kind() != "while_statement"
+                && l.iterable
+                    .is_some_and(|i| !is_constant_collection(ctx, i, 0))
+        }) {
+            continue;
+        }
+        let Some(first) = loops.last() else { continue };
+        let Some(start) = origin(ctx, name, first.node) else {
+            continue;
+        };
+        if start.kind() != "string" {
+            continue;
+        }
+        let message = format!(
+            "`{name}` grows by string concatenation inside a loop: each step may copy the whole string, O(n²) for large inputs. Collect the parts in a list and `\"\".join(parts)` once."
+        );
+        ctx.report(
+            RuleId::QuadraticLoop,
+            node,
+            message,
+            "parts = []\nfor row in rows:\n    parts.append(render(row))\nhtml = \"\".join(parts)",
+        );
+    }
+}
+
+/// A single-pass iterator (a generator, `iter(...)`, `map(...)`): looping over it twice
+/// does not repeat the work.
+fn is_iterator(ctx: &Ctx, node: Node) -> bool {
+    if node.kind() != "identifier" {
+        return false;
+    }
+    origin(ctx, ctx.text(node), node).is_some_and(|o| {
+        o.kind() == "generator_expression"
+            || (o.kind() == "call"
+                && matches!(
+                    syntax::callee(ctx.src, o).as_str(),
+                    "iter" | "map" | "filter" | "zip" | "itertools.chain" | "chain"
+                ))
+    })
+}
+
+// ---------------------------------------------------------------------------------
+// connection-leak
+
+fn acquires(callee: &str) -> bool {
+    let method = method_name(callee);
+    let recv = receiver_last(callee);
+    matches!(
+        callee,
+        "open"
+            | "io.open"
+            | "psycopg2.connect"
+            | "psycopg.connect"
+            | "pymysql.connect"
+            | "sqlite3.connect"
+            | "MySQLdb.connect"
+            | "mysql.connector.connect"
+            | "pyodbc.connect"
+            | "cx_Oracle.connect"
+            | "oracledb.connect"
+            | "asyncpg.connect"
+            | "aiosqlite.connect"
+            | "aiomysql.connect"
+            | "socket.socket"
+            | "socket.create_connection"
+            | "ftplib.FTP"
+            | "requests.Session"
+            | "requests.session"
+            | "httpx.Client"
+            | "httpx.AsyncClient"
+            | "aiohttp.ClientSession"
+            | "SessionLocal"
+            | "sqlalchemy.orm.Session"
+    ) || (method == "connect" && recv.contains("engine"))
+        || method == "raw_connection"
+        || method == "getconn"
+        || (method == "acquire" && recv.contains("pool"))
+        || (callee.ends_with("SessionLocal") && !callee.contains('('))
+}
+
+fn creates_per_request(callee: &str) -> bool {
+    matches!(
+        callee,
+        "sqlalchemy.create_engine"
+            | "create_engine"
+            | "sqlalchemy.ext.asyncio.create_async_engine"
+            | "create_async_engine"
+            | "redis.Redis"
+            | "redis.StrictRedis"
+            | "redis.from_url"
+            | "redis.Redis.from_url"
+            | "redis.asyncio.Redis"
+            | "redis.asyncio.from_url"
+            | "aioredis.from_url"
+            | "pymongo.MongoClient"
+            | "motor.motor_asyncio.AsyncIOMotorClient"
+            | "asyncpg.create_pool"
+            | "psycopg2.pool.SimpleConnectionPool"
+            | "psycopg2.pool.ThreadedConnectionPool"
+            | "requests.Session"
+            | "requests.session"
+            | "httpx.Client"
+            | "httpx.AsyncClient"
+            | "aiohttp.ClientSession"
+            | "boto3.client"
+            | "boto3.resource"
+            | "elasticsearch.Elasticsearch"
+    )
+}
+
+const RELEASES: &[&str] = &[
+    "close",
+    "release",
+    "dispose",
+    "quit",
+    "shutdown",
+    "aclose",
+    "terminate",
+    "disconnect",
+];
+
+fn connection_leak(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call"]) {
+        let callee = ctx.resolved_callee(call);
+        let acquired = acquires(&callee);
+        let per_request = creates_per_request(&callee) && ctx.handler_of(call).is_some();
+        if !acquired && !per_request {
+            continue;
+        }
+        let Some(function) =
+            syntax::enclosing_function(ctx.src, call).filter(|f| f.kind() == "function_definition")
+        else {
+            continue;
+        };
+        let Some(body) = function.child_by_field_name("body") else {
+            continue;
+        };
+        let in_with = ancestors(ctx.src.root, call)
+            .take_while(|a| *a != function)
+            .any(|a| a.kind() == "with_item");
+        let expr = match call.parent() {
+            Some(p) if p.kind() == "await" => p,
+            _ => call,
+        };
+        let assigned = expr
+            .parent()
+            .filter(|p| p.kind() == "assignment" && p.child_by_field_name("right") == Some(expr))
+            .and_then(|p| p.child_by_field_name("left"))
+            .filter(|l| l.kind() == "identifier")
+            .map(|l| ctx.text(l));
+        let mut leak_message = None;
+        if acquired && !in_with {
+            if let Some(var) = assigned {
+                leak_message = leak_of(ctx, body, var, expr);
+            }
+        }
+        if let Some(message) = leak_message {
+            let fix = if callee.ends_with("open") {
+                "with open(path) as f:  # closed on every path, including exceptions\n    data = f.read()"
+            } else if callee.contains("Session") {
+                "def get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()"
+            } else {
+                "conn = pool.getconn()\ntry:\n    ...\nfinally:\n    pool.putconn(conn)  # or: with psycopg.connect(dsn) as conn:"
+            };
+            ctx.report(RuleId::ConnectionLeak, call, message, fix);
+        } else if per_request {
+            let message = format!(
+                "`{}` creates a new client/pool on every request: each one opens fresh connections (TCP and TLS handshakes, authentication) and throws them away. Create it once at start-up (module level or the app's lifespan) and reuse it.",
+                syntax::callee(ctx.src, call)
+            );
+            let fix = match ctx.framework {
+                Some(Framework::FastApi) => "@asynccontextmanager\nasync def lifespan(app):\n    app.state.http = httpx.AsyncClient()\n    yield\n    await app.state.http.aclose()",
+                _ => "http = requests.Session()  # module level, shared by every request\nredis_client = redis.Redis.from_url(REDIS_URL)",
+            };
+            ctx.report(RuleId::ConnectionLeak, call, message, fix);
+        }
+    }
+}
+
+/// Why `var`, acquired at `acquired` in `body`, is not released on every path (`None` if it is).
+fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
+    let lang = ctx.src.language;
+    let mut releases: Vec<Node> = Vec::new();
+    for node in find_in_scope(
+        body,
+        lang,
+        &[
+            "call",
+            "with_item",
+            "return_statement",
+            "yield",
+            "assignment",
+        ],
+    ) {
+        match node.kind() {
+            "call" => {
+                let callee = syntax::callee(ctx.src, node);
+                let args: Vec<&str> = call_arguments(node).iter().map(|a| ctx.text(*a)).collect();
+                let on_var = callee
+                    .strip_prefix(var)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|m| RELEASES.contains(&m));
+                let passed = args.contains(&var)
+                    && (matches!(
+                        method_name(&callee),
+                        "putconn"
+                            | "release"
+                            | "closing"
+                            | "enter_context"
+                            | "enter_async_context"
+                            | "append"
+                            | "add"
+                            | "callback"
+                            | "push"
+                    ));
+                if on_var || passed {
+                    if node.start_byte() > acquired.end_byte() {
+                        releases.push(node);
+                    }
+                    if passed && !matches!(method_name(&callee), "putconn" | "release" | "closing")
+                    {
+                        return None;
+                    }
+                }
+            }
+            "with_item" => {
+                let value = node.child_by_field_name("value");
+                if value.is_some_and(|v| {
+                    ctx.text(v) == var || ctx.text(v).starts_with(&format!("{var} as"))
+                }) {
+                    return None;
+                }
+            }
+            "return_statement" | "yield" => {
+                if identifiers(ctx.src, node).contains(&var) {
+                    return None;
+                }
+            }
+            _ => {
+                let right = node.child_by_field_name("right");
+                let left = node.child_by_field_name("left");
+                if right.is_some_and(|r| ctx.text(r) == var)
+                    && left.is_some_and(|l| l.kind() != "identifier")
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    match super::release_gap(ctx, body, acquired, &releases, &["call", "return_statement", "raise_statement", "await"])? {
+        super::Release::Never => Some(format!(
+            "`{var}` is acquired here and never released in this function: the connection/handle stays open until garbage collection, and under load the pool or the server's connection limit runs out. Use `with` (or `try`/`finally`) so it is released on every path."
+        )),
+        super::Release::SuccessPathOnly => Some(format!(
+            "`{var}` is released only on the success path: if anything between acquiring and releasing it raises (or returns early), the connection/handle leaks and the pool runs dry under errors. Release it in `finally`, or acquire it with `with`."
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// missing-cache
+
+fn cached_function(ctx: &Ctx, function: Node) -> bool {
+    function
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+        .is_some_and(|d| {
+            let text = ctx.text(d);
+            let head = &text[..text.find("def ").unwrap_or(0)];
+            head.contains("cache") || head.contains("memoize")
+        })
+}
+
+fn missing_cache(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        let outer = ancestors(ctx.src.root, call)
+            .filter(|a| a.kind() == "function_definition")
+            .last()
+            .unwrap_or(function);
+        if cached_function(ctx, function) || cached_function(ctx, outer) {
+            continue;
+        }
+        let callee = ctx.resolved_callee(call);
+        let args = call_arguments(call);
+        let handler = ctx.handler_of(call).cloned();
+        // Regexes compiled per call.
+        if callee == "re.compile"
+            && args.first().is_some_and(|a| is_plain_string(ctx.src, *a))
+            && (super::runs_per_request(ctx, call) || !loops_around(ctx, call).is_empty())
+        {
+            if function.kind() == "function_definition"
+                && syntax::function_name(ctx.src, function).is_some_and(|n| n.ends_with("__init__"))
+            {
+                continue;
+            }
+            let message = "This regex is compiled on every call of the function, although its pattern never changes. Compile it once at module level and reuse it.".to_string();
+            ctx.report(RuleId::MissingCache, call, message, "EMAIL_RE = re.compile(r\"[^@]+@[^@]+\")  # module level, compiled once\n\ndef view(request):\n    if EMAIL_RE.match(value): ...");
+            continue;
+        }
+        let Some(handler) = handler else { continue };
+        // Templates compiled per request.
+        if matches!(
+            callee.as_str(),
+            "jinja2.Template" | "jinja2.Environment" | "mako.template.Template"
+        ) && args
+            .first()
+            .is_some_and(|a| is_plain_string(ctx.src, *a) || callee.ends_with("Environment"))
+        {
+            let message = format!("`{}` compiles a template on every request. Build the environment/template once at start-up and only render per request.", syntax::callee(ctx.src, call));
+            ctx.report(RuleId::MissingCache, call, message, "TEMPLATE = env.get_template(\"report.html\")  # once\n\ndef view(request):\n    return TEMPLATE.render(**context)");
+            continue;
+        }
+        // Config files read and parsed per request.
+        if matches!(
+            callee.as_str(),
+            "json.load"
+                | "json.loads"
+                | "yaml.safe_load"
+                | "yaml.load"
+                | "yaml.full_load"
+                | "toml.load"
+                | "tomllib.load"
+                | "tomli.load"
+        ) {
+            if let Some(arg) = args.first() {
+                if reads_stable_file(ctx, *arg, call) {
+                    let message = format!(
+                        "`{}` reads and parses a file on every request, although its content does not depend on the request. Load it once at start-up (module level) or cache it (`functools.lru_cache`).",
+                        syntax::callee(ctx.src, call)
+                    );
+                    ctx.report(RuleId::MissingCache, call, message, "@functools.lru_cache(maxsize=1)\ndef settings():\n    with open(CONFIG_PATH) as f:\n        return json.load(f)");
+                    continue;
+                }
+            }
+        }
+        // The same outbound URL fetched per request.
+        let method = method_name(&callee);
+        if method == "get"
+            && (is_remote_call(&callee)
+                || receiver_last(&callee).contains("client")
+                || receiver_last(&callee).contains("session")
+                || receiver_last(&callee) == "http")
+            && args.first().is_some_and(|a| {
+                is_plain_string(ctx.src, *a)
+                    && string_value(ctx.src, *a).is_some_and(|u| u.starts_with("http"))
+            })
+        {
+            let message = "This handler fetches the same fixed URL on every request: an outbound round trip (and a dependency on that service) per request for data that changes rarely. Cache the response with a TTL.".to_string();
+            ctx.report(RuleId::MissingCache, call, message, "@cached(TTLCache(maxsize=1, ttl=300))  # cachetools\ndef exchange_rates():\n    return requests.get(RATES_URL, timeout=5).json()");
+            continue;
+        }
+        // Whole-table aggregates in GET handlers.
+        if handler.serves_get()
+            && !is_chain_inner(call)
+            && is_whole_table_aggregate(ctx, call, &callee)
+        {
+            let message = "This GET handler aggregates a whole table on every request: the database scans it each time. Cache the result for a short TTL, keep a counter, or serve it from perfkit's response cache.".to_string();
+            let fix = if ctx.framework == Some(Framework::Django) {
+                "total = cache.get_or_set(\"book_count\", Book.objects.count, timeout=60)"
+            } else {
+                "@cached(TTLCache(maxsize=1, ttl=60))\ndef book_count():\n    return session.scalar(select(func.count()).select_from(Book))"
+            };
+            ctx.report(RuleId::MissingCache, call, message, fix);
+        }
+    }
+}
+
+fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
+    let params: Vec<String> = syntax::enclosing_function(ctx.src, at)
+        .map(|f| syntax::parameter_names(ctx.src, f))
+        .unwrap_or_default();
+    let opened = |path_call: Node| -> bool {
+        let callee = syntax::callee(ctx.src, path_call);
+        if callee != "open" && !callee.ends_with("read_text") && !callee.ends_with(".read") {
+            return false;
+        }
+        let names = identifiers(ctx.src, path_call);
+        !names
+            .iter()
+            .any(|n| params.iter().any(|p| p == n) || *n == "request")
+    };
+    let node = match arg.kind() {
+        "identifier" => match origin(ctx, ctx.text(arg), at) {
+            Some(o) => o,
+            None => return false,
+        },
+        _ => arg,
+    };
+    node.kind() == "call"
+        && (opened(node)
+            || find_all(node, &["call"])
+                .into_iter()
+                .any(|c| syntax::callee(ctx.src, c) == "open" && opened(c)))
+}
+
+fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let text = ctx.text(call);
+    let filtered = [
+        "filter",
+        "exclude",
+        "where",
+        "get(",
+        "WHERE",
+        "where(",
+        "filter_by",
+        "[:",
+    ]
+    .iter()
+    .any(|k| text.contains(k));
+    if filtered {
+        return false;
+    }
+    let method = method_name(callee);
+    if callee.contains(".objects.") {
+        return matches!(method, "count" | "aggregate");
+    }
+    if model_query(callee) {
+        return method == "count";
+    }
+    if text.contains("func.count(") || text.contains("func.sum(") || text.contains("func.avg(") {
+        return matches!(method, "scalar" | "execute" | "scalar_one")
+            || text.contains("session.query(");
+    }
+    if method == "execute" {
+        if let Some(sql) = call_arguments(call)
+            .first()
+            .and_then(|a| string_value(ctx.src, *a))
+        {
+            let upper = sql.to_ascii_uppercase();
+            return (upper.contains("COUNT(") || upper.contains("SUM(") || upper.contains("AVG("))
+                && upper.contains("FROM")
+                && !upper.contains("WHERE");
+        }
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------------
+// sync-heavy-handler
+
+fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
+    let method = method_name(callee);
+    let text = ctx.text(call);
+    if matches!(
+        callee,
+        "django.core.mail.send_mail"
+            | "send_mail"
+            | "django.core.mail.send_mass_mail"
+            | "send_mass_mail"
+            | "mail_admins"
+            | "django.core.mail.mail_admins"
+            | "smtplib.SMTP"
+            | "smtplib.SMTP_SSL"
+            | "mail.send"
+            | "yagmail.SMTP"
+    ) || matches!(method, "sendmail" | "send_message" | "send_email")
+        || (method == "send"
+            && (text.contains("EmailMessage(")
+                || text.contains("EmailMultiAlternatives(")
+                || origin_mentions(
+                    ctx,
+                    callee,
+                    call,
+                    &["EmailMessage(", "EmailMultiAlternatives(", "Message("],
+                )))
+    {
+        return Some(Heavy::Email);
+    }
+    if callee.starts_with("pdfkit.from_")
+        || matches!(method, "write_pdf" | "CreatePDF")
+        || matches!(
+            callee,
+            "reportlab.pdfgen.canvas.Canvas"
+                | "canvas.Canvas"
+                | "SimpleDocTemplate"
+                | "reportlab.platypus.SimpleDocTemplate"
+                | "render_to_pdf"
+                | "fpdf.FPDF"
+                | "FPDF"
+        )
+    {
+        return Some(Heavy::Pdf);
+    }
+    if matches!(method, "thumbnail" | "resize")
+        && (text.contains("Image.open(") || origin_mentions(ctx, callee, call, &["Image.open("]))
+        || callee == "cv2.resize"
+    {
+        return Some(Heavy::Image);
+    }
+    if matches!(method, "to_excel") || matches!(callee, "openpyxl.Workbook" | "xlsxwriter.Workbook")
+    {
+        return Some(Heavy::Export);
+    }
+    if callee == "csv.writer" {
+        let handler = ctx.handler_of(call)?;
+        let whole_table = ctx.src.nodes_of(&["for_statement"]).into_iter().any(|f| {
+            handler.range.contains(&f.start_byte())
+                && f.child_by_field_name("right").is_some_and(|r| {
+                    let t = ctx.text(iterable_origin(ctx, r));
+                    (t.contains(".objects.all()")
+                        || t.contains(".iterator()")
+                        || t.contains(".query.all()"))
+                        && !t.contains("[:")
+                })
+        });
+        return whole_table.then_some(Heavy::Export);
+    }
+    if matches!(method, "upload_file" | "upload_fileobj")
+        || (callee.ends_with(".messages.create") && text.contains("to="))
+    {
+        return Some(Heavy::Upload);
+    }
+    None
+}
+
+fn origin_mentions(ctx: &Ctx, callee: &str, at: Node, needles: &[&str]) -> bool {
+    let Some((receiver, _)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    if receiver.contains('.') || receiver.contains('(') {
+        return false;
+    }
+    origin(ctx, receiver, at).is_some_and(|o| {
+        let t = ctx.text(o);
+        needles.iter().any(|n| t.contains(n))
+    })
+}
