@@ -58,17 +58,15 @@ impl AnalyzeConfig {
 
     /// Parses settings text; `path` only names the file in errors.
     pub fn parse(path: &Path, text: &str) -> Result<AnalyzeConfig, AnalyzeError> {
-        match serde_yaml::from_str::<SettingsFile>(text) {
+        match perfkit_config::parse_yaml::<SettingsFile>(path, text) {
             Ok(file) => Ok(file.analyze),
             Err(error) => {
                 let (line, column) = error
                     .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                let message = error.to_string();
-                let message = match message.find(" at line ") {
-                    Some(index) => message[..index].to_string(),
-                    None => message,
+                    .map_or((1, 1), |l| (l.line, l.column));
+                let message = match &error {
+                    perfkit_config::ConfigError::Parse { message, .. } => message.clone(),
+                    other => other.to_string(),
                 };
                 Err(AnalyzeError::Config {
                     path: path.to_path_buf(),

@@ -3,13 +3,13 @@
 //!
 //! Unknown fields are rejected; values with a syntax (durations, thresholds, URLs)
 //! parse during deserialization so their errors carry the YAML location, and rules
-//! checked afterwards are located with `perfkit_config::Locations`.
+//! checked afterwards are located with `perfkit_config::invalid`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use perfkit_config::{ConfigError, Location, Locations};
+use perfkit_config::ConfigError;
 
 use crate::database::DatabaseBenchmark;
 use serde::{Deserialize, Deserializer};
@@ -316,41 +316,15 @@ struct Problem {
 
 impl ScenarioFile {
     pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = perfkit_config::read_config_file(path)?;
         ScenarioFile::parse(path, &text)
     }
 
     /// Parses and validates `text` as if read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
-        let file: ScenarioFile = serde_yaml::from_str(text).map_err(|err| {
-            let location = err.location().map(|l| Location {
-                line: l.line(),
-                column: l.column(),
-            });
-            let mut message = err.to_string();
-            if let Some(Location { line, column }) = location {
-                let suffix = format!(" at line {line} column {column}");
-                if let Some(stripped) = message.strip_suffix(&suffix) {
-                    message = stripped.to_owned();
-                }
-            }
-            ConfigError::Parse {
-                path: path.to_owned(),
-                location,
-                message,
-            }
-        })?;
+        let file: ScenarioFile = perfkit_config::parse_yaml(path, text)?;
         if let Err(problem) = file.check() {
-            return Err(ConfigError::Invalid {
-                location: Locations::index(text).find(&problem.field),
-                path: path.to_owned(),
-                field: problem.field,
-                message: problem.message,
-            }
-            .into());
+            return Err(perfkit_config::invalid(path, text, problem.field, problem.message).into());
         }
         Ok(file)
     }
