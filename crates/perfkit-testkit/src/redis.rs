@@ -22,18 +22,7 @@ impl RedisServer {
         // Another process may take the free port between our probe and redis' bind.
         for _ in 0..5 {
             let port = crate::free_port();
-            let child = Command::new(&binary)
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .map_err(|err| {
-                    io::Error::new(
-                        err.kind(),
-                        format!("cannot run `{binary}` ({err}); install it: apt-get install -y redis-server"),
-                    )
-                })?;
+            let child = spawn(&binary, port)?;
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
             let server = RedisServer { child, addr };
             match server.wait_ready(Duration::from_secs(10)) {
@@ -43,6 +32,29 @@ impl RedisServer {
             drop(server);
         }
         Err(last_error.unwrap_or_else(|| io::Error::other("redis-server did not start")))
+    }
+
+    /// Kills the server (clients see connections drop and refused), e.g. to test outages.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts a fresh, empty server on the same port after [`RedisServer::stop`].
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.stop();
+        let binary =
+            std::env::var("PERFKIT_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.child = spawn(&binary, self.addr.port())?;
+            match self.wait_ready(Duration::from_secs(2)) {
+                Ok(()) => return Ok(()),
+                // The old socket may linger briefly; the new process then exits.
+                Err(err) if Instant::now() >= deadline => return Err(err),
+                Err(_) => self.stop(),
+            }
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -83,6 +95,30 @@ impl RedisServer {
     }
 }
 
+fn spawn(binary: &str, port: u16) -> io::Result<Child> {
+    Command::new(binary)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|err| {
+            io::Error::new(
+                err.kind(),
+                format!(
+                    "cannot run `{binary}` ({err}); install it: apt-get install -y redis-server"
+                ),
+            )
+        })
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -104,5 +140,16 @@ mod tests {
         drop(redis);
         assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
         assert_eq!(second.ping().unwrap(), "+PONG");
+    }
+
+    #[test]
+    fn stops_and_restarts_on_the_same_port() {
+        let mut redis = RedisServer::start().unwrap();
+        let addr = redis.addr();
+        redis.stop();
+        assert!(redis.ping().is_err());
+        redis.restart().unwrap();
+        assert_eq!(redis.addr(), addr);
+        assert_eq!(redis.ping().unwrap(), "+PONG");
     }
 }

@@ -1,0 +1,493 @@
+//! RFC 9111 shared-cache rules (plus RFC 9110 conditionals, RFC 5861 stale
+//! extensions, RFC 9213 targeted fields, RFC 9211 `Cache-Status`) as pure functions
+//! over `http` types. The gateway calls them per request phase:
+//!
+//! 1. request: [`request_directives`], [`KeyBuilder::build`], [`is_safe`] (unsafe
+//!    methods go forward, then [`invalidated_uris`]), [`on_miss`] for `only-if-cached`;
+//! 2. lookup: [`vary_fields`]/[`secondary_key`] to pick the variant, [`evaluate_reuse`]
+//!    (fresh, stale allowed, or revalidate), [`evaluate_conditional`] for the client's
+//!    own `If-None-Match`/`If-Modified-Since`;
+//! 3. upstream: [`conditional_headers`] to revalidate; [`stale_if_error`] when it fails;
+//! 4. store: [`plan_store`] (storable? lifetime, keeping time, headers to keep),
+//!    [`apply_validation`] for a `304`;
+//! 5. respond: [`served_headers`] (`Age`, targeted fields removed), [`CacheStatus`].
+
+mod cache_status;
+mod directives;
+mod freshness;
+mod invalidate;
+mod key;
+mod validation;
+mod vary;
+
+use std::time::{Duration, SystemTime};
+
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, ETAG, LAST_MODIFIED, PRAGMA,
+    SET_COOKIE,
+};
+use http::{Method, StatusCode};
+
+pub use cache_status::{CacheStatus, Forward};
+pub use directives::{CacheControl, FieldDirective, Seconds, DELTA_SECONDS_MAX};
+pub use freshness::{
+    age_value, current_age, date_value, format_http_date, freshness_lifetime,
+    heuristically_cacheable, parse_http_date, understood, Lifetime,
+};
+pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
+pub use key::{cookie_value, KeyBuilder};
+pub use validation::{
+    conditional_headers, evaluate_conditional, has_origin_preconditions, head_freshens,
+    merge_headers, not_modified_headers, storable_headers, validates, Conditional, EntityTag,
+};
+pub use vary::{secondary_key, vary_fields};
+
+use crate::entry::Entry;
+
+/// Heuristic freshness (RFC 9111 §4.2.2): `fraction` of the time since
+/// `Last-Modified`, at most `max`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heuristic {
+    pub fraction: f64,
+    pub max: Duration,
+}
+
+impl Default for Heuristic {
+    fn default() -> Self {
+        Heuristic {
+            fraction: 0.1,
+            max: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// Per-route policy settings.
+#[derive(Debug, Clone)]
+pub struct PolicyConfig {
+    /// Heuristic freshness; `None` (the default) disables it.
+    pub heuristic: Option<Heuristic>,
+    /// Targeted cache-control fields this cache obeys, most specific first
+    /// (`cdn-cache-control`, `surrogate-control`). The first present one replaces
+    /// `Cache-Control` for this cache (RFC 9213 §2.2); all are removed before the
+    /// response leaves.
+    pub targeted_fields: Vec<HeaderName>,
+    /// Store 4xx/5xx responses when the RFC allows it (otherwise never).
+    pub store_error_statuses: bool,
+    /// Store responses carrying `Set-Cookie` (shared with other clients!).
+    pub store_set_cookie: bool,
+    /// How long a response with validators is kept past its freshness, for
+    /// revalidation and `stale-if-error`.
+    pub keep_stale: Duration,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            heuristic: None,
+            targeted_fields: Vec::new(),
+            store_error_statuses: true,
+            store_set_cookie: false,
+            keep_stale: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// The request's cache directives. `Pragma: no-cache` counts as `no-cache` only
+/// when there is no `Cache-Control` (RFC 9111 §5.4).
+pub fn request_directives(headers: &HeaderMap) -> CacheControl {
+    if let Some(cc) = CacheControl::from_headers(headers, &CACHE_CONTROL) {
+        return cc;
+    }
+    let pragma_no_cache = headers
+        .get_all(PRAGMA)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| d.trim().eq_ignore_ascii_case("no-cache"));
+    CacheControl {
+        no_cache: if pragma_no_cache {
+            FieldDirective::All
+        } else {
+            FieldDirective::Absent
+        },
+        ..CacheControl::default()
+    }
+}
+
+/// The response directives this cache obeys: the first configured targeted field
+/// present, else `Cache-Control`.
+pub fn response_directives(headers: &HeaderMap, config: &PolicyConfig) -> CacheControl {
+    for name in &config.targeted_fields {
+        if let Some(cc) = CacheControl::from_headers(headers, name) {
+            return cc;
+        }
+    }
+    CacheControl::from_headers(headers, &CACHE_CONTROL).unwrap_or_default()
+}
+
+/// Why a response is not stored; the text goes in `Cache-Status`'s `detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotStorable {
+    Method,
+    Status,
+    Partial,
+    NoStore,
+    Private,
+    Authorization,
+    VaryStar,
+    SetCookie,
+    MustUnderstand,
+    ErrorStatus,
+    /// Neither fresh for any time nor revalidatable: storing it would be useless.
+    NotReusable,
+}
+
+impl NotStorable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotStorable::Method => "method",
+            NotStorable::Status => "status",
+            NotStorable::Partial => "partial",
+            NotStorable::NoStore => "no-store",
+            NotStorable::Private => "private",
+            NotStorable::Authorization => "authorization",
+            NotStorable::VaryStar => "vary-star",
+            NotStorable::SetCookie => "set-cookie",
+            NotStorable::MustUnderstand => "must-understand",
+            NotStorable::ErrorStatus => "error-status",
+            NotStorable::NotReusable => "not-reusable",
+        }
+    }
+
+    /// True when the response must not reach clients other than the one that asked
+    /// (so coalesced waiters go to the origin themselves).
+    pub fn is_private(self) -> bool {
+        matches!(
+            self,
+            NotStorable::NoStore
+                | NotStorable::Private
+                | NotStorable::Authorization
+                | NotStorable::SetCookie
+        )
+    }
+}
+
+/// What to store for a response.
+#[derive(Debug, Clone)]
+pub struct StorePlan {
+    /// The headers to keep (hop-by-hop and `private="..."` fields removed).
+    pub headers: HeaderMap,
+    pub lifetime: Lifetime,
+    /// How long the cache keeps the entry: the lifetime plus the stale windows it
+    /// may still be used in (`stale-while-revalidate`, `stale-if-error`, revalidation).
+    pub keep_for: Duration,
+}
+
+/// RFC 9111 §3 for a shared cache: may this response be stored, and how.
+pub fn plan_store(
+    method: &Method,
+    request: &HeaderMap,
+    status: StatusCode,
+    response: &HeaderMap,
+    response_time: SystemTime,
+    config: &PolicyConfig,
+) -> Result<StorePlan, NotStorable> {
+    if method != Method::GET {
+        return Err(NotStorable::Method);
+    }
+    if status == StatusCode::PARTIAL_CONTENT {
+        return Err(NotStorable::Partial);
+    }
+    if status.is_informational() || status == StatusCode::NOT_MODIFIED {
+        return Err(NotStorable::Status);
+    }
+    let req_cc = request_directives(request);
+    if req_cc.no_store {
+        return Err(NotStorable::NoStore);
+    }
+    let cc = response_directives(response, config);
+    if cc.must_understand {
+        if !understood(status) {
+            return Err(NotStorable::MustUnderstand);
+        }
+        // §5.2.2.3: an understood status overrides no-store.
+    } else if cc.no_store {
+        return Err(NotStorable::NoStore);
+    }
+    if cc.private == FieldDirective::All {
+        return Err(NotStorable::Private);
+    }
+    if request.contains_key(AUTHORIZATION)
+        && !(cc.must_revalidate || cc.public || cc.s_maxage.is_present())
+    {
+        return Err(NotStorable::Authorization);
+    }
+    if vary_fields(response).is_none() {
+        return Err(NotStorable::VaryStar);
+    }
+    if response.contains_key(SET_COOKIE) && !config.store_set_cookie {
+        return Err(NotStorable::SetCookie);
+    }
+    if (status.is_client_error() || status.is_server_error()) && !config.store_error_statuses {
+        return Err(NotStorable::ErrorStatus);
+    }
+    let explicit = cc.public
+        || cc.max_age.is_present()
+        || cc.s_maxage.is_present()
+        || response.contains_key(http::header::EXPIRES);
+    if !explicit && !heuristically_cacheable(status) {
+        return Err(NotStorable::Status);
+    }
+    let lifetime = freshness_lifetime(status, response, &cc, response_time, config);
+    let has_validator = response.contains_key(ETAG) || response.contains_key(LAST_MODIFIED);
+    let swr = cc.stale_while_revalidate.get().unwrap_or(0);
+    let sie = cc.stale_if_error.get().unwrap_or(0);
+    let stale_window = swr.max(sie).max(if has_validator {
+        config.keep_stale.as_secs()
+    } else {
+        0
+    });
+    if lifetime.seconds == 0 && stale_window == 0 {
+        return Err(NotStorable::NotReusable);
+    }
+    // Lifetime counts from the response's age at reception, which only shortens it;
+    // keeping for the full lifetime plus the window is an upper bound.
+    let keep_for = Duration::from_secs(
+        lifetime
+            .seconds
+            .saturating_add(stale_window)
+            .min(DELTA_SECONDS_MAX),
+    );
+    let mut stripped: Vec<String> = Vec::new();
+    if let FieldDirective::Fields(fields) = &cc.private {
+        stripped.extend(fields.iter().cloned());
+    }
+    Ok(StorePlan {
+        headers: storable_headers(response, &stripped),
+        lifetime,
+        keep_for,
+    })
+}
+
+/// How a stored response may be used for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// Fresh: serve it.
+    Fresh,
+    /// Stale but allowed: serve it; when `revalidate` (stale-while-revalidate),
+    /// start one background revalidation.
+    Stale { revalidate: bool },
+    /// Validate with the origin first (conditional request) and use the answer.
+    Revalidate,
+    /// `only-if-cached` and nothing usable: answer `504` without going forward.
+    GatewayTimeout,
+}
+
+/// The outcome of [`evaluate_reuse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReuseDecision {
+    pub reuse: Reuse,
+    /// `current_age` now, for the `Age` field.
+    pub age: u64,
+    /// Remaining freshness (negative when stale), for `Cache-Status: ttl`.
+    pub ttl: i64,
+    /// Why the request goes forward (for `Revalidate`).
+    pub forward: Option<Forward>,
+}
+
+/// RFC 9111 §4.2 / §4.2.4 / §5.2 with RFC 5861's `stale-while-revalidate`: may the
+/// stored response answer this request now?
+pub fn evaluate_reuse(
+    request: &HeaderMap,
+    stored: &Entry,
+    now: SystemTime,
+    config: &PolicyConfig,
+) -> ReuseDecision {
+    let req_cc = request_directives(request);
+    let cc = response_directives(&stored.headers, config);
+    let lifetime = freshness_lifetime(
+        stored.status,
+        &stored.headers,
+        &cc,
+        stored.response_time,
+        config,
+    );
+    let age = current_age(
+        &stored.headers,
+        stored.request_time,
+        stored.response_time,
+        now,
+    );
+    let ttl = lifetime.seconds as i64 - age as i64;
+    // A soft-purged entry is stale at once.
+    let ttl = if stored.is_marked_stale() {
+        ttl.min(0)
+    } else {
+        ttl
+    };
+    let fresh = ttl > 0;
+    let staleness = (-ttl).max(0) as u64;
+    let decide = |reuse, forward| ReuseDecision {
+        reuse: if reuse == Reuse::Revalidate && req_cc.only_if_cached {
+            Reuse::GatewayTimeout
+        } else {
+            reuse
+        },
+        age,
+        ttl,
+        forward,
+    };
+
+    if cc.no_cache.is_present() {
+        return decide(Reuse::Revalidate, Some(Forward::Stale));
+    }
+    if req_cc.no_cache.is_present() {
+        return decide(Reuse::Revalidate, Some(Forward::Request));
+    }
+    if let Some(max_age) = req_cc.max_age.get() {
+        if age > max_age {
+            return decide(Reuse::Revalidate, Some(Forward::Request));
+        }
+    }
+    if fresh {
+        if let Some(min_fresh) = req_cc.min_fresh.get() {
+            if (ttl as u64) < min_fresh {
+                return decide(Reuse::Revalidate, Some(Forward::Request));
+            }
+        }
+        return decide(Reuse::Fresh, None);
+    }
+    if !stale_forbidden(&cc) {
+        match req_cc.max_stale {
+            Some(None) => return decide(Reuse::Stale { revalidate: false }, None),
+            Some(Some(limit)) if staleness <= limit => {
+                return decide(Reuse::Stale { revalidate: false }, None)
+            }
+            _ => {}
+        }
+        if let Some(window) = cc.stale_while_revalidate.get() {
+            if staleness <= window {
+                return decide(Reuse::Stale { revalidate: true }, None);
+            }
+        }
+    }
+    decide(Reuse::Revalidate, Some(Forward::Stale))
+}
+
+/// Directives that forbid serving this response stale (§4.2.4): `must-revalidate`,
+/// and for a shared cache `proxy-revalidate` and `s-maxage`; `no-cache` too.
+fn stale_forbidden(cc: &CacheControl) -> bool {
+    cc.must_revalidate
+        || cc.proxy_revalidate
+        || cc.s_maxage.is_present()
+        || cc.no_cache.is_present()
+}
+
+/// When nothing is stored for the request: go forward, or `504` for `only-if-cached`.
+pub fn on_miss(request: &HeaderMap) -> Reuse {
+    if request_directives(request).only_if_cached {
+        Reuse::GatewayTimeout
+    } else {
+        Reuse::Revalidate
+    }
+}
+
+/// RFC 5861 §4: after the origin failed (`None`: no response at all, or a 500, 502,
+/// 503 or 504), may the stale stored response be served instead? Its staleness must
+/// be within the response's or the request's `stale-if-error`, and no directive may
+/// forbid stale serving.
+pub fn stale_if_error(
+    request: &HeaderMap,
+    stored: &Entry,
+    origin_status: Option<StatusCode>,
+    now: SystemTime,
+    config: &PolicyConfig,
+) -> bool {
+    let is_error = origin_status.is_none_or(|s| matches!(s.as_u16(), 500 | 502 | 503 | 504));
+    if !is_error {
+        return false;
+    }
+    let cc = response_directives(&stored.headers, config);
+    if stale_forbidden(&cc) {
+        return false;
+    }
+    let req_cc = request_directives(request);
+    let window = cc
+        .stale_if_error
+        .get()
+        .unwrap_or(0)
+        .max(req_cc.stale_if_error.get().unwrap_or(0));
+    let decision = evaluate_reuse(&HeaderMap::new(), stored, now, config);
+    let staleness = (-decision.ttl).max(0) as u64;
+    window > 0 && staleness <= window
+}
+
+/// What a revalidation's answer means for the stored response.
+#[derive(Debug)]
+pub enum Validated {
+    /// `304` matching the stored response: serve and store this freshened entry.
+    Freshened(Box<Entry>),
+    /// `304` that does not match what is stored: repeat the request unconditionally.
+    Mismatch,
+    /// A full response replaced the stored one: handle it as a new response.
+    Replaced,
+}
+
+/// RFC 9111 §4.3.3–§4.3.4: applies a validation answer received at `response_time`
+/// for a request sent at `request_time`.
+pub fn apply_validation(
+    stored: &Entry,
+    status: StatusCode,
+    response: &HeaderMap,
+    request_time: SystemTime,
+    response_time: SystemTime,
+) -> Validated {
+    if status != StatusCode::NOT_MODIFIED {
+        return Validated::Replaced;
+    }
+    if !validates(&stored.headers, response) {
+        return Validated::Mismatch;
+    }
+    let mut headers = merge_headers(&stored.headers, response);
+    if !response.contains_key(http::header::AGE) {
+        // The stored Age described the old exchange.
+        headers.remove(http::header::AGE);
+    }
+    let mut entry = Entry::response(
+        stored.status,
+        headers,
+        stored.body.clone(),
+        request_time,
+        response_time,
+    );
+    entry.variant = stored.variant.clone();
+    entry.tags = stored.tags.clone();
+    Validated::Freshened(Box::new(entry))
+}
+
+/// The headers to send with a stored response: the stored ones with `Age` set to
+/// `age` and targeted fields removed.
+pub fn served_headers(stored: &HeaderMap, age: u64, config: &PolicyConfig) -> HeaderMap {
+    let mut headers = stored.clone();
+    headers.insert(http::header::AGE, HeaderValue::from(age));
+    strip_targeted(&mut headers, config);
+    headers
+}
+
+/// Removes the targeted fields this cache obeys (RFC 9213: they are for this cache,
+/// not for those downstream).
+pub fn strip_targeted(headers: &mut HeaderMap, config: &PolicyConfig) {
+    for name in &config.targeted_fields {
+        headers.remove(name);
+    }
+}
+
+/// A header map from literal pairs (tests).
+#[cfg(test)]
+pub(crate) fn header_map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.append(*name, HeaderValue::from_static(value));
+    }
+    map
+}
