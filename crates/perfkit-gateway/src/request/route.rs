@@ -138,6 +138,7 @@ mod tests {
             path_prefix: prefix.into(),
             upstream: upstream.into(),
             strip_prefix: true,
+            cache: None,
         }
     }
 
