@@ -6,10 +6,12 @@
 
 mod client;
 mod redis;
+mod scripted;
 mod upstream;
 
 pub use client::{Client, Reply};
 pub use redis::RedisServer;
+pub use scripted::Scripted;
 pub use upstream::{Echo, SampleUpstream, UpstreamBuilder};
 
 /// A loopback port nothing listens on right now.
