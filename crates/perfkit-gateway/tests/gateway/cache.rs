@@ -607,3 +607,58 @@ async fn two_gateways_share_one_redis_for_entries_purges_and_survive_its_outage(
     )
     .await;
 }
+
+#[tokio::test]
+async fn stale_if_error_serves_the_stale_entry_when_the_origin_fails() {
+    let peer = scripted(
+        "/sie",
+        Scripted::ok("good").header("cache-control", "max-age=1, stale-if-error=60"),
+    )
+    .await;
+    let gw = cached(&peer, "", "").await;
+    get(&gw, "/sie", &[]).await;
+    peer.script("/sie", Scripted::ok("broken").status(500));
+    // Freshness is counted in whole seconds: after 2 s the entry is stale.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let reply = get(&gw, "/sie", &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "good");
+    assert!(
+        cache_status(&reply).contains("fwd-status=500")
+            && cache_status(&reply).contains("detail=stale-if-error"),
+        "{}",
+        cache_status(&reply)
+    );
+    assert_eq!(peer.requests_for("/sie"), 2);
+}
+
+#[tokio::test]
+async fn the_cache_survives_a_reload_and_a_route_without_cache_bypasses_it() {
+    let peer = scripted(
+        "/kept",
+        Scripted::ok("kept").header("cache-control", "max-age=60"),
+    )
+    .await;
+    let gw = cached(&peer, "", "").await;
+    get(&gw, "/kept", &[]).await;
+    let yaml = cached_yaml(&peer, "", "key: {sort_query: true}");
+    gw.reload_with(config_with("", &format!("token: {TOKEN}"), &yaml))
+        .await
+        .unwrap();
+    assert_eq!(
+        x_cache(&get(&gw, "/kept", &[]).await),
+        "HIT",
+        "kept across the reload"
+    );
+    assert_eq!(peer.requests_for("/kept"), 1);
+
+    // The same route without a cache block: no cache headers, every request forwarded.
+    let plain = single_group("round_robin", &[&peer], "");
+    gw.reload_with(config_with("", &format!("token: {TOKEN}"), &plain))
+        .await
+        .unwrap();
+    let reply = get(&gw, "/kept", &[]).await;
+    assert!(reply.header("cache-status").is_none());
+    assert!(reply.header("x-cache").is_none());
+    assert_eq!(peer.requests_for("/kept"), 2);
+}
