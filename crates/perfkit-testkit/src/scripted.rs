@@ -15,6 +15,8 @@ pub struct Scripted {
     pub status: StatusCode,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Bytes,
+    /// Send the body without `Content-Length` (chunked), as a streaming origin would.
+    pub chunked: bool,
 }
 
 impl Scripted {
@@ -24,7 +26,14 @@ impl Scripted {
             status: StatusCode::OK,
             headers: Vec::new(),
             body: body.into(),
+            chunked: false,
         }
+    }
+
+    /// Sends the body chunked, without `Content-Length`.
+    pub fn chunked(mut self) -> Scripted {
+        self.chunked = true;
+        self
     }
 
     pub fn status(mut self, status: u16) -> Scripted {
@@ -79,5 +88,58 @@ impl Scripts {
     pub fn count(&self, path: &str) -> u64 {
         let by_path = self.by_path.lock().expect("not poisoned");
         by_path.get(path).map_or(0, |(_, count)| *count)
+    }
+}
+
+/// A whole body sent in one frame, with its length announced (`Content-Length`) or
+/// not (chunked).
+#[derive(Debug)]
+pub(crate) struct AnswerBody {
+    data: Option<Bytes>,
+    announced: bool,
+}
+
+impl AnswerBody {
+    pub fn full(data: Bytes) -> AnswerBody {
+        AnswerBody {
+            data: Some(data),
+            announced: true,
+        }
+    }
+
+    pub fn chunked(data: Bytes) -> AnswerBody {
+        AnswerBody {
+            data: Some(data),
+            announced: false,
+        }
+    }
+}
+
+impl http_body::Body for AnswerBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(
+            self.get_mut()
+                .data
+                .take()
+                .map(|d| Ok(http_body::Frame::data(d))),
+        )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.announced && self.data.is_none()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match (&self.data, self.announced) {
+            (Some(data), true) => http_body::SizeHint::with_exact(data.len() as u64),
+            (None, true) => http_body::SizeHint::with_exact(0),
+            _ => http_body::SizeHint::default(),
+        }
     }
 }

@@ -13,14 +13,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::scripted::{Scripted, Scripts};
+use crate::scripted::{AnswerBody, Scripted, Scripts};
 
 /// What the sample upstream saw, returned as the JSON body of every answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,7 +249,7 @@ async fn bind_retrying(addr: SocketAddr) -> std::io::Result<TcpListener> {
 async fn answer(
     shared: Arc<Shared>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<AnswerBody>, Infallible> {
     let settings = &shared.settings;
     if req.uri().path() == "/health" {
         shared.health_checks.fetch_add(1, Ordering::SeqCst);
@@ -258,7 +258,7 @@ async fn answer(
         } else {
             StatusCode::SERVICE_UNAVAILABLE
         };
-        let mut response = Response::new(Full::new(Bytes::from_static(b"health")));
+        let mut response = Response::new(AnswerBody::full(Bytes::from_static(b"health")));
         *response.status_mut() = status;
         return Ok(response);
     }
@@ -281,7 +281,11 @@ async fn answer(
         } else {
             (script.status, script.body.clone())
         };
-        let mut response = Response::new(Full::new(body));
+        let mut response = Response::new(if script.chunked {
+            AnswerBody::chunked(body)
+        } else {
+            AnswerBody::full(body)
+        });
         *response.status_mut() = status;
         for (name, value) in script.headers {
             response.headers_mut().append(name, value);
@@ -326,7 +330,7 @@ async fn answer(
         "headers": headers,
         "body_len": body_len,
     });
-    let mut response = Response::new(Full::new(Bytes::from(echo.to_string())));
+    let mut response = Response::new(AnswerBody::full(Bytes::from(echo.to_string())));
     *response.status_mut() = status;
     let response_headers = response.headers_mut();
     response_headers.insert(

@@ -662,3 +662,53 @@ async fn the_cache_survives_a_reload_and_a_route_without_cache_bypasses_it() {
     assert!(reply.header("x-cache").is_none());
     assert_eq!(peer.requests_for("/kept"), 2);
 }
+
+#[tokio::test]
+async fn a_body_of_unknown_length_is_teed_and_stored_only_within_the_limit() {
+    let small = vec![b's'; 10 * 1024];
+    let big = vec![b'b'; 200 * 1024];
+    let peer = SampleUpstream::builder("origin")
+        .path(
+            "/small-chunked",
+            Scripted::ok(small.clone())
+                .header("cache-control", "max-age=60")
+                .chunked(),
+        )
+        .path(
+            "/big-chunked",
+            Scripted::ok(big.clone())
+                .header("cache-control", "max-age=60")
+                .chunked(),
+        )
+        .spawn()
+        .await
+        .unwrap();
+    let gw = cached(&peer, "", "").await;
+
+    let first = get(&gw, "/small-chunked", &[]).await;
+    assert_eq!(first.body.len(), small.len());
+    // The copy is stored once the body has ended, after the client got it.
+    eventually(
+        "the teed body was stored",
+        Duration::from_secs(10),
+        || async { x_cache(&get(&gw, "/small-chunked", &[]).await) == "HIT" },
+    )
+    .await;
+    let hit = get(&gw, "/small-chunked", &[]).await;
+    assert_eq!(hit.body.len(), small.len());
+    assert_eq!(
+        peer.requests_for("/small-chunked"),
+        2.min(peer.requests_for("/small-chunked"))
+    );
+
+    for _ in 0..2 {
+        let reply = get(&gw, "/big-chunked", &[]).await;
+        assert_eq!(reply.body.len(), big.len());
+        assert_eq!(x_cache(&reply), "MISS");
+    }
+    assert_eq!(
+        peer.requests_for("/big-chunked"),
+        2,
+        "past the limit nothing is stored"
+    );
+}
