@@ -138,6 +138,12 @@ pub(crate) async fn handle(
 
     // 4. cache, upstream
     let rewritten = route.rewrite(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
+    let outbound = Outbound {
+        parts: &parts,
+        path_and_query: &rewritten,
+        hash,
+        retryable,
+    };
     let response = match (&route.cache, &shared.cache) {
         (Some(rc), Some(cache)) => {
             let cacheable_method = parts.method == Method::GET || parts.method == Method::HEAD;
@@ -154,26 +160,12 @@ pub(crate) async fn handle(
                 };
                 cache::through(origin, cache, rc).await
             } else {
-                let outbound = Outbound {
-                    parts: &parts,
-                    path_and_query: &rewritten,
-                    hash,
-                    retryable,
-                };
                 let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
                 cache::invalidate_after(cache, rc, &parts, &response).await;
                 cache::bypassed(response, rc, shared, &route.label)
             }
         }
-        _ => {
-            let outbound = Outbound {
-                parts: &parts,
-                path_and_query: &rewritten,
-                hash,
-                retryable,
-            };
-            forward(shared, &view, route.upstream, outbound, &mut body).await
-        }
+        _ => forward(shared, &view, route.upstream, outbound, &mut body).await,
     };
 
     // 5. respond

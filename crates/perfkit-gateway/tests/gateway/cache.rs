@@ -196,6 +196,18 @@ async fn a_stale_entry_is_revalidated_with_a_conditional_request_and_304_merged(
     assert_eq!(peer.requests_for("/validated"), 2);
 }
 
+/// Stores `path` (fresh for 1 s), scripts `next` for the origin, and waits until
+/// the stored entry is stale: freshness is counted in whole seconds, so 2 s.
+async fn store_until_stale(gw: &Gateway, peer: &SampleUpstream, path: &str, next: Scripted) {
+    assert!(get(gw, path, &[])
+        .await
+        .header("cache-status")
+        .unwrap()
+        .ends_with("stored"));
+    peer.script(path, next);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+}
+
 #[tokio::test]
 async fn stale_while_revalidate_serves_stale_and_refreshes_once_in_the_background() {
     let peer = scripted(
@@ -204,13 +216,8 @@ async fn stale_while_revalidate_serves_stale_and_refreshes_once_in_the_backgroun
     )
     .await;
     let gw = cached(&peer, "", "").await;
-    get(&gw, "/swr", &[]).await;
-    peer.script(
-        "/swr",
-        Scripted::ok("v2").header("cache-control", "max-age=60"),
-    );
-    // Freshness is counted in whole seconds: after 2 s the entry is stale.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let next = Scripted::ok("v2").header("cache-control", "max-age=60");
+    store_until_stale(&gw, &peer, "/swr", next).await;
     let stale = get(&gw, "/swr", &[]).await;
     assert_eq!(stale.text(), "v1");
     assert_eq!(x_cache(&stale), "STALE");
@@ -616,10 +623,7 @@ async fn stale_if_error_serves_the_stale_entry_when_the_origin_fails() {
     )
     .await;
     let gw = cached(&peer, "", "").await;
-    get(&gw, "/sie", &[]).await;
-    peer.script("/sie", Scripted::ok("broken").status(500));
-    // Freshness is counted in whole seconds: after 2 s the entry is stale.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    store_until_stale(&gw, &peer, "/sie", Scripted::ok("broken").status(500)).await;
     let reply = get(&gw, "/sie", &[]).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.text(), "good");
