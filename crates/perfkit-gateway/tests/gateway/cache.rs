@@ -539,6 +539,13 @@ async fn two_gateways_share_one_redis_for_entries_purges_and_survive_its_outage(
     );
     assert_eq!(peer.requests_for("/shared"), 1);
     assert_eq!(x_cache(&get(&two, "/shared", &[]).await), "HIT");
+    let text = metrics(&two).await;
+    for layer in ["l2", "l1"] {
+        let line = format!(
+            "perfkit_cache_requests_total{{layer=\"{layer}\",result=\"hit\",route=\"app\"}} 1"
+        );
+        assert!(text.contains(&line), "{line}\n{text}");
+    }
 
     // A purge through two reaches one's L1 (broadcast) and Redis.
     let host = two.addr().to_string();
