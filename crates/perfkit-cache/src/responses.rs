@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::header::{HeaderMap, VARY};
 use http::StatusCode;
 
-use crate::cache::{Cache, CacheError, Invalidated};
+use crate::cache::{Cache, CacheError, Invalidated, Layer};
 use crate::entry::Entry;
 use crate::policy::{secondary_key, vary_fields, Forward, StorePlan};
 use crate::{Purge, Target};
@@ -23,6 +23,8 @@ pub struct StoredResponse {
     /// The variant's own key (for revalidation updates and purges).
     pub variant_key: String,
     pub entry: Arc<Entry>,
+    /// The layer the variant came from.
+    pub layer: Layer,
 }
 
 /// What to store for one response.
@@ -60,8 +62,12 @@ impl Cache {
         let index = self.get(key).await.ok_or(Forward::UriMiss)?.entry;
         let fields = vary_fields(&index.headers).ok_or(Forward::VaryMiss)?;
         let variant_key = variant_key(key, &secondary_key(&fields, request));
-        let entry = self.get(&variant_key).await.ok_or(Forward::VaryMiss)?.entry;
-        Ok(StoredResponse { variant_key, entry })
+        let hit = self.get(&variant_key).await.ok_or(Forward::VaryMiss)?;
+        Ok(StoredResponse {
+            variant_key,
+            entry: hit.entry,
+            layer: hit.layer,
+        })
     }
 
     /// Stores a response (planned by [`crate::policy::plan_store`]) as the variant

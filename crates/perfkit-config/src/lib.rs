@@ -142,6 +142,11 @@ impl Config {
         if shown.admin.token.is_some() {
             shown.admin.token = Some("<redacted>".into());
         }
+        if let Some(redis) = &mut shown.cache.redis {
+            if let Some((_, host)) = redis.url.split_once('@') {
+                redis.url = format!("redis://<redacted>@{host}");
+            }
+        }
         serde_yaml_ng::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
     }
 }
@@ -208,7 +213,8 @@ fn too_large(path: &Path) -> ConfigError {
 fn is_override(name: &str) -> bool {
     name.strip_prefix(ENV_PREFIX).is_some_and(|rest| {
         let first = rest.split("__").next().unwrap_or_default();
-        ["SERVER", "ADMIN", "LOG", "UPSTREAMS", "ROUTES"].contains(&first) && rest.contains("__")
+        ["SERVER", "ADMIN", "LOG", "UPSTREAMS", "ROUTES", "CACHE"].contains(&first)
+            && rest.contains("__")
     })
 }
 

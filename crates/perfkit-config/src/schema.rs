@@ -31,6 +31,9 @@ pub struct Config {
     /// Routes, matched by host then longest path prefix.
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
+    /// The response cache shared by every route that enables it.
+    #[serde(default)]
+    pub cache: CacheConfig,
 }
 
 /// The client-facing listener.
@@ -372,6 +375,9 @@ pub struct RouteConfig {
     /// Remove `path_prefix` from the path before forwarding.
     #[serde(default)]
     pub strip_prefix: bool,
+    /// Response caching for this route; absent means no caching.
+    #[serde(default)]
+    pub cache: Option<RouteCacheConfig>,
 }
 
 fn default_prefix() -> String {
@@ -387,4 +393,144 @@ impl RouteConfig {
             (None, None) => self.path_prefix.clone(),
         }
     }
+}
+
+/// The process-wide response cache (RFC 9111 shared cache): memory bound, limits,
+/// optional Redis L2 and the storage policy. Routes opt in with their own `cache:`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// `false` turns caching off for every route.
+    pub enabled: bool,
+    /// Byte budget of the in-memory layer (bodies + headers + per-entry overhead).
+    pub max_memory: ByteSize,
+    /// Largest response body stored; larger ones stream through uncached.
+    pub max_object_size: ByteSize,
+    /// Most `Vary` variants kept per URL; the oldest goes first.
+    pub max_variants: std::num::NonZeroUsize,
+    /// Heuristic freshness (10% of the time since `Last-Modified`, at most a day) for
+    /// responses without explicit freshness, where RFC 9111 allows it.
+    pub heuristic_freshness: bool,
+    /// Store responses carrying `Set-Cookie` (they are then served to other clients).
+    pub store_set_cookie: bool,
+    /// Store 4xx/5xx responses when their headers make them cacheable.
+    pub store_error_statuses: bool,
+    /// How long a response with validators is kept past its freshness, for
+    /// revalidation and `stale-if-error`.
+    #[serde(with = "humantime_serde")]
+    pub keep_stale: Duration,
+    /// Shortens each entry's keeping time by a random fraction up to this (0.0..=1.0).
+    pub ttl_jitter: f64,
+    /// Targeted cache-control fields obeyed (most specific first) and removed before
+    /// the response leaves: `cdn-cache-control`, `surrogate-control`.
+    pub targeted_fields: Vec<String>,
+    /// Shared L2 in Redis; absent means memory only.
+    pub redis: Option<CacheRedisConfig>,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_memory: ByteSize(64 << 20),
+            max_object_size: ByteSize(8 << 20),
+            max_variants: std::num::NonZeroUsize::new(8).unwrap_or(std::num::NonZeroUsize::MIN),
+            heuristic_freshness: false,
+            store_set_cookie: false,
+            store_error_statuses: true,
+            keep_stale: Duration::from_secs(3600),
+            ttl_jitter: 0.0,
+            targeted_fields: Vec::new(),
+            redis: None,
+        }
+    }
+}
+
+/// The Redis L2 and its invalidation channel.
+#[derive(Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CacheRedisConfig {
+    /// `redis://[user:password@]host:port[/db]`.
+    pub url: String,
+    /// Prefix of every key and of the invalidation channel (`{namespace}:invalidate`):
+    /// gateways sharing a namespace share entries and purges.
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Deadline of one Redis operation; past it Redis counts as down (served from
+    /// memory and origin meanwhile).
+    #[serde(default = "default_redis_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+    /// What to do with memory entries after reconnecting to Redis (purges may have
+    /// been missed): `hard` drops them, `soft` marks them stale.
+    #[serde(default)]
+    pub on_reconnect: PurgeMode,
+}
+
+fn default_namespace() -> String {
+    "perfkit".into()
+}
+
+fn default_redis_timeout() -> Duration {
+    Duration::from_millis(250)
+}
+
+impl fmt::Debug for CacheRedisConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = match self.url.split_once('@') {
+            Some((_, host)) => format!("redis://<redacted>@{host}"),
+            None => self.url.clone(),
+        };
+        f.debug_struct("CacheRedisConfig")
+            .field("url", &shown)
+            .field("namespace", &self.namespace)
+            .field("timeout", &self.timeout)
+            .field("on_reconnect", &self.on_reconnect)
+            .finish()
+    }
+}
+
+/// Hard (remove) or soft (mark stale) invalidation.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PurgeMode {
+    #[default]
+    Hard,
+    Soft,
+}
+
+/// Caching on one route.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RouteCacheConfig {
+    pub enabled: bool,
+    /// How the cache key is built from the request.
+    pub key: CacheKeyConfig,
+    /// Add `X-Cache: HIT|MISS|STALE|BYPASS` to responses (besides `Cache-Status`).
+    pub x_cache_header: bool,
+}
+
+impl Default for RouteCacheConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            key: CacheKeyConfig::default(),
+            x_cache_header: false,
+        }
+    }
+}
+
+/// Cache key normalisation. The key is always method + scheme + host + path + query.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheKeyConfig {
+    /// Sort query parameters by name, so `?b=1&a=2` and `?a=2&b=1` share an entry.
+    pub sort_query: bool,
+    /// When set, only these query parameters are part of the key.
+    pub query_allow: Option<Vec<String>>,
+    /// These query parameters are left out of the key (e.g. `utm_source`).
+    pub query_deny: Vec<String>,
+    /// Request headers whose values are part of the key.
+    pub headers: Vec<String>,
+    /// Cookies whose values are part of the key.
+    pub cookies: Vec<String>,
 }

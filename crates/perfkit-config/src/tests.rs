@@ -326,4 +326,102 @@ fn an_error_at_the_end_of_a_file_without_a_final_newline_points_at_its_last_line
     );
     let err = parse("server:\n  listen: [").unwrap_err();
     assert_eq!(err.location().map(|l| l.line), Some(2), "{err}");
+const CACHED: &str = "\
+upstreams:
+  api:
+    servers:
+      - address: 127.0.0.1:3000
+routes:
+  - path_prefix: /api
+    upstream: api
+    cache:
+      key:
+        sort_query: true
+        query_deny: [utm_source]
+        headers: [accept-language]
+        cookies: [lang]
+      x_cache_header: true
+cache:
+  max_memory: 32MiB
+  max_object_size: 1MiB
+  max_variants: 4
+  heuristic_freshness: true
+  redis:
+    url: redis://user:secret@127.0.0.1:6379/0
+    namespace: shop
+    timeout: 100ms
+";
+
+#[test]
+fn cache_section_and_route_cache_load() {
+    let config = parse(CACHED).unwrap();
+    assert!(config.cache.enabled);
+    assert_eq!(config.cache.max_memory.0, 32 << 20);
+    assert_eq!(config.cache.max_object_size.0, 1 << 20);
+    assert_eq!(config.cache.max_variants.get(), 4);
+    assert!(config.cache.heuristic_freshness);
+    assert!(!config.cache.store_set_cookie, "off unless asked for");
+    let redis = config.cache.redis.as_ref().unwrap();
+    assert_eq!(redis.namespace, "shop");
+    assert_eq!(redis.timeout, std::time::Duration::from_millis(100));
+    let route = config.routes[0].cache.as_ref().unwrap();
+    assert!(route.enabled && route.x_cache_header && route.key.sort_query);
+    assert_eq!(route.key.query_deny, ["utm_source"]);
+    assert_eq!(route.key.headers, ["accept-language"]);
+    // No cache block: no caching on the route.
+    assert!(parse(GOOD).unwrap().routes[0].cache.is_none());
+    // The Redis password is a secret.
+    let shown = config.to_redacted_yaml();
+    assert!(!shown.contains("secret"), "{shown}");
+    assert!(!format!("{config:?}").contains("secret"));
+}
+
+#[test]
+fn cache_mistakes_are_located() {
+    let err =
+        parse(&CACHED.replace("        cookies: [lang]", "        cookie: [lang]")).unwrap_err();
+    assert_eq!(err.location().map(|l| l.line), Some(13), "{err}");
+    assert!(err.to_string().contains("unknown field `cookie`"), "{err}");
+
+    let err =
+        parse(&CACHED.replace("max_object_size: 1MiB", "max_object_size: 64MiB")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("perfkit.yml:17:3: cache.max_object_size:"),
+        "{err}"
+    );
+
+    let err = parse(&CACHED.replace("redis://user", "http://user")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("perfkit.yml:21:5: cache.redis.url:"),
+        "{err}"
+    );
+
+    let err = parse(&CACHED.replace("[accept-language]", "[\"accept language\"]")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("perfkit.yml:12:19: routes[0].cache.key.headers[0]:"),
+        "{err}"
+    );
+
+    let err = parse(&CACHED.replace(
+        "query_deny: [utm_source]",
+        "query_deny: [utm_source]\n        query_allow: [utm_source]",
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("routes[0].cache.key.query_deny[0]: `utm_source` is also in query_allow"),
+        "{err}"
+    );
+
+    let err = parse(&CACHED.replace("max_variants: 4", "max_variants: 0")).unwrap_err();
+    assert_eq!(err.location().map(|l| l.line), Some(18), "{err}");
+}
+
+#[test]
+fn cache_env_overrides_apply() {
+    let config = parse_env(CACHED, &[("PERFKIT_CACHE__ENABLED", "false")]).unwrap();
+    assert!(!config.cache.enabled);
 }

@@ -122,9 +122,13 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
             );
         }
     }
+    check_cache(config)?;
     let mut seen = HashSet::new();
     for (i, route) in config.routes.iter().enumerate() {
         let at = format!("routes[{i}]");
+        if let Some(cache) = &route.cache {
+            check_route_cache(&format!("{at}.cache"), cache)?;
+        }
         if !config.upstreams.contains_key(&route.upstream) {
             let known: Vec<&str> = config.upstreams.keys().map(String::as_str).collect();
             return problem(
@@ -151,6 +155,97 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+fn check_cache(config: &Config) -> Result<(), Problem> {
+    let cache = &config.cache;
+    if cache.max_object_size.0 == 0 {
+        return problem("cache.max_object_size", "must be more than 0 bytes");
+    }
+    if cache.max_object_size > cache.max_memory {
+        return problem(
+            "cache.max_object_size",
+            format!(
+                "{} bytes is more than cache.max_memory ({} bytes); no object that size could be kept",
+                cache.max_object_size.0, cache.max_memory.0
+            ),
+        );
+    }
+    if !(0.0..=1.0).contains(&cache.ttl_jitter) {
+        return problem(
+            "cache.ttl_jitter",
+            format!("{} is not a fraction within 0.0..=1.0", cache.ttl_jitter),
+        );
+    }
+    for (i, name) in cache.targeted_fields.iter().enumerate() {
+        if !http_token(name) {
+            return problem(
+                format!("cache.targeted_fields[{i}]"),
+                format!("`{name}` is not a header name"),
+            );
+        }
+    }
+    if let Some(redis) = &cache.redis {
+        let scheme_ok = ["redis://", "rediss://", "redis+unix://", "unix://"]
+            .iter()
+            .any(|scheme| redis.url.starts_with(scheme));
+        if !scheme_ok {
+            return problem(
+                "cache.redis.url",
+                "must be a Redis URL such as `redis://127.0.0.1:6379/0`",
+            );
+        }
+        if redis.namespace.is_empty()
+            || redis
+                .namespace
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return problem(
+                "cache.redis.namespace",
+                "must be a non-empty name without spaces",
+            );
+        }
+        positive("cache.redis.timeout".into(), redis.timeout)?;
+    }
+    Ok(())
+}
+
+fn check_route_cache(at: &str, cache: &crate::schema::RouteCacheConfig) -> Result<(), Problem> {
+    for (i, name) in cache.key.headers.iter().enumerate() {
+        if !http_token(name) {
+            return problem(
+                format!("{at}.key.headers[{i}]"),
+                format!("`{name}` is not a header name"),
+            );
+        }
+    }
+    for (i, name) in cache.key.cookies.iter().enumerate() {
+        if !http_token(name) {
+            return problem(
+                format!("{at}.key.cookies[{i}]"),
+                format!("`{name}` is not a cookie name"),
+            );
+        }
+    }
+    if let Some(allow) = &cache.key.query_allow {
+        for (i, name) in cache.key.query_deny.iter().enumerate() {
+            if allow.contains(name) {
+                return problem(
+                    format!("{at}.key.query_deny[{i}]"),
+                    format!("`{name}` is also in query_allow; list it in one of them"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn http_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn check_address(address: &str) -> Result<(), String> {

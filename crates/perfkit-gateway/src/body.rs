@@ -68,6 +68,8 @@ pub enum ResponseBody {
     Full(Option<Bytes>),
     /// An upstream's body, streamed straight from its connection.
     Upstream(UpstreamBody),
+    /// An upstream's body streamed while the cache keeps a copy (up to its limit).
+    Tee(Box<crate::request::cache::Tee>),
 }
 
 impl ResponseBody {
@@ -88,6 +90,7 @@ impl Body for ResponseBody {
         match self.get_mut() {
             ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
             ResponseBody::Upstream(body) => Pin::new(body).poll_frame(cx),
+            ResponseBody::Tee(body) => Pin::new(&mut **body).poll_frame(cx),
         }
     }
 
@@ -95,6 +98,7 @@ impl Body for ResponseBody {
         match self {
             ResponseBody::Full(data) => data.is_none(),
             ResponseBody::Upstream(body) => body.is_end_stream(),
+            ResponseBody::Tee(body) => body.is_end_stream(),
         }
     }
 
@@ -104,6 +108,7 @@ impl Body for ResponseBody {
                 SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
             }
             ResponseBody::Upstream(body) => body.size_hint(),
+            ResponseBody::Tee(body) => body.size_hint(),
         }
     }
 }

@@ -52,13 +52,20 @@ pub enum GatewayError {
     NoConfigFile,
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
+    #[error("cannot build the response cache: {0}")]
+    Cache(#[from] perfkit_cache::CacheError),
 }
 
-/// State shared by every connection: the current runtime and process-wide metrics.
+/// State shared by every connection: the current runtime, and what lives for the
+/// whole process (metrics, the response cache).
 #[derive(Debug)]
 pub(crate) struct Shared {
     runtime: ArcSwap<Runtime>,
     metrics: Arc<Metrics>,
+    /// The response cache, built once at start (`cache:`) and kept across reloads so
+    /// a reload neither empties it nor reconnects to Redis. `None` when
+    /// `cache.enabled` is false at start.
+    cache: Option<perfkit_cache::Cache>,
     config_path: Option<PathBuf>,
     /// Held while a reload builds and installs a runtime.
     reloading: tokio::sync::Mutex<()>,
@@ -120,6 +127,11 @@ impl Shared {
                 "server.listen, admin.listen and server.workers change on restart only; keeping the running ones"
             );
         }
+        if config.cache != current.config.cache {
+            tracing::warn!(
+                "the cache section (memory, Redis, policy) changes on restart only; routes' cache blocks apply now"
+            );
+        }
         let generation = current.generation + 1;
         let runtime =
             Arc::new(Runtime::build(config, generation, Arc::clone(&self.metrics)).await?);
@@ -132,6 +144,25 @@ impl Shared {
             route.histograms.flush();
         }
         Ok(generation)
+    }
+}
+
+/// The cache engine's settings from the `cache:` section.
+fn cache_config(config: &perfkit_config::CacheConfig) -> perfkit_cache::CacheConfig {
+    perfkit_cache::CacheConfig {
+        l1_max_bytes: Some(config.max_memory.0),
+        l2: config.redis.as_ref().map(|redis| perfkit_cache::L2Config {
+            url: redis.url.clone(),
+            namespace: redis.namespace.clone(),
+            op_timeout: redis.timeout,
+            on_reconnect: match redis.on_reconnect {
+                perfkit_config::PurgeMode::Hard => perfkit_cache::Purge::Hard,
+                perfkit_config::PurgeMode::Soft => perfkit_cache::Purge::Soft,
+            },
+        }),
+        ttl_jitter: config.ttl_jitter,
+        stat_patterns: Vec::new(),
+        max_pending_invalidations: 1024,
     }
 }
 
@@ -157,12 +188,18 @@ impl Gateway {
         config_path: Option<PathBuf>,
     ) -> Result<Gateway, GatewayError> {
         let metrics = Arc::new(Metrics::new());
+        let cache = config
+            .cache
+            .enabled
+            .then(|| perfkit_cache::Cache::new(cache_config(&config.cache)))
+            .transpose()?;
         let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics)).await?);
         let server_config = runtime.config.server.clone();
         let admin_listen = runtime.config.admin.listen;
         let shared = Arc::new(Shared {
             runtime: ArcSwap::new(Arc::clone(&runtime)),
             metrics,
+            cache,
             config_path,
             reloading: tokio::sync::Mutex::new(()),
         });

@@ -44,6 +44,7 @@ impl Runtime {
             &config.routes,
             |name| names.iter().position(|n| *n == name),
             workers,
+            &config.cache,
         );
         Ok(Runtime {
             generation,

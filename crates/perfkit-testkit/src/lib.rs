@@ -9,6 +9,7 @@ mod postgres;
 mod redis;
 mod redis_cluster;
 mod redis_persistent;
+mod scripted;
 mod upstream;
 
 pub use client::{Client, Reply};
@@ -16,6 +17,7 @@ pub use postgres::PostgresServer;
 pub use redis::RedisServer;
 pub use redis_cluster::{RedisCluster, RedisNode};
 pub use redis_persistent::PersistentRedis;
+pub use scripted::Scripted;
 pub use upstream::{Echo, SampleUpstream, UpstreamBuilder};
 
 /// A loopback port nothing listens on right now.

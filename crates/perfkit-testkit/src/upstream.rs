@@ -3,6 +3,7 @@
 //! Every response carries `x-upstream: NAME` and a JSON [`Echo`] of the request it
 //! answered. Per request, `x-delay-ms: N` delays the answer and `x-status: N` picks the
 //! status. `GET /health` answers 200 or 503 as [`SampleUpstream::set_healthy`] says.
+//! Scripted paths ([`UpstreamBuilder::path`]) answer what their script says instead.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,12 +13,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+
+use crate::scripted::{AnswerBody, Scripted, Scripts};
 
 /// What the sample upstream saw, returned as the JSON body of every answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,9 +66,16 @@ pub struct UpstreamBuilder {
     latency: Duration,
     status: StatusCode,
     headers: Vec<(HeaderName, HeaderValue)>,
+    scripts: Vec<(String, Scripted)>,
 }
 
 impl UpstreamBuilder {
+    /// Answers `path` with `script` instead of the echo (see [`Scripted`]).
+    pub fn path(mut self, path: &str, script: Scripted) -> Self {
+        self.scripts.push((path.to_owned(), script));
+        self
+    }
+
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
         self
@@ -86,7 +96,12 @@ impl UpstreamBuilder {
     }
 
     pub async fn spawn(self) -> std::io::Result<SampleUpstream> {
+        let scripts = Scripts::default();
+        for (path, script) in &self.scripts {
+            scripts.set(path, script.clone());
+        }
         let shared = Arc::new(Shared {
+            scripts,
             settings: self,
             healthy: AtomicBool::new(true),
             requests: AtomicU64::new(0),
@@ -106,6 +121,7 @@ impl UpstreamBuilder {
 #[derive(Debug)]
 struct Shared {
     settings: UpstreamBuilder,
+    scripts: Scripts,
     healthy: AtomicBool,
     requests: AtomicU64,
     health_checks: AtomicU64,
@@ -126,7 +142,18 @@ impl SampleUpstream {
             latency: Duration::ZERO,
             status: StatusCode::OK,
             headers: Vec::new(),
+            scripts: Vec::new(),
         }
+    }
+
+    /// Answers `path` with `script` from now on.
+    pub fn script(&self, path: &str, script: Scripted) {
+        self.shared.scripts.set(path, script);
+    }
+
+    /// Requests a scripted path got (conditional ones included).
+    pub fn requests_for(&self, path: &str) -> u64 {
+        self.shared.scripts.count(path)
     }
 
     /// An upstream with default settings on a free port.
@@ -222,7 +249,7 @@ async fn bind_retrying(addr: SocketAddr) -> std::io::Result<TcpListener> {
 async fn answer(
     shared: Arc<Shared>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<AnswerBody>, Infallible> {
     let settings = &shared.settings;
     if req.uri().path() == "/health" {
         shared.health_checks.fetch_add(1, Ordering::SeqCst);
@@ -231,11 +258,40 @@ async fn answer(
         } else {
             StatusCode::SERVICE_UNAVAILABLE
         };
-        let mut response = Response::new(Full::new(Bytes::from_static(b"health")));
+        let mut response = Response::new(AnswerBody::full(Bytes::from_static(b"health")));
         *response.status_mut() = status;
         return Ok(response);
     }
     shared.requests.fetch_add(1, Ordering::SeqCst);
+    let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    if let Some(script) = shared.scripts.take(path_and_query) {
+        let delay = req
+            .headers()
+            .get("x-delay-ms")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .map(Duration::from_millis);
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        let not_modified = script
+            .etag()
+            .is_some_and(|etag| req.headers().get(http::header::IF_NONE_MATCH) == Some(etag));
+        let (status, body) = if not_modified {
+            (StatusCode::NOT_MODIFIED, Bytes::new())
+        } else {
+            (script.status, script.body.clone())
+        };
+        let mut response = Response::new(if script.chunked {
+            AnswerBody::chunked(body)
+        } else {
+            AnswerBody::full(body)
+        });
+        *response.status_mut() = status;
+        for (name, value) in script.headers {
+            response.headers_mut().append(name, value);
+        }
+        return Ok(response);
+    }
     let header_number =
         |name: &str| -> Option<u64> { req.headers().get(name)?.to_str().ok()?.parse().ok() };
     let delay = header_number("x-delay-ms")
@@ -274,7 +330,7 @@ async fn answer(
         "headers": headers,
         "body_len": body_len,
     });
-    let mut response = Response::new(Full::new(Bytes::from(echo.to_string())));
+    let mut response = Response::new(AnswerBody::full(Bytes::from(echo.to_string())));
     *response.status_mut() = status;
     let response_headers = response.headers_mut();
     response_headers.insert(

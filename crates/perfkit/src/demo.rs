@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use perfkit_config::Config;
 use perfkit_gateway::Gateway;
-use perfkit_testkit::{Client, SampleUpstream};
+use perfkit_testkit::{Client, SampleUpstream, Scripted};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -21,6 +21,58 @@ pub struct DemoArgs {
     /// Keep serving after the demo traffic, until Ctrl-C.
     #[arg(long)]
     serve: bool,
+}
+
+const DEMO_TOKEN: &str = "demo-token";
+const CATALOG_PATH: &str = "/catalog/products";
+
+/// The response cache on the `/catalog` route: a miss, hits, a purge through the
+/// admin API, and a stale answer served while the origin is asked again.
+async fn show_caching(
+    client: &Client,
+    gateway: &Gateway,
+    catalog: &SampleUpstream,
+) -> anyhow::Result<()> {
+    let url = format!("http://{}{CATALOG_PATH}", gateway.addr());
+    println!(
+        "\ncaching on /catalog (origin sends Cache-Control: max-age=2, stale-while-revalidate=30):"
+    );
+    let show = |what: &str, reply: &perfkit_testkit::Reply| {
+        println!(
+            "  {what:<22} {} X-Cache: {:<5} Cache-Status: {}",
+            reply.status.as_u16(),
+            reply.header("x-cache").unwrap_or("-"),
+            reply.header("cache-status").unwrap_or("-"),
+        );
+    };
+    let get = || async { client.get(&url).await.map_err(anyhow::Error::msg) };
+    show("GET (first)", &get().await?);
+    for _ in 0..3 {
+        show("GET", &get().await?);
+    }
+    let purge = client
+        .request(
+            http::Method::POST,
+            &format!("http://{}/admin/cache/purge", gateway.admin_addr()),
+            &[("authorization", &format!("Bearer {DEMO_TOKEN}"))],
+            format!("{{\"url\": \"{url}\"}}"),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "  POST /admin/cache/purge {} {}",
+        purge.status.as_u16(),
+        purge.text().trim()
+    );
+    show("GET (after purge)", &get().await?);
+    // Freshness is counted in whole seconds: after 3 s the entry is stale.
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    show("GET (3 s later)", &get().await?);
+    println!(
+        "  the origin answered {} of these requests",
+        catalog.requests_for(CATALOG_PATH)
+    );
+    Ok(())
 }
 
 /// The preferred demo address when it is free, else any free loopback port.
@@ -45,13 +97,26 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .spawn()
         .await
         .context("starting sample upstream")?;
+    let catalog = SampleUpstream::builder("catalog")
+        .path(
+            CATALOG_PATH,
+            Scripted::ok("{\"products\": [\"tea\", \"coffee\"]}\n")
+                .header("cache-control", "max-age=2, stale-while-revalidate=30")
+                .header("content-type", "application/json"),
+        )
+        .spawn()
+        .await
+        .context("starting sample upstream")?;
     let yaml = format!(
-        "server:\n  listen: {listen}\nadmin:\n  listen: 127.0.0.1:0\n  token: demo-token\n\
+        "server:\n  listen: {listen}\nadmin:\n  listen: 127.0.0.1:0\n  token: {DEMO_TOKEN}\n\
          upstreams:\n  app:\n    balance: least_connections\n    health_check: {{path: /health, interval: 1s}}\n\
          \x20   servers:\n      - address: {a}\n      - address: {b}\n\
-         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n",
+         \x20 catalog:\n    servers:\n      - address: {c}\n\
+         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n\
+         \x20 - name: catalog\n    path_prefix: /catalog\n    upstream: catalog\n    cache: {{x_cache_header: true}}\n",
         a = fast.addr(),
         b = slow.addr(),
+        c = catalog.addr(),
     );
     let config = Config::parse_with_env("demo.yml".as_ref(), &yaml, Vec::new())?;
     let gateway = Gateway::start(config, None).await.with_context(|| {
@@ -129,6 +194,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  {line}");
     }
 
+    show_caching(&client, &gateway, &catalog).await?;
     jobs().await?;
 
     if args.serve {

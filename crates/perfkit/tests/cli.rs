@@ -90,6 +90,25 @@ fn demo_runs_without_any_external_service() {
         stdout.contains("statuses: {200: 40}, transport failures: 0"),
         "{stdout}"
     );
+    // Caching: a miss, hits, a purge, a miss again, then a stale serve.
+    let caching: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("caching on /catalog"))
+        .collect();
+    let x_cache: Vec<&str> = caching
+        .iter()
+        .filter_map(|l| l.split("X-Cache: ").nth(1)?.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        x_cache,
+        ["MISS", "HIT", "HIT", "HIT", "MISS", "STALE"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Cache-Status: perfkit; hit; ttl="),
+        "{stdout}"
+    );
+    assert!(stdout.contains("POST /admin/cache/purge 200"), "{stdout}");
 }
 
 #[test]

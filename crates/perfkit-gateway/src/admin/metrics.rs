@@ -32,6 +32,10 @@ pub struct Metrics {
     ejections: IntCounterVec,
     reloads: IntCounterVec,
     connections_rejected: prometheus::IntCounter,
+    /// Cacheable requests by route, layer that answered and result.
+    cache_requests: IntCounterVec,
+    cache_stored: IntCounterVec,
+    cache_stored_bytes: IntCounterVec,
 }
 
 /// Why an attempt to an upstream failed, as a metric label.
@@ -106,8 +110,26 @@ impl Metrics {
             "Client connections closed at once because every worker had server.max_connections_per_worker open.",
         )
         .expect("static metric definition");
+        let cache_requests = counter(
+            "perfkit_cache_requests_total",
+            "Requests on caching routes, by route, the layer that answered (l1, l2, origin) and result (hit, stale, revalidated, miss, bypass).",
+            &["route", "layer", "result"],
+        );
+        let cache_stored = counter(
+            "perfkit_cache_stored_total",
+            "Responses stored in the cache, by route.",
+            &["route"],
+        );
+        let cache_stored_bytes = counter(
+            "perfkit_cache_stored_bytes_total",
+            "Body bytes stored in the cache, by route.",
+            &["route"],
+        );
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(cache_requests.clone()),
+            Box::new(cache_stored.clone()),
+            Box::new(cache_stored_bytes.clone()),
             Box::new(upstream_errors.clone()),
             Box::new(retries.clone()),
             Box::new(ejections.clone()),
@@ -126,7 +148,23 @@ impl Metrics {
             ejections,
             reloads,
             connections_rejected,
+            cache_requests,
+            cache_stored,
+            cache_stored_bytes,
         }
+    }
+
+    pub fn cache_request(&self, route: &str, layer: &str, result: &str) {
+        self.cache_requests
+            .with_label_values(&[route, layer, result])
+            .inc();
+    }
+
+    pub fn cache_stored(&self, route: &str, bytes: u64) {
+        self.cache_stored.with_label_values(&[route]).inc();
+        self.cache_stored_bytes
+            .with_label_values(&[route])
+            .inc_by(bytes);
     }
 
     pub fn observe_request(&self, route: &str, upstream: &str, status: &str, elapsed: Duration) {
@@ -160,7 +198,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of everything, with gauges from `runtime`.
-    pub fn render(&self, runtime: &Runtime) -> String {
+    pub fn render(&self, runtime: &Runtime, cache: Option<&perfkit_cache::Cache>) -> String {
         for route in runtime.router.routes() {
             route.histograms.flush();
         }
@@ -219,6 +257,9 @@ impl Metrics {
             "# HELP perfkit_config_generation Configuration generation in use.\n# TYPE perfkit_config_generation gauge\nperfkit_config_generation {}",
             runtime.generation
         );
+        if let Some(cache) = cache {
+            render_cache(&mut text, &cache.stats());
+        }
         text
     }
 }
@@ -286,4 +327,70 @@ fn escape(label: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+/// The cache's own figures: memory, evictions, L2 state.
+fn render_cache(text: &mut String, stats: &perfkit_cache::CacheStats) {
+    let l2_up = match stats.l2 {
+        perfkit_cache::L2Status::Disabled => None,
+        perfkit_cache::L2Status::Up => Some(1),
+        perfkit_cache::L2Status::Down => Some(0),
+    };
+    let mut metric = |name: &str, kind: &str, help: &str, labels: &str, value: u64| {
+        let _ = writeln!(
+            text,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name}{labels} {value}"
+        );
+    };
+    metric(
+        "perfkit_cache_memory_bytes",
+        "gauge",
+        "Bytes held by the in-memory layer (L1).",
+        "{layer=\"l1\"}",
+        stats.l1_bytes,
+    );
+    metric(
+        "perfkit_cache_memory_max_bytes",
+        "gauge",
+        "The in-memory layer's budget (cache.max_memory).",
+        "{layer=\"l1\"}",
+        stats.l1_max_bytes,
+    );
+    metric(
+        "perfkit_cache_entries",
+        "gauge",
+        "Entries in the in-memory layer.",
+        "{layer=\"l1\"}",
+        stats.l1_entries as u64,
+    );
+    metric(
+        "perfkit_cache_evicted_total",
+        "counter",
+        "Entries evicted from the in-memory layer to stay within its budget.",
+        "{layer=\"l1\"}",
+        stats.l1_evictions,
+    );
+    if let Some(up) = l2_up {
+        metric(
+            "perfkit_cache_l2_up",
+            "gauge",
+            "1 while Redis (L2) is reachable, 0 while the cache serves from memory and origin only.",
+            "",
+            up,
+        );
+        metric(
+            "perfkit_cache_l2_errors_total",
+            "counter",
+            "Failed Redis operations.",
+            "",
+            stats.l2_errors,
+        );
+        metric(
+            "perfkit_cache_broadcasts_received_total",
+            "counter",
+            "Invalidations received from other instances.",
+            "",
+            stats.broadcasts_received,
+        );
+    }
 }

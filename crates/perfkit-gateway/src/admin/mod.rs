@@ -48,7 +48,9 @@ pub(crate) async fn handle(
     let response = match (request.method(), path) {
         (&Method::GET, "/healthz") => local(StatusCode::OK, "ok"),
         (&Method::GET, "/metrics") => {
-            let mut response = Response::new(ResponseBody::full(shared.metrics.render(&runtime)));
+            let mut response = Response::new(ResponseBody::full(
+                shared.metrics.render(&runtime, shared.cache.as_ref()),
+            ));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -68,12 +70,81 @@ pub(crate) async fn handle(
             Ok(generation) => json(serde_json::json!({ "generation": generation })),
             Err(error) => local(StatusCode::BAD_REQUEST, &error.to_string()),
         },
-        (_, "/healthz" | "/metrics" | "/admin/upstreams" | "/admin/config" | "/admin/reload") => {
-            local(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-        }
+        (&Method::POST, "/admin/cache/purge") => purge(&shared, &runtime, request).await,
+        (
+            _,
+            "/healthz" | "/metrics" | "/admin/upstreams" | "/admin/config" | "/admin/reload"
+            | "/admin/cache/purge",
+        ) => local(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
         _ => local(StatusCode::NOT_FOUND, "unknown admin endpoint"),
     };
     Ok(response)
+}
+
+/// Largest purge request body read.
+const MAX_PURGE_BODY: usize = 64 * 1024;
+
+/// `POST /admin/cache/purge` with a JSON body: exactly one of `url` (every variant of
+/// an absolute URL), `prefix` (a key prefix, `GET http://host/path...`) or `tag`,
+/// and optionally `"soft": true` (mark stale instead of removing). With Redis, the
+/// purge reaches every gateway sharing the namespace.
+async fn purge(
+    shared: &Shared,
+    runtime: &crate::runtime::Runtime,
+    request: Request<Incoming>,
+) -> Response<ResponseBody> {
+    use http_body_util::BodyExt;
+    let Some(cache) = &shared.cache else {
+        return local(
+            StatusCode::CONFLICT,
+            "the cache is disabled (cache.enabled: false)",
+        );
+    };
+    let body = match http_body_util::Limited::new(request.into_body(), MAX_PURGE_BODY)
+        .collect()
+        .await
+    {
+        Ok(body) => body.to_bytes(),
+        Err(_) => {
+            return local(
+                StatusCode::BAD_REQUEST,
+                "the purge request body is unreadable or larger than 64 KiB",
+            )
+        }
+    };
+    let usage = "send JSON with one of {\"url\": \"http://host/path\"}, {\"prefix\": \"GET http://host/path\"} or {\"tag\": \"name\"}, and optionally \"soft\": true";
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&body)
+    else {
+        return local(StatusCode::BAD_REQUEST, usage);
+    };
+    let text = |name: &str| fields.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let target = match (text("url"), text("prefix"), text("tag")) {
+        (Some(url), None, None) => crate::request::cache::PurgeRequest::Url(url),
+        (None, Some(prefix), None) => crate::request::cache::PurgeRequest::Prefix(prefix),
+        (None, None, Some(tag)) => crate::request::cache::PurgeRequest::Tag(tag),
+        _ => return local(StatusCode::BAD_REQUEST, usage),
+    };
+    let known = ["url", "prefix", "tag", "soft"];
+    if let Some(unknown) = fields.keys().find(|k| !known.contains(&k.as_str())) {
+        return local(
+            StatusCode::BAD_REQUEST,
+            &format!("unknown field `{unknown}`; {usage}"),
+        );
+    }
+    let mode = match fields.get("soft") {
+        None | Some(serde_json::Value::Bool(false)) => perfkit_cache::Purge::Hard,
+        Some(serde_json::Value::Bool(true)) => perfkit_cache::Purge::Soft,
+        Some(_) => return local(StatusCode::BAD_REQUEST, "`soft` must be true or false"),
+    };
+    match crate::request::cache::purge(cache, runtime, target, mode).await {
+        Ok(done) => json(serde_json::json!({
+            "purged_l1": done.l1,
+            "purged_l2": done.l2,
+            "soft": mode == perfkit_cache::Purge::Soft,
+            "l2": cache.l2_status(),
+        })),
+        Err(message) => local(StatusCode::BAD_REQUEST, &message),
+    }
 }
 
 fn upstreams_json(runtime: &crate::runtime::Runtime) -> serde_json::Value {

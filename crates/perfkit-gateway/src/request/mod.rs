@@ -5,16 +5,19 @@
 //! 2. `route`: host then longest path prefix picks the route and its upstream group;
 //!    the declared body size is checked (413).
 //!    — rate limits plug in here (they need the route and the client address).
-//!    — the cache lookup plugs in here: a fresh hit answers without going further.
 //! 3. `forwarded`: hop-by-hop headers removed, X-Forwarded-*/Forwarded set, the client
 //!    address settled (believed from trusted proxies only).
-//! 4. `forward`: a peer is picked and the request sent, with timeouts and retries.
-//!    — the cache store / revalidation plugs in here, on the response.
+//! 4. `cache` (routes with a `cache:` block, `GET`/`HEAD` without a body): lookup; a
+//!    fresh hit answers without going further; otherwise it calls `forward` itself
+//!    (fills, conditional revalidation) and stores the response. Other methods on a
+//!    caching route go to `forward` and then invalidate what they changed.
+//!    `forward`: a peer is picked and the request sent, with timeouts and retries.
 //! 5. respond: route metrics and the access log; the body streams to the client.
 //!
 //! Every phase is a plain function called directly (no boxing, no dynamic dispatch):
 //! the pass-through path pays only for what it uses.
 
+pub(crate) mod cache;
 mod forward;
 pub(crate) mod forwarded;
 mod host;
@@ -25,7 +28,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::header::{self, HeaderValue};
-use http::{Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 use http_body::Body as _;
 use http_body_util::Limited;
 use hyper::body::Incoming;
@@ -107,7 +110,7 @@ pub(crate) async fn handle(
         return Ok(local(status, "request body is larger than allowed"));
     }
 
-    // (rate limits, then the cache lookup, plug in here: see the module docs)
+    // (rate limits plug in here: see the module docs)
 
     // 3. forwarded headers and the client's address
     strip_hop_by_hop(&mut parts.headers);
@@ -133,7 +136,7 @@ pub(crate) async fn handle(
         ))
     });
 
-    // 4. upstream (the cache store plugs in on its response)
+    // 4. cache, upstream
     let rewritten = route.rewrite(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
     let outbound = Outbound {
         parts: &parts,
@@ -141,7 +144,29 @@ pub(crate) async fn handle(
         hash,
         retryable,
     };
-    let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
+    let response = match (&route.cache, &shared.cache) {
+        (Some(rc), Some(cache)) => {
+            let cacheable_method = parts.method == Method::GET || parts.method == Method::HEAD;
+            if cacheable_method && bodyless {
+                let origin = cache::Origin {
+                    shared: &connection.shared,
+                    view: &view,
+                    route_index: route.index,
+                    upstream: route.upstream,
+                    parts: &parts,
+                    path_and_query: &rewritten,
+                    hash,
+                    label: &route.label,
+                };
+                cache::through(origin, cache, rc).await
+            } else {
+                let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
+                cache::invalidate_after(cache, rc, &parts, &response).await;
+                cache::bypassed(response, rc, shared, &route.label)
+            }
+        }
+        _ => forward(shared, &view, route.upstream, outbound, &mut body).await,
+    };
 
     // 5. respond
     let status = response.status();

@@ -1,7 +1,9 @@
 //! Chooses the route for a request: host match first (exact beats `*.suffix` beats
 //! any), then the longest matching path prefix.
 
-use perfkit_config::RouteConfig;
+use perfkit_config::{CacheConfig, RouteConfig};
+
+use super::cache::RouteCache;
 
 use crate::admin::metrics::RouteHistograms;
 
@@ -55,6 +57,10 @@ pub struct Route {
     pub upstream: usize,
     pub strip_prefix: bool,
     pub histograms: RouteHistograms,
+    /// This route's position in [`Router::routes`].
+    pub index: usize,
+    /// Response caching; `None` costs the pass-through path one branch.
+    pub cache: Option<Box<RouteCache>>,
 }
 
 impl Route {
@@ -92,6 +98,7 @@ impl Router {
         configs: &[RouteConfig],
         upstream_index: impl Fn(&str) -> Option<usize>,
         workers: usize,
+        cache: &CacheConfig,
     ) -> Router {
         let mut routes: Vec<Route> = configs
             .iter()
@@ -103,6 +110,8 @@ impl Router {
                     upstream: upstream_index(&config.upstream)?,
                     strip_prefix: config.strip_prefix,
                     histograms: RouteHistograms::new(workers),
+                    index: 0,
+                    cache: RouteCache::build(config.cache.as_ref(), cache),
                 })
             })
             .collect();
@@ -112,6 +121,9 @@ impl Router {
                 .cmp(&a.host.rank())
                 .then(b.prefix.len().cmp(&a.prefix.len()))
         });
+        for (index, route) in routes.iter_mut().enumerate() {
+            route.index = index;
+        }
         Router { routes }
     }
 
@@ -138,6 +150,7 @@ mod tests {
             path_prefix: prefix.into(),
             upstream: upstream.into(),
             strip_prefix: true,
+            cache: None,
         }
     }
 
@@ -150,7 +163,12 @@ mod tests {
             route(Some("shop.example.com"), "/", "3"),
             route(None, "/api/v2/", "4"),
         ];
-        let router = Router::new(&configs, |name| name.parse().ok(), 1);
+        let router = Router::new(
+            &configs,
+            |name| name.parse().ok(),
+            1,
+            &CacheConfig::default(),
+        );
         let upstream = |host, path| router.find(host, path).map(|r| r.upstream);
         assert_eq!(upstream("other.org", "/api/x"), Some(1));
         assert_eq!(upstream("other.org", "/apix"), Some(0));
@@ -162,7 +180,12 @@ mod tests {
 
     #[test]
     fn strip_prefix_keeps_a_leading_slash() {
-        let router = Router::new(&[route(None, "/api", "0")], |_| Some(0), 1);
+        let router = Router::new(
+            &[route(None, "/api", "0")],
+            |_| Some(0),
+            1,
+            &CacheConfig::default(),
+        );
         let api = router.find("h", "/api").unwrap();
         assert_eq!(api.rewrite("/api/users?x=1"), "/users?x=1");
         assert_eq!(api.rewrite("/api?x=1"), "/?x=1");

@@ -2,6 +2,7 @@
 
 mod admin;
 mod balancing;
+mod cache;
 mod fuzz_regressions;
 mod hardening;
 mod headers;

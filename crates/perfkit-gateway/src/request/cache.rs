@@ -1,0 +1,878 @@
+//! The cache phase: adapts HTTP requests and responses to `perfkit-cache`'s RFC 9111
+//! policy and two-layer store. The calls follow the library's reference order: key →
+//! request directives / origin preconditions → lookup → reuse decision (fresh, stale,
+//! revalidate, `only-if-cached`) → single-flight on a miss → conditional request and
+//! `304` merging → `stale-if-error` → store plan → store (a body up to
+//! `max_object_size`; anything larger streams through unbuffered) → invalidation after
+//! unsafe methods → `Cache-Status`.
+//!
+//! Invariants: a response the policy does not let this cache store (private,
+//! `no-store`, `Set-Cookie`, `Authorization` without an explicit allowance) is never
+//! given to another client — coalesced waiters of such a fill go to the origin
+//! themselves; the host is part of every key; nothing is stored that the origin did
+//! not mark cacheable (no extension rules).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::SystemTime;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::request::Parts;
+use http::{Method, Request, Response, StatusCode, Uri};
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use perfkit_cache::policy::{
+    self, CacheStatus, Conditional, Forward, KeyBuilder, Reuse, Validated,
+};
+use perfkit_cache::{
+    Cache, Entry, Flight, L2Status, Layer, Leader, Purge, ResponseToStore, StoredResponse, Target,
+};
+use perfkit_config::RouteCacheConfig;
+
+use super::forward::{forward, Outbound};
+use super::local;
+use crate::body::{RequestBody, ResponseBody};
+use crate::runtime::View;
+use crate::upstream::http1::UpstreamBody;
+use crate::Shared;
+
+/// This cache's name in `Cache-Status`.
+const NAME: &str = "perfkit";
+
+/// `X-Cache` values.
+const HIT: HeaderValue = HeaderValue::from_static("HIT");
+const MISS: HeaderValue = HeaderValue::from_static("MISS");
+const STALE: HeaderValue = HeaderValue::from_static("STALE");
+const BYPASS: HeaderValue = HeaderValue::from_static("BYPASS");
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+const CACHE_STATUS: HeaderName = HeaderName::from_static("cache-status");
+/// Origin response field whose space-separated values tag the stored entry (for
+/// purges by tag).
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+
+/// A route's cache settings, compiled once per configuration generation.
+#[derive(Debug)]
+pub struct RouteCache {
+    /// Builds request keys (query normalisation, selected headers and cookies).
+    keys: KeyBuilder,
+    /// The same without headers and cookies: the prefix every key of a URL starts
+    /// with, used to invalidate all of them.
+    url_keys: KeyBuilder,
+    policy: policy::PolicyConfig,
+    x_cache: bool,
+    max_object_size: u64,
+    max_variants: usize,
+}
+
+impl RouteCache {
+    /// `None` when the route does not cache.
+    pub fn build(
+        route: Option<&RouteCacheConfig>,
+        global: &perfkit_config::CacheConfig,
+    ) -> Option<Box<RouteCache>> {
+        let route = route.filter(|r| r.enabled && global.enabled)?;
+        let key = &route.key;
+        let url_keys = KeyBuilder {
+            sort_query: key.sort_query,
+            allow_params: key.query_allow.clone(),
+            deny_params: key.query_deny.clone(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            lowercase_host: true,
+        };
+        let keys = KeyBuilder {
+            headers: key
+                .headers
+                .iter()
+                .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
+                .collect(),
+            cookies: key.cookies.clone(),
+            ..url_keys.clone()
+        };
+        Some(Box::new(RouteCache {
+            keys,
+            url_keys,
+            policy: policy::PolicyConfig {
+                heuristic: global.heuristic_freshness.then(policy::Heuristic::default),
+                targeted_fields: global
+                    .targeted_fields
+                    .iter()
+                    .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
+                    .collect(),
+                store_error_statuses: global.store_error_statuses,
+                store_set_cookie: global.store_set_cookie,
+                keep_stale: global.keep_stale,
+            },
+            x_cache: route.x_cache_header,
+            max_object_size: global.max_object_size.0,
+            max_variants: global.max_variants.get(),
+        }))
+    }
+
+    /// The key every stored variant of `host` + `path_and_query` starts with.
+    pub fn url_key(&self, host: &str, path_and_query: &str) -> String {
+        self.url_keys.build(
+            &Method::GET,
+            "http",
+            host,
+            path_and_query,
+            &HeaderMap::new(),
+        )
+    }
+}
+
+/// How a request was answered, for metrics and `X-Cache`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Hit,
+    Stale,
+    Revalidated,
+    Miss,
+    Bypass,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Hit => "hit",
+            Outcome::Stale => "stale",
+            Outcome::Revalidated => "revalidated",
+            Outcome::Miss => "miss",
+            Outcome::Bypass => "bypass",
+        }
+    }
+
+    fn x_cache(self) -> HeaderValue {
+        match self {
+            Outcome::Hit | Outcome::Revalidated => HIT,
+            Outcome::Stale => STALE,
+            Outcome::Miss => MISS,
+            Outcome::Bypass => BYPASS,
+        }
+    }
+}
+
+/// What the cache phase needs to reach the origin (phase 4) on its own terms.
+pub(super) struct Origin<'a> {
+    pub shared: &'a Arc<Shared>,
+    pub view: &'a Arc<View>,
+    pub route_index: usize,
+    pub upstream: usize,
+    pub parts: &'a Parts,
+    /// The path the upstream sees (after `strip_prefix`).
+    pub path_and_query: &'a str,
+    pub hash: u64,
+    /// The route's metrics label.
+    pub label: &'a str,
+}
+
+impl Origin<'_> {
+    /// Sends `method` with `headers` (no body) to the route's upstream.
+    async fn fetch(&self, method: Method, headers: HeaderMap) -> Response<ResponseBody> {
+        let mut parts = Request::new(()).into_parts().0;
+        parts.method = method;
+        parts.uri = self.parts.uri.clone();
+        parts.version = self.parts.version;
+        parts.headers = headers;
+        let outbound = Outbound {
+            parts: &parts,
+            path_and_query: self.path_and_query,
+            hash: self.hash,
+            retryable: true,
+        };
+        forward(
+            self.shared,
+            self.view,
+            self.upstream,
+            outbound,
+            &mut Some(RequestBody::Empty),
+        )
+        .await
+    }
+}
+
+/// One cacheable request (`GET` or `HEAD` without a body) on a caching route.
+pub(super) async fn through(
+    origin: Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+) -> Response<ResponseBody> {
+    let parts = origin.parts;
+    let request = &parts.headers;
+    let host = super::host::request_host(request, &parts.uri);
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let key = rc
+        .keys
+        .build(&parts.method, "http", host, path_and_query, request);
+    let mut status = CacheStatus::new(NAME);
+    let (response, outcome, layer) = if policy::has_origin_preconditions(request) {
+        status.fwd = Some(Forward::Request);
+        let response = origin.fetch(parts.method.clone(), request.clone()).await;
+        status.fwd_status = Some(response.status().as_u16());
+        (response, Outcome::Bypass, None)
+    } else {
+        match cache.lookup_response(&key, request).await {
+            Ok(found) => {
+                let layer = found.layer;
+                let (response, outcome) =
+                    stored(&origin, cache, rc, &key, found, &mut status).await;
+                (response, outcome, Some(layer))
+            }
+            Err(fwd) => {
+                status.fwd = Some(fwd);
+                let (response, outcome) = miss(&origin, cache, rc, &key, &mut status).await;
+                (response, outcome, None)
+            }
+        }
+    };
+    let l2 = cache.l2_status();
+    if l2 == L2Status::Down && status.detail.is_none() {
+        status.detail = Some("l2-down".into());
+    } else if layer == Some(Layer::L2) && status.detail.is_none() {
+        status.detail = Some("l2".into());
+    }
+    let layer_label = match layer {
+        Some(Layer::L1) => "l1",
+        Some(Layer::L2) => "l2",
+        None => "origin",
+    };
+    origin
+        .shared
+        .metrics
+        .cache_request(origin.label, layer_label, outcome.label());
+    finish(response, &status, rc, outcome)
+}
+
+/// After an unsafe method on a caching route: drops what the response invalidates
+/// (the target, and `Location`/`Content-Location` on the same origin).
+pub(super) async fn invalidate_after(
+    cache: &Cache,
+    rc: &RouteCache,
+    parts: &Parts,
+    response: &Response<ResponseBody>,
+) {
+    if policy::is_safe(&parts.method) {
+        return;
+    }
+    let authority = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let Ok(target) = format!("http://{authority}{path_and_query}").parse::<Uri>() else {
+        return;
+    };
+    for uri in policy::invalidated_uris(
+        &parts.method,
+        &target,
+        response.status(),
+        response.headers(),
+    ) {
+        let host = uri.host().unwrap_or("");
+        let key = rc.url_key(host, uri.path_and_query().map_or("/", |p| p.as_str()));
+        cache.invalidate_url(&key, Purge::Hard).await;
+    }
+}
+
+/// A bypassed request's response, with its `Cache-Status`.
+pub(super) fn bypassed(
+    response: Response<ResponseBody>,
+    rc: &RouteCache,
+    shared: &Shared,
+    label: &str,
+) -> Response<ResponseBody> {
+    let mut status = CacheStatus::new(NAME);
+    status.fwd = Some(Forward::Method);
+    status.fwd_status = Some(response.status().as_u16());
+    shared.metrics.cache_request(label, "origin", "bypass");
+    finish(response, &status, rc, Outcome::Bypass)
+}
+
+fn finish(
+    mut response: Response<ResponseBody>,
+    status: &CacheStatus,
+    rc: &RouteCache,
+    outcome: Outcome,
+) -> Response<ResponseBody> {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&status.to_string()) {
+        headers.insert(CACHE_STATUS, value);
+    }
+    if rc.x_cache {
+        headers.insert(X_CACHE, outcome.x_cache());
+    }
+    response
+}
+
+/// The cache's own validators replace the client's when it revalidates or fills.
+fn without_client_conditionals(request: &HeaderMap) -> HeaderMap {
+    let mut headers = request.clone();
+    for name in [
+        header::IF_NONE_MATCH,
+        header::IF_MODIFIED_SINCE,
+        header::IF_MATCH,
+        header::IF_UNMODIFIED_SINCE,
+    ] {
+        headers.remove(name);
+    }
+    headers
+}
+
+/// A stored response was found: serve it, serve it stale, or revalidate it.
+async fn stored(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    found: StoredResponse,
+    status: &mut CacheStatus,
+) -> (Response<ResponseBody>, Outcome) {
+    let request = &origin.parts.headers;
+    let decision = policy::evaluate_reuse(request, &found.entry, SystemTime::now(), &rc.policy);
+    status.ttl = Some(decision.ttl);
+    match decision.reuse {
+        Reuse::Fresh => {
+            status.hit = true;
+            let response = respond_from(&found.entry, origin.parts, decision.age, rc);
+            (response, Outcome::Hit)
+        }
+        Reuse::Stale { revalidate } => {
+            status.hit = true;
+            if revalidate {
+                revalidate_in_background(origin, cache, key, &found);
+            }
+            let response = respond_from(&found.entry, origin.parts, decision.age, rc);
+            (response, Outcome::Stale)
+        }
+        Reuse::GatewayTimeout => {
+            status.detail = Some("only-if-cached".into());
+            (gateway_timeout(), Outcome::Bypass)
+        }
+        Reuse::Revalidate => {
+            status.fwd = Some(decision.forward.unwrap_or(Forward::Stale));
+            revalidate(origin, cache, rc, key, &found, status).await
+        }
+    }
+}
+
+fn gateway_timeout() -> Response<ResponseBody> {
+    local(
+        StatusCode::GATEWAY_TIMEOUT,
+        "only-if-cached: nothing usable is stored",
+    )
+}
+
+/// The stored response for this request: `304` when the client's own validators
+/// match, otherwise the stored status, headers (with `Age`) and body (none for HEAD).
+fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Response<ResponseBody> {
+    match policy::evaluate_conditional(&parts.method, &parts.headers, &entry.headers) {
+        Conditional::NotModified => {
+            let mut headers = policy::not_modified_headers(&entry.headers);
+            headers.insert(header::AGE, HeaderValue::from(age));
+            let mut response = Response::new(ResponseBody::full(Bytes::new()));
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            *response.headers_mut() = headers;
+            response
+        }
+        Conditional::Proceed => {
+            let body = if parts.method == Method::HEAD {
+                ResponseBody::full(Bytes::new())
+            } else {
+                ResponseBody::full(entry.body.clone())
+            };
+            let mut response = Response::new(body);
+            *response.status_mut() = entry.status;
+            *response.headers_mut() = policy::served_headers(&entry.headers, age, &rc.policy);
+            response
+        }
+    }
+}
+
+/// Nothing stored for this request: `504` for `only-if-cached`, otherwise one fill
+/// per key (single-flight); waiters use what the fill stored, or go to the origin
+/// themselves when it stored nothing (private, `no-store`, too large, failed...).
+async fn miss(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    status: &mut CacheStatus,
+) -> (Response<ResponseBody>, Outcome) {
+    let request = &origin.parts.headers;
+    if policy::on_miss(request) == Reuse::GatewayTimeout {
+        status.detail = Some("only-if-cached".into());
+        return (gateway_timeout(), Outcome::Bypass);
+    }
+    let headers = without_client_conditionals(request);
+    if origin.parts.method == Method::HEAD {
+        // A HEAD response cannot fill a GET entry.
+        let response = origin.fetch(Method::HEAD, headers).await;
+        status.fwd_status = Some(response.status().as_u16());
+        return (response, Outcome::Miss);
+    }
+    let leader = match cache.join(key) {
+        Flight::Leader(leader) => Some(leader),
+        Flight::Follower(follower) => {
+            if follower.wait().await.is_ok() {
+                if let Ok(found) = cache.lookup_response(key, request).await {
+                    let decision = policy::evaluate_reuse(
+                        request,
+                        &found.entry,
+                        SystemTime::now(),
+                        &rc.policy,
+                    );
+                    if decision.reuse == Reuse::Fresh {
+                        status.hit = true;
+                        status.collapsed = true;
+                        status.fwd = None;
+                        status.ttl = Some(decision.ttl);
+                        let response = respond_from(&found.entry, origin.parts, decision.age, rc);
+                        return (response, Outcome::Hit);
+                    }
+                }
+            }
+            None
+        }
+    };
+    let request_time = SystemTime::now();
+    let response = origin.fetch(Method::GET, headers).await;
+    let response = store(
+        origin,
+        cache,
+        rc,
+        key,
+        response,
+        leader,
+        status,
+        request_time,
+    )
+    .await;
+    (response, Outcome::Miss)
+}
+
+/// The origin's full answer to a `GET`: stored when the policy allows and it fits,
+/// and passed on to the client either way. A body of known size up to
+/// `max_object_size` is read first (the waiters need it); a body of unknown size is
+/// teed, and stored only if it ends within the limit; a larger one streams through.
+#[allow(clippy::too_many_arguments)]
+async fn store(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    response: Response<ResponseBody>,
+    leader: Option<Leader>,
+    status: &mut CacheStatus,
+    request_time: SystemTime,
+) -> Response<ResponseBody> {
+    let response_time = SystemTime::now();
+    let request = &origin.parts.headers;
+    status.fwd_status = Some(response.status().as_u16());
+    let (mut head, body) = response.into_parts();
+    let plan = policy::plan_store(
+        &Method::GET,
+        request,
+        head.status,
+        &head.headers,
+        response_time,
+        &rc.policy,
+    );
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(why) => {
+            status.detail = Some(why.as_str().into());
+            if let Some(leader) = leader {
+                leader.not_shareable();
+            }
+            policy::strip_targeted(&mut head.headers, &rc.policy);
+            return Response::from_parts(head, body);
+        }
+    };
+    let tags = tags(&head.headers);
+    let length = head
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    policy::strip_targeted(&mut head.headers, &rc.policy);
+    let job = StoreJob {
+        cache: cache.clone(),
+        key: key.to_owned(),
+        request: request.clone(),
+        status: head.status,
+        plan,
+        request_time,
+        response_time,
+        tags,
+        max_variants: rc.max_variants,
+        leader,
+        metrics: Arc::clone(&origin.shared.metrics),
+        label: origin.label.to_owned(),
+    };
+    match (length, body) {
+        (Some(length), body) if length > rc.max_object_size => {
+            status.detail = Some("too-large".into());
+            if let Some(leader) = job.leader {
+                leader.not_shareable();
+            }
+            Response::from_parts(head, body)
+        }
+        (Some(_), body) => match body.collect().await {
+            Ok(collected) => {
+                let bytes = collected.to_bytes();
+                status.stored = job.run(bytes.clone()).await;
+                Response::from_parts(head, ResponseBody::full(bytes))
+            }
+            Err(_) => local(
+                StatusCode::BAD_GATEWAY,
+                "upstream response body was cut short",
+            ),
+        },
+        (None, ResponseBody::Upstream(body)) => {
+            let tee = Tee {
+                body,
+                buffer: Some(BytesMut::new()),
+                limit: rc.max_object_size,
+                job: Some(job),
+            };
+            Response::from_parts(head, ResponseBody::Tee(Box::new(tee)))
+        }
+        (None, body) => {
+            if let Some(leader) = job.leader {
+                leader.not_shareable();
+            }
+            Response::from_parts(head, body)
+        }
+    }
+}
+
+/// Tags for purges, from the origin's `Surrogate-Key` field.
+fn tags(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(SURROGATE_KEY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split_ascii_whitespace())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Everything needed to store one response once its body is complete.
+struct StoreJob {
+    cache: Cache,
+    key: String,
+    request: HeaderMap,
+    status: StatusCode,
+    plan: policy::StorePlan,
+    request_time: SystemTime,
+    response_time: SystemTime,
+    tags: Vec<String>,
+    max_variants: usize,
+    leader: Option<Leader>,
+    metrics: Arc<crate::admin::metrics::Metrics>,
+    label: String,
+}
+
+impl std::fmt::Debug for StoreJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreJob")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreJob {
+    /// Stores the response with `body`, then releases the waiters. True when stored
+    /// (in L1 at least).
+    async fn run(self, body: Bytes) -> bool {
+        let length = body.len() as u64;
+        let response = ResponseToStore {
+            status: self.status,
+            plan: self.plan,
+            body,
+            request_time: self.request_time,
+            response_time: self.response_time,
+            tags: self.tags,
+        };
+        let stored = self
+            .cache
+            .store_response(&self.key, &self.request, response, self.max_variants)
+            .await;
+        // An L2 failure still left the response in L1.
+        let stored = match stored {
+            Ok(_) => true,
+            Err(error) => {
+                tracing::debug!(%error, key = %self.key, "cache store: L2 failed");
+                self.cache.get_l1(&self.key).is_some()
+            }
+        };
+        if stored {
+            self.metrics.cache_stored(&self.label, length);
+        }
+        if let Some(leader) = self.leader {
+            if stored {
+                // Waiters look the variant up themselves (Vary), so any entry will do.
+                let marker = Arc::new(Entry::value(Bytes::new()));
+                leader.complete(marker);
+            } else {
+                leader.not_shareable();
+            }
+        }
+        stored
+    }
+}
+
+/// Streams an upstream body of unknown length to the client while keeping a copy up
+/// to the size limit; stores it when the body ends within the limit. Past the limit
+/// the copy is dropped and the rest streams through unbuffered.
+#[derive(Debug)]
+pub struct Tee {
+    body: UpstreamBody,
+    buffer: Option<BytesMut>,
+    limit: u64,
+    job: Option<StoreJob>,
+}
+
+impl Tee {
+    /// Gives up storing: waiters go to the origin themselves.
+    fn abandon(&mut self) {
+        self.buffer = None;
+        if let Some(job) = self.job.take() {
+            if let Some(leader) = job.leader {
+                leader.not_shareable();
+            }
+        }
+    }
+}
+
+impl Drop for Tee {
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+impl Body for Tee {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let (Some(data), Some(buffer)) = (frame.data_ref(), this.buffer.as_mut()) {
+                    if (buffer.len() + data.len()) as u64 > this.limit {
+                        this.abandon();
+                    } else {
+                        buffer.extend_from_slice(data);
+                    }
+                }
+            }
+            Poll::Ready(Some(Err(_))) => this.abandon(),
+            Poll::Ready(None) => {
+                if let (Some(buffer), Some(job)) = (this.buffer.take(), this.job.take()) {
+                    tokio::spawn(job.run(buffer.freeze()));
+                }
+            }
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Validates a stored response with the origin (conditional request), then serves
+/// the freshened entry (`304`), the new response, or the stale one when the origin
+/// fails and `stale-if-error` allows it.
+async fn revalidate(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    found: &StoredResponse,
+    status: &mut CacheStatus,
+) -> (Response<ResponseBody>, Outcome) {
+    let request = &origin.parts.headers;
+    let entry = &found.entry;
+    let mut headers = without_client_conditionals(request);
+    for (name, value) in &policy::conditional_headers(&entry.headers) {
+        headers.append(name.clone(), value.clone());
+    }
+    let sent = SystemTime::now();
+    let response = origin.fetch(Method::GET, headers).await;
+    let received = SystemTime::now();
+    let code = response.status();
+    if policy::stale_if_error(request, entry, Some(code), received, &rc.policy) {
+        status.fwd_status = Some(code.as_u16());
+        status.hit = true;
+        status.detail = Some("stale-if-error".into());
+        let decision = policy::evaluate_reuse(&HeaderMap::new(), entry, received, &rc.policy);
+        return (
+            respond_from(entry, origin.parts, decision.age, rc),
+            Outcome::Stale,
+        );
+    }
+    match policy::apply_validation(entry, code, response.headers(), sent, received) {
+        Validated::Freshened(fresh) => {
+            status.fwd_status = Some(304);
+            status.stored = refresh(cache, rc, key, request, &found.variant_key, &fresh).await;
+            let decision = policy::evaluate_reuse(&HeaderMap::new(), &fresh, received, &rc.policy);
+            (
+                respond_from(&fresh, origin.parts, decision.age, rc),
+                Outcome::Revalidated,
+            )
+        }
+        Validated::Mismatch => {
+            let sent = SystemTime::now();
+            let response = origin
+                .fetch(Method::GET, without_client_conditionals(request))
+                .await;
+            let response = store(origin, cache, rc, key, response, None, status, sent).await;
+            (response, Outcome::Miss)
+        }
+        Validated::Replaced => {
+            let response = store(origin, cache, rc, key, response, None, status, sent).await;
+            (response, Outcome::Miss)
+        }
+    }
+}
+
+/// Stores a freshened entry; drops the variant when it may no longer be stored.
+async fn refresh(
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    request: &HeaderMap,
+    variant_key: &str,
+    fresh: &Entry,
+) -> bool {
+    let plan = policy::plan_store(
+        &Method::GET,
+        request,
+        fresh.status,
+        &fresh.headers,
+        fresh.response_time,
+        &rc.policy,
+    );
+    match plan {
+        Ok(plan) => {
+            let response = ResponseToStore {
+                status: fresh.status,
+                plan,
+                body: fresh.body.clone(),
+                request_time: fresh.request_time,
+                response_time: fresh.response_time,
+                tags: fresh.tags.iter().map(|t| t.to_string()).collect(),
+            };
+            cache
+                .store_response(key, request, response, rc.max_variants)
+                .await
+                .is_ok()
+        }
+        Err(_) => {
+            cache
+                .invalidate(Target::Key(variant_key.to_owned()), Purge::Hard)
+                .await;
+            false
+        }
+    }
+}
+
+/// `stale-while-revalidate`: one background revalidation per key; other requests
+/// keep being served stale meanwhile.
+fn revalidate_in_background(origin: &Origin<'_>, cache: &Cache, key: &str, found: &StoredResponse) {
+    let Flight::Leader(leader) = cache.join(&format!("revalidate\n{key}")) else {
+        return;
+    };
+    let shared = Arc::clone(origin.shared);
+    let view = Arc::clone(origin.view);
+    let route_index = origin.route_index;
+    let upstream = origin.upstream;
+    let hash = origin.hash;
+    let mut parts = Request::new(()).into_parts().0;
+    parts.method = Method::GET;
+    parts.uri = origin.parts.uri.clone();
+    parts.version = origin.parts.version;
+    parts.headers = origin.parts.headers.clone();
+    let path_and_query = origin.path_and_query.to_owned();
+    let cache = cache.clone();
+    let key = key.to_owned();
+    let found = found.clone();
+    tokio::spawn(async move {
+        let Some(route) = view.runtime.router.routes().nth(route_index) else {
+            return;
+        };
+        let Some(rc) = route.cache.as_deref() else {
+            return;
+        };
+        let origin = Origin {
+            shared: &shared,
+            view: &view,
+            route_index,
+            upstream,
+            parts: &parts,
+            path_and_query: &path_and_query,
+            hash,
+            label: &route.label,
+        };
+        let mut status = CacheStatus::new(NAME);
+        let (response, _) = revalidate(&origin, &cache, rc, &key, &found, &mut status).await;
+        // A replaced response is stored while its body is read.
+        let _ = response.into_body().collect().await;
+        leader.not_shareable();
+    });
+}
+
+/// The admin API's purge request.
+#[derive(Debug)]
+pub enum PurgeRequest {
+    /// An absolute URL: every variant stored for it.
+    Url(String),
+    Prefix(String),
+    Tag(String),
+}
+
+/// Carries out a purge; `Err` is a message for a `400`.
+pub async fn purge(
+    cache: &Cache,
+    runtime: &crate::runtime::Runtime,
+    request: PurgeRequest,
+    mode: Purge,
+) -> Result<perfkit_cache::Invalidated, String> {
+    Ok(match request {
+        PurgeRequest::Url(url) => {
+            let uri: Uri = url.parse().map_err(|_| format!("`{url}` is not a URL"))?;
+            let host = uri
+                .host()
+                .ok_or_else(|| format!("`{url}` needs a host: http://HOST/PATH"))?;
+            let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+            let route = runtime
+                .router
+                .find(host, uri.path())
+                .ok_or_else(|| format!("no route matches `{url}`"))?;
+            let rc = route
+                .cache
+                .as_deref()
+                .ok_or_else(|| format!("the route for `{url}` does not cache"))?;
+            cache
+                .invalidate_url(&rc.url_key(host, path_and_query), mode)
+                .await
+        }
+        PurgeRequest::Prefix(prefix) => cache.invalidate(Target::Prefix(prefix), mode).await,
+        PurgeRequest::Tag(tag) => cache.invalidate(Target::Tag(tag), mode).await,
+    })
+}
