@@ -61,9 +61,7 @@ impl AnalyzeConfig {
         match perfkit_config::parse_yaml::<SettingsFile>(path, text) {
             Ok(file) => Ok(file.analyze),
             Err(error) => {
-                let (line, column) = error
-                    .location()
-                    .map_or((1, 1), |l| (l.line, l.column));
+                let (line, column) = error.location().map_or((1, 1), |l| (l.line, l.column));
                 let message = match &error {
                     perfkit_config::ConfigError::Parse { message, .. } => message.clone(),
                     other => other.to_string(),

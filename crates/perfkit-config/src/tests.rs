@@ -326,6 +326,8 @@ fn an_error_at_the_end_of_a_file_without_a_final_newline_points_at_its_last_line
     );
     let err = parse("server:\n  listen: [").unwrap_err();
     assert_eq!(err.location().map(|l| l.line), Some(2), "{err}");
+}
+
 const CACHED: &str = "\
 upstreams:
   api:

@@ -8,8 +8,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
-mod benchmark;
 mod analyze;
+mod benchmark;
 mod demo;
 mod queue;
 mod worker;
