@@ -6,10 +6,12 @@
 
 mod client;
 mod redis;
+mod redis_cluster;
 mod upstream;
 
 pub use client::{Client, Reply};
 pub use redis::RedisServer;
+pub use redis_cluster::{RedisCluster, RedisNode};
 pub use upstream::{Echo, SampleUpstream, UpstreamBuilder};
 
 /// A loopback port nothing listens on right now.
