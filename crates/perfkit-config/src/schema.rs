@@ -31,6 +31,9 @@ pub struct Config {
     /// Routes, matched by host then longest path prefix.
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
+    /// Rate-limit rules, checked after routing.
+    #[serde(default)]
+    pub rate_limits: crate::rate_limits::RateLimitsConfig,
 }
 
 /// The client-facing listener.
@@ -235,7 +238,7 @@ impl From<HashKey> for String {
     }
 }
 
-fn http_token(name: &str) -> bool {
+pub(crate) fn http_token(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
