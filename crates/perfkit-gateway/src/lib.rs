@@ -52,6 +52,8 @@ pub enum GatewayError {
     NoConfigFile,
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
+    #[error(transparent)]
+    RateLimits(#[from] request::limit::LimitError),
 }
 
 /// State shared by every connection: the current runtime and process-wide metrics.
@@ -62,6 +64,8 @@ pub(crate) struct Shared {
     config_path: Option<PathBuf>,
     /// Held while a reload builds and installs a runtime.
     reloading: tokio::sync::Mutex<()>,
+    /// Rate limiters and Redis connections, kept across reloads by rule.
+    limits: Arc<request::limit::LimitState>,
 }
 
 thread_local! {
@@ -121,8 +125,9 @@ impl Shared {
             );
         }
         let generation = current.generation + 1;
-        let runtime =
-            Arc::new(Runtime::build(config, generation, Arc::clone(&self.metrics)).await?);
+        let runtime = Arc::new(
+            Runtime::build(config, generation, Arc::clone(&self.metrics), &self.limits).await?,
+        );
         upstream::health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
         // Requests in flight keep `previous` alive; its probes can stop now, and what
@@ -157,7 +162,8 @@ impl Gateway {
         config_path: Option<PathBuf>,
     ) -> Result<Gateway, GatewayError> {
         let metrics = Arc::new(Metrics::new());
-        let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics)).await?);
+        let limits = Arc::new(request::limit::LimitState::default());
+        let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics), &limits).await?);
         let server_config = runtime.config.server.clone();
         let admin_listen = runtime.config.admin.listen;
         let shared = Arc::new(Shared {
@@ -165,6 +171,7 @@ impl Gateway {
             metrics,
             config_path,
             reloading: tokio::sync::Mutex::new(()),
+            limits,
         });
         let admin_listener =
             tokio::net::TcpListener::bind(admin_listen)

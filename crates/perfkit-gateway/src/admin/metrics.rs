@@ -32,6 +32,7 @@ pub struct Metrics {
     ejections: IntCounterVec,
     reloads: IntCounterVec,
     connections_rejected: prometheus::IntCounter,
+    rate_limit_decisions: IntCounterVec,
 }
 
 /// Why an attempt to an upstream failed, as a metric label.
@@ -106,6 +107,11 @@ impl Metrics {
             "Client connections closed at once because every worker had server.max_connections_per_worker open.",
         )
         .expect("static metric definition");
+        let rate_limit_decisions = counter(
+            "perfkit_rate_limit_decisions_total",
+            "Rate-limit decisions by rule, tier and outcome (allowed, limited, shadow_limited, store_error).",
+            &["rule", "tier", "outcome"],
+        );
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(upstream_errors.clone()),
@@ -113,6 +119,7 @@ impl Metrics {
             Box::new(ejections.clone()),
             Box::new(reloads.clone()),
             Box::new(connections_rejected.clone()),
+            Box::new(rate_limit_decisions.clone()),
         ] {
             registry
                 .register(collector)
@@ -126,6 +133,7 @@ impl Metrics {
             ejections,
             reloads,
             connections_rejected,
+            rate_limit_decisions,
         }
     }
 
@@ -157,6 +165,17 @@ impl Metrics {
         self.reloads
             .with_label_values(&[if ok { "ok" } else { "error" }])
             .inc();
+    }
+
+    /// The counter of one rule's, tier's and outcome's rate-limit decisions.
+    pub fn rate_limit_decisions(
+        &self,
+        rule: &str,
+        tier: &str,
+        outcome: &str,
+    ) -> prometheus::IntCounter {
+        self.rate_limit_decisions
+            .with_label_values(&[rule, tier, outcome])
     }
 
     /// The Prometheus text exposition of everything, with gauges from `runtime`.

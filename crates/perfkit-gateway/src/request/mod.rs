@@ -18,6 +18,7 @@
 mod forward;
 pub(crate) mod forwarded;
 mod host;
+pub(crate) mod limit;
 pub(crate) mod route;
 
 use std::convert::Infallible;
@@ -108,6 +109,29 @@ pub(crate) async fn handle(
     }
 
     // (rate limits, then the cache lookup, plug in here: see the module docs)
+    let admitted = match limit::check(
+        runtime,
+        limit::Request {
+            parts: &parts,
+            host: host::request_host(&parts.headers, &parts.uri),
+            route,
+            peer: &connection.peer,
+        },
+    )
+    .await
+    {
+        Ok(admitted) => admitted,
+        Err(response) => {
+            route.histograms.observe(
+                &shared.metrics,
+                &route.label,
+                &upstream.name,
+                response.status(),
+                started.elapsed(),
+            );
+            return Ok(response);
+        }
+    };
 
     // 3. forwarded headers and the client's address
     strip_hop_by_hop(&mut parts.headers);
@@ -142,6 +166,7 @@ pub(crate) async fn handle(
         retryable,
     };
     let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
+    let response = admitted.apply(response, runtime);
 
     // 5. respond
     let status = response.status();

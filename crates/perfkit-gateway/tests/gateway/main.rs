@@ -7,6 +7,7 @@ mod hardening;
 mod headers;
 mod health;
 mod limits;
+mod rate_limits;
 mod reload;
 mod support;
 mod upstream_connections;
