@@ -297,3 +297,41 @@ async fn a_reload_keeps_the_counters_of_unchanged_rules() {
         .unwrap();
     assert_eq!(statuses(&gateway, 1, &[]).await, [200]);
 }
+
+#[tokio::test]
+async fn a_reload_from_the_file_applies_new_limits_and_keeps_the_rest() {
+    // `Gateway::reload` is what SIGHUP runs.
+    let upstream = SampleUpstream::start_named("a").await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "perfkit-rate-limits-{}-{}",
+        std::process::id(),
+        upstream.addr().port()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("perfkit.yml");
+    let text = |rules: &str| {
+        format!(
+            "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n{}",
+            yaml(&upstream, rules)
+        )
+    };
+    std::fs::write(&path, text(PER_IP)).unwrap();
+    let config = perfkit_config::Config::load(&path).unwrap();
+    let gateway = Gateway::start(config, Some(path.clone())).await.unwrap();
+    assert_eq!(statuses(&gateway, 3, &[]).await, [200, 200, 429]);
+    let with_paths = format!(
+        "{PER_IP}\n  - name: paths\n    match: {{ path_prefix: /x }}\n    limit: {{ rate: 1, period: 1m }}"
+    );
+    std::fs::write(&path, text(&with_paths)).unwrap();
+    assert_eq!(gateway.reload().await.unwrap(), 2);
+    // The unchanged rule kept its count; the new rule applies.
+    assert_eq!(statuses(&gateway, 1, &[]).await, [429]);
+    let text = metrics(&gateway).await;
+    assert!(
+        text.contains(
+            r#"perfkit_rate_limit_decisions_total{outcome="allowed",rule="paths",tier="default"} 1"#
+        ),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
