@@ -35,6 +35,37 @@ fn demo_address() -> SocketAddr {
     }
 }
 
+/// Requests per minute one client may make under `/limited` in the demo.
+const LIMITED_RATE: u32 = 3;
+
+/// Sends a few more requests than the demo's rate limit allows and prints what the
+/// client is told; whether some were rejected.
+async fn show_rate_limit(client: &Client, base: &str) -> anyhow::Result<bool> {
+    println!(
+        "\nrate limit `demo-per-ip` ({LIMITED_RATE} per minute per client IP) on {base}/limited:"
+    );
+    let mut rejected = false;
+    for i in 0..LIMITED_RATE + 2 {
+        let reply = client
+            .get(&format!("{base}/limited/{i}"))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let header = |name| reply.header(name).unwrap_or("-");
+        print!(
+            "  {} RateLimit-Policy: {}  RateLimit: {}",
+            reply.status.as_u16(),
+            header("ratelimit-policy"),
+            header("ratelimit")
+        );
+        if reply.status == 429 {
+            rejected = true;
+            print!("  Retry-After: {}", header("retry-after"));
+        }
+        println!();
+    }
+    Ok(rejected)
+}
+
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let listen = args.listen.unwrap_or_else(demo_address);
     let fast = SampleUpstream::start_named("app-1")
@@ -49,7 +80,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "server:\n  listen: {listen}\nadmin:\n  listen: 127.0.0.1:0\n  token: demo-token\n\
          upstreams:\n  app:\n    balance: least_connections\n    health_check: {{path: /health, interval: 1s}}\n\
          \x20   servers:\n      - address: {a}\n      - address: {b}\n\
-         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n",
+         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n\
+         rate_limits:\n  rules:\n    - name: demo-per-ip\n      match: {{path_prefix: /limited}}\n\
+         \x20     limit: {{rate: {LIMITED_RATE}, period: 1m}}\n",
         a = fast.addr(),
         b = slow.addr(),
     );
@@ -129,6 +162,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  {line}");
     }
 
+    let limited = show_rate_limit(&client, &base).await?;
+
     if args.serve {
         println!("\nserving on {base} until Ctrl-C (try: curl -i {base}/hello)");
         tokio::signal::ctrl_c()
@@ -140,5 +175,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         failures == 0 && statuses.keys().all(|s| *s == 200),
         "the demo saw failed requests"
     );
+    anyhow::ensure!(limited, "the demo's rate limit rejected nothing");
     Ok(())
 }
