@@ -672,6 +672,36 @@ mod tests {
     }
 
     #[test]
+    fn the_client_ip_read_early_is_the_one_the_forwarded_phase_settles() {
+        use crate::request::forwarded::TrustedProxies;
+        let trusted = TrustedProxies::new(vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.0/8".parse().unwrap(),
+        ]);
+        let chains: [&[&str]; 7] = [
+            &[],
+            &["203.0.113.9"],
+            &["203.0.113.9, 10.1.1.1"],
+            &["198.51.100.1, 203.0.113.9", "10.2.2.2"],
+            &["10.1.1.1, 10.2.2.2"],
+            &["garbage, [2001:db8::1]"],
+            &["\"[2001:db8::2]\", ::ffff:10.0.0.1"],
+        ];
+        for peer in ["127.0.0.1", "192.0.2.7"] {
+            let peer = ClientPeer::new(peer.parse().unwrap(), "http");
+            for chain in chains {
+                let mut headers = http::HeaderMap::new();
+                for value in chain {
+                    headers.append("x-forwarded-for", HeaderValue::from_static(value));
+                }
+                let early = trusted.client_ip(&peer, &headers);
+                let settled = trusted.apply(&peer, &mut headers);
+                assert_eq!(early, settled, "peer {} chain {chain:?}", peer.ip);
+            }
+        }
+    }
+
+    #[test]
     fn ipv4_addresses_are_alone_by_default() {
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
