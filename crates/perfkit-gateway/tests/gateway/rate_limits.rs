@@ -335,3 +335,59 @@ async fn a_reload_from_the_file_applies_new_limits_and_keeps_the_rest() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `clients` concurrent clients each send `each` GETs, spread over `gateways`; the statuses.
+async fn load(gateways: &[&Gateway], clients: usize, each: usize) -> Vec<u16> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let url = url(gateways[c % gateways.len()], "/x");
+        tasks.spawn(async move {
+            let client = Client::http1();
+            let mut seen = Vec::new();
+            for _ in 0..each {
+                seen.push(client.get(&url).await.unwrap().status.as_u16());
+            }
+            seen
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(seen) = tasks.join_next().await {
+        all.extend(seen.unwrap());
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leased_mode_stays_within_its_overshoot_and_fails_open_under_load() {
+    let mut redis = RedisNode::start().unwrap();
+    let upstream = SampleUpstream::start_named("a").await.unwrap();
+    let rules = format!(
+        "store: {{ kind: redis, url: \"{}\", mode: leased, batch: 5, instances: 2, timeout: 200ms }}
+rules:
+  - name: leased
+    limit: {{ rate: 20, period: 1m }}",
+        redis.url()
+    );
+    let a = limited(&upstream, "", &rules).await;
+    let b = limited(&upstream, "", &rules).await;
+    let all = load(&[&a, &b], 4, 15).await;
+    // One client IP, two instances: at most 20 + 2 × (5 − 1).
+    assert!((10..=28).contains(&admitted(&all)), "{all:?}");
+    assert!(all.iter().all(|s| *s == 200 || *s == 429), "{all:?}");
+
+    // Redis dies while clients keep sending: every request is answered, limited
+    // locally (a fresh half quota per instance), never a transport failure or a 5xx.
+    let killer = tokio::spawn(async move {
+        redis.kill();
+        redis
+    });
+    let during = load(&[&a, &b], 4, 15).await;
+    let _redis = killer.await.unwrap();
+    assert!(during.iter().all(|s| *s == 200 || *s == 429), "{during:?}");
+    assert!(admitted(&during) <= 20 + 8, "{during:?}");
+    let text = metrics(&a).await;
+    assert!(
+        text.contains(r#"outcome="store_error",rule="leased""#),
+        "{text}"
+    );
+}
