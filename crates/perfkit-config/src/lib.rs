@@ -173,6 +173,7 @@ impl Config {
         if shown.admin.token.is_some() {
             shown.admin.token = Some("<redacted>".into());
         }
+        shown.rate_limits.redact_api_keys();
         serde_yaml_ng::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
     }
 }

@@ -23,6 +23,23 @@ pub struct RateLimitsConfig {
     pub rules: Vec<RateLimitRule>,
 }
 
+impl RateLimitsConfig {
+    /// Replaces every API key (secrets) with `<redacted-N>`, keeping the tiers.
+    pub fn redact_api_keys(&mut self) {
+        let keys = std::mem::take(&mut self.api_keys);
+        self.api_keys = keys
+            .into_values()
+            .enumerate()
+            .map(|(i, tier)| (format!("<redacted-{}>", i + 1), tier))
+            .collect();
+        for rule in &mut self.rules {
+            for key in &mut rule.exempt.api_keys {
+                *key = "<redacted>".into();
+            }
+        }
+    }
+}
+
 /// Counters in this process (`memory`) or on Redis, shared by every instance.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -564,6 +581,23 @@ mod tests {
             let error = parse(section).unwrap_err().to_string();
             assert_eq!(error, expected, "{section}");
         }
+    }
+
+    #[test]
+    fn api_keys_are_redacted_when_the_config_is_shown() {
+        let config = parse(
+            "  api_key_header: x-api-key
+  api_keys: {secret-one: pro}
+  rules:
+    - name: a
+      exempt: {api_keys: [secret-two]}
+      limit: {rate: 1, period: 1m}
+",
+        )
+        .unwrap();
+        let shown = config.to_redacted_yaml();
+        assert!(!shown.contains("secret-"), "{shown}");
+        assert!(shown.contains("<redacted-1>: pro"), "{shown}");
     }
 
     #[test]
