@@ -563,25 +563,33 @@ fn key_of(
     Key::from_hash(hasher.finish())
 }
 
+thread_local! {
+    /// Where header values are written before they are copied into a `HeaderValue`.
+    static HEADER_TEXT: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(128));
+}
+
 fn header_values(policy: &PolicyName, decision: &Decision) -> (HeaderValue, HeaderValue) {
-    let mut text = String::with_capacity(64);
-    append_policy(
-        &mut text,
-        policy,
-        decision.limit,
-        QuotaUnit::Requests,
-        Some(decision.window_secs()),
-    );
-    let policy_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
-    text.clear();
-    append_ratelimit(
-        &mut text,
-        policy,
-        decision.remaining,
-        Some(decision.reset_secs()),
-    );
-    let ratelimit_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
-    (policy_value, ratelimit_value)
+    HEADER_TEXT.with(|text| {
+        let mut text = text.borrow_mut();
+        text.clear();
+        append_policy(
+            &mut text,
+            policy,
+            decision.limit,
+            QuotaUnit::Requests,
+            Some(decision.window_secs()),
+        );
+        let policy_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
+        text.clear();
+        append_ratelimit(
+            &mut text,
+            policy,
+            decision.remaining,
+            Some(decision.reset_secs()),
+        );
+        let ratelimit_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
+        (policy_value, ratelimit_value)
+    })
 }
 
 const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
