@@ -7,6 +7,7 @@
 //! read as a YAML scalar, so numbers and booleans keep their types.
 
 mod locate;
+mod rate_limits;
 mod schema;
 mod size;
 mod validate;
@@ -15,6 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use locate::{Location, Locations};
+pub use rate_limits::*;
 pub use schema::*;
 pub use size::ByteSize;
 
@@ -147,6 +149,7 @@ impl Config {
                 redis.url = format!("redis://<redacted>@{host}");
             }
         }
+        shown.rate_limits.redact_api_keys();
         serde_yaml_ng::to_string(&shown).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
     }
 }

@@ -34,6 +34,9 @@ pub struct Config {
     /// The response cache shared by every route that enables it.
     #[serde(default)]
     pub cache: CacheConfig,
+    /// Rate-limit rules, checked after routing.
+    #[serde(default)]
+    pub rate_limits: crate::rate_limits::RateLimitsConfig,
 }
 
 /// The client-facing listener.
@@ -238,7 +241,7 @@ impl From<HashKey> for String {
     }
 }
 
-fn http_token(name: &str) -> bool {
+pub(crate) fn http_token(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()

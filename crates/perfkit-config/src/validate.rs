@@ -154,6 +154,8 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
             );
         }
     }
+    crate::rate_limits::check(&config.rate_limits)
+        .map_err(|(field, message)| Problem { field, message })?;
     Ok(())
 }
 

@@ -54,6 +54,8 @@ pub enum GatewayError {
     Signals(std::io::Error),
     #[error("cannot build the response cache: {0}")]
     Cache(#[from] perfkit_cache::CacheError),
+    #[error(transparent)]
+    RateLimits(#[from] request::limit::LimitError),
 }
 
 /// State shared by every connection: the current runtime, and what lives for the
@@ -69,6 +71,8 @@ pub(crate) struct Shared {
     config_path: Option<PathBuf>,
     /// Held while a reload builds and installs a runtime.
     reloading: tokio::sync::Mutex<()>,
+    /// Rate limiters and Redis connections, kept across reloads by rule.
+    limits: Arc<request::limit::LimitState>,
 }
 
 thread_local! {
@@ -133,8 +137,9 @@ impl Shared {
             );
         }
         let generation = current.generation + 1;
-        let runtime =
-            Arc::new(Runtime::build(config, generation, Arc::clone(&self.metrics)).await?);
+        let runtime = Arc::new(
+            Runtime::build(config, generation, Arc::clone(&self.metrics), &self.limits).await?,
+        );
         upstream::health::spawn_checks(&runtime);
         let previous = self.runtime.swap(runtime);
         // Requests in flight keep `previous` alive; its probes can stop now, and what
@@ -193,7 +198,8 @@ impl Gateway {
             .enabled
             .then(|| perfkit_cache::Cache::new(cache_config(&config.cache)))
             .transpose()?;
-        let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics)).await?);
+        let limits = Arc::new(request::limit::LimitState::default());
+        let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics), &limits).await?);
         let server_config = runtime.config.server.clone();
         let admin_listen = runtime.config.admin.listen;
         let shared = Arc::new(Shared {
@@ -202,6 +208,7 @@ impl Gateway {
             cache,
             config_path,
             reloading: tokio::sync::Mutex::new(()),
+            limits,
         });
         let admin_listener =
             tokio::net::TcpListener::bind(admin_listen)

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::admin::metrics::Metrics;
 use crate::request::forwarded::TrustedProxies;
 use crate::request::route::Router;
-use crate::upstream::{ResolveError, Upstream};
+use crate::upstream::Upstream;
 
 #[derive(Debug)]
 pub struct Runtime {
@@ -26,6 +26,8 @@ pub struct Runtime {
     /// Cancelled when this generation is replaced or the gateway stops, which ends its
     /// health checks (they hold the runtime, so it cannot be dropped before that).
     pub retired: CancellationToken,
+    /// The compiled rate-limit rules (their limiters live in `Shared`).
+    pub limits: crate::request::limit::Limits,
 }
 
 impl Runtime {
@@ -33,7 +35,8 @@ impl Runtime {
         config: Config,
         generation: u64,
         metrics: Arc<Metrics>,
-    ) -> Result<Runtime, ResolveError> {
+        limit_state: &crate::request::limit::LimitState,
+    ) -> Result<Runtime, crate::GatewayError> {
         let mut upstreams = Vec::with_capacity(config.upstreams.len());
         let workers = config.server.worker_count();
         for (name, upstream) in &config.upstreams {
@@ -46,6 +49,9 @@ impl Runtime {
             workers,
             &config.cache,
         );
+        let limits =
+            crate::request::limit::Limits::build(&config.rate_limits, limit_state, &metrics)
+                .await?;
         Ok(Runtime {
             generation,
             router,
@@ -56,6 +62,7 @@ impl Runtime {
             metrics,
             config: Arc::new(config),
             retired: CancellationToken::new(),
+            limits,
         })
     }
 }

@@ -87,6 +87,37 @@ fn demo_address() -> SocketAddr {
     }
 }
 
+/// Requests per minute one client may make under `/limited` in the demo.
+const LIMITED_RATE: u32 = 3;
+
+/// Sends a few more requests than the demo's rate limit allows and prints what the
+/// client is told; whether some were rejected.
+async fn show_rate_limit(client: &Client, base: &str) -> anyhow::Result<bool> {
+    println!(
+        "\nrate limit `demo-per-ip` ({LIMITED_RATE} per minute per client IP) on {base}/limited:"
+    );
+    let mut rejected = false;
+    for i in 0..LIMITED_RATE + 2 {
+        let reply = client
+            .get(&format!("{base}/limited/{i}"))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let header = |name| reply.header(name).unwrap_or("-");
+        print!(
+            "  {} RateLimit-Policy: {}  RateLimit: {}",
+            reply.status.as_u16(),
+            header("ratelimit-policy"),
+            header("ratelimit")
+        );
+        if reply.status == 429 {
+            rejected = true;
+            print!("  Retry-After: {}", header("retry-after"));
+        }
+        println!();
+    }
+    Ok(rejected)
+}
+
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let listen = args.listen.unwrap_or_else(demo_address);
     let fast = SampleUpstream::start_named("app-1")
@@ -113,7 +144,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
          \x20   servers:\n      - address: {a}\n      - address: {b}\n\
          \x20 catalog:\n    servers:\n      - address: {c}\n\
          routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n\
-         \x20 - name: catalog\n    path_prefix: /catalog\n    upstream: catalog\n    cache: {{x_cache_header: true}}\n",
+         \x20 - name: catalog\n    path_prefix: /catalog\n    upstream: catalog\n    cache: {{x_cache_header: true}}\n\
+         rate_limits:\n  rules:\n    - name: demo-per-ip\n      match: {{path_prefix: /limited}}\n\
+         \x20     limit: {{rate: {LIMITED_RATE}, period: 1m}}\n",
         a = fast.addr(),
         b = slow.addr(),
         c = catalog.addr(),
@@ -195,6 +228,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
 
     show_caching(&client, &gateway, &catalog).await?;
+    let limited = show_rate_limit(&client, &base).await?;
     jobs().await?;
 
     if args.serve {
@@ -208,6 +242,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         failures == 0 && statuses.keys().all(|s| *s == 200),
         "the demo saw failed requests"
     );
+    anyhow::ensure!(limited, "the demo's rate limit rejected nothing");
     Ok(())
 }
 

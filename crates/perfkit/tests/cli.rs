@@ -476,3 +476,20 @@ async fn json_logs_are_one_event_per_line() {
     assert_eq!(access["fields"]["route"], "/");
     assert_eq!(access["level"], "INFO");
 }
+
+#[test]
+fn demo_shows_a_client_being_rate_limited_with_its_headers() {
+    let output = perfkit(&["demo", "--requests", "8", "--listen", "127.0.0.1:0"], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(
+            r#"  200 RateLimit-Policy: "demo-per-ip";q=3;w=60  RateLimit: "demo-per-ip";r=2;t=20"#
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(r#"  429 RateLimit-Policy: "demo-per-ip";q=3;w=60  RateLimit: "demo-per-ip";r=0;t=60  Retry-After: 20"#),
+        "{stdout}"
+    );
+}

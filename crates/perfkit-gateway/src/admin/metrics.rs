@@ -36,6 +36,7 @@ pub struct Metrics {
     cache_requests: IntCounterVec,
     cache_stored: IntCounterVec,
     cache_stored_bytes: IntCounterVec,
+    rate_limit_decisions: IntCounterVec,
 }
 
 /// Why an attempt to an upstream failed, as a metric label.
@@ -125,6 +126,11 @@ impl Metrics {
             "Body bytes stored in the cache, by route.",
             &["route"],
         );
+        let rate_limit_decisions = counter(
+            "perfkit_rate_limit_decisions_total",
+            "Rate-limit decisions by rule, tier and outcome (allowed, limited, shadow_limited, store_error).",
+            &["rule", "tier", "outcome"],
+        );
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(cache_requests.clone()),
@@ -135,6 +141,7 @@ impl Metrics {
             Box::new(ejections.clone()),
             Box::new(reloads.clone()),
             Box::new(connections_rejected.clone()),
+            Box::new(rate_limit_decisions.clone()),
         ] {
             registry
                 .register(collector)
@@ -151,6 +158,7 @@ impl Metrics {
             cache_requests,
             cache_stored,
             cache_stored_bytes,
+            rate_limit_decisions,
         }
     }
 
@@ -195,6 +203,17 @@ impl Metrics {
         self.reloads
             .with_label_values(&[if ok { "ok" } else { "error" }])
             .inc();
+    }
+
+    /// The counter of one rule's, tier's and outcome's rate-limit decisions.
+    pub fn rate_limit_decisions(
+        &self,
+        rule: &str,
+        tier: &str,
+        outcome: &str,
+    ) -> prometheus::IntCounter {
+        self.rate_limit_decisions
+            .with_label_values(&[rule, tier, outcome])
     }
 
     /// The Prometheus text exposition of everything, with gauges from `runtime`.

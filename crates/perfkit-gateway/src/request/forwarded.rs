@@ -161,6 +161,30 @@ impl TrustedProxies {
     }
 }
 
+impl TrustedProxies {
+    /// The client address [`apply`](Self::apply) would return, read without changing
+    /// the headers or allocating: for phases that run before the headers are rewritten.
+    pub fn client_ip(&self, client: &ClientPeer, headers: &HeaderMap) -> IpAddr {
+        let peer = client.ip;
+        if self.nets.is_empty() || !self.contains(peer) {
+            return peer;
+        }
+        let mut leftmost = None;
+        for value in headers.get_all(X_FORWARDED_FOR).iter().rev() {
+            let Ok(value) = value.to_str() else { continue };
+            for item in value.rsplit(',') {
+                if let Some(ip) = parse_ip(item.trim()) {
+                    if !self.contains(ip) {
+                        return ip;
+                    }
+                    leftmost = Some(ip);
+                }
+            }
+        }
+        leftmost.unwrap_or(peer)
+    }
+}
+
 /// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) compare as the IPv4 address.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {

@@ -21,6 +21,7 @@ pub(crate) mod cache;
 mod forward;
 pub(crate) mod forwarded;
 mod host;
+pub(crate) mod limit;
 pub(crate) mod route;
 
 use std::convert::Infallible;
@@ -110,7 +111,30 @@ pub(crate) async fn handle(
         return Ok(local(status, "request body is larger than allowed"));
     }
 
-    // (rate limits plug in here: see the module docs)
+    // rate limits (the cache lookup follows, at the upstream step)
+    let admitted = match limit::check(
+        runtime,
+        limit::Request {
+            parts: &parts,
+            host: host::request_host(&parts.headers, &parts.uri),
+            route,
+            peer: &connection.peer,
+        },
+    )
+    .await
+    {
+        Ok(admitted) => admitted,
+        Err(response) => {
+            route.histograms.observe(
+                &shared.metrics,
+                &route.label,
+                &upstream.name,
+                response.status(),
+                started.elapsed(),
+            );
+            return Ok(response);
+        }
+    };
 
     // 3. forwarded headers and the client's address
     strip_hop_by_hop(&mut parts.headers);
@@ -167,6 +191,7 @@ pub(crate) async fn handle(
         }
         _ => forward(shared, &view, route.upstream, outbound, &mut body).await,
     };
+    let response = admitted.apply(response, runtime);
 
     // 5. respond
     let status = response.status();

@@ -8,6 +8,7 @@ mod hardening;
 mod headers;
 mod health;
 mod limits;
+mod rate_limits;
 mod reload;
 mod support;
 mod upstream_connections;

@@ -1,0 +1,722 @@
+//! The rate-limit phase: after routing, before the cache lookup. Every rule that
+//! selects the request decides on its key (client IP prefix, API key, trusted header,
+//! route) with its tier's limiter; all must admit, and the tightest decision is
+//! reported (`RateLimit-Policy`, `RateLimit`, `Retry-After`).
+//!
+//! Limiters are kept in [`LimitState`] (in `Shared`) by rule, tier, limit and store,
+//! so a reload that keeps a rule unchanged keeps its counters; a rule whose limit
+//! changes starts afresh.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::header::{self, HeaderName, HeaderValue};
+use http::{request, Method, Response, StatusCode};
+use ipnet::IpNet;
+use perfkit_config::{
+    KeyPart, LimitAlgorithm, LimitBody, LimitResponse, LimitSpec, LimitStore, OnStoreError,
+    RateLimitRule, RateLimitsConfig, RedisMode, TierLimit, TierSource,
+};
+use perfkit_limit::headers::{
+    append_policy, append_ratelimit, retry_after_for, PolicyName, QuotaUnit,
+};
+use perfkit_limit::{
+    Decision, FailPolicy, FixedWindow, Gcra, Key, LeasedLimiter, MemoryLimiter, Quota,
+    RedisLimiter, Resilient, SlidingWindow, Source,
+};
+use prometheus::IntCounter;
+use redis::aio::ConnectionManager;
+
+use crate::admin::metrics::Metrics;
+use crate::body::ResponseBody;
+use crate::request::forwarded::ClientPeer;
+use crate::request::route::Route;
+use crate::runtime::Runtime;
+
+/// How long a fail-closed rule tells clients to wait while its store is down.
+const FAIL_CLOSED_RETRY: Duration = Duration::from_secs(1);
+/// How long a leased batch of tokens may be spent locally.
+const LEASE_TTL: Duration = Duration::from_secs(1);
+
+/// Why the rate limits of a configuration cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    #[error("rate_limits.store.url: cannot connect to `{url}`: {cause} (Redis must be reachable when the gateway starts or first uses it)")]
+    Connect { url: String, cause: String },
+    #[error("rate_limits.rules: `{rule}`: {cause}")]
+    Limit { rule: String, cause: String },
+}
+
+/// Limiters and Redis connections that outlive one configuration generation.
+#[derive(Default)]
+pub struct LimitState {
+    limiters: Mutex<HashMap<String, Arc<Limiter>>>,
+    redis: tokio::sync::Mutex<HashMap<String, ConnectionManager>>,
+}
+
+impl std::fmt::Debug for LimitState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let limiters = self.limiters.lock().map(|map| map.len()).unwrap_or(0);
+        f.debug_struct("LimitState")
+            .field("limiters", &limiters)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One rule's limiter for one tier.
+enum Limiter {
+    Unlimited,
+    Gcra(MemoryLimiter<Gcra>),
+    Sliding(MemoryLimiter<SlidingWindow>),
+    Fixed(MemoryLimiter<FixedWindow>),
+    Redis(Resilient<RedisLimiter<ConnectionManager>>),
+    Leased(Resilient<LeasedLimiter<ConnectionManager>>),
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Limiter::Unlimited => "Unlimited",
+            Limiter::Gcra(_) => "Gcra",
+            Limiter::Sliding(_) => "Sliding",
+            Limiter::Fixed(_) => "Fixed",
+            Limiter::Redis(_) => "Redis",
+            Limiter::Leased(_) => "Leased",
+        })
+    }
+}
+
+impl Limiter {
+    /// The decision, and whether the store failed; `None` when unlimited.
+    async fn check(&self, key: Key) -> Option<(Decision, Source)> {
+        let memory = |decision| Some((decision, Source::Store));
+        match self {
+            Limiter::Unlimited => None,
+            Limiter::Gcra(limiter) => memory(limiter.check(key)),
+            Limiter::Sliding(limiter) => memory(limiter.check(key)),
+            Limiter::Fixed(limiter) => memory(limiter.check(key)),
+            Limiter::Redis(limiter) => {
+                let checked = limiter.check(key, 1).await;
+                log_store_error(&checked);
+                Some((checked.decision, checked.source))
+            }
+            Limiter::Leased(limiter) => {
+                let checked = limiter.check(key, 1).await;
+                log_store_error(&checked);
+                Some((checked.decision, checked.source))
+            }
+        }
+    }
+}
+
+fn log_store_error(checked: &perfkit_limit::Checked) {
+    if let Some(error) = &checked.error {
+        tracing::warn!(%error, source = ?checked.source, "rate-limit store failed");
+    }
+}
+
+/// Decision counters of one rule and tier, resolved once per configuration.
+#[derive(Debug)]
+struct Counters {
+    allowed: IntCounter,
+    limited: IntCounter,
+    shadow_limited: IntCounter,
+    store_error: IntCounter,
+}
+
+#[derive(Debug)]
+struct Tier {
+    name: String,
+    limiter: Arc<Limiter>,
+    counters: Counters,
+}
+
+#[derive(Debug)]
+struct Rule {
+    name: String,
+    policy: PolicyName,
+    hosts: Vec<String>,
+    methods: Vec<Method>,
+    routes: Vec<String>,
+    path_prefix: Option<String>,
+    key: Vec<KeyPart>,
+    ipv4_prefix: u8,
+    ipv6_prefix: u8,
+    /// Index 0 is the default tier (the rule's `limit`).
+    tiers: Vec<Tier>,
+    tier_from: Option<TierSource>,
+    shadow: bool,
+    exempt_cidrs: Vec<IpNet>,
+    exempt_keys: Vec<String>,
+    fail_closed: bool,
+}
+
+/// The compiled `rate_limits:` section of one configuration generation.
+#[derive(Debug, Default)]
+pub struct Limits {
+    rules: Vec<Rule>,
+    response: LimitResponse,
+    api_key_header: Option<HeaderName>,
+    api_keys: HashMap<String, String>,
+}
+
+/// What an admitted request's response should carry.
+#[derive(Debug)]
+pub(crate) struct Admitted(Option<Box<(HeaderValue, HeaderValue, Decision)>>);
+
+impl Admitted {
+    /// Adds the rate-limit headers (when configured) to the response.
+    pub(crate) fn apply(
+        self,
+        mut response: Response<ResponseBody>,
+        runtime: &Runtime,
+    ) -> Response<ResponseBody> {
+        if let Some(reported) = self.0 {
+            let (policy, ratelimit, decision) = *reported;
+            put_headers(
+                &mut response,
+                &runtime.limits.response,
+                policy,
+                ratelimit,
+                &decision,
+            );
+        }
+        response
+    }
+}
+
+impl Limits {
+    /// Compiles `config`, reusing `state`'s limiters for unchanged rules and dropping
+    /// those no rule uses any more.
+    pub async fn build(
+        config: &RateLimitsConfig,
+        state: &LimitState,
+        metrics: &Metrics,
+    ) -> Result<Limits, LimitError> {
+        let mut used = HashMap::new();
+        let mut rules = Vec::with_capacity(config.rules.len());
+        for rule in &config.rules {
+            let mut tiers = Vec::with_capacity(rule.tiers.len() + 1);
+            let all = std::iter::once(("default", &rule.limit)).chain(
+                rule.tiers
+                    .iter()
+                    .map(|(name, limit)| (name.as_str(), limit)),
+            );
+            for (tier, limit) in all {
+                let id = format!(
+                    "{}\u{0}{tier}\u{0}{limit:?}\u{0}{:?}\u{0}{:?}",
+                    rule.name, config.store, rule.on_store_error
+                );
+                let existing = state
+                    .limiters
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&id)
+                    .cloned();
+                let limiter = match existing {
+                    Some(limiter) => limiter,
+                    None => Arc::new(new_limiter(rule, tier, limit, &config.store, state).await?),
+                };
+                used.insert(id, Arc::clone(&limiter));
+                tiers.push(Tier {
+                    name: tier.to_owned(),
+                    limiter,
+                    counters: Counters {
+                        allowed: metrics.rate_limit_decisions(&rule.name, tier, "allowed"),
+                        limited: metrics.rate_limit_decisions(&rule.name, tier, "limited"),
+                        shadow_limited: metrics.rate_limit_decisions(
+                            &rule.name,
+                            tier,
+                            "shadow_limited",
+                        ),
+                        store_error: metrics.rate_limit_decisions(&rule.name, tier, "store_error"),
+                    },
+                });
+            }
+            rules.push(Rule {
+                name: rule.name.clone(),
+                policy: PolicyName::new(&rule.name).map_err(|e| LimitError::Limit {
+                    rule: rule.name.clone(),
+                    cause: e.to_string(),
+                })?,
+                hosts: rule.selector.hosts.clone(),
+                methods: rule
+                    .selector
+                    .methods
+                    .iter()
+                    .filter_map(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
+                    .collect(),
+                routes: rule.selector.routes.clone(),
+                path_prefix: rule.selector.path_prefix.clone(),
+                key: rule.key.clone(),
+                ipv4_prefix: rule.ipv4_prefix,
+                ipv6_prefix: rule.ipv6_prefix,
+                tiers,
+                tier_from: rule.tier_from.clone(),
+                shadow: rule.shadow,
+                exempt_cidrs: rule.exempt.cidrs.clone(),
+                exempt_keys: rule.exempt.api_keys.clone(),
+                fail_closed: rule.on_store_error == OnStoreError::FailClosed,
+            });
+        }
+        *state.limiters.lock().unwrap_or_else(|e| e.into_inner()) = used;
+        Ok(Limits {
+            rules,
+            response: config.response.clone(),
+            api_key_header: config
+                .api_key_header
+                .as_deref()
+                .and_then(|name| HeaderName::from_bytes(name.as_bytes()).ok()),
+            api_keys: config
+                .api_keys
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        })
+    }
+}
+
+async fn new_limiter(
+    rule: &RateLimitRule,
+    tier: &str,
+    limit: &TierLimit,
+    store: &LimitStore,
+    state: &LimitState,
+) -> Result<Limiter, LimitError> {
+    let TierLimit::Limited(spec) = limit else {
+        return Ok(Limiter::Unlimited);
+    };
+    let invalid = |cause: String| LimitError::Limit {
+        rule: rule.name.clone(),
+        cause,
+    };
+    let quota = quota(spec);
+    match store {
+        LimitStore::Memory { max_keys } => Ok(match spec.algorithm {
+            LimitAlgorithm::Gcra => Limiter::Gcra(MemoryLimiter::new(
+                Gcra::new(quota).map_err(|e| invalid(e.to_string()))?,
+                *max_keys,
+            )),
+            LimitAlgorithm::SlidingWindow => Limiter::Sliding(MemoryLimiter::new(
+                SlidingWindow::new(spec.rate, spec.period).map_err(|e| invalid(e.to_string()))?,
+                *max_keys,
+            )),
+            LimitAlgorithm::FixedWindow => Limiter::Fixed(MemoryLimiter::new(
+                FixedWindow::new(spec.rate, spec.period).map_err(|e| invalid(e.to_string()))?,
+                *max_keys,
+            )),
+        }),
+        LimitStore::Redis {
+            url,
+            mode,
+            batch,
+            instances,
+            timeout,
+            max_keys,
+        } => {
+            let conn = redis_connection(url, state).await?;
+            let remote = RedisLimiter::new(conn, &redis_name(&rule.name, tier), quota)
+                .map_err(|e| invalid(e.to_string()))?;
+            let policy = match rule.on_store_error {
+                OnStoreError::FailOpen => FailPolicy::Open {
+                    instances: *instances,
+                },
+                OnStoreError::FailClosed => FailPolicy::Closed {
+                    retry_after: FAIL_CLOSED_RETRY,
+                },
+            };
+            Ok(match mode {
+                RedisMode::Exact => Limiter::Redis(
+                    Resilient::new(remote, quota, policy, *max_keys)
+                        .map_err(|e| invalid(e.to_string()))?
+                        .with_timeout(*timeout),
+                ),
+                RedisMode::Leased => {
+                    let leased = LeasedLimiter::new(remote, *batch, LEASE_TTL, *max_keys)
+                        .map_err(|e| invalid(e.to_string()))?;
+                    Limiter::Leased(
+                        Resilient::new(leased, quota, policy, *max_keys)
+                            .map_err(|e| invalid(e.to_string()))?
+                            .with_timeout(*timeout),
+                    )
+                }
+            })
+        }
+    }
+}
+
+fn quota(spec: &LimitSpec) -> Quota {
+    Quota {
+        count: spec.rate,
+        period: spec.period,
+        burst: spec.burst.unwrap_or(spec.rate),
+    }
+}
+
+/// The Redis key name of a rule's tier: `[A-Za-z0-9_.-]`, at most 64 characters.
+fn redis_name(rule: &str, tier: &str) -> String {
+    let tier = xxhash_rust::xxh3::xxh3_64(tier.as_bytes()) as u32;
+    format!("{}.{tier:08x}", &rule[..rule.len().min(55)])
+}
+
+async fn redis_connection(url: &str, state: &LimitState) -> Result<ConnectionManager, LimitError> {
+    let mut connections = state.redis.lock().await;
+    if let Some(conn) = connections.get(url) {
+        return Ok(conn.clone());
+    }
+    let conn = perfkit_limit::connect(url)
+        .await
+        .map_err(|e| LimitError::Connect {
+            url: url.to_owned(),
+            cause: e.to_string(),
+        })?;
+    connections.insert(url.to_owned(), conn.clone());
+    Ok(conn)
+}
+
+/// What the phase needs to know about the request.
+pub(crate) struct Request<'a> {
+    pub parts: &'a request::Parts,
+    pub host: &'a str,
+    pub route: &'a Route,
+    pub peer: &'a ClientPeer,
+}
+
+/// Decides the request: `Ok` to go on (with headers for its response), or the `429`
+/// (`503` for a fail-closed store) to answer with.
+pub(crate) async fn check(
+    runtime: &Runtime,
+    request: Request<'_>,
+) -> Result<Admitted, Response<ResponseBody>> {
+    let limits = &runtime.limits;
+    if limits.rules.is_empty() {
+        return Ok(Admitted(None));
+    }
+    let headers = &request.parts.headers;
+    let api_key = limits
+        .api_key_header
+        .as_ref()
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok());
+    let trusted_peer = runtime.trusted.contains(request.peer.ip);
+    let mut client_ip: Option<IpAddr> = None;
+    let mut tightest: Option<(&Rule, Decision, bool)> = None;
+    for rule in &limits.rules {
+        if !selects(rule, &request) {
+            continue;
+        }
+        let ip = *client_ip.get_or_insert_with(|| runtime.trusted.client_ip(request.peer, headers));
+        if rule.exempt_cidrs.iter().any(|net| net.contains(&ip))
+            || api_key.is_some_and(|key| rule.exempt_keys.iter().any(|k| k == key))
+        {
+            continue;
+        }
+        let tier = tier_of(rule, limits, api_key, headers, trusted_peer);
+        let key = key_of(rule, &request, ip, api_key, trusted_peer);
+        let Some((decision, source)) = tier.limiter.check(key).await else {
+            tier.counters.allowed.inc();
+            continue;
+        };
+        let failed_closed = source == Source::FailedClosed;
+        if source != Source::Store {
+            tier.counters.store_error.inc();
+        }
+        if decision.allowed {
+            tier.counters.allowed.inc();
+        } else if rule.shadow {
+            tier.counters.shadow_limited.inc();
+            tracing::info!(rule = %rule.name, tier = %tier.name, client = %ip, route = %request.route.label, "rate limit would reject (shadow mode)");
+            continue;
+        } else {
+            tier.counters.limited.inc();
+        }
+        let replace = match &tightest {
+            None => true,
+            Some((_, current, _)) => current.tightest(decision) != *current,
+        };
+        if replace {
+            tightest = Some((rule, decision, failed_closed && rule.fail_closed));
+        }
+    }
+    let Some((rule, decision, failed_closed)) = tightest else {
+        return Ok(Admitted(None));
+    };
+    if decision.allowed && !limits.response.headers_on_allowed {
+        return Ok(Admitted(None));
+    }
+    let (policy, ratelimit) = header_values(&rule.policy, &decision);
+    if decision.allowed {
+        return Ok(Admitted(Some(Box::new((policy, ratelimit, decision)))));
+    }
+    Err(reject(
+        &limits.response,
+        rule,
+        policy,
+        ratelimit,
+        &decision,
+        failed_closed,
+    ))
+}
+
+fn selects(rule: &Rule, request: &Request<'_>) -> bool {
+    (rule.routes.is_empty() || rule.routes.contains(&request.route.label))
+        && (rule.methods.is_empty() || rule.methods.contains(&request.parts.method))
+        && (rule.hosts.is_empty()
+            || rule
+                .hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(request.host)))
+        && rule
+            .path_prefix
+            .as_ref()
+            .is_none_or(|prefix| request.parts.uri.path().starts_with(prefix.as_str()))
+}
+
+fn tier_of<'r>(
+    rule: &'r Rule,
+    limits: &Limits,
+    api_key: Option<&str>,
+    headers: &http::HeaderMap,
+    trusted_peer: bool,
+) -> &'r Tier {
+    let name = match &rule.tier_from {
+        None => None,
+        Some(TierSource::ApiKey) => api_key
+            .and_then(|key| limits.api_keys.get(key))
+            .map(String::as_str),
+        Some(TierSource::TrustedHeader(header)) if trusted_peer => {
+            headers.get(header.as_str()).and_then(|v| v.to_str().ok())
+        }
+        Some(TierSource::TrustedHeader(_)) => None,
+    };
+    name.and_then(|name| rule.tiers[1..].iter().find(|tier| tier.name == name))
+        .unwrap_or(&rule.tiers[0])
+}
+
+/// The client address with the rule's prefix kept and the rest zeroed.
+pub(crate) fn ip_prefix(ip: IpAddr, ipv4_prefix: u8, ipv6_prefix: u8) -> (u8, u128) {
+    match ip {
+        IpAddr::V4(v4) => {
+            let bits = u32::from(v4);
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(ipv4_prefix))
+                .unwrap_or(0);
+            (4, u128::from(bits & mask))
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(ipv6_prefix))
+                .unwrap_or(0);
+            (6, bits & mask)
+        }
+    }
+}
+
+fn key_of(
+    rule: &Rule,
+    request: &Request<'_>,
+    ip: IpAddr,
+    api_key: Option<&str>,
+    trusted_peer: bool,
+) -> Key {
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    let hash_ip = |hasher: &mut xxhash_rust::xxh3::Xxh3Default| {
+        let (family, bits) = ip_prefix(ip, rule.ipv4_prefix, rule.ipv6_prefix);
+        hasher.write_u8(family);
+        hasher.write_u128(bits);
+    };
+    for part in &rule.key {
+        match part {
+            KeyPart::ClientIp => hash_ip(&mut hasher),
+            KeyPart::Route => {
+                hasher.write_u8(b'r');
+                hasher.write(request.route.label.as_bytes());
+            }
+            KeyPart::ApiKey => match api_key {
+                Some(key) => {
+                    hasher.write_u8(b'k');
+                    hasher.write(key.as_bytes());
+                }
+                None => hash_ip(&mut hasher),
+            },
+            KeyPart::TrustedHeader(name) => {
+                match request
+                    .parts
+                    .headers
+                    .get(name.as_str())
+                    .filter(|_| trusted_peer)
+                {
+                    Some(value) => {
+                        hasher.write_u8(b'h');
+                        hasher.write(value.as_bytes());
+                    }
+                    None => hash_ip(&mut hasher),
+                }
+            }
+        }
+        hasher.write_u8(0xff);
+    }
+    Key::from_hash(hasher.finish())
+}
+
+thread_local! {
+    /// Where header values are written before they are copied into a `HeaderValue`.
+    static HEADER_TEXT: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(128));
+}
+
+fn header_values(policy: &PolicyName, decision: &Decision) -> (HeaderValue, HeaderValue) {
+    HEADER_TEXT.with(|text| {
+        let mut text = text.borrow_mut();
+        text.clear();
+        append_policy(
+            &mut text,
+            policy,
+            decision.limit,
+            QuotaUnit::Requests,
+            Some(decision.window_secs()),
+        );
+        let policy_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
+        text.clear();
+        append_ratelimit(
+            &mut text,
+            policy,
+            decision.remaining,
+            Some(decision.reset_secs()),
+        );
+        let ratelimit_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
+        (policy_value, ratelimit_value)
+    })
+}
+
+const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+
+fn put_headers(
+    response: &mut Response<ResponseBody>,
+    config: &LimitResponse,
+    policy: HeaderValue,
+    ratelimit: HeaderValue,
+    decision: &Decision,
+) {
+    let headers = response.headers_mut();
+    headers.insert(RATELIMIT_POLICY, policy);
+    headers.insert(RATELIMIT, ratelimit);
+    if config.legacy_headers {
+        headers.insert(X_RATELIMIT_LIMIT, HeaderValue::from(decision.limit));
+        headers.insert(X_RATELIMIT_REMAINING, HeaderValue::from(decision.remaining));
+        headers.insert(X_RATELIMIT_RESET, HeaderValue::from(decision.reset_secs()));
+    }
+}
+
+fn reject(
+    config: &LimitResponse,
+    rule: &Rule,
+    policy: HeaderValue,
+    ratelimit: HeaderValue,
+    decision: &Decision,
+    failed_closed: bool,
+) -> Response<ResponseBody> {
+    let retry = retry_after_for(decision);
+    let (status, message) = if failed_closed {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "rate-limit store unavailable",
+        )
+    } else {
+        (StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
+    };
+    let (body, content_type) = match config.body {
+        LimitBody::Json => (
+            serde_json::json!({
+                "error": message,
+                "rule": rule.name,
+                "retry_after": retry,
+            })
+            .to_string(),
+            "application/json",
+        ),
+        LimitBody::Text => (
+            match retry {
+                Some(secs) => format!("{message} ({}); retry after {secs}s\n", rule.name),
+                None => format!("{message} ({})\n", rule.name),
+            },
+            "text/plain; charset=utf-8",
+        ),
+    };
+    let mut response = Response::new(ResponseBody::full(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(secs) = retry {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    put_headers(&mut response, config, policy, ratelimit, decision);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_in_one_prefix_share_it() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(ip_prefix(a, 32, 64), ip_prefix(b, 32, 64));
+        assert_ne!(ip_prefix(a, 32, 64), ip_prefix(c, 32, 64));
+        assert_eq!(ip_prefix(a, 32, 48), ip_prefix(c, 32, 48));
+        assert_ne!(ip_prefix(a, 32, 128), ip_prefix(b, 32, 128));
+    }
+
+    #[test]
+    fn the_client_ip_read_early_is_the_one_the_forwarded_phase_settles() {
+        use crate::request::forwarded::TrustedProxies;
+        let trusted = TrustedProxies::new(vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.0/8".parse().unwrap(),
+        ]);
+        let chains: [&[&str]; 7] = [
+            &[],
+            &["203.0.113.9"],
+            &["203.0.113.9, 10.1.1.1"],
+            &["198.51.100.1, 203.0.113.9", "10.2.2.2"],
+            &["10.1.1.1, 10.2.2.2"],
+            &["garbage, [2001:db8::1]"],
+            &["\"[2001:db8::2]\", ::ffff:10.0.0.1"],
+        ];
+        for peer in ["127.0.0.1", "192.0.2.7"] {
+            let peer = ClientPeer::new(peer.parse().unwrap(), "http");
+            for chain in chains {
+                let mut headers = http::HeaderMap::new();
+                for value in chain {
+                    headers.append("x-forwarded-for", HeaderValue::from_static(value));
+                }
+                let early = trusted.client_ip(&peer, &headers);
+                let settled = trusted.apply(&peer, &mut headers);
+                assert_eq!(early, settled, "peer {} chain {chain:?}", peer.ip);
+            }
+        }
+    }
+
+    #[test]
+    fn ipv4_addresses_are_alone_by_default() {
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        assert_ne!(ip_prefix(a, 32, 64), ip_prefix(b, 32, 64));
+        assert_eq!(ip_prefix(a, 24, 64), ip_prefix(b, 24, 64));
+        // The same bits in another family are another client.
+        let mapped: IpAddr = "::c000:201".parse().unwrap();
+        assert_ne!(ip_prefix(a, 32, 128), ip_prefix(mapped, 32, 128));
+    }
+}
