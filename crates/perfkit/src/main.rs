@@ -31,7 +31,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the reverse-proxy gateway (SIGHUP reloads the config, SIGTERM drains and stops).
-    Serve,
+    Serve {
+        /// Also serve the HTTP queue API of this queues file, on its `api.listen`.
+        #[arg(long, value_name = "FILE")]
+        queues: Option<PathBuf>,
+    },
     /// Inspect configuration.
     Config {
         #[command(subcommand)]
@@ -90,15 +94,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{}: ok", cli.config.display());
             Ok(())
         }
-        Command::Serve => {
+        Command::Serve { queues } => {
             let config = Config::load(&cli.config)?;
             init_logging(&config.log);
-            runtime()?
-                .block_on(perfkit_gateway::serve_until_signalled(
+            let runtime = runtime()?;
+            match queues {
+                Some(queues) => runtime.block_on(worker::serve_with_queue_api(
                     config,
                     cli.config.clone(),
-                ))
-                .context("running the gateway")
+                    &queues,
+                )),
+                None => runtime
+                    .block_on(perfkit_gateway::serve_until_signalled(
+                        config,
+                        cli.config.clone(),
+                    ))
+                    .context("running the gateway"),
+            }
         }
         Command::Demo(args) => {
             init_logging(&LogConfig {

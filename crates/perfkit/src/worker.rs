@@ -65,23 +65,8 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
         tasks.spawn(async move { scheduler.run(&backend, stopped).await });
     }
     if let Some(addr) = args.api.or(config.api.listen) {
-        let token = config.api.resolve_token().unwrap_or_default();
-        let api = perfkit_queue::http::QueueApi::new(
-            backend.clone(),
-            config.clone(),
-            token,
-            metrics.clone(),
-        )
-        .map_err(anyhow::Error::msg)?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding the queue API to {addr}"))?;
-        eprintln!("queue API listening on http://{}", listener.local_addr()?);
-        tasks.spawn(perfkit_queue::http::serve(
-            Arc::new(api),
-            listener,
-            stopped.clone(),
-        ));
+        let api = bind_api(&config, backend.clone(), metrics.clone(), addr).await?;
+        tasks.spawn(api(stopped.clone()));
     }
     if tasks.is_empty() {
         anyhow::bail!(
@@ -94,6 +79,59 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     let _ = stop.send(true);
     while tasks.join_next().await.is_some() {}
     Ok(())
+}
+
+/// Builds the HTTP queue API over `backend` and binds it to `addr`; returns the
+/// server, to run until its stop signal turns true. Shared by `perfkit worker --api`
+/// and `perfkit serve --queues`.
+pub async fn bind_api(
+    config: &Arc<QueuesConfig>,
+    backend: AnyBackend,
+    metrics: Metrics,
+    addr: SocketAddr,
+) -> anyhow::Result<impl FnOnce(watch::Receiver<bool>) -> ApiServer> {
+    let token = config.api.resolve_token().unwrap_or_default();
+    let api = perfkit_queue::http::QueueApi::new(backend, config.clone(), token, metrics)
+        .map_err(anyhow::Error::msg)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the queue API to {addr}"))?;
+    eprintln!("queue API listening on http://{}", listener.local_addr()?);
+    let api = Arc::new(api);
+    Ok(
+        move |stopped| -> ApiServer {
+            Box::pin(perfkit_queue::http::serve(api, listener, stopped))
+        },
+    )
+}
+
+/// The queue API server, running until its stop signal turns true.
+pub type ApiServer = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// `perfkit serve --queues FILE`: the gateway plus the queue API of `FILE` on its
+/// `api.listen` address, stopped together.
+pub async fn serve_with_queue_api(
+    config: perfkit_config::Config,
+    config_path: PathBuf,
+    queues: &std::path::Path,
+) -> anyhow::Result<()> {
+    let queues_config = Arc::new(QueuesConfig::load(queues)?);
+    let addr = queues_config.api.listen.with_context(|| {
+        format!(
+            "{}: set api.listen to serve the queue API from perfkit serve",
+            queues.display()
+        )
+    })?;
+    let backend = AnyBackend::open(&queues_config.backend.choice())
+        .await
+        .context("opening the queue backend")?;
+    let api = bind_api(&queues_config, backend, Metrics::new(), addr).await?;
+    let (stop, stopped) = watch::channel(false);
+    let api = tokio::spawn(api(stopped));
+    let result = perfkit_gateway::serve_until_signalled(config, config_path).await;
+    let _ = stop.send(true);
+    let _ = api.await;
+    result.context("running the gateway")
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {

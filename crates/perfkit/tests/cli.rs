@@ -173,12 +173,18 @@ impl Served {
 
     /// Starts `perfkit serve` with `extra` appended to its config.
     async fn start_with(upstream: &SampleUpstream, extra: &str) -> Served {
-        Served::spawn(upstream, extra, &[]).await
+        Served::spawn(upstream, extra, &[], &[]).await
     }
 
     /// Starts `perfkit serve` with `extra` appended to its config, run through the
     /// command `wrapper` (e.g. `prlimit --nofile=…`) when it is not empty.
-    async fn spawn(upstream: &SampleUpstream, extra: &str, wrapper: &[&str]) -> Served {
+    /// `args` are added to `perfkit serve -c CONFIG`.
+    async fn spawn(
+        upstream: &SampleUpstream,
+        extra: &str,
+        wrapper: &[&str],
+        args: &[&str],
+    ) -> Served {
         let dir = tempfile::tempdir().unwrap();
         let (port, admin_port) = (free_port(), free_port());
         let config = dir.path().join("perfkit.yml");
@@ -194,6 +200,7 @@ impl Served {
         };
         let child = command
             .args(["serve", "-c", config.to_str().unwrap()])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
             .spawn()
@@ -401,7 +408,7 @@ fn cpu_time(pid: u32) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_connection_flood_at_the_fd_limit_neither_spins_nor_locks_clients_out() {
     let upstream = SampleUpstream::start_named("flooded").await.unwrap();
-    let served = Served::spawn(&upstream, "", &["prlimit", "--nofile=128:128"]).await;
+    let served = Served::spawn(&upstream, "", &["prlimit", "--nofile=128:128"], &[]).await;
     let addr = format!("127.0.0.1:{}", served.port);
     // Far more idle connections than the process has descriptors for.
     let mut flood = Vec::new();
@@ -432,6 +439,62 @@ async fn an_idle_connection_flood_at_the_fd_limit_neither_spins_nor_locks_client
         "the gateway used {used:?} of CPU in {elapsed:?} while flooded"
     );
     drop(flood);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_also_serves_the_queue_api_when_given_a_queues_file() {
+    let upstream = SampleUpstream::start_named("app").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api_port = free_port();
+    let queues = write(
+        dir.path(),
+        "queues.yml",
+        &format!(
+            "backend:\n  sqlite: {}\napi:\n  token: queue-secret\n  listen: 127.0.0.1:{api_port}\nqueues:\n  mail: {{}}\n",
+            dir.path().join("jobs.db").display()
+        ),
+    );
+    let mut served =
+        Served::spawn(&upstream, "", &[], &["--queues", queues.to_str().unwrap()]).await;
+    // The gateway answers, and so does the queue API, with its token.
+    assert_eq!(
+        Client::http1().get(&served.url("/")).await.unwrap().status,
+        200
+    );
+    let api = format!("http://127.0.0.1:{api_port}");
+    let auth = [("authorization", "Bearer queue-secret")];
+    let enqueued = Client::http1()
+        .request(
+            http::Method::POST,
+            &format!("{api}/queues/mail/jobs"),
+            &auth,
+            r#"{"payload": {"to": "a@example.com"}}"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(enqueued.status, 201, "{}", enqueued.text());
+    let stats = Client::http1()
+        .request(
+            http::Method::GET,
+            &format!("{api}/queues/mail/stats"),
+            &auth,
+            "",
+        )
+        .await
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&stats.body).unwrap();
+    assert_eq!(stats["ready"], 1, "{stats}");
+    let refused = Client::http1()
+        .get(&format!("{api}/queues/mail/stats"))
+        .await
+        .unwrap();
+    assert_eq!(refused.status, 401);
+    served.signal("-TERM");
+    assert!(served.wait_exit().success());
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", api_port)).is_err(),
+        "the queue API still accepts after shutdown"
+    );
 }
 
 #[test]
