@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use perfkit_queue::{
     now_ms, Backend, Backoff, Job, NewJob, Queue, RedisBackend, Worker, WorkerOptions,
 };
-use perfkit_testkit::PersistentRedis;
+use perfkit_testkit::RedisServer;
 use tokio::sync::watch;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_crash_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let mut redis = PersistentRedis::start(dir.path()).unwrap();
+    let mut redis = RedisServer::start_persistent(dir.path()).unwrap();
     let backend = RedisBackend::connect(&redis.url()).await.unwrap();
     let ran = Arc::new(Mutex::new(Vec::new()));
     let seen = ran.clone();
@@ -38,7 +38,7 @@ async fn a_redis_crash_loses_nothing_acknowledged() {
     for batch in 0..40 {
         if batch == 15 {
             let restart = tokio::task::spawn_blocking(move || {
-                redis.crash_and_restart().unwrap();
+                redis.restart().unwrap();
                 redis
             });
             redis = restart.await.unwrap();

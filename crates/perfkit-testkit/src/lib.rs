@@ -8,15 +8,13 @@ mod client;
 mod postgres;
 mod redis;
 mod redis_cluster;
-mod redis_persistent;
 mod scripted;
 mod upstream;
 
 pub use client::{Client, Reply};
 pub use postgres::PostgresServer;
 pub use redis::RedisServer;
-pub use redis_cluster::{RedisCluster, RedisNode};
-pub use redis_persistent::PersistentRedis;
+pub use redis_cluster::RedisCluster;
 pub use scripted::Scripted;
 pub use upstream::{Echo, SampleUpstream, UpstreamBuilder};
 

@@ -2,7 +2,7 @@
 //! the Redis store shared by two gateways and Redis dying under load, reloads.
 
 use perfkit_gateway::Gateway;
-use perfkit_testkit::{Client, RedisNode, SampleUpstream};
+use perfkit_testkit::{Client, RedisServer, SampleUpstream};
 
 use crate::support::{config_with, gateway_with, metrics, single_group, url};
 
@@ -226,7 +226,7 @@ rules:
 
 #[tokio::test]
 async fn two_gateways_on_one_redis_enforce_one_bound() {
-    let redis = RedisNode::start().unwrap();
+    let redis = RedisServer::start().unwrap();
     let upstream = SampleUpstream::start_named("a").await.unwrap();
     let rules = redis_rules(&redis.url(), "fail_open", 3);
     let a = limited(&upstream, "", &rules).await;
@@ -242,7 +242,7 @@ async fn two_gateways_on_one_redis_enforce_one_bound() {
 
 #[tokio::test]
 async fn redis_dying_fails_open_locally_or_closed_and_recovers() {
-    let mut redis = RedisNode::start().unwrap();
+    let mut redis = RedisServer::start().unwrap();
     let upstream = SampleUpstream::start_named("a").await.unwrap();
     let open = limited(&upstream, "", &redis_rules(&redis.url(), "fail_open", 2)).await;
     let closed = limited(
@@ -252,7 +252,7 @@ async fn redis_dying_fails_open_locally_or_closed_and_recovers() {
     )
     .await;
     assert_eq!(statuses(&closed, 1, &[]).await, [200]);
-    redis.kill();
+    redis.stop();
     // Fail-open: still served, limited by the local fallback (2 per minute here).
     let during = statuses(&open, 4, &[]).await;
     assert_eq!(during, [200, 200, 429, 429]);
@@ -366,7 +366,7 @@ async fn load(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leased_mode_stays_within_its_overshoot_and_fails_open_under_load() {
-    let mut redis = RedisNode::start().unwrap();
+    let mut redis = RedisServer::start().unwrap();
     let upstream = SampleUpstream::start_named("a").await.unwrap();
     let rules = format!(
         "store: {{ kind: redis, url: \"{}\", mode: leased, batch: 5, instances: 2, timeout: 200ms }}
@@ -387,7 +387,7 @@ rules:
     // Redis dies between two bursts of load; a new client keeps sending: every
     // request is answered, limited locally (half the quota per instance), never a
     // transport failure or a 5xx.
-    redis.kill();
+    redis.stop();
     let during = load(&[&a, &b], "two", 4, 15).await;
     assert!(during.iter().all(|s| *s == 200 || *s == 429), "{during:?}");
     assert!((1..=20).contains(&admitted(&during)), "{during:?}");

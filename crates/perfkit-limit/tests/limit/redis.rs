@@ -9,7 +9,7 @@ use perfkit_limit::{
     connect, connect_cluster, FailPolicy, Key, LeasedLimiter, Quota, RedisLimiter, Resilient,
     Source, Store,
 };
-use perfkit_testkit::{RedisCluster, RedisNode};
+use perfkit_testkit::{RedisCluster, RedisServer};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -19,7 +19,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn evalsha_calls(node: &RedisNode) -> u64 {
+fn evalsha_calls(node: &RedisServer) -> u64 {
     let stats = node.command(&["INFO", "commandstats"]).unwrap();
     stats
         .lines()
@@ -30,7 +30,7 @@ fn evalsha_calls(node: &RedisNode) -> u64 {
 
 #[test]
 fn exact_mode_admits_the_burst_then_honours_retry_after() {
-    let redis = RedisNode::start().unwrap();
+    let redis = RedisServer::start().unwrap();
     let redis_key = runtime().block_on(async {
         let conn = connect(&redis.url()).await.unwrap();
         // 10 per 10 s: one every second, bursts of 10.
@@ -134,7 +134,7 @@ fn quota() -> Quota {
 
 #[test]
 fn instances_in_exact_mode_never_admit_more_than_the_bound() {
-    let redis = RedisNode::start().unwrap();
+    let redis = RedisServer::start().unwrap();
     runtime().block_on(async {
         let mut limiters = Vec::new();
         for _ in 0..4 {
@@ -156,7 +156,7 @@ fn instances_in_exact_mode_never_admit_more_than_the_bound() {
 
 #[test]
 fn instances_in_leased_mode_stay_within_the_documented_overshoot() {
-    let redis = RedisNode::start().unwrap();
+    let redis = RedisServer::start().unwrap();
     let batch = 8;
     let instances = 4;
     // 20 per second (one every 50 ms), bursts of 40.
@@ -204,7 +204,7 @@ fn instances_in_leased_mode_stay_within_the_documented_overshoot() {
 
 #[test]
 fn leased_mode_takes_batches_and_spends_them_locally() {
-    let redis = RedisNode::start().unwrap();
+    let redis = RedisServer::start().unwrap();
     runtime().block_on(async {
         let conn = connect(&redis.url()).await.unwrap();
         let remote = RedisLimiter::new(conn, "batch", Quota::per_hour(100)).unwrap();
@@ -230,7 +230,7 @@ fn leased_mode_takes_batches_and_spends_them_locally() {
 
 #[test]
 fn leases_in_memory_stay_bounded() {
-    let redis = RedisNode::start().unwrap();
+    let redis = RedisServer::start().unwrap();
     runtime().block_on(async {
         let conn = connect(&redis.url()).await.unwrap();
         let remote = RedisLimiter::new(conn, "bounded", Quota::per_hour(100)).unwrap();
@@ -290,7 +290,7 @@ async fn until_store_answers<S: Store>(
 
 #[test]
 fn redis_killed_under_load_fails_open_to_a_scaled_local_limit_or_closed() {
-    let mut redis = RedisNode::start().unwrap();
+    let mut redis = RedisServer::start().unwrap();
     let rt = runtime();
     let (open, closed) = rt.block_on(async {
         let conn = connect(&redis.url()).await.unwrap();
@@ -322,7 +322,7 @@ fn redis_killed_under_load_fails_open_to_a_scaled_local_limit_or_closed() {
         }
         (open, closed)
     });
-    redis.kill();
+    redis.stop();
     rt.block_on(async {
         let key = Key::from_bytes(b"client");
         // Fail open: the local limiter grants 400 / 4 = 100 for this key, not more.
