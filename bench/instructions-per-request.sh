@@ -14,29 +14,20 @@ cd "$(dirname "$0")/.."
 BINARY=${1:-target/release/perfkit}
 N=${2:-2000}
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-for tool in valgrind nginx curl; do
-    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
-        as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
-    fi
-done
+source bench/setup.sh
+need valgrind nginx curl
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$BINARY" ] || cargo build --release -q -p perfkit
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ORIGIN=$(free_port)
-WORK=$(mktemp -d)
-cleanup() { [ -f "$WORK/origin.pid" ] && kill "$(cat "$WORK/origin.pid")" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
 cat > "$WORK/origin.conf" <<CONF
 daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
 events { worker_connections 1024; }
 http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:$ORIGIN; location / { return 200 "hello from origin\n"; } } }
 CONF
-"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" &
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$ORIGIN/" && break; sleep 0.05; done
+"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
+wait_up "$ORIGIN"
 
 count() { # REQUESTS -> total instructions of the run
     local port admin

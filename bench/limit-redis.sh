@@ -11,17 +11,13 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-3}
 PAIRS=${2:-5}
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v redis-server >/dev/null 2>&1; then
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
-fi
+source bench/setup.sh
+need redis-server
 
 cargo build --release -q -p perfkit-limit --example redis_bench
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 taskset -c 0 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
-REDIS_PID=$!
-trap 'kill $REDIS_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+PIDS+=($!)
 for _ in $(seq 100); do
     redis-cli -p "$PORT" ping >/dev/null 2>&1 && break
     sleep 0.05

@@ -18,28 +18,14 @@ CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
 WORKERS=${WORKERS:-2}   # nginx worker processes and perfkit proxy workers, kept equal
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-for tool in nginx wrk; do
-    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
-        as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
-    fi
-done
+source bench/setup.sh
+need nginx wrk
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release -q -p perfkit
 PERFKIT=target/release/perfkit
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ORIGIN_PORT=$(free_port); NGINX_PORT=$(free_port); PERFKIT_PORT=$(free_port); ADMIN_PORT=$(free_port)
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # The origin: one nginx worker answering a small fixed body.
 cat > "$WORK/origin.conf" <<CONF
@@ -102,7 +88,6 @@ CONF
 "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & PIDS+=($!)
 "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & PIDS+=($!)
 
-wait_up() { for _ in $(seq 1 200); do curl -sf -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never answered" >&2; exit 1; }
 wait_up "$ORIGIN_PORT"; wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
 curl -sf "http://127.0.0.1:$PERFKIT_PORT/" | grep -q "hello from origin"
 

@@ -20,28 +20,15 @@ MINUTES=${1:-30}
 SAMPLE=${2:-10}
 OUT=${OUT:-.perfkit/soak.csv}
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-for tool in nginx wrk; do
-    if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
-        as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$tool" >/dev/null
-    fi
-done
+source bench/setup.sh
+need nginx wrk
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 cargo build --release -q -p perfkit
 PERFKIT=target/release/perfkit
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 O1=$(free_port); O2=$(free_port); PORT=$(free_port); ADMIN=$(free_port)
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [ -f "$WORK/o2.pid" ] && kill "$(cat "$WORK/o2.pid")" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# The restarted origin is not in $PIDS: stop it by its pid file.
+on_exit() { [ -f "$WORK/o2.pid" ] && kill "$(cat "$WORK/o2.pid")" 2>/dev/null || true; }
 
 origin_conf() { # NAME PORT
 cat > "$WORK/$1.conf" <<CONF
@@ -72,7 +59,7 @@ CONF
 "$NGINX" -c "$WORK/o1.conf" -e "$WORK/o1.err" & PIDS+=($!)
 "$NGINX" -c "$WORK/o2.conf" -e "$WORK/o2.err" &
 taskset -c 0 "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & GW=$!; PIDS+=($GW)
-for _ in $(seq 1 200); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.05; done
+wait_up "$PORT"
 
 END=$(( $(date +%s) + MINUTES * 60 ))
 LOAD="taskset -c 1"
