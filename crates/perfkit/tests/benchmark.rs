@@ -242,6 +242,56 @@ fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
 }
 
 #[test]
+fn cache_mode_reads_the_hit_rate_of_a_caching_route() {
+    let rt = runtime();
+    let server = rt
+        .block_on(
+            SampleUpstream::builder("cacheable")
+                .header("cache-control", "public, max-age=60")
+                .spawn(),
+        )
+        .unwrap();
+    let yaml = format!(
+        "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n\
+         upstreams:\n  app:\n    servers:\n      - address: {}\n\
+         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n    cache: {{}}\n",
+        server.addr()
+    );
+    let config = Config::parse_with_env("gw.yml".as_ref(), &yaml, Vec::new()).unwrap();
+    let gateway = rt.block_on(Gateway::start(config, None)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    scenario_file(
+        dir.path(),
+        &format!("http://{}", gateway.addr()),
+        "error_rate < 1%",
+    );
+    let admin = gateway.admin_addr().to_string();
+    let output = benchmark(
+        dir.path(),
+        &[
+            "-f",
+            "benchmarks.yml",
+            "--cache",
+            "--warm-passes",
+            "1",
+            "--admin",
+            &admin,
+            "--no-save",
+        ],
+    );
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    // The gateway's perfkit_cache_requests_total{route="app",result="hit"|"miss"}.
+    let rate: f64 = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("cache hit rate app: "))
+        .and_then(|rate| rate.trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("no hit rate for route app: {stdout}"));
+    assert!(rate > 0.0 && rate < 100.0, "{stdout}");
+    rt.block_on(gateway.shutdown());
+}
+
+#[test]
 fn database_mode_sweeps_pool_sizes_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
