@@ -193,14 +193,18 @@ fn a_failed_threshold_exits_3_and_a_bad_file_exits_2() {
     assert!(text(&output.stderr).contains("no scenario named `nope` (defined: api)"));
 }
 
-#[test]
-fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
-    let rt = runtime();
-    let server = upstream(&rt, 1);
+/// Starts a gateway with one route `app` (plus `route_extra` lines) in front of
+/// `server`, runs `benchmark --cache --warm-passes 1` through it, and returns the
+/// exit-checked stdout and the admin address.
+fn cache_benchmark(
+    rt: &tokio::runtime::Runtime,
+    server: &SampleUpstream,
+    route_extra: &str,
+) -> (String, String) {
     let yaml = format!(
         "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n\
          upstreams:\n  app:\n    servers:\n      - address: {}\n\
-         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n",
+         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n{route_extra}",
         server.addr()
     );
     let config = Config::parse_with_env("gw.yml".as_ref(), &yaml, Vec::new()).unwrap();
@@ -225,8 +229,16 @@ fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
             "--no-save",
         ],
     );
-    let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    rt.block_on(gateway.shutdown());
+    (text(&output.stdout), admin)
+}
+
+#[test]
+fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
+    let rt = runtime();
+    let server = upstream(&rt, 1);
+    let (stdout, admin) = cache_benchmark(&rt, &server, "");
     assert!(
         stdout.contains("  cold ") && stdout.contains("  warm 1 "),
         "{stdout}"
@@ -238,7 +250,6 @@ fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
         )),
         "{stdout}"
     );
-    rt.block_on(gateway.shutdown());
 }
 
 #[test]
@@ -251,36 +262,7 @@ fn cache_mode_reads_the_hit_rate_of_a_caching_route() {
                 .spawn(),
         )
         .unwrap();
-    let yaml = format!(
-        "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n\
-         upstreams:\n  app:\n    servers:\n      - address: {}\n\
-         routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n    cache: {{}}\n",
-        server.addr()
-    );
-    let config = Config::parse_with_env("gw.yml".as_ref(), &yaml, Vec::new()).unwrap();
-    let gateway = rt.block_on(Gateway::start(config, None)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    scenario_file(
-        dir.path(),
-        &format!("http://{}", gateway.addr()),
-        "error_rate < 1%",
-    );
-    let admin = gateway.admin_addr().to_string();
-    let output = benchmark(
-        dir.path(),
-        &[
-            "-f",
-            "benchmarks.yml",
-            "--cache",
-            "--warm-passes",
-            "1",
-            "--admin",
-            &admin,
-            "--no-save",
-        ],
-    );
-    let stdout = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let (stdout, _) = cache_benchmark(&rt, &server, "    cache: {}\n");
     // The gateway's perfkit_cache_requests_total{route="app",result="hit"|"miss"}.
     let rate: f64 = stdout
         .lines()
@@ -288,7 +270,6 @@ fn cache_mode_reads_the_hit_rate_of_a_caching_route() {
         .and_then(|rate| rate.trim_end_matches('%').parse().ok())
         .unwrap_or_else(|| panic!("no hit rate for route app: {stdout}"));
     assert!(rate > 0.0 && rate < 100.0, "{stdout}");
-    rt.block_on(gateway.shutdown());
 }
 
 #[test]

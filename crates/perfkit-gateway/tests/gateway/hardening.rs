@@ -275,22 +275,7 @@ async fn trickle_post(gw: SocketAddr, total: usize, pace: Duration, send: usize)
             break;
         }
     }
-    let mut reply = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(10), async {
-        let mut chunk = [0u8; 1024];
-        while !reply.windows(2).any(|w| w == b"\r\n") {
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => reply.extend_from_slice(&chunk[..n]),
-            }
-        }
-    })
-    .await;
-    String::from_utf8_lossy(&reply)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_owned()
+    read_status_line(&mut stream).await
 }
 
 #[tokio::test]
@@ -393,10 +378,15 @@ async fn peer_slots_free(gw: &perfkit_gateway::Gateway) -> u64 {
 async fn status_line(gw: SocketAddr, request: &str) -> String {
     let mut stream = TcpStream::connect(gw).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
+    read_status_line(&mut stream).await
+}
+
+/// The first line of whatever the gateway answers within 10 s ("" if nothing).
+async fn read_status_line(stream: &mut TcpStream) -> String {
     let mut reply = Vec::new();
     let mut chunk = [0u8; 4096];
-    while !reply.windows(4).any(|w| w == b"\r\n\r\n") {
-        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk)).await {
+    while !reply.windows(2).any(|w| w == b"\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await {
             Ok(Ok(n)) if n > 0 => reply.extend_from_slice(&chunk[..n]),
             _ => break,
         }
