@@ -2,7 +2,6 @@
 //! replays what they found. Each takes arbitrary bytes, drives one parser the way the
 //! gateway does, and checks what must hold for any input. Not part of the API.
 
-use bytes::{BufMut, BytesMut};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::Method;
 
@@ -85,20 +84,4 @@ pub fn config(data: &[u8]) {
             );
         }
     }
-}
-
-/// A response head and body as bytes, for seeding the corpus.
-pub fn sample_response(body: &[u8], chunked: bool) -> Vec<u8> {
-    let mut out = BytesMut::new();
-    out.put_slice(b"HTTP/1.1 200 OK\r\n");
-    if chunked {
-        out.put_slice(b"Transfer-Encoding: chunked\r\n\r\n");
-        out.put_slice(format!("{:x}\r\n", body.len()).as_bytes());
-        out.put_slice(body);
-        out.put_slice(b"\r\n0\r\n\r\n");
-    } else {
-        out.put_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
-        out.put_slice(body);
-    }
-    out.to_vec()
 }
