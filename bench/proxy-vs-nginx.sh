@@ -15,8 +15,12 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-12}
 DURATION=${2:-5s}
 CONNECTIONS=${3:-64}
-THREADS=${WRK_THREADS:-2}
-WORKERS=${WORKERS:-2}   # nginx worker processes and perfkit proxy workers, kept equal
+THREADS=${WRK_THREADS:-1}
+WORKERS=${WORKERS:-1}   # nginx worker processes and perfkit proxy workers, kept equal
+# Pinning: the proxy under test on one core, wrk and the origin on the other, so the
+# two proxies see the same CPU and neither competes with its own load generator.
+# PIN=0 turns it off (e.g. WORKERS=2 on a 2-core machine).
+if [ "${PIN:-1}" = 1 ]; then SUT="taskset -c 0"; LOAD="taskset -c 1"; else SUT=""; LOAD=""; fi
 
 source bench/setup.sh
 need nginx wrk
@@ -84,21 +88,21 @@ routes:
     upstream: origin
 CONF
 
-"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
-"$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & PIDS+=($!)
-"$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & PIDS+=($!)
+$LOAD "$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
+$SUT "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & PIDS+=($!)
+$SUT "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & PIDS+=($!)
 
 wait_up "$ORIGIN_PORT"; wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
 curl -sf "http://127.0.0.1:$PERFKIT_PORT/" | grep -q "hello from origin"
 
-rps() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$1/" > "$WORK/wrk.out"; 
+rps() { $LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$1/" > "$WORK/wrk.out"; 
         awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out"; 
         awk '/Non-2xx|Socket errors/ {print "  warning: " $0 > "/dev/stderr"}' "$WORK/wrk.out"; }
 p99() { awk '$1=="99%" {print $2}' "$WORK/wrk.out"; }
 
 # Warm both up (connection pools, caches), then alternate so drift hits both alike.
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$NGINX_PORT/" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PERFKIT_PORT/" >/dev/null
+$LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$NGINX_PORT/" >/dev/null
+$LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PERFKIT_PORT/" >/dev/null
 
 echo "| pair | nginx req/s | nginx p99 | perfkit req/s | perfkit p99 | ratio |"
 echo "|---|---|---|---|---|---|"
@@ -120,4 +124,4 @@ import sys, statistics, math
 r = [float(x) for x in sys.stdin.read().split()]
 print(f"median {statistics.median(r):.3f}, geometric mean {math.exp(sum(map(math.log, r)) / len(r)):.3f}, {sum(x >= 1 for x in r)}/{len(r)} pairs >= 1.0")')
 echo
-echo "ratio perfkit/nginx: $summary  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $WORKERS workers each, $(nproc) cores)"
+echo "ratio perfkit/nginx: $summary  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $WORKERS workers each, $(nproc) cores, pinned: ${PIN:-1})"
