@@ -8,7 +8,9 @@
 # Runs `perfkit serve` (1 worker) under callgrind in front of an nginx origin, sends
 # REQUESTS and then 2 x REQUESTS sequential keep-alive GETs (curl URL globbing, one
 # connection) in two separate runs, and reports (Ir(2N) - Ir(N)) / N, which cancels
-# start-up and shutdown. Needs valgrind, nginx and curl (installs what is missing).
+# start-up and shutdown. Does the same for nginx as the peer proxy (one process,
+# `proxy_pass` with a keepalive upstream and the same forwarding headers as
+# bench/proxy-vs-nginx.sh). Needs valgrind, nginx and curl (installs what is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BINARY=${1:-target/release/perfkit}
@@ -46,5 +48,28 @@ CONF
     kill -TERM "$pid"; wait "$pid" || true
     awk '/^summary:/ {print $2}' "$WORK/cg.out"
 }
+count_nginx() { # REQUESTS -> total instructions of the run
+    local port
+    port=$(free_port)
+    cat > "$WORK/proxy.conf" <<CONF
+daemon off; master_process off; worker_processes 1; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
+events { worker_connections 1024; }
+http { access_log off; keepalive_requests 1000000;
+  upstream origin { server 127.0.0.1:$ORIGIN; keepalive 256; keepalive_requests 1000000; }
+  server { listen 127.0.0.1:$port;
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host \$http_host; proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme; proxy_set_header X-Forwarded-Host \$http_host;
+      proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme"; proxy_buffering on; } } }
+CONF
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/ng.out" "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" 2>"$WORK/vg.err" &
+    local pid=$!
+    for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    curl -sf -o /dev/null "http://127.0.0.1:$port/[1-$1]"
+    kill -QUIT "$pid"; wait "$pid" || true
+    awk '/^summary:/ {print $2}' "$WORK/ng.out"
+}
 one=$(count "$N"); two=$(count $((2 * N)))
-python3 -c "print(f'instructions per request: {($two - $one) / $N:.0f}  (Ir {$one} for {1 + $N} requests, {$two} for {1 + 2 * $N}; binary $BINARY)')"
+python3 -c "print(f'perfkit instructions per request: {($two - $one) / $N:.0f}  (Ir {$one} for {1 + $N} requests, {$two} for {1 + 2 * $N}; binary $BINARY)')"
+one=$(count_nginx "$N"); two=$(count_nginx $((2 * N)))
+python3 -c "print(f'nginx instructions per request: {($two - $one) / $N:.0f}  (Ir {$one} for {1 + $N} requests, {$two} for {1 + 2 * $N})')"

@@ -5,7 +5,7 @@
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::Method;
 
-use crate::request::forwarded::{strip_hop_by_hop, ClientPeer, TrustedProxies};
+use crate::request::forwarded::{ClientPeer, TrustedProxies};
 use crate::upstream::http1;
 
 /// Parses `data` as an upstream's response head and, when that succeeds, decodes the
@@ -52,17 +52,39 @@ pub fn forwarded_headers(data: &[u8]) {
     let stranger = ClientPeer::new([192, 0, 2, 7].into(), "https");
 
     let mut from_proxy = headers.clone();
-    strip_hop_by_hop(&mut from_proxy);
-    let _ = trusted.apply(&proxy, &mut from_proxy);
+    let forwarding = trusted.settle(&proxy, &mut from_proxy);
+    assert!(forwarding.direct.is_none());
+    assert!(from_proxy.get(http::header::CONNECTION).is_none());
 
     let mut from_stranger = headers;
-    strip_hop_by_hop(&mut from_stranger);
-    let client = trusted.apply(&stranger, &mut from_stranger);
+    let forwarding = trusted.settle(&stranger, &mut from_stranger);
     assert_eq!(
-        client, stranger.ip,
+        forwarding.client_ip, stranger.ip,
         "an untrusted peer chose its client address"
     );
-    assert!(from_stranger.get(http::header::CONNECTION).is_none());
+    // What the upstream receives: the stranger's own address only, no hop-by-hop.
+    let sent = http1::encoded_head(&from_stranger, forwarding.direct);
+    let mut slots = [httparse::EMPTY_HEADER; 256];
+    let mut request = httparse::Request::new(&mut slots);
+    let Ok(httparse::Status::Complete(_)) = request.parse(&sent) else {
+        // More headers than the check reads: the properties above still held.
+        return;
+    };
+    let values = |name: &str| {
+        request
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        values("x-forwarded-for"),
+        [b"192.0.2.7".as_slice()],
+        "an untrusted peer chose the address upstreams see"
+    );
+    assert!(values("x-real-ip").is_empty());
+    assert!(values("connection").is_empty() && values("transfer-encoding").is_empty());
 }
 
 /// Loads `data` as a config file; any input gives a config or an error, never a

@@ -256,6 +256,8 @@ async fn jobs() -> anyhow::Result<()> {
     use std::sync::atomic::Ordering;
 
     let dir = std::env::temp_dir().join(format!("perfkit-demo-jobs-{}", std::process::id()));
+    // Removed however the demo ends, errors included.
+    let _remove = RemoveOnDrop(dir.clone());
     let backend = SqliteBackend::open(&dir.join("queues.db")).context("opening the demo queue")?;
     let quick = Backoff {
         base_ms: 20,
@@ -314,11 +316,18 @@ async fn jobs() -> anyhow::Result<()> {
             job.attempts
         );
     }
-    drop(backend);
-    let _ = std::fs::remove_dir_all(&dir);
     anyhow::ensure!(
         stats.completed == total as u64 - 1 && stats.dead == 1,
         "the jobs demo did not finish as expected: {stats:?}"
     );
     Ok(())
+}
+
+/// Removes a directory when dropped.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

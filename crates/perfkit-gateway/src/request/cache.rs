@@ -32,6 +32,7 @@ use perfkit_cache::{
 use perfkit_config::RouteCacheConfig;
 
 use super::forward::{forward, Outbound};
+use super::forwarded::ClientPeer;
 use super::local;
 use crate::body::{RequestBody, ResponseBody};
 use crate::runtime::View;
@@ -166,6 +167,7 @@ pub(super) struct Origin<'a> {
     pub hash: u64,
     /// The route's metrics label.
     pub label: &'a str,
+    pub forwarded: Option<&'a ClientPeer>,
 }
 
 impl Origin<'_> {
@@ -181,6 +183,7 @@ impl Origin<'_> {
             path_and_query: self.path_and_query,
             hash: self.hash,
             retryable: true,
+            forwarded: self.forwarded,
         };
         forward(
             self.shared,
@@ -803,6 +806,7 @@ fn revalidate_in_background(origin: &Origin<'_>, cache: &Cache, key: &str, found
     let route_index = origin.route_index;
     let upstream = origin.upstream;
     let hash = origin.hash;
+    let forwarded = origin.forwarded.cloned();
     let mut parts = Request::new(()).into_parts().0;
     parts.method = Method::GET;
     parts.uri = origin.parts.uri.clone();
@@ -828,6 +832,7 @@ fn revalidate_in_background(origin: &Origin<'_>, cache: &Cache, key: &str, found
             path_and_query: &path_and_query,
             hash,
             label: &route.label,
+            forwarded: forwarded.as_ref(),
         };
         let mut status = CacheStatus::new(NAME);
         let (response, _) = revalidate(&origin, &cache, rc, &key, &found, &mut status).await;

@@ -8,7 +8,7 @@ use http::header::{self, HeaderValue};
 use http::{Response, StatusCode};
 use http_body_util::LengthLimitError;
 
-use super::forwarded::strip_hop_by_hop;
+use super::forwarded::ClientPeer;
 use super::local;
 use crate::admin::metrics::UpstreamError;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
@@ -25,6 +25,9 @@ pub(super) struct Outbound<'a> {
     pub hash: u64,
     /// Whether a failed attempt may be repeated on another peer.
     pub retryable: bool,
+    /// The untrusted client whose forwarding headers are written as the request
+    /// goes out (see `Forwarding::direct`).
+    pub forwarded: Option<&'a ClientPeer>,
 }
 
 /// Sends the request to a peer, retrying on other peers when that is safe.
@@ -40,6 +43,7 @@ pub(super) async fn forward(
         path_and_query,
         hash,
         retryable,
+        forwarded,
     } = outbound;
     let upstream = &*view.runtime.upstreams[upstream_index];
     let config = &upstream.config;
@@ -90,6 +94,7 @@ pub(super) async fn forward(
             method: &parts.method,
             path_and_query,
             headers: &parts.headers,
+            forwarded,
         };
         let request_body = body.take().unwrap_or(RequestBody::Empty);
         let sent = upstream.tracks_latency().then(Instant::now);
@@ -108,8 +113,8 @@ pub(super) async fn forward(
                     if let Some(sent) = sent {
                         peer.observe_latency(sent.elapsed());
                     }
-                    let (mut head, upstream_body) = response.into_parts();
-                    strip_hop_by_hop(&mut head.headers);
+                    // Hop-by-hop headers were left out as the head was parsed.
+                    let (head, upstream_body) = response.into_parts();
                     return Response::from_parts(head, ResponseBody::Upstream(upstream_body));
                 }
                 UpstreamError::Status

@@ -16,7 +16,9 @@ const PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection")
 
 /// Headers that describe one connection, not the message, and never cross a proxy.
 /// `Connection` must stay first: its bit says whether to look for named headers.
-const HOP_BY_HOP: [HeaderName; 9] = [
+/// A `static`, not a `const`: a `const` array of `HeaderName`s is built and dropped
+/// again at every use.
+static HOP_BY_HOP: [HeaderName; 9] = [
     header::CONNECTION,
     KEEP_ALIVE,
     PROXY_CONNECTION,
@@ -27,6 +29,51 @@ const HOP_BY_HOP: [HeaderName; 9] = [
     header::TRANSFER_ENCODING,
     header::UPGRADE,
 ];
+
+/// Whether `name` is one of the fixed hop-by-hop headers (RFC 9110 §7.6.1); headers
+/// a `Connection` header names are hop-by-hop too, see [`connection_named`].
+pub fn is_hop_by_hop(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+    )
+}
+
+/// Whether the gateway sets `name` itself for requests from an untrusted peer: what
+/// such a client sent under these names never reaches an upstream.
+pub fn set_by_gateway(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "x-forwarded-for" | "x-forwarded-proto" | "x-forwarded-host" | "x-real-ip" | "forwarded"
+    )
+}
+
+/// The header names a `Connection` header lists besides its own options
+/// (`keep-alive`, `close`): hop-by-hop headers of this one message.
+pub fn connection_named<'a>(values: impl Iterator<Item = &'a HeaderValue>) -> Vec<HeaderName> {
+    let mut named = Vec::new();
+    for value in values {
+        for token in value.to_str().unwrap_or_default().split(',').map(str::trim) {
+            let option = token.is_empty()
+                || token.eq_ignore_ascii_case("keep-alive")
+                || token.eq_ignore_ascii_case("close");
+            if !option {
+                if let Ok(name) = HeaderName::from_bytes(token.as_bytes()) {
+                    named.push(name);
+                }
+            }
+        }
+    }
+    named
+}
 
 /// Removes hop-by-hop headers, including any the `Connection` header names.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
@@ -42,21 +89,7 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
         return;
     }
     if present & 1 != 0 {
-        // Headers the `Connection` header names (other than its own options) go too.
-        let mut named: Vec<HeaderName> = Vec::new();
-        for value in headers.get_all(header::CONNECTION) {
-            for token in value.to_str().unwrap_or_default().split(',').map(str::trim) {
-                let option = token.is_empty()
-                    || token.eq_ignore_ascii_case("keep-alive")
-                    || token.eq_ignore_ascii_case("close");
-                if !option {
-                    if let Ok(name) = HeaderName::from_bytes(token.as_bytes()) {
-                        named.push(name);
-                    }
-                }
-            }
-        }
-        for name in named {
+        for name in connection_named(headers.get_all(header::CONNECTION).iter()) {
             headers.remove(name);
         }
     }
@@ -158,6 +191,66 @@ impl TrustedProxies {
         }
         headers.append(header::FORWARDED, forwarded_element(peer, proto));
         client
+    }
+}
+
+/// What an upstream is told about the client, settled once per request by
+/// [`TrustedProxies::settle`].
+#[derive(Debug, Clone, Copy)]
+pub struct Forwarding<'a> {
+    /// The client's address, for hashing, limits and logs.
+    pub client_ip: IpAddr,
+    /// `Some` for a request from an untrusted peer (the common case): its headers
+    /// stay as the client sent them, and the upstream request is written without
+    /// their hop-by-hop and forwarding headers and with this peer's values instead
+    /// (see [`ClientPeer::encode_forwarding`]), which costs less than rewriting the
+    /// map. `None`: the map itself was rewritten (a trusted proxy's chain extended).
+    pub direct: Option<&'a ClientPeer>,
+}
+
+impl TrustedProxies {
+    /// Settles the client address and how the forwarding headers are set; removes
+    /// from `headers` what must not reach an upstream and is not left out as the
+    /// request is written (headers that `Connection` names; everything, for a
+    /// trusted proxy's request, whose map is rewritten by [`apply`](Self::apply)).
+    pub fn settle<'a>(&self, client: &'a ClientPeer, headers: &mut HeaderMap) -> Forwarding<'a> {
+        if self.nets.is_empty() || !self.contains(client.ip) {
+            if headers.contains_key(header::CONNECTION) {
+                for name in connection_named(headers.get_all(header::CONNECTION).iter()) {
+                    headers.remove(name);
+                }
+            }
+            return Forwarding {
+                client_ip: client.ip,
+                direct: Some(client),
+            };
+        }
+        strip_hop_by_hop(headers);
+        Forwarding {
+            client_ip: self.apply(client, headers),
+            direct: None,
+        }
+    }
+}
+
+impl ClientPeer {
+    /// Writes the forwarding headers an upstream gets for a request from this
+    /// (untrusted) peer, as `name: value\r\n` lines: what [`TrustedProxies::apply`]
+    /// sets in the map, given the request's `Host`.
+    pub fn encode_forwarding(&self, host: Option<&HeaderValue>, out: &mut bytes::BytesMut) {
+        use bytes::BufMut;
+        let mut line = |name: &[u8], value: &[u8]| {
+            out.put_slice(name);
+            out.put_slice(b": ");
+            out.put_slice(value);
+            out.put_slice(b"\r\n");
+        };
+        line(b"x-forwarded-for", self.forwarded_for.as_bytes());
+        line(b"x-forwarded-proto", self.proto.as_bytes());
+        line(b"forwarded", self.forwarded.as_bytes());
+        if let Some(host) = host {
+            line(b"x-forwarded-host", host.as_bytes());
+        }
     }
 }
 

@@ -5,8 +5,11 @@
 //! 2. `route`: host then longest path prefix picks the route and its upstream group;
 //!    the declared body size is checked (413).
 //!    — rate limits plug in here (they need the route and the client address).
-//! 3. `forwarded`: hop-by-hop headers removed, X-Forwarded-*/Forwarded set, the client
-//!    address settled (believed from trusted proxies only).
+//! 3. `forwarded`: the client address settled (believed from trusted proxies only)
+//!    and how X-Forwarded-*/Forwarded are set. For the common untrusted client the
+//!    header map is not rewritten: the upstream request is written without its
+//!    hop-by-hop and forwarding headers and with the gateway's own (upstream/http1.rs),
+//!    and hop-by-hop response headers are left out as the response head is parsed.
 //! 4. `cache` (routes with a `cache:` block, `GET`/`HEAD` without a body): lookup; a
 //!    fresh hit answers without going further; otherwise it calls `forward` itself
 //!    (fills, conditional revalidation) and stores the response. Other methods on a
@@ -28,7 +31,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Instant;
 
-use http::header::{self, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use http_body::Body as _;
 use http_body_util::Limited;
@@ -40,7 +43,7 @@ use crate::upstream::balance::Balancer;
 use crate::upstream::http1::idempotent;
 use crate::Shared;
 use forward::{forward, Outbound};
-use forwarded::{strip_hop_by_hop, ClientPeer};
+use forwarded::{set_by_gateway, ClientPeer};
 
 /// A response the gateway writes itself.
 pub(crate) fn local(status: StatusCode, message: &str) -> Response<ResponseBody> {
@@ -80,10 +83,8 @@ pub(crate) async fn handle(
 
     // 2. route
     let path = parts.uri.path();
-    let Some(route) = runtime
-        .router
-        .find(host::request_host(&parts.headers, &parts.uri), path)
-    else {
+    let host = host::request_host(&parts.headers, &parts.uri);
+    let Some(route) = runtime.router.find(host, path) else {
         shared
             .metrics
             .observe_request("unmatched", "-", "404", started.elapsed());
@@ -116,7 +117,7 @@ pub(crate) async fn handle(
         runtime,
         limit::Request {
             parts: &parts,
-            host: host::request_host(&parts.headers, &parts.uri),
+            host,
             route,
             peer: &connection.peer,
         },
@@ -137,14 +138,22 @@ pub(crate) async fn handle(
     };
 
     // 3. forwarded headers and the client's address
-    strip_hop_by_hop(&mut parts.headers);
-    let client_ip = runtime.trusted.apply(&connection.peer, &mut parts.headers);
+    let forwarding = runtime.trusted.settle(&connection.peer, &mut parts.headers);
+    let client_ip = forwarding.client_ip;
 
     let hash = match &upstream.config.hash_key {
         None => 0,
+        // What the upstream will see under the header's name: never a forwarding
+        // header an untrusted client wrote itself.
         Some(HashKey::Header(name)) => match parts.headers.get(name.as_str()) {
-            Some(value) => Balancer::hash_key(value.as_bytes()),
-            None => Balancer::hash_key(client_ip.to_string().as_bytes()),
+            Some(value)
+                if forwarding.direct.is_none()
+                    || !HeaderName::from_bytes(name.as_bytes())
+                        .is_ok_and(|n| set_by_gateway(&n)) =>
+            {
+                Balancer::hash_key(value.as_bytes())
+            }
+            _ => Balancer::hash_key(client_ip.to_string().as_bytes()),
         },
         Some(HashKey::ClientIp) => Balancer::hash_key(client_ip.to_string().as_bytes()),
     };
@@ -167,6 +176,7 @@ pub(crate) async fn handle(
         path_and_query: &rewritten,
         hash,
         retryable,
+        forwarded: forwarding.direct,
     };
     let response = match (&route.cache, &shared.cache) {
         (Some(rc), Some(cache)) => {
@@ -181,6 +191,7 @@ pub(crate) async fn handle(
                     path_and_query: &rewritten,
                     hash,
                     label: &route.label,
+                    forwarded: forwarding.direct,
                 };
                 cache::through(origin, cache, rc).await
             } else {

@@ -72,6 +72,7 @@ async fn probe(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConfig) -
         method: &Method::GET,
         path_and_query: &check.path,
         headers: &headers,
+        forwarded: None,
     };
     let exchange = async {
         // Health requests have no body, so the client body timeout never applies.

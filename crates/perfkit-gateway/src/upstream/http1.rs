@@ -30,6 +30,7 @@ use crate::admin::metrics::UpstreamError;
 use crate::body::{ClientBodyError, RequestBody};
 use crate::deadline;
 use crate::listen::workers::PerWorker;
+use crate::request::forwarded::{connection_named, is_hop_by_hop, set_by_gateway, ClientPeer};
 use crate::runtime::PeerRef;
 use crate::upstream::{InFlight, Peer};
 
@@ -143,7 +144,11 @@ pub struct Limits {
 pub struct RequestHead<'a> {
     pub method: &'a Method,
     pub path_and_query: &'a str,
+    /// Hop-by-hop headers in here are never sent.
     pub headers: &'a HeaderMap,
+    /// For a request from an untrusted client: its forwarding headers in `headers`
+    /// are left out and this peer's are written instead (see `Forwarding`).
+    pub forwarded: Option<&'a ClientPeer>,
 }
 
 /// Sends one request to `peer` and returns the response with a streaming body. The
@@ -162,7 +167,7 @@ pub async fn send(
             None => (connect(peer, limits.connect_timeout).await?, false),
         };
         conn.head.clear();
-        let chunked = encode_head(&head, &body, peer, &mut conn.head);
+        let chunked = encode_head(&head, &body, peer.authority.as_str(), &mut conn.head);
         let bodyless = matches!(body, RequestBody::Empty);
         match exchange(&mut conn, &mut body, chunked, head.method, &limits).await {
             Ok(Head {
@@ -214,23 +219,33 @@ async fn connect(peer: &Peer, timeout: Duration) -> Result<Connection, ExchangeE
 fn encode_head(
     head: &RequestHead<'_>,
     body: &RequestBody,
-    peer: &Peer,
+    authority: &str,
     out: &mut BytesMut,
 ) -> bool {
     out.put_slice(head.method.as_str().as_bytes());
     out.put_u8(b' ');
     out.put_slice(head.path_and_query.as_bytes());
     out.put_slice(b" HTTP/1.1\r\n");
+    let mut host = None;
     for (name, value) in head.headers {
+        if is_hop_by_hop(name) || (head.forwarded.is_some() && set_by_gateway(name)) {
+            continue;
+        }
+        if name == header::HOST {
+            host = Some(value);
+        }
         out.put_slice(name.as_str().as_bytes());
         out.put_slice(b": ");
         out.put_slice(value.as_bytes());
         out.put_slice(b"\r\n");
     }
-    if !head.headers.contains_key(header::HOST) {
+    if host.is_none() {
         out.put_slice(b"host: ");
-        out.put_slice(peer.authority.as_str().as_bytes());
+        out.put_slice(authority.as_bytes());
         out.put_slice(b"\r\n");
+    }
+    if let Some(client) = head.forwarded {
+        client.encode_forwarding(host, out);
     }
     // A streamed body of unknown length goes chunked (the client's own
     // Transfer-Encoding was hop-by-hop and has been removed).
@@ -450,6 +465,10 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
     let mut keep_alive = version == Version::HTTP_11;
     let mut length: Option<u64> = None;
     let mut chunked = false;
+    // Whether `Connection` names headers besides its options; its values, kept only
+    // for that rare case.
+    let mut named_by_connection = false;
+    let mut connection_values: Vec<HeaderValue> = Vec::new();
     for &(name_at, name_len, value_at, value_len) in &spans[..count] {
         let (name_at, name_len) = (name_at as usize, name_len as usize);
         let (value_at, value_len) = (value_at as usize, value_len as usize);
@@ -478,6 +497,12 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
                         .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
                 });
         } else if name == header::CONNECTION {
+            named_by_connection |= value.as_bytes().split(|b| *b == b',').any(|token| {
+                let token = token.trim_ascii();
+                !token.is_empty()
+                    && !token.eq_ignore_ascii_case(b"close")
+                    && !token.eq_ignore_ascii_case(b"keep-alive")
+            });
             for token in value.to_str().unwrap_or("").split(',') {
                 let token = token.trim();
                 if token.eq_ignore_ascii_case("close") {
@@ -487,7 +512,19 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
                 }
             }
         }
+        // Hop-by-hop headers stop here: they described the connection to the peer.
+        if is_hop_by_hop(&name) {
+            if named_by_connection && name == header::CONNECTION {
+                connection_values.push(value);
+            }
+            continue;
+        }
         headers.append(name, value);
+    }
+    if named_by_connection {
+        for name in connection_named(connection_values.iter()) {
+            headers.remove(name);
+        }
     }
 
     let no_body = *method == Method::HEAD
@@ -797,6 +834,20 @@ fn take_up_to(buf: &mut BytesMut, limit: u64) -> Option<(Bytes, u64)> {
 
 /// Feeds `data` to the head parser `step` bytes at a time, then decodes what follows as
 /// the body its framing says; checks that decoding never invents bytes. For fuzzing.
+/// The head [`send`] writes for a bodyless `GET /` with `headers` to a peer at
+/// `upstream.example` (for the fuzz target and tests).
+pub(crate) fn encoded_head(headers: &HeaderMap, forwarded: Option<&ClientPeer>) -> BytesMut {
+    let head = RequestHead {
+        method: &Method::GET,
+        path_and_query: "/",
+        headers,
+        forwarded,
+    };
+    let mut out = BytesMut::new();
+    encode_head(&head, &RequestBody::Empty, "upstream.example", &mut out);
+    out
+}
+
 pub(crate) fn fuzz_response(method: &Method, data: &[u8], step: usize) {
     let mut input = data.chunks(step);
     let mut buf = BytesMut::new();
@@ -917,6 +968,56 @@ mod tests {
         let mut framing = Framing::Length(3);
         assert!(matches!(decode(&mut framing, &mut buf), Step::Data(d) if d == "abc"));
         assert_eq!(&buf[..], b"NEXT");
+    }
+
+    #[test]
+    fn hop_by_hop_response_headers_never_leave_the_parser() {
+        let mut buf = BytesMut::from(
+            &b"HTTP/1.1 200 OK\r\nX-Secret: 1\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive, X-Secret\r\nTransfer-Encoding: chunked\r\nX-Kept: 2\r\nUpgrade: h2c\r\n\r\n"[..],
+        );
+        let head = parse_head(&mut buf, &Method::GET)
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let names: Vec<&str> = head.response.headers().keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["x-kept"]);
+        // Framing still read them.
+        assert_eq!(head.framing, Framing::Chunked(ChunkState::Size));
+    }
+
+    #[test]
+    fn requests_go_out_without_hop_by_hop_or_client_forwarding_headers() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("host", "api.example"),
+            ("x-forwarded-for", "6.6.6.6"),
+            ("forwarded", "for=6.6.6.6"),
+            ("x-real-ip", "6.6.6.6"),
+            ("connection", "keep-alive"),
+            ("te", "trailers"),
+            ("accept", "*/*"),
+        ] {
+            headers.append(name, HeaderValue::from_static(value));
+        }
+        let client = ClientPeer::new([192, 0, 2, 7].into(), "https");
+        let sent = encoded_head(&headers, Some(&client));
+        assert_eq!(
+            std::str::from_utf8(&sent).unwrap(),
+            "GET / HTTP/1.1\r\nhost: api.example\r\naccept: */*\r\nx-forwarded-for: 192.0.2.7\r\n\
+             x-forwarded-proto: https\r\nforwarded: for=192.0.2.7;proto=https\r\n\
+             x-forwarded-host: api.example\r\n\r\n"
+        );
+        // Rewritten in the map (a trusted proxy's request): sent as they are, and the
+        // peer's authority stands in for a missing Host.
+        headers.remove("host");
+        let sent = encoded_head(&headers, None);
+        let sent = std::str::from_utf8(&sent).unwrap();
+        assert!(sent.contains("x-forwarded-for: 6.6.6.6\r\n"), "{sent}");
+        assert!(sent.contains("host: upstream.example\r\n"), "{sent}");
+        assert!(
+            !sent.contains("connection") && !sent.contains("te:"),
+            "{sent}"
+        );
     }
 
     #[test]
