@@ -50,6 +50,37 @@ pub(super) fn settle_host(parts: &mut http::request::Parts) -> Result<(), &'stat
     Ok(())
 }
 
+/// Bytes allowed in a reg-name or IPv4 address (RFC 3986 unreserved, sub-delims and
+/// `%` of pct-encoded), as a table: checked for every byte of every request's `Host`.
+static REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'%'
+            );
+        b += 1;
+    }
+    table
+};
+
 /// `uri-host [":" port]`: a reg-name, IPv4 address or bracketed IPv6 literal, and an
 /// optional port. Rejects what cannot be a host (spaces, `/`, `@`, `?`, `#`...).
 fn valid_host(host: &[u8]) -> bool {
@@ -64,12 +95,7 @@ fn valid_host(host: &[u8]) -> bool {
                     .iter()
                     .all(|b| b.is_ascii_hexdigit() || b":.".contains(b))
         }
-        _ => {
-            !name.is_empty()
-                && name
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b))
-        }
+        _ => !name.is_empty() && name.iter().all(|b| REG_NAME[usize::from(*b)]),
     };
     name_ok && port.iter().all(u8::is_ascii_digit) && port.len() <= 5
 }
@@ -85,5 +111,29 @@ pub(super) fn request_host<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str 
     match host.rfind(':') {
         Some(colon) if !host[colon..].contains(']') => &host[..colon],
         _ => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_host;
+
+    #[test]
+    fn hosts_are_reg_names_or_ip_literals_with_an_optional_port() {
+        for good in [
+            "example.com",
+            "a-b.c_d~!$&'()*+,;=%20",
+            "127.0.0.1:8080",
+            "[::1]:80",
+            "[2001:db8::1]",
+        ] {
+            assert!(valid_host(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "", "a b", "a/b", "a@b", "a?b", "a#b", "a\"b", "a:80x", "a:123456", "[]", "[::g]",
+            ":80",
+        ] {
+            assert!(!valid_host(bad.as_bytes()), "{bad}");
+        }
     }
 }
