@@ -6,7 +6,9 @@
 //! sets `server.listen`, `PERFKIT_ADMIN__TOKEN=...` sets `admin.token`. The value is
 //! read as a YAML scalar, so numbers and booleans keep their types.
 
+mod cdn;
 mod locate;
+mod path_pattern;
 mod rate_limits;
 mod schema;
 mod size;
@@ -15,7 +17,9 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use cdn::{CdnHeadersConfig, PurgeWebhookConfig, MAX_WEBHOOK_RETRIES};
 pub use locate::{Location, Locations};
+pub use path_pattern::{PathPattern, Segment, TagTemplate};
 pub use rate_limits::*;
 pub use schema::*;
 pub use size::ByteSize;
@@ -147,6 +151,11 @@ impl Config {
         if let Some(redis) = &mut shown.cache.redis {
             if let Some((_, host)) = redis.url.split_once('@') {
                 redis.url = format!("redis://<redacted>@{host}");
+            }
+        }
+        for hook in &mut shown.cache.purge_webhooks {
+            if let Some((name, _)) = hook.auth() {
+                hook.auth_header = Some(format!("{name}: <redacted>"));
             }
         }
         shown.rate_limits.redact_api_keys();
@@ -298,5 +307,7 @@ fn within(text: &str, at: Location) -> Location {
     }
 }
 
+#[cfg(test)]
+mod cdn_tests;
 #[cfg(test)]
 mod tests;

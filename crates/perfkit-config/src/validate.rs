@@ -11,7 +11,7 @@ pub(crate) struct Problem {
     pub message: String,
 }
 
-fn problem(field: impl Into<String>, message: impl Into<String>) -> Result<(), Problem> {
+fn problem<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, Problem> {
     Err(Problem {
         field: field.into(),
         message: message.into(),
@@ -147,11 +147,34 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
         if !route.path_prefix.starts_with('/') {
             return problem(format!("{at}.path_prefix"), "must start with `/`");
         }
-        if !seen.insert((route.host.clone(), route.path_prefix.clone())) {
+        if let Some(pattern) = route.pattern() {
+            let pattern = pattern.or_else(|m| problem(format!("{at}.path"), m))?;
+            if route.path_prefix != "/" {
+                return problem(
+                    format!("{at}.path"),
+                    "a route matches either a `path` pattern or a `path_prefix`; remove one",
+                );
+            }
+            if route.strip_prefix {
+                return problem(
+                    format!("{at}.strip_prefix"),
+                    "strip_prefix needs a `path_prefix`; a `path` pattern route forwards the path as it is",
+                );
+            }
+            if !seen.insert((route.host.clone(), format!("pattern {pattern}"))) {
+                return problem(
+                    format!("{at}.path"),
+                    "another route already has this host and path",
+                );
+            }
+        } else if !seen.insert((route.host.clone(), route.path_prefix.clone())) {
             return problem(
                 format!("{at}.path_prefix"),
                 "another route already has this host and path_prefix",
             );
+        }
+        if let Some(cache) = &route.cache {
+            check_route_tags(&at, route, cache)?;
         }
     }
     crate::rate_limits::check(&config.rate_limits)
@@ -186,6 +209,10 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
                 format!("`{name}` is not a header name"),
             );
         }
+    }
+    for (i, hook) in cache.purge_webhooks.iter().enumerate() {
+        crate::cdn::check_webhook(hook)
+            .or_else(|(field, m)| problem(format!("cache.purge_webhooks[{i}].{field}"), m))?;
     }
     if let Some(redis) = &cache.redis {
         let scheme_ok = ["redis://", "rediss://", "redis+unix://", "unix://"]
@@ -237,6 +264,53 @@ fn check_route_cache(at: &str, cache: &crate::schema::RouteCacheConfig) -> Resul
                     format!("{at}.key.query_deny[{i}]"),
                     format!("`{name}` is also in query_allow; list it in one of them"),
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tag templates name captures of the route's `path`; `cdn:` values are header values.
+fn check_route_tags(
+    at: &str,
+    route: &crate::schema::RouteConfig,
+    cache: &crate::schema::RouteCacheConfig,
+) -> Result<(), Problem> {
+    let pattern = route.pattern().and_then(Result::ok);
+    for (i, tag) in cache.tags.iter().enumerate() {
+        let at = format!("{at}.cache.tags[{i}]");
+        let tag = crate::path_pattern::TagTemplate::parse(tag).or_else(|m| problem(&at, m))?;
+        for name in tag.names() {
+            let captured = pattern
+                .as_ref()
+                .is_some_and(|p| p.names().any(|n| n == name));
+            if !captured {
+                let available = pattern.as_ref().map_or_else(
+                    || "this route has no `path` pattern to capture from".to_owned(),
+                    |p| {
+                        let names: Vec<String> = p.names().map(|n| format!("{{{n}}}")).collect();
+                        if names.is_empty() {
+                            format!("`{p}` captures nothing")
+                        } else {
+                            format!("`{p}` captures {}", names.join(", "))
+                        }
+                    },
+                );
+                return problem(
+                    at,
+                    format!("`{{{name}}}` is not captured by the route's path: {available}"),
+                );
+            }
+        }
+    }
+    if let Some(cdn) = &cache.cdn {
+        for (field, value) in [
+            ("cache_control", &cdn.cache_control),
+            ("cdn_cache_control", &cdn.cdn_cache_control),
+        ] {
+            if let Some(value) = value {
+                crate::cdn::check_header_value(value)
+                    .or_else(|m| problem(format!("{at}.cache.cdn.{field}"), m))?;
             }
         }
     }

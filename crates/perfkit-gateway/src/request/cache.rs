@@ -29,8 +29,9 @@ use perfkit_cache::policy::{
 use perfkit_cache::{
     Cache, Entry, Flight, L2Status, Layer, Leader, Purge, ResponseToStore, StoredResponse, Target,
 };
-use perfkit_config::RouteCacheConfig;
+use perfkit_config::{PathPattern, RouteCacheConfig, TagTemplate};
 
+use super::cdn::CdnHeaders;
 use super::forward::{forward, Outbound};
 use super::local;
 use crate::body::{RequestBody, ResponseBody};
@@ -64,6 +65,12 @@ pub struct RouteCache {
     x_cache: bool,
     max_object_size: u64,
     max_variants: usize,
+    /// The route's path pattern, whose captures fill `tags`.
+    pattern: Option<PathPattern>,
+    /// Tags every stored entry gets (`user:{id}`).
+    tags: Vec<TagTemplate>,
+    /// Headers for CDNs downstream, on shareable responses.
+    cdn: Option<CdnHeaders>,
 }
 
 impl RouteCache {
@@ -71,6 +78,7 @@ impl RouteCache {
     pub fn build(
         route: Option<&RouteCacheConfig>,
         global: &perfkit_config::CacheConfig,
+        pattern: Option<&PathPattern>,
     ) -> Option<Box<RouteCache>> {
         let route = route.filter(|r| r.enabled && global.enabled)?;
         let key = &route.key;
@@ -108,7 +116,35 @@ impl RouteCache {
             x_cache: route.x_cache_header,
             max_object_size: global.max_object_size.0,
             max_variants: global.max_variants.get(),
+            pattern: pattern.cloned(),
+            // A validated config has only well-formed templates.
+            tags: route.tag_templates().unwrap_or_default(),
+            cdn: route.cdn.as_ref().map(CdnHeaders::build),
         }))
+    }
+
+    /// The route's tags for a request to `path`, filled from the pattern's captures;
+    /// a template whose capture is missing is left out.
+    fn route_tags(&self, path: &str) -> Vec<String> {
+        if self.tags.is_empty() {
+            return Vec::new();
+        }
+        let captures = self
+            .pattern
+            .as_ref()
+            .and_then(|p| p.captures(path))
+            .unwrap_or_default();
+        self.tags
+            .iter()
+            .filter_map(|t| t.render(&captures))
+            .collect()
+    }
+
+    /// Sets the CDN headers, if configured, on a response the cache may share.
+    fn cdn_headers<'t>(&self, headers: &mut HeaderMap, tags: impl Iterator<Item = &'t str>) {
+        if let Some(cdn) = &self.cdn {
+            cdn.apply(headers, tags);
+        }
     }
 
     /// The key every stored variant of `host` + `path_and_query` starts with.
@@ -373,6 +409,7 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
         Conditional::NotModified => {
             let mut headers = policy::not_modified_headers(&entry.headers);
             headers.insert(header::AGE, HeaderValue::from(age));
+            rc.cdn_headers(&mut headers, entry.tags.iter().map(|t| &**t));
             let mut response = Response::new(ResponseBody::full(Bytes::new()));
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             *response.headers_mut() = headers;
@@ -387,6 +424,7 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
             let mut response = Response::new(body);
             *response.status_mut() = entry.status;
             *response.headers_mut() = policy::served_headers(&entry.headers, age, &rc.policy);
+            rc.cdn_headers(response.headers_mut(), entry.tags.iter().map(|t| &**t));
             response
         }
     }
@@ -492,13 +530,16 @@ async fn store(
             return Response::from_parts(head, body);
         }
     };
-    let tags = tags(&head.headers);
+    let mut tags = tags(&head.headers);
+    tags.extend(rc.route_tags(origin.parts.uri.path()));
     let length = head
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     policy::strip_targeted(&mut head.headers, &rc.policy);
+    // The plan holds the origin's headers for storing; these go downstream only.
+    rc.cdn_headers(&mut head.headers, tags.iter().map(String::as_str));
     let job = StoreJob {
         cache: cache.clone(),
         key: key.to_owned(),
@@ -844,6 +885,22 @@ pub enum PurgeRequest {
     Url(String),
     Prefix(String),
     Tag(String),
+}
+
+impl PurgeRequest {
+    /// What the CDN purge webhooks are sent for this purge.
+    pub fn notice(&self, mode: Purge) -> super::cdn::PurgeNotice {
+        let (kind, value) = match self {
+            PurgeRequest::Url(value) => ("url", value),
+            PurgeRequest::Prefix(value) => ("prefix", value),
+            PurgeRequest::Tag(value) => ("tag", value),
+        };
+        super::cdn::PurgeNotice {
+            kind,
+            value: value.clone(),
+            mode,
+        }
+    }
 }
 
 /// Carries out a purge; `Err` is a message for a `400`.

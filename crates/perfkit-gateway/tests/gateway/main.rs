@@ -3,6 +3,7 @@
 mod admin;
 mod balancing;
 mod cache;
+mod cdn;
 mod fuzz_regressions;
 mod hardening;
 mod headers;
