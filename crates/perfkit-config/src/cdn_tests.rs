@@ -175,3 +175,141 @@ fn cdn_and_webhook_mistakes_are_located() {
     let err = error_at(&PATTERNS.replace("surrogate_key: true", "surrogate_keys: true"));
     assert!(err.starts_with("perfkit.yml:13:9: "), "{err}");
 }
+
+const MAIN: &str = "\
+upstreams:
+  app:
+    servers:
+      - address: 127.0.0.1:3000
+routes:
+  - name: users
+    path: /users/{id}
+    upstream: app
+  - path_prefix: /
+    upstream: app
+";
+
+const CACHE_YML: &str = "\
+max_memory: 16MiB
+max_object_size: 1MiB
+routes:
+  users:
+    x_cache_header: true
+    tags: [\"user:{id}\"]
+  /:
+    key: { sort_query: true }
+";
+
+fn with_cache_file(main: &str, cache: &str) -> Result<Config, ConfigError> {
+    Config::parse_files(
+        Path::new("config/perfkit.yml"),
+        main,
+        Some(crate::Source {
+            path: Path::new("config/cache.yml"),
+            text: cache,
+        }),
+        Vec::new(),
+    )
+}
+
+#[test]
+fn cache_yml_holds_the_cache_settings_and_route_blocks_by_name() {
+    let config = with_cache_file(MAIN, CACHE_YML).unwrap();
+    assert_eq!(config.cache.max_memory.0, 16 << 20);
+    let users = config.routes[0].cache.as_ref().unwrap();
+    assert!(users.x_cache_header);
+    assert_eq!(users.tags, ["user:{id}"]);
+    assert!(config.routes[1].cache.as_ref().unwrap().key.sort_query);
+    assert!(config.cache.routes.is_empty(), "merged into the routes");
+
+    // The same blocks work inline, in the cache: section.
+    let inline = format!(
+        "{MAIN}cache:\n{}",
+        CACHE_YML
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>()
+    );
+    assert_eq!(parse(&inline).unwrap(), config);
+}
+
+#[test]
+fn cache_yml_errors_point_into_cache_yml() {
+    let err = with_cache_file(
+        MAIN,
+        &CACHE_YML.replace("max_object_size: 1MiB", "max_object_size: 1GiB"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("config/cache.yml:2:1: max_object_size: "),
+        "{err}"
+    );
+
+    let err = with_cache_file(
+        MAIN,
+        &CACHE_YML.replace("x_cache_header", "x_cache_headers"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("config/cache.yml:5:5: "), "{err}");
+    assert!(err.contains("unknown field `x_cache_headers`"), "{err}");
+
+    let err = with_cache_file(MAIN, &CACHE_YML.replace("user:{id}", "user:{uid}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("config/cache.yml:6:12: routes.users.tags[0]: `{uid}` is not captured"),
+        "{err}"
+    );
+
+    let err = with_cache_file(MAIN, &CACHE_YML.replace("  users:", "  user:"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(
+            "config/cache.yml:4:3: routes.user: no route named `user` (routes: users, /)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cache_section_beside_cache_yml_or_a_route_configured_twice_is_an_error() {
+    let err = with_cache_file(&format!("{MAIN}cache:\n  max_memory: 1MiB\n"), CACHE_YML)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(
+            "config/perfkit.yml:11:1: cache: the cache is configured in config/cache.yml too"
+        ),
+        "{err}"
+    );
+
+    let twice = MAIN.replace(
+        "    path: /users/{id}\n    upstream: app\n",
+        "    path: /users/{id}\n    upstream: app\n    cache: {}\n",
+    );
+    let err = with_cache_file(&twice, CACHE_YML).unwrap_err().to_string();
+    assert!(
+        err.starts_with(
+            "config/cache.yml:4:3: routes.users: routes[0] (`users`) has its own cache: block"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn load_reads_cache_yml_beside_the_main_file() {
+    let dir = std::env::temp_dir().join(format!("perfkit-cache-yml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let main = dir.join("perfkit.yml");
+    std::fs::write(&main, MAIN).unwrap();
+    let without = Config::load_with_env(&main, Vec::new()).unwrap();
+    assert!(without.routes[0].cache.is_none());
+    std::fs::write(crate::cache_file_path(&main), CACHE_YML).unwrap();
+    let with = Config::load_with_env(&main, Vec::new()).unwrap();
+    assert!(with.routes[0].cache.is_some());
+    assert_eq!(with.cache.max_memory.0, 16 << 20);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

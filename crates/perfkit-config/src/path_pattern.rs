@@ -235,9 +235,11 @@ impl TagTemplate {
                         "`{text}` has a `}}` without `{{`; write `}}}}` for a brace"
                     ))
                 }
-                c if c.is_whitespace() || c.is_control() => return Err(format!(
+                c if c.is_whitespace() || c.is_control() => {
+                    return Err(format!(
                     "`{text}`: a tag has no spaces (tags are space-separated in `Surrogate-Key`)"
-                )),
+                ))
+                }
                 c => literal.push(c),
             }
         }

@@ -451,6 +451,11 @@ pub struct CacheConfig {
     /// on in the background after it.
     #[serde(with = "humantime_serde")]
     pub purge_webhook_wait: Duration,
+    /// Route cache blocks by route name (its `name:` or label), as an alternative to
+    /// a `cache:` block on the route itself (one place per route). Mostly used in
+    /// `cache.yml`; merged into the routes when the config is loaded.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub routes: BTreeMap<String, RouteCacheConfig>,
 }
 
 impl Default for CacheConfig {
@@ -469,6 +474,7 @@ impl Default for CacheConfig {
             redis: None,
             purge_webhooks: Vec::new(),
             purge_webhook_wait: Duration::from_secs(1),
+            routes: BTreeMap::new(),
         }
     }
 }

@@ -122,7 +122,7 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
             );
         }
     }
-    check_cache(config)?;
+    check_cache("cache.", &config.cache)?;
     let mut seen = HashSet::new();
     for (i, route) in config.routes.iter().enumerate() {
         let at = format!("routes[{i}]");
@@ -174,7 +174,7 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
             );
         }
         if let Some(cache) = &route.cache {
-            check_route_tags(&at, route, cache)?;
+            check_route_tags(&format!("{at}.cache"), route, cache)?;
         }
     }
     crate::rate_limits::check(&config.rate_limits)
@@ -182,14 +182,15 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_cache(config: &Config) -> Result<(), Problem> {
-    let cache = &config.cache;
+/// The process-wide cache settings; `at` is where they sit (`cache.` in perfkit.yml,
+/// empty in cache.yml).
+pub(crate) fn check_cache(at: &str, cache: &crate::schema::CacheConfig) -> Result<(), Problem> {
     if cache.max_object_size.0 == 0 {
-        return problem("cache.max_object_size", "must be more than 0 bytes");
+        return problem(format!("{at}max_object_size"), "must be more than 0 bytes");
     }
     if cache.max_object_size > cache.max_memory {
         return problem(
-            "cache.max_object_size",
+            format!("{at}max_object_size"),
             format!(
                 "{} bytes is more than cache.max_memory ({} bytes); no object that size could be kept",
                 cache.max_object_size.0, cache.max_memory.0
@@ -198,21 +199,21 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
     }
     if !(0.0..=1.0).contains(&cache.ttl_jitter) {
         return problem(
-            "cache.ttl_jitter",
+            format!("{at}ttl_jitter"),
             format!("{} is not a fraction within 0.0..=1.0", cache.ttl_jitter),
         );
     }
     for (i, name) in cache.targeted_fields.iter().enumerate() {
         if !http_token(name) {
             return problem(
-                format!("cache.targeted_fields[{i}]"),
+                format!("{at}targeted_fields[{i}]"),
                 format!("`{name}` is not a header name"),
             );
         }
     }
     for (i, hook) in cache.purge_webhooks.iter().enumerate() {
         crate::cdn::check_webhook(hook)
-            .or_else(|(field, m)| problem(format!("cache.purge_webhooks[{i}].{field}"), m))?;
+            .or_else(|(field, m)| problem(format!("{at}purge_webhooks[{i}].{field}"), m))?;
     }
     if let Some(redis) = &cache.redis {
         let scheme_ok = ["redis://", "rediss://", "redis+unix://", "unix://"]
@@ -220,7 +221,7 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
             .any(|scheme| redis.url.starts_with(scheme));
         if !scheme_ok {
             return problem(
-                "cache.redis.url",
+                format!("{at}redis.url"),
                 "must be a Redis URL such as `redis://127.0.0.1:6379/0`",
             );
         }
@@ -231,16 +232,19 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
                 .any(|c| c.is_whitespace() || c.is_control())
         {
             return problem(
-                "cache.redis.namespace",
+                format!("{at}redis.namespace"),
                 "must be a non-empty name without spaces",
             );
         }
-        positive("cache.redis.timeout".into(), redis.timeout)?;
+        positive(format!("{at}redis.timeout"), redis.timeout)?;
     }
     Ok(())
 }
 
-fn check_route_cache(at: &str, cache: &crate::schema::RouteCacheConfig) -> Result<(), Problem> {
+pub(crate) fn check_route_cache(
+    at: &str,
+    cache: &crate::schema::RouteCacheConfig,
+) -> Result<(), Problem> {
     for (i, name) in cache.key.headers.iter().enumerate() {
         if !http_token(name) {
             return problem(
@@ -271,14 +275,15 @@ fn check_route_cache(at: &str, cache: &crate::schema::RouteCacheConfig) -> Resul
 }
 
 /// Tag templates name captures of the route's `path`; `cdn:` values are header values.
-fn check_route_tags(
+/// `at` is the cache block's path.
+pub(crate) fn check_route_tags(
     at: &str,
     route: &crate::schema::RouteConfig,
     cache: &crate::schema::RouteCacheConfig,
 ) -> Result<(), Problem> {
     let pattern = route.pattern().and_then(Result::ok);
     for (i, tag) in cache.tags.iter().enumerate() {
-        let at = format!("{at}.cache.tags[{i}]");
+        let at = format!("{at}.tags[{i}]");
         let tag = crate::path_pattern::TagTemplate::parse(tag).or_else(|m| problem(&at, m))?;
         for name in tag.names() {
             let captured = pattern
@@ -310,7 +315,7 @@ fn check_route_tags(
         ] {
             if let Some(value) = value {
                 crate::cdn::check_header_value(value)
-                    .or_else(|m| problem(format!("{at}.cache.cdn.{field}"), m))?;
+                    .or_else(|m| problem(format!("{at}.cdn.{field}"), m))?;
             }
         }
     }

@@ -52,6 +52,10 @@ const CACHE_STATUS: HeaderName = HeaderName::from_static("cache-status");
 /// Origin response field whose space-separated values tag the stored entry (for
 /// purges by tag).
 const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+/// Every entry is also tagged with its route (`perfkit-route:` + label), so a
+/// reload that changes the route's cache settings can flush what it stored, and an
+/// admin purge by that tag empties one route. Not sent downstream.
+pub const ROUTE_TAG_PREFIX: &str = "perfkit-route:";
 
 /// A route's cache settings, compiled once per configuration generation.
 #[derive(Debug)]
@@ -71,6 +75,8 @@ pub struct RouteCache {
     tags: Vec<TagTemplate>,
     /// Headers for CDNs downstream, on shareable responses.
     cdn: Option<CdnHeaders>,
+    /// `perfkit-route:` + the route's label, on every entry the route stores.
+    route_tag: String,
 }
 
 impl RouteCache {
@@ -79,6 +85,7 @@ impl RouteCache {
         route: Option<&RouteCacheConfig>,
         global: &perfkit_config::CacheConfig,
         pattern: Option<&PathPattern>,
+        label: &str,
     ) -> Option<Box<RouteCache>> {
         let route = route.filter(|r| r.enabled && global.enabled)?;
         let key = &route.key;
@@ -120,6 +127,7 @@ impl RouteCache {
             // A validated config has only well-formed templates.
             tags: route.tag_templates().unwrap_or_default(),
             cdn: route.cdn.as_ref().map(CdnHeaders::build),
+            route_tag: format!("{ROUTE_TAG_PREFIX}{label}"),
         }))
     }
 
@@ -532,6 +540,7 @@ async fn store(
     };
     let mut tags = tags(&head.headers);
     tags.extend(rc.route_tags(origin.parts.uri.path()));
+    tags.push(rc.route_tag.clone());
     let length = head
         .headers
         .get(header::CONTENT_LENGTH)
@@ -876,6 +885,34 @@ fn revalidate_in_background(origin: &Origin<'_>, cache: &Cache, key: &str, found
         let _ = response.into_body().collect().await;
         leader.not_shareable();
     });
+}
+
+/// After a reload: flushes the entries of every route whose cache settings changed
+/// (or that no longer caches), everywhere the cache reaches (L1 here, L2, and the
+/// other instances through the broadcast), since they were stored under the old
+/// rules (key, tags, CDN headers).
+pub(crate) async fn flush_changed_routes(
+    cache: &Cache,
+    old: &perfkit_config::Config,
+    new: &perfkit_config::Config,
+) {
+    for route in &old.routes {
+        let Some(before) = &route.cache else {
+            continue;
+        };
+        let label = route.label();
+        let after = new
+            .routes
+            .iter()
+            .find(|r| r.label() == label)
+            .and_then(|r| r.cache.as_ref());
+        if after == Some(before) {
+            continue;
+        }
+        let tag = format!("{ROUTE_TAG_PREFIX}{label}");
+        let done = cache.invalidate(Target::Tag(tag), Purge::Hard).await;
+        tracing::info!(route = %label, flushed = done.l1, "the route's cache settings changed; its entries are flushed");
+    }
 }
 
 /// The admin API's purge request.

@@ -52,7 +52,7 @@ impl CdnHeaders {
         }
         if self.surrogate_key {
             let mut joined = String::new();
-            for tag in tags {
+            for tag in tags.filter(|t| !t.starts_with(super::cache::ROUTE_TAG_PREFIX)) {
                 if !joined.split(' ').any(|t| t == tag) {
                     if !joined.is_empty() {
                         joined.push(' ');

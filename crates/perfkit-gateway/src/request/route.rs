@@ -111,15 +111,21 @@ impl Router {
             .filter_map(|config| {
                 // A validated config has only well-formed patterns.
                 let pattern = config.pattern().and_then(Result::ok);
+                let label = config.label();
                 Some(Route {
-                    label: config.label(),
+                    cache: RouteCache::build(
+                        config.cache.as_ref(),
+                        cache,
+                        pattern.as_ref(),
+                        &label,
+                    ),
+                    label,
                     host: HostMatch::parse(config.host.as_deref()),
                     prefix: config.path_prefix.clone(),
                     upstream: upstream_index(&config.upstream)?,
                     strip_prefix: config.strip_prefix && pattern.is_none(),
                     histograms: RouteHistograms::new(workers),
                     index: 0,
-                    cache: RouteCache::build(config.cache.as_ref(), cache, pattern.as_ref()),
                     pattern,
                 })
             })

@@ -369,3 +369,78 @@ async fn a_slow_webhook_does_not_hold_the_purge_past_its_bound_and_still_complet
     )
     .await;
 }
+
+#[tokio::test]
+async fn cache_yml_is_reloaded_and_a_route_whose_cache_changed_is_flushed() {
+    let peer = SampleUpstream::builder("origin")
+        .path("/a/1", fresh("a1"))
+        .path("/b", fresh("b"))
+        .spawn()
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "perfkit-cache-yml-{}-{}",
+        std::process::id(),
+        peer.addr().port()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let main = dir.join("perfkit.yml");
+    let main_yaml = format!(
+        "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n  token: {TOKEN}\nupstreams:\n  app:\n    servers:\n      - address: {}\nroutes:\n  - name: a\n    path: /a/{{id}}\n    upstream: app\n  - name: b\n    path_prefix: /b\n    upstream: app\n",
+        peer.addr()
+    );
+    std::fs::write(&main, &main_yaml).unwrap();
+    let cache_yml = dir.join("cache.yml");
+    let blocks = "routes:\n  a: { x_cache_header: true }\n  b: { x_cache_header: true }\n";
+    std::fs::write(&cache_yml, blocks).unwrap();
+    let config = perfkit_config::Config::load(&main).unwrap();
+    let gw = Gateway::start(config, Some(main.clone())).await.unwrap();
+
+    for path in ["/a/1", "/b"] {
+        assert_eq!(x_cache(&get(&gw, path).await), "MISS", "{path}");
+        assert_eq!(x_cache(&get(&gw, path).await), "HIT", "{path}");
+    }
+
+    // Route a's cache block changes: its entries go, route b's stay.
+    std::fs::write(
+        &cache_yml,
+        blocks.replace(
+            "a: { x_cache_header: true }",
+            "a: { x_cache_header: true, tags: [\"item:{id}\"] }",
+        ),
+    )
+    .unwrap();
+    assert_eq!(gw.reload().await.unwrap(), 2);
+    assert_eq!(
+        x_cache(&get(&gw, "/a/1").await),
+        "MISS",
+        "flushed on reload"
+    );
+    assert_eq!(
+        x_cache(&get(&gw, "/b").await),
+        "HIT",
+        "unchanged route kept"
+    );
+    assert_eq!(peer.requests_for("/b"), 1);
+    // The reloaded block applies: its template tagged the new entry.
+    assert_eq!(x_cache(&get(&gw, "/a/1").await), "HIT");
+    purge(&gw, "{\"tag\": \"item:1\"}").await;
+    assert_eq!(x_cache(&get(&gw, "/a/1").await), "MISS");
+
+    // A broken cache.yml is refused with its location; the running config stays.
+    std::fs::write(&cache_yml, format!("{blocks}max_object_size: 1GiB\n")).unwrap();
+    let err = gw.reload().await.unwrap_err().to_string();
+    assert!(err.contains("cache.yml:4:1: max_object_size"), "{err}");
+    assert_eq!(x_cache(&get(&gw, "/b").await), "HIT");
+
+    // So is a cache: section in perfkit.yml beside cache.yml.
+    std::fs::write(&cache_yml, blocks).unwrap();
+    std::fs::write(&main, format!("{main_yaml}cache:\n  max_memory: 1MiB\n")).unwrap();
+    let err = gw.reload().await.unwrap_err().to_string();
+    assert!(
+        err.contains("perfkit.yml:17:1: cache: the cache is configured in"),
+        "{err}"
+    );
+    assert_eq!(gw.generation(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
