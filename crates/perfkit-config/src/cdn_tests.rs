@@ -169,6 +169,15 @@ fn cdn_and_webhook_mistakes_are_located() {
     );
     assert!(!err.contains("s3cret"), "the secret is not echoed: {err}");
 
+    let err = error_at(&PATTERNS.replace(
+        "      tags: [",
+        "      targeted_fields: [\"cdn cache control\"]\n      tags: [",
+    ));
+    assert!(
+        err.starts_with("perfkit.yml:9:25: routes[0].cache.targeted_fields[0]: "),
+        "{err}"
+    );
+
     let err = error_at(&PATTERNS.replace("retries: 3", "retries: 11"));
     assert!(err.contains("cache.purge_webhooks[0].retries"), "{err}");
 

@@ -547,6 +547,10 @@ pub struct RouteCacheConfig {
     pub tags: Vec<String>,
     /// Headers for CDNs downstream; absent means responses keep the origin's.
     pub cdn: Option<CdnHeadersConfig>,
+    /// Targeted cache-control fields this route obeys (most specific first) and
+    /// removes before the response leaves, e.g. `[cdn-cache-control]`; absent means
+    /// the cache section's `targeted_fields`, `[]` none.
+    pub targeted_fields: Option<Vec<String>>,
 }
 
 impl RouteCacheConfig {
@@ -564,6 +568,7 @@ impl Default for RouteCacheConfig {
             x_cache_header: false,
             tags: Vec::new(),
             cdn: None,
+            targeted_fields: None,
         }
     }
 }

@@ -253,6 +253,14 @@ pub(crate) fn check_route_cache(
             );
         }
     }
+    for (i, name) in cache.targeted_fields.iter().flatten().enumerate() {
+        if !http_token(name) {
+            return problem(
+                format!("{at}.targeted_fields[{i}]"),
+                format!("`{name}` is not a header name"),
+            );
+        }
+    }
     for (i, name) in cache.key.cookies.iter().enumerate() {
         if !http_token(name) {
             return problem(

@@ -111,8 +111,10 @@ impl RouteCache {
             url_keys,
             policy: policy::PolicyConfig {
                 heuristic: global.heuristic_freshness.then(policy::Heuristic::default),
-                targeted_fields: global
+                targeted_fields: route
                     .targeted_fields
+                    .as_ref()
+                    .unwrap_or(&global.targeted_fields)
                     .iter()
                     .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
                     .collect(),
