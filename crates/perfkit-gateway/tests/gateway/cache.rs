@@ -40,10 +40,6 @@ async fn request(gw: &Gateway, method: Method, path: &str, headers: &[(&str, &st
         .unwrap()
 }
 
-fn x_cache(reply: &Reply) -> &str {
-    reply.header("x-cache").unwrap_or("<none>")
-}
-
 fn cache_status(reply: &Reply) -> &str {
     reply.header("cache-status").unwrap_or("<none>")
 }
@@ -402,20 +398,6 @@ async fn a_body_larger_than_max_object_size_streams_through_uncached() {
         );
     }
     assert_eq!(peer.requests_for("/big"), 2);
-}
-
-async fn purge(gw: &Gateway, body: &str) -> serde_json::Value {
-    let reply = Client::http1()
-        .request(
-            Method::POST,
-            &format!("http://{}/admin/cache/purge", gw.admin_addr()),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            body.to_owned(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    serde_json::from_slice(&reply.body).unwrap()
 }
 
 #[tokio::test]

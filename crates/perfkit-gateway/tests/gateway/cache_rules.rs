@@ -2,22 +2,11 @@
 //! key normalisation (query order, allowed and denied parameters, headers,
 //! cookies) and the cap on `Vary` variants.
 
-use http::Method;
 use perfkit_gateway::Gateway;
-use perfkit_testkit::{Client, Reply, SampleUpstream, Scripted};
+use perfkit_testkit::{SampleUpstream, Scripted};
 
+use crate::support::get_with as get;
 use crate::support::*;
-
-async fn get(gw: &Gateway, path: &str, headers: &[(&str, &str)]) -> Reply {
-    Client::http1()
-        .request(Method::GET, &url(gw, path), headers, "")
-        .await
-        .unwrap()
-}
-
-fn x_cache(reply: &Reply) -> &str {
-    reply.header("x-cache").unwrap_or("<none>")
-}
 
 /// One caching route per `(path, cache block)`, all to `peer`, plus `global` lines
 /// of the cache section.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -20,24 +20,6 @@ use crate::support::*;
 
 async fn get(gw: &Gateway, path: &str) -> Reply {
     Client::http1().get(&url(gw, path)).await.unwrap()
-}
-
-fn x_cache(reply: &Reply) -> &str {
-    reply.header("x-cache").unwrap_or("<none>")
-}
-
-async fn purge(gw: &Gateway, body: &str) -> serde_json::Value {
-    let reply = Client::http1()
-        .request(
-            Method::POST,
-            &format!("http://{}/admin/cache/purge", gw.admin_addr()),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            body.to_owned(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    serde_json::from_slice(&reply.body).unwrap()
 }
 
 fn fresh(body: &'static str) -> Scripted {
