@@ -6,7 +6,10 @@
 //! sets `server.listen`, `PERFKIT_ADMIN__TOKEN=...` sets `admin.token`. The value is
 //! read as a YAML scalar, so numbers and booleans keep their types.
 
+mod cache_file;
+mod cdn;
 mod locate;
+mod path_pattern;
 mod rate_limits;
 mod schema;
 mod size;
@@ -15,7 +18,10 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use cache_file::{cache_file_path, Source, CACHE_FILE};
+pub use cdn::{CdnHeadersConfig, PurgeWebhookConfig, MAX_WEBHOOK_RETRIES};
 pub use locate::{Location, Locations};
+pub use path_pattern::{PathPattern, Segment, TagTemplate};
 pub use rate_limits::*;
 pub use schema::*;
 pub use size::ByteSize;
@@ -99,13 +105,40 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
         let text = read_config_file(path)?;
-        Config::parse_with_env(path, &text, env)
+        let cache_path = cache_file_path(path);
+        let cache_text = match cache_path.try_exists() {
+            Ok(true) => Some(read_config_file(&cache_path)?),
+            Ok(false) => None,
+            Err(cause) => {
+                return Err(ConfigError::Read {
+                    path: cache_path,
+                    cause,
+                })
+            }
+        };
+        let cache_file = cache_text.as_deref().map(|text| Source {
+            path: &cache_path,
+            text,
+        });
+        Config::parse_files(path, &text, cache_file, env)
     }
 
     /// Parses and validates `text` as if read from `path`, with overrides from `env`.
     pub fn parse_with_env(
         path: &Path,
         text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        Config::parse_files(path, text, None, env)
+    }
+
+    /// Like [`Config::parse_with_env`], with the cache settings from `cache_file`
+    /// (the text of a `cache.yml`) when given. `PERFKIT_CACHE__*` overrides apply
+    /// to an inline `cache:` section only.
+    pub fn parse_files(
+        path: &Path,
+        text: &str,
+        cache_file: Option<Source<'_>>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
         let mut overrides: Vec<(String, String)> = env
@@ -133,6 +166,7 @@ impl Config {
             })?;
         }
 
+        cache_file::merge(&mut config, Source { path, text }, cache_file)?;
         validate::check(&config)
             .map_err(|problem| invalid(path, text, problem.field, problem.message))?;
         Ok(config)
@@ -147,6 +181,11 @@ impl Config {
         if let Some(redis) = &mut shown.cache.redis {
             if let Some((_, host)) = redis.url.split_once('@') {
                 redis.url = format!("redis://<redacted>@{host}");
+            }
+        }
+        for hook in &mut shown.cache.purge_webhooks {
+            if let Some((name, _)) = hook.auth() {
+                hook.auth_header = Some(format!("{name}: <redacted>"));
             }
         }
         shown.rate_limits.redact_api_keys();
@@ -298,5 +337,7 @@ fn within(text: &str, at: Location) -> Location {
     }
 }
 
+#[cfg(test)]
+mod cdn_tests;
 #[cfg(test)]
 mod tests;

@@ -33,6 +33,11 @@ impl Locations {
         }
     }
 
+    /// The location of `path` itself, when it is written in the text.
+    pub fn exact(&self, path: &str) -> Option<Location> {
+        self.by_path.get(path).copied()
+    }
+
     /// The location of `path`, or of its nearest ancestor that appears in the text
     /// (a defaulted field has no location of its own).
     pub fn find(&self, path: &str) -> Option<Location> {

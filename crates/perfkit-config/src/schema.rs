@@ -13,6 +13,8 @@ use std::time::Duration;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use crate::cdn::{CdnHeadersConfig, PurgeWebhookConfig};
+use crate::path_pattern::{PathPattern, TagTemplate};
 use crate::size::ByteSize;
 
 /// The whole `perfkit.yml` document.
@@ -374,6 +376,13 @@ pub struct RouteConfig {
     pub host: Option<String>,
     #[serde(default = "default_prefix")]
     pub path_prefix: String,
+    /// A path pattern matched against the whole path instead of a prefix:
+    /// `/users/{id}`, `/files/{path...}`, `/static/*` (see [`PathPattern`]). The
+    /// pattern is the route's default label, and its captures fill cache `tags`.
+    /// Checked with the other rules (so an error names `routes[N].path`); compiled
+    /// with [`RouteConfig::pattern`].
+    #[serde(default)]
+    pub path: Option<String>,
     pub upstream: String,
     /// Remove `path_prefix` from the path before forwarding.
     #[serde(default)]
@@ -388,12 +397,19 @@ fn default_prefix() -> String {
 }
 
 impl RouteConfig {
-    /// The label this route has in metrics and logs.
+    /// The compiled `path` pattern; `Some(Err)` only in a config that failed validation.
+    pub fn pattern(&self) -> Option<Result<PathPattern, String>> {
+        self.path.as_deref().map(PathPattern::parse)
+    }
+
+    /// The label this route has in metrics and logs: its name, else its host and
+    /// path pattern (or prefix).
     pub fn label(&self) -> String {
+        let path = self.path.as_deref().unwrap_or(&self.path_prefix);
         match (&self.name, &self.host) {
             (Some(name), _) => name.clone(),
-            (None, Some(host)) => format!("{host}{}", self.path_prefix),
-            (None, None) => self.path_prefix.clone(),
+            (None, Some(host)) => format!("{host}{path}"),
+            (None, None) => path.to_owned(),
         }
     }
 }
@@ -429,6 +445,17 @@ pub struct CacheConfig {
     pub targeted_fields: Vec<String>,
     /// Shared L2 in Redis; absent means memory only.
     pub redis: Option<CacheRedisConfig>,
+    /// CDN purge endpoints every admin purge is also sent to.
+    pub purge_webhooks: Vec<PurgeWebhookConfig>,
+    /// Longest time a purge request waits for the webhooks before answering; they go
+    /// on in the background after it.
+    #[serde(with = "humantime_serde")]
+    pub purge_webhook_wait: Duration,
+    /// Route cache blocks by route name (its `name:` or label), as an alternative to
+    /// a `cache:` block on the route itself (one place per route). Mostly used in
+    /// `cache.yml`; merged into the routes when the config is loaded.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub routes: BTreeMap<String, RouteCacheConfig>,
 }
 
 impl Default for CacheConfig {
@@ -445,6 +472,9 @@ impl Default for CacheConfig {
             ttl_jitter: 0.0,
             targeted_fields: Vec::new(),
             redis: None,
+            purge_webhooks: Vec::new(),
+            purge_webhook_wait: Duration::from_secs(1),
+            routes: BTreeMap::new(),
         }
     }
 }
@@ -510,6 +540,24 @@ pub struct RouteCacheConfig {
     pub key: CacheKeyConfig,
     /// Add `X-Cache: HIT|MISS|STALE|BYPASS` to responses (besides `Cache-Status`).
     pub x_cache_header: bool,
+    /// Tags given to every entry stored on this route, besides the origin's
+    /// `Surrogate-Key` values; `{name}` is filled from the route's `path` captures
+    /// (`user:{id}`), so a purge by tag reaches exactly those entries.
+    /// Checked with the other rules; compiled with [`RouteCacheConfig::tag_templates`].
+    pub tags: Vec<String>,
+    /// Headers for CDNs downstream; absent means responses keep the origin's.
+    pub cdn: Option<CdnHeadersConfig>,
+    /// Targeted cache-control fields this route obeys (most specific first) and
+    /// removes before the response leaves, e.g. `[cdn-cache-control]`; absent means
+    /// the cache section's `targeted_fields`, `[]` none.
+    pub targeted_fields: Option<Vec<String>>,
+}
+
+impl RouteCacheConfig {
+    /// The compiled `tags`; an `Err` only in a config that failed validation.
+    pub fn tag_templates(&self) -> Result<Vec<TagTemplate>, String> {
+        self.tags.iter().map(|t| TagTemplate::parse(t)).collect()
+    }
 }
 
 impl Default for RouteCacheConfig {
@@ -518,6 +566,9 @@ impl Default for RouteCacheConfig {
             enabled: true,
             key: CacheKeyConfig::default(),
             x_cache_header: false,
+            tags: Vec::new(),
+            cdn: None,
+            targeted_fields: None,
         }
     }
 }

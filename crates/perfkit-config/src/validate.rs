@@ -11,7 +11,7 @@ pub(crate) struct Problem {
     pub message: String,
 }
 
-fn problem(field: impl Into<String>, message: impl Into<String>) -> Result<(), Problem> {
+fn problem<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, Problem> {
     Err(Problem {
         field: field.into(),
         message: message.into(),
@@ -122,7 +122,7 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
             );
         }
     }
-    check_cache(config)?;
+    check_cache("cache.", &config.cache)?;
     let mut seen = HashSet::new();
     for (i, route) in config.routes.iter().enumerate() {
         let at = format!("routes[{i}]");
@@ -147,11 +147,34 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
         if !route.path_prefix.starts_with('/') {
             return problem(format!("{at}.path_prefix"), "must start with `/`");
         }
-        if !seen.insert((route.host.clone(), route.path_prefix.clone())) {
+        if let Some(pattern) = route.pattern() {
+            let pattern = pattern.or_else(|m| problem(format!("{at}.path"), m))?;
+            if route.path_prefix != "/" {
+                return problem(
+                    format!("{at}.path"),
+                    "a route matches either a `path` pattern or a `path_prefix`; remove one",
+                );
+            }
+            if route.strip_prefix {
+                return problem(
+                    format!("{at}.strip_prefix"),
+                    "strip_prefix needs a `path_prefix`; a `path` pattern route forwards the path as it is",
+                );
+            }
+            if !seen.insert((route.host.clone(), format!("pattern {pattern}"))) {
+                return problem(
+                    format!("{at}.path"),
+                    "another route already has this host and path",
+                );
+            }
+        } else if !seen.insert((route.host.clone(), route.path_prefix.clone())) {
             return problem(
                 format!("{at}.path_prefix"),
                 "another route already has this host and path_prefix",
             );
+        }
+        if let Some(cache) = &route.cache {
+            check_route_tags(&format!("{at}.cache"), route, cache)?;
         }
     }
     crate::rate_limits::check(&config.rate_limits)
@@ -159,14 +182,15 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_cache(config: &Config) -> Result<(), Problem> {
-    let cache = &config.cache;
+/// The process-wide cache settings; `at` is where they sit (`cache.` in perfkit.yml,
+/// empty in cache.yml).
+pub(crate) fn check_cache(at: &str, cache: &crate::schema::CacheConfig) -> Result<(), Problem> {
     if cache.max_object_size.0 == 0 {
-        return problem("cache.max_object_size", "must be more than 0 bytes");
+        return problem(format!("{at}max_object_size"), "must be more than 0 bytes");
     }
     if cache.max_object_size > cache.max_memory {
         return problem(
-            "cache.max_object_size",
+            format!("{at}max_object_size"),
             format!(
                 "{} bytes is more than cache.max_memory ({} bytes); no object that size could be kept",
                 cache.max_object_size.0, cache.max_memory.0
@@ -175,17 +199,21 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
     }
     if !(0.0..=1.0).contains(&cache.ttl_jitter) {
         return problem(
-            "cache.ttl_jitter",
+            format!("{at}ttl_jitter"),
             format!("{} is not a fraction within 0.0..=1.0", cache.ttl_jitter),
         );
     }
     for (i, name) in cache.targeted_fields.iter().enumerate() {
         if !http_token(name) {
             return problem(
-                format!("cache.targeted_fields[{i}]"),
+                format!("{at}targeted_fields[{i}]"),
                 format!("`{name}` is not a header name"),
             );
         }
+    }
+    for (i, hook) in cache.purge_webhooks.iter().enumerate() {
+        crate::cdn::check_webhook(hook)
+            .or_else(|(field, m)| problem(format!("{at}purge_webhooks[{i}].{field}"), m))?;
     }
     if let Some(redis) = &cache.redis {
         let scheme_ok = ["redis://", "rediss://", "redis+unix://", "unix://"]
@@ -193,7 +221,7 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
             .any(|scheme| redis.url.starts_with(scheme));
         if !scheme_ok {
             return problem(
-                "cache.redis.url",
+                format!("{at}redis.url"),
                 "must be a Redis URL such as `redis://127.0.0.1:6379/0`",
             );
         }
@@ -204,20 +232,31 @@ fn check_cache(config: &Config) -> Result<(), Problem> {
                 .any(|c| c.is_whitespace() || c.is_control())
         {
             return problem(
-                "cache.redis.namespace",
+                format!("{at}redis.namespace"),
                 "must be a non-empty name without spaces",
             );
         }
-        positive("cache.redis.timeout".into(), redis.timeout)?;
+        positive(format!("{at}redis.timeout"), redis.timeout)?;
     }
     Ok(())
 }
 
-fn check_route_cache(at: &str, cache: &crate::schema::RouteCacheConfig) -> Result<(), Problem> {
+pub(crate) fn check_route_cache(
+    at: &str,
+    cache: &crate::schema::RouteCacheConfig,
+) -> Result<(), Problem> {
     for (i, name) in cache.key.headers.iter().enumerate() {
         if !http_token(name) {
             return problem(
                 format!("{at}.key.headers[{i}]"),
+                format!("`{name}` is not a header name"),
+            );
+        }
+    }
+    for (i, name) in cache.targeted_fields.iter().flatten().enumerate() {
+        if !http_token(name) {
+            return problem(
+                format!("{at}.targeted_fields[{i}]"),
                 format!("`{name}` is not a header name"),
             );
         }
@@ -237,6 +276,54 @@ fn check_route_cache(at: &str, cache: &crate::schema::RouteCacheConfig) -> Resul
                     format!("{at}.key.query_deny[{i}]"),
                     format!("`{name}` is also in query_allow; list it in one of them"),
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tag templates name captures of the route's `path`; `cdn:` values are header values.
+/// `at` is the cache block's path.
+pub(crate) fn check_route_tags(
+    at: &str,
+    route: &crate::schema::RouteConfig,
+    cache: &crate::schema::RouteCacheConfig,
+) -> Result<(), Problem> {
+    let pattern = route.pattern().and_then(Result::ok);
+    for (i, tag) in cache.tags.iter().enumerate() {
+        let at = format!("{at}.tags[{i}]");
+        let tag = crate::path_pattern::TagTemplate::parse(tag).or_else(|m| problem(&at, m))?;
+        for name in tag.names() {
+            let captured = pattern
+                .as_ref()
+                .is_some_and(|p| p.names().any(|n| n == name));
+            if !captured {
+                let available = pattern.as_ref().map_or_else(
+                    || "this route has no `path` pattern to capture from".to_owned(),
+                    |p| {
+                        let names: Vec<String> = p.names().map(|n| format!("{{{n}}}")).collect();
+                        if names.is_empty() {
+                            format!("`{p}` captures nothing")
+                        } else {
+                            format!("`{p}` captures {}", names.join(", "))
+                        }
+                    },
+                );
+                return problem(
+                    at,
+                    format!("`{{{name}}}` is not captured by the route's path: {available}"),
+                );
+            }
+        }
+    }
+    if let Some(cdn) = &cache.cdn {
+        for (field, value) in [
+            ("cache_control", &cdn.cache_control),
+            ("cdn_cache_control", &cdn.cdn_cache_control),
+        ] {
+            if let Some(value) = value {
+                crate::cdn::check_header_value(value)
+                    .or_else(|m| problem(format!("{at}.cdn.{field}"), m))?;
             }
         }
     }

@@ -131,9 +131,15 @@ impl Shared {
                 "server.listen, admin.listen and server.workers change on restart only; keeping the running ones"
             );
         }
-        if config.cache != current.config.cache {
+        // The purge webhooks are read at each purge: they change on reload.
+        let engine = |cache: &perfkit_config::CacheConfig| perfkit_config::CacheConfig {
+            purge_webhooks: Vec::new(),
+            purge_webhook_wait: std::time::Duration::ZERO,
+            ..cache.clone()
+        };
+        if engine(&config.cache) != engine(&current.config.cache) {
             tracing::warn!(
-                "the cache section (memory, Redis, policy) changes on restart only; routes' cache blocks apply now"
+                "the cache settings (memory, Redis, policy) change on restart only; routes' cache blocks apply now"
             );
         }
         let generation = current.generation + 1;
@@ -141,7 +147,11 @@ impl Shared {
             Runtime::build(config, generation, Arc::clone(&self.metrics), &self.limits).await?,
         );
         upstream::health::spawn_checks(&runtime);
+        let config = Arc::clone(&runtime.config);
         let previous = self.runtime.swap(runtime);
+        if let Some(cache) = &self.cache {
+            request::cache::flush_changed_routes(cache, &previous.config, &config).await;
+        }
         // Requests in flight keep `previous` alive; its probes can stop now, and what
         // its routes recorded so far is published (the rest when it is dropped).
         previous.retired.cancel();

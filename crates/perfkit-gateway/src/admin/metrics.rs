@@ -37,6 +37,8 @@ pub struct Metrics {
     cache_stored: IntCounterVec,
     cache_stored_bytes: IntCounterVec,
     rate_limit_decisions: IntCounterVec,
+    /// The CDN purge fan-out's counters.
+    pub cdn: crate::request::cdn::CdnMetrics,
 }
 
 /// Why an attempt to an upstream failed, as a metric label.
@@ -148,6 +150,7 @@ impl Metrics {
                 .expect("metric names are unique");
         }
         Metrics {
+            cdn: crate::request::cdn::CdnMetrics::register(&registry),
             registry,
             requests,
             upstream_errors,

@@ -136,13 +136,26 @@ async fn purge(
         Some(serde_json::Value::Bool(true)) => perfkit_cache::Purge::Soft,
         Some(_) => return local(StatusCode::BAD_REQUEST, "`soft` must be true or false"),
     };
+    let notice = target.notice(mode);
     match crate::request::cache::purge(cache, runtime, target, mode).await {
-        Ok(done) => json(serde_json::json!({
-            "purged_l1": done.l1,
-            "purged_l2": done.l2,
-            "soft": mode == perfkit_cache::Purge::Soft,
-            "l2": cache.l2_status(),
-        })),
+        Ok(done) => {
+            // Then the CDNs in front (bounded by cache.purge_webhook_wait).
+            let config = &runtime.config.cache;
+            let cdn = crate::request::cdn::fan_out(
+                &config.purge_webhooks,
+                config.purge_webhook_wait,
+                &shared.metrics.cdn,
+                notice,
+            )
+            .await;
+            json(serde_json::json!({
+                "purged_l1": done.l1,
+                "purged_l2": done.l2,
+                "soft": mode == perfkit_cache::Purge::Soft,
+                "l2": cache.l2_status(),
+                "cdn": cdn.to_json(),
+            }))
+        }
         Err(message) => local(StatusCode::BAD_REQUEST, &message),
     }
 }

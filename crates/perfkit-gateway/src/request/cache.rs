@@ -29,8 +29,9 @@ use perfkit_cache::policy::{
 use perfkit_cache::{
     Cache, Entry, Flight, L2Status, Layer, Leader, Purge, ResponseToStore, StoredResponse, Target,
 };
-use perfkit_config::RouteCacheConfig;
+use perfkit_config::{PathPattern, RouteCacheConfig, TagTemplate};
 
+use super::cdn::CdnHeaders;
 use super::forward::{forward, Outbound};
 use super::forwarded::ClientPeer;
 use super::local;
@@ -52,6 +53,10 @@ const CACHE_STATUS: HeaderName = HeaderName::from_static("cache-status");
 /// Origin response field whose space-separated values tag the stored entry (for
 /// purges by tag).
 const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+/// Every entry is also tagged with its route (`perfkit-route:` + label), so a
+/// reload that changes the route's cache settings can flush what it stored, and an
+/// admin purge by that tag empties one route. Not sent downstream.
+pub const ROUTE_TAG_PREFIX: &str = "perfkit-route:";
 
 /// A route's cache settings, compiled once per configuration generation.
 #[derive(Debug)]
@@ -65,6 +70,14 @@ pub struct RouteCache {
     x_cache: bool,
     max_object_size: u64,
     max_variants: usize,
+    /// The route's path pattern, whose captures fill `tags`.
+    pattern: Option<PathPattern>,
+    /// Tags every stored entry gets (`user:{id}`).
+    tags: Vec<TagTemplate>,
+    /// Headers for CDNs downstream, on shareable responses.
+    cdn: Option<CdnHeaders>,
+    /// `perfkit-route:` + the route's label, on every entry the route stores.
+    route_tag: String,
 }
 
 impl RouteCache {
@@ -72,6 +85,8 @@ impl RouteCache {
     pub fn build(
         route: Option<&RouteCacheConfig>,
         global: &perfkit_config::CacheConfig,
+        pattern: Option<&PathPattern>,
+        label: &str,
     ) -> Option<Box<RouteCache>> {
         let route = route.filter(|r| r.enabled && global.enabled)?;
         let key = &route.key;
@@ -97,8 +112,10 @@ impl RouteCache {
             url_keys,
             policy: policy::PolicyConfig {
                 heuristic: global.heuristic_freshness.then(policy::Heuristic::default),
-                targeted_fields: global
+                targeted_fields: route
                     .targeted_fields
+                    .as_ref()
+                    .unwrap_or(&global.targeted_fields)
                     .iter()
                     .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
                     .collect(),
@@ -109,7 +126,36 @@ impl RouteCache {
             x_cache: route.x_cache_header,
             max_object_size: global.max_object_size.0,
             max_variants: global.max_variants.get(),
+            pattern: pattern.cloned(),
+            // A validated config has only well-formed templates.
+            tags: route.tag_templates().unwrap_or_default(),
+            cdn: route.cdn.as_ref().map(CdnHeaders::build),
+            route_tag: format!("{ROUTE_TAG_PREFIX}{label}"),
         }))
+    }
+
+    /// The route's tags for a request to `path`, filled from the pattern's captures;
+    /// a template whose capture is missing is left out.
+    fn route_tags(&self, path: &str) -> Vec<String> {
+        if self.tags.is_empty() {
+            return Vec::new();
+        }
+        let captures = self
+            .pattern
+            .as_ref()
+            .and_then(|p| p.captures(path))
+            .unwrap_or_default();
+        self.tags
+            .iter()
+            .filter_map(|t| t.render(&captures))
+            .collect()
+    }
+
+    /// Sets the CDN headers, if configured, on a response the cache may share.
+    fn cdn_headers<'t>(&self, headers: &mut HeaderMap, tags: impl Iterator<Item = &'t str>) {
+        if let Some(cdn) = &self.cdn {
+            cdn.apply(headers, tags);
+        }
     }
 
     /// The key every stored variant of `host` + `path_and_query` starts with.
@@ -376,6 +422,7 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
         Conditional::NotModified => {
             let mut headers = policy::not_modified_headers(&entry.headers);
             headers.insert(header::AGE, HeaderValue::from(age));
+            rc.cdn_headers(&mut headers, entry.tags.iter().map(|t| &**t));
             let mut response = Response::new(ResponseBody::full(Bytes::new()));
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             *response.headers_mut() = headers;
@@ -390,6 +437,7 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
             let mut response = Response::new(body);
             *response.status_mut() = entry.status;
             *response.headers_mut() = policy::served_headers(&entry.headers, age, &rc.policy);
+            rc.cdn_headers(response.headers_mut(), entry.tags.iter().map(|t| &**t));
             response
         }
     }
@@ -495,13 +543,17 @@ async fn store(
             return Response::from_parts(head, body);
         }
     };
-    let tags = tags(&head.headers);
+    let mut tags = tags(&head.headers);
+    tags.extend(rc.route_tags(origin.parts.uri.path()));
+    tags.push(rc.route_tag.clone());
     let length = head
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     policy::strip_targeted(&mut head.headers, &rc.policy);
+    // The plan holds the origin's headers for storing; these go downstream only.
+    rc.cdn_headers(&mut head.headers, tags.iter().map(String::as_str));
     let job = StoreJob {
         cache: cache.clone(),
         key: key.to_owned(),
@@ -842,6 +894,34 @@ fn revalidate_in_background(origin: &Origin<'_>, cache: &Cache, key: &str, found
     });
 }
 
+/// After a reload: flushes the entries of every route whose cache settings changed
+/// (or that no longer caches), everywhere the cache reaches (L1 here, L2, and the
+/// other instances through the broadcast), since they were stored under the old
+/// rules (key, tags, CDN headers).
+pub(crate) async fn flush_changed_routes(
+    cache: &Cache,
+    old: &perfkit_config::Config,
+    new: &perfkit_config::Config,
+) {
+    for route in &old.routes {
+        let Some(before) = &route.cache else {
+            continue;
+        };
+        let label = route.label();
+        let after = new
+            .routes
+            .iter()
+            .find(|r| r.label() == label)
+            .and_then(|r| r.cache.as_ref());
+        if after == Some(before) {
+            continue;
+        }
+        let tag = format!("{ROUTE_TAG_PREFIX}{label}");
+        let done = cache.invalidate(Target::Tag(tag), Purge::Hard).await;
+        tracing::info!(route = %label, flushed = done.l1, "the route's cache settings changed; its entries are flushed");
+    }
+}
+
 /// The admin API's purge request.
 #[derive(Debug)]
 pub enum PurgeRequest {
@@ -849,6 +929,22 @@ pub enum PurgeRequest {
     Url(String),
     Prefix(String),
     Tag(String),
+}
+
+impl PurgeRequest {
+    /// What the CDN purge webhooks are sent for this purge.
+    pub fn notice(&self, mode: Purge) -> super::cdn::PurgeNotice {
+        let (kind, value) = match self {
+            PurgeRequest::Url(value) => ("url", value),
+            PurgeRequest::Prefix(value) => ("prefix", value),
+            PurgeRequest::Tag(value) => ("tag", value),
+        };
+        super::cdn::PurgeNotice {
+            kind,
+            value: value.clone(),
+            mode,
+        }
+    }
 }
 
 /// Carries out a purge; `Err` is a message for a `400`.

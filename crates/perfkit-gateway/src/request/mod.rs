@@ -21,6 +21,7 @@
 //! the pass-through path pays only for what it uses.
 
 pub(crate) mod cache;
+pub(crate) mod cdn;
 mod forward;
 pub(crate) mod forwarded;
 mod host;

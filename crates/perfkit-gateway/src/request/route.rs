@@ -1,7 +1,8 @@
 //! Chooses the route for a request: host match first (exact beats `*.suffix` beats
-//! any), then the longest matching path prefix.
+//! any), then a matching `path` pattern (the most specific: literal segments beat
+//! captures, which beat a rest capture), then the longest matching path prefix.
 
-use perfkit_config::{CacheConfig, RouteConfig};
+use perfkit_config::{CacheConfig, PathPattern, RouteConfig};
 
 use super::cache::RouteCache;
 
@@ -54,6 +55,8 @@ pub struct Route {
     pub label: String,
     host: HostMatch,
     pub prefix: String,
+    /// A whole-path pattern (`/users/{id}`), matched instead of `prefix`.
+    pub pattern: Option<PathPattern>,
     pub upstream: usize,
     pub strip_prefix: bool,
     pub histograms: RouteHistograms,
@@ -65,6 +68,9 @@ pub struct Route {
 
 impl Route {
     fn matches_path(&self, path: &str) -> bool {
+        if let Some(pattern) = &self.pattern {
+            return pattern.matches(path);
+        }
         // `/api` matches `/api`, `/api/x` and `/api?q`, but not `/apix`.
         path.starts_with(&self.prefix)
             && (self.prefix.ends_with('/')
@@ -103,22 +109,33 @@ impl Router {
         let mut routes: Vec<Route> = configs
             .iter()
             .filter_map(|config| {
+                // A validated config has only well-formed patterns.
+                let pattern = config.pattern().and_then(Result::ok);
+                let label = config.label();
                 Some(Route {
-                    label: config.label(),
+                    cache: RouteCache::build(
+                        config.cache.as_ref(),
+                        cache,
+                        pattern.as_ref(),
+                        &label,
+                    ),
+                    label,
                     host: HostMatch::parse(config.host.as_deref()),
                     prefix: config.path_prefix.clone(),
                     upstream: upstream_index(&config.upstream)?,
-                    strip_prefix: config.strip_prefix,
+                    strip_prefix: config.strip_prefix && pattern.is_none(),
                     histograms: RouteHistograms::new(workers),
                     index: 0,
-                    cache: RouteCache::build(config.cache.as_ref(), cache),
+                    pattern,
                 })
             })
             .collect();
         routes.sort_by(|a, b| {
+            let specificity = |route: &Route| route.pattern.as_ref().map(PathPattern::specificity);
             b.host
                 .rank()
                 .cmp(&a.host.rank())
+                .then(specificity(b).cmp(&specificity(a)))
                 .then(b.prefix.len().cmp(&a.prefix.len()))
         });
         for (index, route) in routes.iter_mut().enumerate() {
@@ -148,10 +165,57 @@ mod tests {
             name: None,
             host: host.map(str::to_owned),
             path_prefix: prefix.into(),
+            path: None,
             upstream: upstream.into(),
             strip_prefix: true,
             cache: None,
         }
+    }
+
+    fn pattern(host: Option<&str>, path: &str, upstream: &str) -> RouteConfig {
+        RouteConfig {
+            path: Some(path.into()),
+            path_prefix: "/".into(),
+            strip_prefix: false,
+            ..route(host, "/", upstream)
+        }
+    }
+
+    #[test]
+    fn the_most_specific_pattern_wins_over_prefixes_on_the_same_host_rank() {
+        let configs = [
+            route(None, "/", "0"),
+            route(None, "/users", "1"),
+            pattern(None, "/users/{id}", "2"),
+            pattern(None, "/users/me", "3"),
+            pattern(None, "/users/{id}/{rest...}", "4"),
+            pattern(None, "/static/*", "5"),
+            route(Some("shop.example"), "/", "6"),
+        ];
+        let router = Router::new(
+            &configs,
+            |name| name.parse().ok(),
+            1,
+            &CacheConfig::default(),
+        );
+        let upstream = |host, path| router.find(host, path).map(|r| r.upstream);
+        assert_eq!(upstream("h", "/users/42"), Some(2));
+        assert_eq!(upstream("h", "/users/me"), Some(3));
+        assert_eq!(upstream("h", "/users/42/posts/1"), Some(4));
+        assert_eq!(
+            upstream("h", "/users/"),
+            Some(1),
+            "an empty capture falls to the prefix"
+        );
+        assert_eq!(upstream("h", "/users"), Some(1));
+        assert_eq!(upstream("h", "/static/a/b.css"), Some(5));
+        assert_eq!(upstream("h", "/other"), Some(0));
+        assert_eq!(upstream("shop.example", "/users/42"), Some(6), "host first");
+        let label = |path| router.find("h", path).map(|r| r.label.clone());
+        assert_eq!(label("/users/7").as_deref(), Some("/users/{id}"));
+        // A pattern route forwards the path as it is.
+        let users = router.find("h", "/users/7").unwrap();
+        assert_eq!(users.rewrite("/users/7?x=1"), "/users/7?x=1");
     }
 
     #[test]

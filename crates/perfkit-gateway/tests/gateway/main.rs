@@ -3,6 +3,8 @@
 mod admin;
 mod balancing;
 mod cache;
+mod cache_rules;
+mod cdn;
 mod fuzz_regressions;
 mod hardening;
 mod headers;

@@ -131,3 +131,31 @@ pub async fn spread(gateway: &Gateway, count: usize) -> std::collections::BTreeM
     }
     seen
 }
+
+/// `GET path` with `headers` on the proxy listener.
+pub async fn get_with(gateway: &Gateway, path: &str, headers: &[(&str, &str)]) -> Reply {
+    Client::http1()
+        .request(http::Method::GET, &url(gateway, path), headers, "")
+        .await
+        .unwrap()
+}
+
+/// A response's `X-Cache` value, or `<none>`.
+pub fn x_cache(reply: &Reply) -> &str {
+    reply.header("x-cache").unwrap_or("<none>")
+}
+
+/// `POST /admin/cache/purge` with the JSON `body`; the answer, which must be a 200.
+pub async fn purge(gateway: &Gateway, body: &str) -> serde_json::Value {
+    let reply = Client::http1()
+        .request(
+            http::Method::POST,
+            &format!("http://{}/admin/cache/purge", gateway.admin_addr()),
+            &[("authorization", &format!("Bearer {TOKEN}"))],
+            body.to_owned(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    serde_json::from_slice(&reply.body).unwrap()
+}
