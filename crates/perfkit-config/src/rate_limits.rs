@@ -20,6 +20,8 @@ pub struct RateLimitsConfig {
     pub api_key_header: Option<String>,
     /// API key → tier name.
     pub api_keys: BTreeMap<String, String>,
+    /// How bearer tokens are verified (`key: [user]`, `tier_from: claim:NAME`).
+    pub jwt: Option<crate::jwt::JwtConfig>,
     pub rules: Vec<RateLimitRule>,
 }
 
@@ -36,6 +38,9 @@ impl RateLimitsConfig {
             for key in &mut rule.exempt.api_keys {
                 *key = "<redacted>".into();
             }
+        }
+        if let Some(jwt) = &mut self.jwt {
+            jwt.redact();
         }
     }
 }
@@ -138,9 +143,11 @@ pub struct RateLimitRule {
     /// Which requests the rule applies to; every given condition must hold.
     #[serde(default, rename = "match")]
     pub selector: LimitSelector,
-    /// What the limit is counted per: any of `client_ip`, `api_key`, `route`,
-    /// `header:NAME` (believed only from `server.trusted_proxies`). A part that is
-    /// missing from a request counts per client IP instead.
+    /// What the limit is counted per: any of `client_ip`, `api_key`, `route`, `user`
+    /// (the verified JWT's `rate_limits.jwt.user_claim`), `header:NAME` (believed only
+    /// from `server.trusted_proxies`). A part that is missing from a request (no
+    /// header, no token, or a token that fails verification) counts per client IP
+    /// instead.
     #[serde(default = "default_key")]
     pub key: Vec<KeyPart>,
     /// Client IPv6 addresses sharing a limit: the length of their common prefix.
@@ -151,8 +158,9 @@ pub struct RateLimitRule {
     pub ipv4_prefix: u8,
     /// The limit for requests without a tier (or whose tier has no entry in `tiers`).
     pub limit: TierLimit,
-    /// Where a request's tier comes from: `api_key` (the `api_keys` table) or
-    /// `header:NAME` (believed only from `server.trusted_proxies`).
+    /// Where a request's tier comes from: `api_key` (the `api_keys` table),
+    /// `claim:NAME` (a claim of the verified JWT) or `header:NAME` (believed only from
+    /// `server.trusted_proxies`). No tier (or an unverified token) means `limit`.
     #[serde(default)]
     pub tier_from: Option<TierSource>,
     /// Limits by tier name.
@@ -191,13 +199,16 @@ pub struct LimitSelector {
     pub path_prefix: Option<String>,
 }
 
-/// One part of a rule's key, written `client_ip`, `api_key`, `route` or `header:NAME`.
+/// One part of a rule's key, written `client_ip`, `api_key`, `route`, `user` or
+/// `header:NAME`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(try_from = "String", into = "String")]
 pub enum KeyPart {
     ClientIp,
     ApiKey,
     Route,
+    /// The user claim of a verified JWT.
+    User,
     /// A header believed only from a trusted proxy (lower-cased name).
     TrustedHeader(String),
 }
@@ -209,12 +220,13 @@ impl TryFrom<String> for KeyPart {
             "client_ip" => Ok(KeyPart::ClientIp),
             "api_key" => Ok(KeyPart::ApiKey),
             "route" => Ok(KeyPart::Route),
+            "user" => Ok(KeyPart::User),
             _ => match text.strip_prefix("header:") {
                 Some(name) if crate::schema::http_token(name) => {
                     Ok(KeyPart::TrustedHeader(name.to_ascii_lowercase()))
                 }
                 _ => Err(format!(
-                    "`{text}` is not a key part; use `client_ip`, `api_key`, `route` or `header:NAME`"
+                    "`{text}` is not a key part; use `client_ip`, `api_key`, `route`, `user` or `header:NAME`"
                 )),
             },
         }
@@ -227,16 +239,19 @@ impl From<KeyPart> for String {
             KeyPart::ClientIp => "client_ip".into(),
             KeyPart::ApiKey => "api_key".into(),
             KeyPart::Route => "route".into(),
+            KeyPart::User => "user".into(),
             KeyPart::TrustedHeader(name) => format!("header:{name}"),
         }
     }
 }
 
-/// Where a tier comes from, written `api_key` or `header:NAME`.
+/// Where a tier comes from, written `api_key`, `claim:NAME` or `header:NAME`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(try_from = "String", into = "String")]
 pub enum TierSource {
     ApiKey,
+    /// A claim of a verified JWT.
+    Claim(String),
     TrustedHeader(String),
 }
 
@@ -246,12 +261,17 @@ impl TryFrom<String> for TierSource {
         if text == "api_key" {
             return Ok(TierSource::ApiKey);
         }
+        if let Some(claim) = text.strip_prefix("claim:") {
+            if !claim.is_empty() {
+                return Ok(TierSource::Claim(claim.to_owned()));
+            }
+        }
         match text.strip_prefix("header:") {
             Some(name) if crate::schema::http_token(name) => {
                 Ok(TierSource::TrustedHeader(name.to_ascii_lowercase()))
             }
             _ => Err(format!(
-                "`{text}` is not a tier source; use `api_key` or `header:NAME`"
+                "`{text}` is not a tier source; use `api_key`, `claim:NAME` or `header:NAME`"
             )),
         }
     }
@@ -261,6 +281,7 @@ impl From<TierSource> for String {
     fn from(source: TierSource) -> String {
         match source {
             TierSource::ApiKey => "api_key".into(),
+            TierSource::Claim(name) => format!("claim:{name}"),
             TierSource::TrustedHeader(name) => format!("header:{name}"),
         }
     }
@@ -372,6 +393,9 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
             );
         }
     }
+    if let Some(jwt) = &limits.jwt {
+        crate::jwt::check(jwt, "rate_limits.jwt")?;
+    }
     let mut names = std::collections::HashSet::new();
     for (i, rule) in limits.rules.iter().enumerate() {
         let at = format!("rate_limits.rules[{i}]");
@@ -401,6 +425,14 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
         if uses_api_key && limits.api_key_header.is_none() {
             return fail(at, "uses API keys; set `rate_limits.api_key_header`".into());
         }
+        let uses_jwt = rule.key.contains(&KeyPart::User)
+            || matches!(rule.tier_from, Some(TierSource::Claim(_)));
+        if uses_jwt && limits.jwt.is_none() {
+            return fail(
+                at,
+                "uses a JWT (`user` key or `claim:` tier); set `rate_limits.jwt`".into(),
+            );
+        }
         if !(1..=128).contains(&rule.ipv6_prefix) {
             return fail(format!("{at}.ipv6_prefix"), "must be 1 to 128".into());
         }
@@ -426,7 +458,7 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
         if !rule.tiers.is_empty() && rule.tier_from.is_none() {
             return fail(
                 format!("{at}.tier_from"),
-                "`tiers` needs `tier_from: api_key` or `tier_from: header:NAME`".into(),
+                "`tiers` needs `tier_from: api_key`, `claim:NAME` or `header:NAME`".into(),
             );
         }
         check_limit(&format!("{at}.limit"), &rule.limit, redis)?;

@@ -33,6 +33,7 @@ use redis::aio::ConnectionManager;
 use crate::admin::metrics::Metrics;
 use crate::body::ResponseBody;
 use crate::request::forwarded::ClientPeer;
+use crate::request::identity::{Verified, Verifier};
 use crate::request::route::Route;
 use crate::runtime::Runtime;
 
@@ -48,6 +49,8 @@ pub enum LimitError {
     Connect { url: String, cause: String },
     #[error("rate_limits.rules: `{rule}`: {cause}")]
     Limit { rule: String, cause: String },
+    #[error(transparent)]
+    JwtKey(#[from] crate::request::identity::KeyError),
 }
 
 /// Limiters and Redis connections that outlive one configuration generation.
@@ -152,6 +155,8 @@ struct Rule {
     exempt_cidrs: Vec<IpNet>,
     exempt_keys: Vec<String>,
     fail_closed: bool,
+    /// The key or the tier comes from a verified JWT.
+    uses_identity: bool,
 }
 
 /// The compiled `rate_limits:` section of one configuration generation.
@@ -161,6 +166,7 @@ pub struct Limits {
     response: LimitResponse,
     api_key_header: Option<HeaderName>,
     api_keys: HashMap<String, String>,
+    verifier: Option<Verifier>,
 }
 
 /// What an admitted request's response should carry.
@@ -260,10 +266,16 @@ impl Limits {
                 exempt_cidrs: rule.exempt.cidrs.clone(),
                 exempt_keys: rule.exempt.api_keys.clone(),
                 fail_closed: rule.on_store_error == OnStoreError::FailClosed,
+                uses_identity: rule.key.contains(&KeyPart::User)
+                    || matches!(rule.tier_from, Some(TierSource::Claim(_))),
             });
         }
+        // Keys (and the JWKS file) are read before any limiter is replaced, so a
+        // reload with an unreadable key changes nothing.
+        let verifier = config.jwt.as_ref().map(Verifier::build).transpose()?;
         *state.limiters.lock().unwrap_or_else(|e| e.into_inner()) = used;
         Ok(Limits {
+            verifier,
             rules,
             response: config.response.clone(),
             api_key_header: config
@@ -403,6 +415,8 @@ pub(crate) async fn check(
         .and_then(|v| v.to_str().ok());
     let trusted_peer = runtime.trusted.contains(request.peer.ip);
     let mut client_ip: Option<IpAddr> = None;
+    // Verified at most once per request, and only for rules that use it.
+    let mut identity: Option<Option<Verified>> = None;
     let mut tightest: Option<(&Rule, Decision, bool)> = None;
     for rule in &limits.rules {
         if !selects(rule, &request) {
@@ -414,8 +428,15 @@ pub(crate) async fn check(
         {
             continue;
         }
-        let tier = tier_of(rule, limits, api_key, headers, trusted_peer);
-        let key = key_of(rule, &request, ip, api_key, trusted_peer);
+        let verified = if rule.uses_identity {
+            identity
+                .get_or_insert_with(|| verify(limits.verifier.as_ref(), headers))
+                .as_ref()
+        } else {
+            None
+        };
+        let tier = tier_of(rule, limits, api_key, verified, headers, trusted_peer);
+        let key = key_of(rule, &request, ip, api_key, verified, trusted_peer);
         let Some((decision, source)) = tier.limiter.check(key).await else {
             tier.counters.allowed.inc();
             continue;
@@ -475,10 +496,23 @@ fn selects(rule: &Rule, request: &Request<'_>) -> bool {
             .is_none_or(|prefix| request.parts.uri.path().starts_with(prefix.as_str()))
 }
 
+/// The request's verified claims; `None` (anonymous) when there is no token or it
+/// fails verification.
+fn verify(verifier: Option<&Verifier>, headers: &http::HeaderMap) -> Option<Verified> {
+    match verifier?.verify(headers) {
+        Ok(verified) => Some(verified),
+        Err(rejection) => {
+            tracing::debug!(?rejection, "request is anonymous for rate limits");
+            None
+        }
+    }
+}
+
 fn tier_of<'r>(
     rule: &'r Rule,
     limits: &Limits,
     api_key: Option<&str>,
+    verified: Option<&Verified>,
     headers: &http::HeaderMap,
     trusted_peer: bool,
 ) -> &'r Tier {
@@ -487,6 +521,7 @@ fn tier_of<'r>(
         Some(TierSource::ApiKey) => api_key
             .and_then(|key| limits.api_keys.get(key))
             .map(String::as_str),
+        Some(TierSource::Claim(claim)) => verified.and_then(|v| v.claim(claim)),
         Some(TierSource::TrustedHeader(header)) if trusted_peer => {
             headers.get(header.as_str()).and_then(|v| v.to_str().ok())
         }
@@ -521,6 +556,7 @@ fn key_of(
     request: &Request<'_>,
     ip: IpAddr,
     api_key: Option<&str>,
+    verified: Option<&Verified>,
     trusted_peer: bool,
 ) -> Key {
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
@@ -540,6 +576,13 @@ fn key_of(
                 Some(key) => {
                     hasher.write_u8(b'k');
                     hasher.write(key.as_bytes());
+                }
+                None => hash_ip(&mut hasher),
+            },
+            KeyPart::User => match verified.and_then(Verified::user) {
+                Some(user) => {
+                    hasher.write_u8(b'u');
+                    hasher.write(user.as_bytes());
                 }
                 None => hash_ip(&mut hasher),
             },

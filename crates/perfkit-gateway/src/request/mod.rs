@@ -21,6 +21,7 @@ pub(crate) mod cache;
 mod forward;
 pub(crate) mod forwarded;
 mod host;
+pub(crate) mod identity;
 pub(crate) mod limit;
 pub(crate) mod route;
 

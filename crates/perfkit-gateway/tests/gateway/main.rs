@@ -7,6 +7,7 @@ mod fuzz_regressions;
 mod hardening;
 mod headers;
 mod health;
+mod jwt_limits;
 mod limits;
 mod rate_limits;
 mod reload;
