@@ -9,6 +9,7 @@
 mod jwt;
 mod locate;
 mod rate_limits;
+mod rate_limits_file;
 mod schema;
 mod size;
 mod validate;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub use jwt::*;
 pub use locate::{Location, Locations};
 pub use rate_limits::*;
+pub use rate_limits_file::{rate_limits_path, RATE_LIMITS_FILE};
 pub use schema::*;
 pub use size::ByteSize;
 
@@ -95,13 +97,16 @@ impl Config {
         Config::load_with_env(path, std::env::vars())
     }
 
-    /// Reads and validates the file at `path`, with overrides from `env`.
+    /// Reads and validates the file at `path`, with overrides from `env`, and the
+    /// [`RATE_LIMITS_FILE`] beside it when there is one.
     pub fn load_with_env(
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
         let text = read_config_file(path)?;
-        Config::parse_with_env(path, &text, env)
+        let mut config = Config::parse_with_env(path, &text, env)?;
+        rate_limits_file::load_beside(path, &text, &mut config)?;
+        Ok(config)
     }
 
     /// Parses and validates `text` as if read from `path`, with overrides from `env`.

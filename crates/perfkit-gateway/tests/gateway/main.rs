@@ -10,6 +10,7 @@ mod health;
 mod jwt_limits;
 mod limits;
 mod rate_limits;
+mod rate_limits_file;
 mod reload;
 mod support;
 mod upstream_connections;
