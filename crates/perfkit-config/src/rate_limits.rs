@@ -55,8 +55,12 @@ pub enum LimitStore {
         max_keys: usize,
     },
     Redis {
-        /// `redis://host:port`.
+        /// `redis://host:port`; with `cluster: true`, any node of the cluster.
         url: String,
+        /// A Redis Cluster: the other nodes are discovered from `url`, and keys
+        /// follow `MOVED` redirections.
+        #[serde(default)]
+        cluster: bool,
         /// `exact`: one round trip per decision; `leased`: tokens taken in batches.
         #[serde(default)]
         mode: RedisMode,
@@ -351,7 +355,10 @@ const SLIDING_WINDOW_MAX: u64 = (1 << 20) - 1;
 /// The rules a well-formed `rate_limits:` section must also satisfy: (field, message).
 pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
     let fail = |field: String, message: String| Err((field, message));
-    let redis = matches!(limits.store, LimitStore::Redis { .. });
+    let redis = match limits.store {
+        LimitStore::Memory { .. } => None,
+        LimitStore::Redis { mode, .. } => Some(mode),
+    };
     if let LimitStore::Redis {
         url,
         batch,
@@ -469,7 +476,11 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
     Ok(())
 }
 
-fn check_limit(at: &str, limit: &TierLimit, redis: bool) -> Result<(), (String, String)> {
+fn check_limit(
+    at: &str,
+    limit: &TierLimit,
+    redis: Option<RedisMode>,
+) -> Result<(), (String, String)> {
     let TierLimit::Limited(spec) = limit else {
         return Ok(());
     };
@@ -512,14 +523,26 @@ fn check_limit(at: &str, limit: &TierLimit, redis: bool) -> Result<(), (String, 
             "only `algorithm: gcra` has a burst; a window grants `rate` per period".into(),
         ));
     }
-    if redis && spec.algorithm != LimitAlgorithm::Gcra {
+    if redis == Some(RedisMode::Leased) && spec.algorithm != LimitAlgorithm::Gcra {
         return Err((
             format!("{at}.algorithm"),
-            "the redis store runs GCRA only; use `algorithm: gcra` or the memory store".into(),
+            "leased mode takes GCRA tokens in batches; use `algorithm: gcra` or `store.mode: exact`".into(),
         ));
     }
+    if redis.is_some() && spec.algorithm != LimitAlgorithm::Gcra {
+        // Redis windows count whole milliseconds.
+        let window_ms = spec.period.as_millis();
+        if window_ms == 0 || u128::from(spec.rate) * window_ms >= 1 << 53 {
+            return Err((
+                format!("{at}.period"),
+                "a Redis window needs a period of at least 1ms and rate × milliseconds below 2^53"
+                    .into(),
+            ));
+        }
+        return Ok(());
+    }
     let interval_ns = spec.period.as_nanos() / u128::from(spec.rate);
-    let finest = if redis { 1_000 } else { 1 };
+    let finest = if redis.is_some() { 1_000 } else { 1 };
     if interval_ns < finest {
         return Err((
             format!("{at}.rate"),
@@ -601,8 +624,8 @@ mod tests {
                 "perfkit.yml:3:7: rate_limits.rules[0]: uses API keys; set `rate_limits.api_key_header`",
             ),
             (
-                "  store: {kind: redis, url: \"redis://x:1\"}\n  rules:\n    - name: a\n      limit: {algorithm: fixed_window, rate: 1, period: 1m}\n",
-                "perfkit.yml:5:15: rate_limits.rules[0].limit.algorithm: the redis store runs GCRA only; use `algorithm: gcra` or the memory store",
+                "  store: {kind: redis, url: \"redis://x:1\", mode: leased}\n  rules:\n    - name: a\n      limit: {algorithm: fixed_window, rate: 1, period: 1m}\n",
+                "perfkit.yml:5:15: rate_limits.rules[0].limit.algorithm: leased mode takes GCRA tokens in batches; use `algorithm: gcra` or `store.mode: exact`",
             ),
             (
                 "  rules:\n    - name: a\n      ipv6_prefix: 0\n      limit: {rate: 1, period: 1m}\n",

@@ -24,11 +24,10 @@ use perfkit_limit::headers::{
     append_policy, append_ratelimit, retry_after_for, PolicyName, QuotaUnit,
 };
 use perfkit_limit::{
-    Decision, FailPolicy, FixedWindow, Gcra, Key, LeasedLimiter, MemoryLimiter, Quota,
-    RedisLimiter, Resilient, SlidingWindow, Source,
+    Decision, FailPolicy, FixedWindow, Gcra, Key, LazyConnection, LeasedLimiter, MemoryLimiter,
+    Quota, RedisLimiter, RedisWindowLimiter, Resilient, SlidingWindow, Source, WindowKind,
 };
 use prometheus::IntCounter;
-use redis::aio::ConnectionManager;
 
 use crate::admin::metrics::Metrics;
 use crate::body::ResponseBody;
@@ -45,7 +44,7 @@ const LEASE_TTL: Duration = Duration::from_secs(1);
 /// Why the rate limits of a configuration cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum LimitError {
-    #[error("rate_limits.store.url: cannot connect to `{url}`: {cause} (Redis must be reachable when the gateway starts or first uses it)")]
+    #[error("rate_limits.store.url: `{url}` is not a Redis URL: {cause}")]
     Connect { url: String, cause: String },
     #[error("rate_limits.rules: `{rule}`: {cause}")]
     Limit { rule: String, cause: String },
@@ -57,7 +56,8 @@ pub enum LimitError {
 #[derive(Default)]
 pub struct LimitState {
     limiters: Mutex<HashMap<String, Arc<Limiter>>>,
-    redis: tokio::sync::Mutex<HashMap<String, ConnectionManager>>,
+    /// Made on first use, so the gateway starts (and reloads) while Redis is down.
+    redis: Mutex<HashMap<(String, bool), LazyConnection>>,
 }
 
 impl std::fmt::Debug for LimitState {
@@ -75,8 +75,9 @@ enum Limiter {
     Gcra(MemoryLimiter<Gcra>),
     Sliding(MemoryLimiter<SlidingWindow>),
     Fixed(MemoryLimiter<FixedWindow>),
-    Redis(Resilient<RedisLimiter<ConnectionManager>>),
-    Leased(Resilient<LeasedLimiter<ConnectionManager>>),
+    Redis(Resilient<RedisLimiter<LazyConnection>>),
+    RedisWindow(Resilient<RedisWindowLimiter<LazyConnection>>),
+    Leased(Resilient<LeasedLimiter<LazyConnection>>),
 }
 
 impl std::fmt::Debug for Limiter {
@@ -87,6 +88,7 @@ impl std::fmt::Debug for Limiter {
             Limiter::Sliding(_) => "Sliding",
             Limiter::Fixed(_) => "Fixed",
             Limiter::Redis(_) => "Redis",
+            Limiter::RedisWindow(_) => "RedisWindow",
             Limiter::Leased(_) => "Leased",
         })
     }
@@ -102,6 +104,11 @@ impl Limiter {
             Limiter::Sliding(limiter) => memory(limiter.check(key)),
             Limiter::Fixed(limiter) => memory(limiter.check(key)),
             Limiter::Redis(limiter) => {
+                let checked = limiter.check(key, 1).await;
+                log_store_error(&checked);
+                Some((checked.decision, checked.source))
+            }
+            Limiter::RedisWindow(limiter) => {
                 let checked = limiter.check(key, 1).await;
                 log_store_error(&checked);
                 Some((checked.decision, checked.source))
@@ -224,7 +231,7 @@ impl Limits {
                     .cloned();
                 let limiter = match existing {
                     Some(limiter) => limiter,
-                    None => Arc::new(new_limiter(rule, tier, limit, &config.store, state).await?),
+                    None => Arc::new(new_limiter(rule, tier, limit, &config.store, state)?),
                 };
                 used.insert(id, Arc::clone(&limiter));
                 tiers.push(Tier {
@@ -291,7 +298,7 @@ impl Limits {
     }
 }
 
-async fn new_limiter(
+fn new_limiter(
     rule: &RateLimitRule,
     tier: &str,
     limit: &TierLimit,
@@ -323,15 +330,15 @@ async fn new_limiter(
         }),
         LimitStore::Redis {
             url,
+            cluster,
             mode,
             batch,
             instances,
             timeout,
             max_keys,
         } => {
-            let conn = redis_connection(url, state).await?;
-            let remote = RedisLimiter::new(conn, &redis_name(&rule.name, tier), quota)
-                .map_err(|e| invalid(e.to_string()))?;
+            let conn = redis_connection(url, *cluster, state)?;
+            let name = redis_name(&rule.name, tier);
             let policy = match rule.on_store_error {
                 OnStoreError::FailOpen => FailPolicy::Open {
                     instances: *instances,
@@ -340,6 +347,23 @@ async fn new_limiter(
                     retry_after: FAIL_CLOSED_RETRY,
                 },
             };
+            let window = match spec.algorithm {
+                LimitAlgorithm::Gcra => None,
+                LimitAlgorithm::FixedWindow => Some(WindowKind::Fixed),
+                LimitAlgorithm::SlidingWindow => Some(WindowKind::Sliding),
+            };
+            if let Some(kind) = window {
+                // Exact mode only (the config refuses leased windows).
+                let remote = RedisWindowLimiter::new(conn, &name, kind, spec.rate, spec.period)
+                    .map_err(|e| invalid(e.to_string()))?;
+                return Ok(Limiter::RedisWindow(
+                    Resilient::new(remote, quota, policy, *max_keys)
+                        .map_err(|e| invalid(e.to_string()))?
+                        .with_timeout(*timeout),
+                ));
+            }
+            let remote =
+                RedisLimiter::new(conn, &name, quota).map_err(|e| invalid(e.to_string()))?;
             Ok(match mode {
                 RedisMode::Exact => Limiter::Redis(
                     Resilient::new(remote, quota, policy, *max_keys)
@@ -374,18 +398,28 @@ fn redis_name(rule: &str, tier: &str) -> String {
     format!("{}.{tier:08x}", &rule[..rule.len().min(55)])
 }
 
-async fn redis_connection(url: &str, state: &LimitState) -> Result<ConnectionManager, LimitError> {
-    let mut connections = state.redis.lock().await;
-    if let Some(conn) = connections.get(url) {
+/// The process's connection to `url` (one per URL and kind, shared by every rule and
+/// kept across reloads); nothing is sent until a decision needs it.
+fn redis_connection(
+    url: &str,
+    cluster: bool,
+    state: &LimitState,
+) -> Result<LazyConnection, LimitError> {
+    let mut connections = state.redis.lock().unwrap_or_else(|e| e.into_inner());
+    let id = (url.to_owned(), cluster);
+    if let Some(conn) = connections.get(&id) {
         return Ok(conn.clone());
     }
-    let conn = perfkit_limit::connect(url)
-        .await
-        .map_err(|e| LimitError::Connect {
-            url: url.to_owned(),
-            cause: e.to_string(),
-        })?;
-    connections.insert(url.to_owned(), conn.clone());
+    let made = if cluster {
+        LazyConnection::cluster(&[url.to_owned()])
+    } else {
+        LazyConnection::server(url)
+    };
+    let conn = made.map_err(|e| LimitError::Connect {
+        url: url.to_owned(),
+        cause: e.to_string(),
+    })?;
+    connections.insert(id, conn.clone());
     Ok(conn)
 }
 

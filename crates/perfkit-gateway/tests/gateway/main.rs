@@ -11,6 +11,7 @@ mod jwt_limits;
 mod limits;
 mod rate_limits;
 mod rate_limits_file;
+mod rate_limits_redis;
 mod reload;
 mod support;
 mod upstream_connections;
