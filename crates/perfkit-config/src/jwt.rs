@@ -187,19 +187,10 @@ pub(crate) fn check(jwt: &JwtConfig, at: &str) -> Result<(), (String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
-    use crate::{Config, ConfigError, KeyPart, TierSource};
+    use crate::rate_limits::tests::parse;
+    use crate::{KeyPart, TierSource};
 
     use super::*;
-
-    fn parse(section: &str) -> Result<Config, ConfigError> {
-        Config::parse_with_env(
-            Path::new("perfkit.yml"),
-            &format!("rate_limits:\n{section}"),
-            Vec::new(),
-        )
-    }
 
     #[test]
     fn jwt_users_and_claim_tiers_parse() {

@@ -556,14 +556,15 @@ fn check_limit(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::Path;
 
     use crate::{Config, ConfigError};
 
     use super::*;
 
-    fn parse(section: &str) -> Result<Config, ConfigError> {
+    /// Parses `section` as the `rate_limits:` section of a `perfkit.yml`.
+    pub(crate) fn parse(section: &str) -> Result<Config, ConfigError> {
         Config::parse_with_env(
             Path::new("perfkit.yml"),
             &format!("rate_limits:\n{section}"),

@@ -7,7 +7,7 @@ use perfkit_testkit::{Client, RedisServer, SampleUpstream};
 use crate::support::{config_with, gateway_with, metrics, single_group, url};
 
 /// A gateway in front of `upstream` with `server` lines and a `rate_limits:` section.
-async fn limited(upstream: &SampleUpstream, server: &str, rate_limits: &str) -> Gateway {
+pub(crate) async fn limited(upstream: &SampleUpstream, server: &str, rate_limits: &str) -> Gateway {
     gateway_with(server, "", &yaml(upstream, rate_limits)).await
 }
 

@@ -7,18 +7,10 @@ use std::time::Duration;
 use perfkit_gateway::Gateway;
 use perfkit_testkit::{Client, RedisCluster, RedisServer, SampleUpstream};
 
-use crate::support::{gateway_with, single_group, url};
+use crate::support::url;
 
 async fn limited(upstream: &SampleUpstream, rate_limits: &str) -> Gateway {
-    let yaml = format!(
-        "{}rate_limits:\n{}",
-        single_group("round_robin", &[upstream], ""),
-        rate_limits
-            .lines()
-            .map(|l| format!("  {l}\n"))
-            .collect::<String>()
-    );
-    gateway_with("", "", &yaml).await
+    crate::rate_limits::limited(upstream, "", rate_limits).await
 }
 
 async fn get(gateway: &Gateway, path: &str) -> u16 {

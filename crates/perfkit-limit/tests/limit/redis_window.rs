@@ -10,13 +10,7 @@ use perfkit_limit::{
 };
 use perfkit_testkit::{RedisCluster, RedisServer};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use crate::redis::runtime;
 
 /// `callers` concurrent checks of one key; how many were admitted.
 async fn admitted_by_concurrent_callers(
