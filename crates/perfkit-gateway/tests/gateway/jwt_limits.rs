@@ -11,6 +11,7 @@ use perfkit_gateway::Gateway;
 use perfkit_testkit::{Client, SampleUpstream};
 use serde_json::{json, Value};
 
+use crate::rate_limits::{config_dir, loopback_config};
 use crate::support::{gateway_with, single_group, url};
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef-test-secret";
@@ -163,25 +164,16 @@ async fn verified_claims_choose_the_tier_and_bad_tokens_are_anonymous() {
 async fn a_reload_re_reads_the_jwks_file() {
     // `Gateway::reload` is what SIGHUP runs.
     let upstream = SampleUpstream::start_named("a").await.unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "perfkit-jwks-{}-{}",
-        std::process::id(),
-        upstream.addr().port()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (dir, path) = config_dir("jwks", &upstream);
     let jwks = dir.join("jwks.json");
     std::fs::copy(fixture("jwks-one.json"), &jwks).unwrap();
-    let path = dir.join("perfkit.yml");
     let jwt = format!("    jwks_file: {}", jwks.display());
-    std::fs::write(
-        &path,
-        format!(
-            "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n{}{}",
-            single_group("round_robin", &[&upstream], ""),
-            rules(&jwt)
-        ),
-    )
-    .unwrap();
+    let yaml = format!(
+        "{}{}",
+        single_group("round_robin", &[&upstream], ""),
+        rules(&jwt)
+    );
+    std::fs::write(&path, loopback_config(&yaml)).unwrap();
     let config = perfkit_config::Config::load(&path).unwrap();
     let gateway = Gateway::start(config, Some(path.clone())).await.unwrap();
 

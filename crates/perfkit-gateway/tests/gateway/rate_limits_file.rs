@@ -4,6 +4,7 @@
 use perfkit_gateway::Gateway;
 use perfkit_testkit::{Client, SampleUpstream};
 
+use crate::rate_limits::{config_dir, loopback_config};
 use crate::support::{single_group, url};
 
 async fn statuses(gateway: &Gateway, count: usize) -> Vec<u16> {
@@ -25,21 +26,9 @@ async fn statuses(gateway: &Gateway, count: usize) -> Vec<u16> {
 #[tokio::test]
 async fn the_rate_limits_file_is_read_at_start_and_on_reload() {
     let upstream = SampleUpstream::start_named("a").await.unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "perfkit-rate-limits-file-{}-{}",
-        std::process::id(),
-        upstream.addr().port()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("perfkit.yml");
-    std::fs::write(
-        &path,
-        format!(
-            "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n{}",
-            single_group("round_robin", &[&upstream], "")
-        ),
-    )
-    .unwrap();
+    let (dir, path) = config_dir("rate-limits-file", &upstream);
+    let yaml = single_group("round_robin", &[&upstream], "");
+    std::fs::write(&path, loopback_config(&yaml)).unwrap();
     let limits = dir.join("rate-limits.yml");
     let rules =
         |rate: u64| format!("rules:\n  - name: per-ip\n    limit: {{rate: {rate}, period: 1h}}\n");
