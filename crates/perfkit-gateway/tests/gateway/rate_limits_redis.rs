@@ -107,12 +107,13 @@ async fn every_rule_counts_a_request_even_when_another_rejects_it() {
     let upstream = SampleUpstream::start_named("a").await.unwrap();
     let gateway = limited(
         &upstream,
+        // The rejecting rule comes first: the rules after it are still decided.
         "rules:
-  - name: overall
-    limit: { rate: 5, period: 1h }
   - name: narrow
     match: { path_prefix: /narrow }
-    limit: { rate: 2, period: 1h }",
+    limit: { rate: 2, period: 1h }
+  - name: overall
+    limit: { rate: 5, period: 1h }",
     )
     .await;
     let client = Client::http1();
