@@ -8,9 +8,11 @@
 
 mod cache_file;
 mod cdn;
+mod jwt;
 mod locate;
 mod path_pattern;
 mod rate_limits;
+mod rate_limits_file;
 mod schema;
 mod size;
 mod validate;
@@ -20,9 +22,11 @@ use std::path::{Path, PathBuf};
 
 pub use cache_file::{cache_file_path, Source, CACHE_FILE};
 pub use cdn::{CdnHeadersConfig, PurgeWebhookConfig, MAX_WEBHOOK_RETRIES};
+pub use jwt::*;
 pub use locate::{Location, Locations};
 pub use path_pattern::{PathPattern, Segment, TagTemplate};
 pub use rate_limits::*;
+pub use rate_limits_file::{rate_limits_path, RATE_LIMITS_FILE};
 pub use schema::*;
 pub use size::ByteSize;
 
@@ -99,7 +103,8 @@ impl Config {
         Config::load_with_env(path, std::env::vars())
     }
 
-    /// Reads and validates the file at `path`, with overrides from `env`.
+    /// Reads and validates the file at `path`, with overrides from `env`, and the
+    /// [`RATE_LIMITS_FILE`] beside it when there is one.
     pub fn load_with_env(
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
@@ -121,6 +126,9 @@ impl Config {
             text,
         });
         Config::parse_files(path, &text, cache_file, env)
+        let mut config = Config::parse_with_env(path, &text, env)?;
+        rate_limits_file::load_beside(path, &text, &mut config)?;
+        Ok(config)
     }
 
     /// Parses and validates `text` as if read from `path`, with overrides from `env`.

@@ -20,6 +20,8 @@ pub struct RateLimitsConfig {
     pub api_key_header: Option<String>,
     /// API key → tier name.
     pub api_keys: BTreeMap<String, String>,
+    /// How bearer tokens are verified (`key: [user]`, `tier_from: claim:NAME`).
+    pub jwt: Option<crate::jwt::JwtConfig>,
     pub rules: Vec<RateLimitRule>,
 }
 
@@ -37,6 +39,9 @@ impl RateLimitsConfig {
                 *key = "<redacted>".into();
             }
         }
+        if let Some(jwt) = &mut self.jwt {
+            jwt.redact();
+        }
     }
 }
 
@@ -50,8 +55,12 @@ pub enum LimitStore {
         max_keys: usize,
     },
     Redis {
-        /// `redis://host:port`.
+        /// `redis://host:port`; with `cluster: true`, any node of the cluster.
         url: String,
+        /// A Redis Cluster: the other nodes are discovered from `url`, and keys
+        /// follow `MOVED` redirections.
+        #[serde(default)]
+        cluster: bool,
         /// `exact`: one round trip per decision; `leased`: tokens taken in batches.
         #[serde(default)]
         mode: RedisMode,
@@ -138,9 +147,11 @@ pub struct RateLimitRule {
     /// Which requests the rule applies to; every given condition must hold.
     #[serde(default, rename = "match")]
     pub selector: LimitSelector,
-    /// What the limit is counted per: any of `client_ip`, `api_key`, `route`,
-    /// `header:NAME` (believed only from `server.trusted_proxies`). A part that is
-    /// missing from a request counts per client IP instead.
+    /// What the limit is counted per: any of `client_ip`, `api_key`, `route`, `user`
+    /// (the verified JWT's `rate_limits.jwt.user_claim`), `header:NAME` (believed only
+    /// from `server.trusted_proxies`). A part that is missing from a request (no
+    /// header, no token, or a token that fails verification) counts per client IP
+    /// instead.
     #[serde(default = "default_key")]
     pub key: Vec<KeyPart>,
     /// Client IPv6 addresses sharing a limit: the length of their common prefix.
@@ -151,8 +162,9 @@ pub struct RateLimitRule {
     pub ipv4_prefix: u8,
     /// The limit for requests without a tier (or whose tier has no entry in `tiers`).
     pub limit: TierLimit,
-    /// Where a request's tier comes from: `api_key` (the `api_keys` table) or
-    /// `header:NAME` (believed only from `server.trusted_proxies`).
+    /// Where a request's tier comes from: `api_key` (the `api_keys` table),
+    /// `claim:NAME` (a claim of the verified JWT) or `header:NAME` (believed only from
+    /// `server.trusted_proxies`). No tier (or an unverified token) means `limit`.
     #[serde(default)]
     pub tier_from: Option<TierSource>,
     /// Limits by tier name.
@@ -191,13 +203,16 @@ pub struct LimitSelector {
     pub path_prefix: Option<String>,
 }
 
-/// One part of a rule's key, written `client_ip`, `api_key`, `route` or `header:NAME`.
+/// One part of a rule's key, written `client_ip`, `api_key`, `route`, `user` or
+/// `header:NAME`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(try_from = "String", into = "String")]
 pub enum KeyPart {
     ClientIp,
     ApiKey,
     Route,
+    /// The user claim of a verified JWT.
+    User,
     /// A header believed only from a trusted proxy (lower-cased name).
     TrustedHeader(String),
 }
@@ -209,12 +224,13 @@ impl TryFrom<String> for KeyPart {
             "client_ip" => Ok(KeyPart::ClientIp),
             "api_key" => Ok(KeyPart::ApiKey),
             "route" => Ok(KeyPart::Route),
+            "user" => Ok(KeyPart::User),
             _ => match text.strip_prefix("header:") {
                 Some(name) if crate::schema::http_token(name) => {
                     Ok(KeyPart::TrustedHeader(name.to_ascii_lowercase()))
                 }
                 _ => Err(format!(
-                    "`{text}` is not a key part; use `client_ip`, `api_key`, `route` or `header:NAME`"
+                    "`{text}` is not a key part; use `client_ip`, `api_key`, `route`, `user` or `header:NAME`"
                 )),
             },
         }
@@ -227,16 +243,19 @@ impl From<KeyPart> for String {
             KeyPart::ClientIp => "client_ip".into(),
             KeyPart::ApiKey => "api_key".into(),
             KeyPart::Route => "route".into(),
+            KeyPart::User => "user".into(),
             KeyPart::TrustedHeader(name) => format!("header:{name}"),
         }
     }
 }
 
-/// Where a tier comes from, written `api_key` or `header:NAME`.
+/// Where a tier comes from, written `api_key`, `claim:NAME` or `header:NAME`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(try_from = "String", into = "String")]
 pub enum TierSource {
     ApiKey,
+    /// A claim of a verified JWT.
+    Claim(String),
     TrustedHeader(String),
 }
 
@@ -246,12 +265,17 @@ impl TryFrom<String> for TierSource {
         if text == "api_key" {
             return Ok(TierSource::ApiKey);
         }
+        if let Some(claim) = text.strip_prefix("claim:") {
+            if !claim.is_empty() {
+                return Ok(TierSource::Claim(claim.to_owned()));
+            }
+        }
         match text.strip_prefix("header:") {
             Some(name) if crate::schema::http_token(name) => {
                 Ok(TierSource::TrustedHeader(name.to_ascii_lowercase()))
             }
             _ => Err(format!(
-                "`{text}` is not a tier source; use `api_key` or `header:NAME`"
+                "`{text}` is not a tier source; use `api_key`, `claim:NAME` or `header:NAME`"
             )),
         }
     }
@@ -261,6 +285,7 @@ impl From<TierSource> for String {
     fn from(source: TierSource) -> String {
         match source {
             TierSource::ApiKey => "api_key".into(),
+            TierSource::Claim(name) => format!("claim:{name}"),
             TierSource::TrustedHeader(name) => format!("header:{name}"),
         }
     }
@@ -330,7 +355,10 @@ const SLIDING_WINDOW_MAX: u64 = (1 << 20) - 1;
 /// The rules a well-formed `rate_limits:` section must also satisfy: (field, message).
 pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
     let fail = |field: String, message: String| Err((field, message));
-    let redis = matches!(limits.store, LimitStore::Redis { .. });
+    let redis = match limits.store {
+        LimitStore::Memory { .. } => None,
+        LimitStore::Redis { mode, .. } => Some(mode),
+    };
     if let LimitStore::Redis {
         url,
         batch,
@@ -372,6 +400,9 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
             );
         }
     }
+    if let Some(jwt) = &limits.jwt {
+        crate::jwt::check(jwt, "rate_limits.jwt")?;
+    }
     let mut names = std::collections::HashSet::new();
     for (i, rule) in limits.rules.iter().enumerate() {
         let at = format!("rate_limits.rules[{i}]");
@@ -401,6 +432,14 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
         if uses_api_key && limits.api_key_header.is_none() {
             return fail(at, "uses API keys; set `rate_limits.api_key_header`".into());
         }
+        let uses_jwt = rule.key.contains(&KeyPart::User)
+            || matches!(rule.tier_from, Some(TierSource::Claim(_)));
+        if uses_jwt && limits.jwt.is_none() {
+            return fail(
+                at,
+                "uses a JWT (`user` key or `claim:` tier); set `rate_limits.jwt`".into(),
+            );
+        }
         if !(1..=128).contains(&rule.ipv6_prefix) {
             return fail(format!("{at}.ipv6_prefix"), "must be 1 to 128".into());
         }
@@ -426,7 +465,7 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
         if !rule.tiers.is_empty() && rule.tier_from.is_none() {
             return fail(
                 format!("{at}.tier_from"),
-                "`tiers` needs `tier_from: api_key` or `tier_from: header:NAME`".into(),
+                "`tiers` needs `tier_from: api_key`, `claim:NAME` or `header:NAME`".into(),
             );
         }
         check_limit(&format!("{at}.limit"), &rule.limit, redis)?;
@@ -437,7 +476,11 @@ pub(crate) fn check(limits: &RateLimitsConfig) -> Result<(), (String, String)> {
     Ok(())
 }
 
-fn check_limit(at: &str, limit: &TierLimit, redis: bool) -> Result<(), (String, String)> {
+fn check_limit(
+    at: &str,
+    limit: &TierLimit,
+    redis: Option<RedisMode>,
+) -> Result<(), (String, String)> {
     let TierLimit::Limited(spec) = limit else {
         return Ok(());
     };
@@ -480,14 +523,26 @@ fn check_limit(at: &str, limit: &TierLimit, redis: bool) -> Result<(), (String, 
             "only `algorithm: gcra` has a burst; a window grants `rate` per period".into(),
         ));
     }
-    if redis && spec.algorithm != LimitAlgorithm::Gcra {
+    if redis == Some(RedisMode::Leased) && spec.algorithm != LimitAlgorithm::Gcra {
         return Err((
             format!("{at}.algorithm"),
-            "the redis store runs GCRA only; use `algorithm: gcra` or the memory store".into(),
+            "leased mode takes GCRA tokens in batches; use `algorithm: gcra` or `store.mode: exact`".into(),
         ));
     }
+    if redis.is_some() && spec.algorithm != LimitAlgorithm::Gcra {
+        // Redis windows count whole milliseconds.
+        let window_ms = spec.period.as_millis();
+        if window_ms == 0 || u128::from(spec.rate) * window_ms >= 1 << 53 {
+            return Err((
+                format!("{at}.period"),
+                "a Redis window needs a period of at least 1ms and rate × milliseconds below 2^53"
+                    .into(),
+            ));
+        }
+        return Ok(());
+    }
     let interval_ns = spec.period.as_nanos() / u128::from(spec.rate);
-    let finest = if redis { 1_000 } else { 1 };
+    let finest = if redis.is_some() { 1_000 } else { 1 };
     if interval_ns < finest {
         return Err((
             format!("{at}.rate"),
@@ -501,14 +556,15 @@ fn check_limit(at: &str, limit: &TierLimit, redis: bool) -> Result<(), (String, 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::Path;
 
     use crate::{Config, ConfigError};
 
     use super::*;
 
-    fn parse(section: &str) -> Result<Config, ConfigError> {
+    /// Parses `section` as the `rate_limits:` section of a `perfkit.yml`.
+    pub(crate) fn parse(section: &str) -> Result<Config, ConfigError> {
         Config::parse_with_env(
             Path::new("perfkit.yml"),
             &format!("rate_limits:\n{section}"),
@@ -569,8 +625,8 @@ mod tests {
                 "perfkit.yml:3:7: rate_limits.rules[0]: uses API keys; set `rate_limits.api_key_header`",
             ),
             (
-                "  store: {kind: redis, url: \"redis://x:1\"}\n  rules:\n    - name: a\n      limit: {algorithm: fixed_window, rate: 1, period: 1m}\n",
-                "perfkit.yml:5:15: rate_limits.rules[0].limit.algorithm: the redis store runs GCRA only; use `algorithm: gcra` or the memory store",
+                "  store: {kind: redis, url: \"redis://x:1\", mode: leased}\n  rules:\n    - name: a\n      limit: {algorithm: fixed_window, rate: 1, period: 1m}\n",
+                "perfkit.yml:5:15: rate_limits.rules[0].limit.algorithm: leased mode takes GCRA tokens in batches; use `algorithm: gcra` or `store.mode: exact`",
             ),
             (
                 "  rules:\n    - name: a\n      ipv6_prefix: 0\n      limit: {rate: 1, period: 1m}\n",

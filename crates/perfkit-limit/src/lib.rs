@@ -14,7 +14,9 @@ pub mod headers;
 mod key;
 mod layer;
 mod memory;
+mod redis_lazy;
 mod redis_store;
+mod redis_window;
 mod store;
 
 pub use adaptive::{
@@ -27,5 +29,7 @@ pub use decision::{ceil_secs, Decision};
 pub use key::Key;
 pub use layer::{too_many_requests, RateLimit, RateLimitLayer};
 pub use memory::MemoryLimiter;
+pub use redis_lazy::LazyConnection;
 pub use redis_store::{connect, connect_cluster, LeasedLimiter, RedisConfigError, RedisLimiter};
+pub use redis_window::{RedisWindowLimiter, WindowKind};
 pub use store::{Checked, FailPolicy, Resilient, Source, Store, StoreError};

@@ -60,6 +60,17 @@ pub enum RedisConfigError {
     Name(String),
     #[error("a lease batch must be at least 1")]
     Batch,
+    #[error("a Redis window needs at least 1ms and limit × milliseconds below 2^53 ({limit} per {window:?})")]
+    Window { limit: u64, window: Duration },
+}
+
+/// Refuses names that are not 1-64 characters of `[A-Za-z0-9_.-]`.
+pub(crate) fn check_name(name: &str) -> Result<(), RedisConfigError> {
+    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if name.is_empty() || name.len() > 64 || !name.chars().all(valid) {
+        return Err(RedisConfigError::Name(name.into()));
+    }
+    Ok(())
 }
 
 /// Connects to one Redis server with short timeouts (1 s to connect, 1 s per reply),
@@ -109,10 +120,7 @@ pub struct RedisLimiter<C> {
 impl<C: ConnectionLike + Clone + Send + Sync> RedisLimiter<C> {
     /// `name` tells limits apart in Redis (part of every key).
     pub fn new(conn: C, name: &str, quota: Quota) -> Result<Self, RedisConfigError> {
-        let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-        if name.is_empty() || name.len() > 64 || !name.chars().all(valid) {
-            return Err(RedisConfigError::Name(name.into()));
-        }
+        check_name(name)?;
         let gcra = crate::algorithm::Gcra::new(quota)?;
         let interval_us = gcra.interval() / 1_000;
         if interval_us == 0 {

@@ -508,6 +508,8 @@ fn the_shipped_example_config_is_valid() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("hash_key: header:x-user-id"), "{stdout}");
+    // The rules come from config/rate-limits.yml beside it.
+    assert!(stdout.contains("name: per-ip"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

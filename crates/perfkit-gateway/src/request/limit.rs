@@ -24,15 +24,15 @@ use perfkit_limit::headers::{
     append_policy, append_ratelimit, retry_after_for, PolicyName, QuotaUnit,
 };
 use perfkit_limit::{
-    Decision, FailPolicy, FixedWindow, Gcra, Key, LeasedLimiter, MemoryLimiter, Quota,
-    RedisLimiter, Resilient, SlidingWindow, Source,
+    Decision, FailPolicy, FixedWindow, Gcra, Key, LazyConnection, LeasedLimiter, MemoryLimiter,
+    Quota, RedisLimiter, RedisWindowLimiter, Resilient, SlidingWindow, Source, WindowKind,
 };
 use prometheus::IntCounter;
-use redis::aio::ConnectionManager;
 
 use crate::admin::metrics::Metrics;
 use crate::body::ResponseBody;
 use crate::request::forwarded::ClientPeer;
+use crate::request::identity::{Verified, Verifier};
 use crate::request::route::Route;
 use crate::runtime::Runtime;
 
@@ -44,17 +44,20 @@ const LEASE_TTL: Duration = Duration::from_secs(1);
 /// Why the rate limits of a configuration cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum LimitError {
-    #[error("rate_limits.store.url: cannot connect to `{url}`: {cause} (Redis must be reachable when the gateway starts or first uses it)")]
+    #[error("rate_limits.store.url: `{url}` is not a Redis URL: {cause}")]
     Connect { url: String, cause: String },
     #[error("rate_limits.rules: `{rule}`: {cause}")]
     Limit { rule: String, cause: String },
+    #[error(transparent)]
+    JwtKey(#[from] crate::request::identity::KeyError),
 }
 
 /// Limiters and Redis connections that outlive one configuration generation.
 #[derive(Default)]
 pub struct LimitState {
     limiters: Mutex<HashMap<String, Arc<Limiter>>>,
-    redis: tokio::sync::Mutex<HashMap<String, ConnectionManager>>,
+    /// Made on first use, so the gateway starts (and reloads) while Redis is down.
+    redis: Mutex<HashMap<(String, bool), LazyConnection>>,
 }
 
 impl std::fmt::Debug for LimitState {
@@ -72,8 +75,9 @@ enum Limiter {
     Gcra(MemoryLimiter<Gcra>),
     Sliding(MemoryLimiter<SlidingWindow>),
     Fixed(MemoryLimiter<FixedWindow>),
-    Redis(Resilient<RedisLimiter<ConnectionManager>>),
-    Leased(Resilient<LeasedLimiter<ConnectionManager>>),
+    Redis(Resilient<RedisLimiter<LazyConnection>>),
+    RedisWindow(Resilient<RedisWindowLimiter<LazyConnection>>),
+    Leased(Resilient<LeasedLimiter<LazyConnection>>),
 }
 
 impl std::fmt::Debug for Limiter {
@@ -84,6 +88,7 @@ impl std::fmt::Debug for Limiter {
             Limiter::Sliding(_) => "Sliding",
             Limiter::Fixed(_) => "Fixed",
             Limiter::Redis(_) => "Redis",
+            Limiter::RedisWindow(_) => "RedisWindow",
             Limiter::Leased(_) => "Leased",
         })
     }
@@ -99,6 +104,11 @@ impl Limiter {
             Limiter::Sliding(limiter) => memory(limiter.check(key)),
             Limiter::Fixed(limiter) => memory(limiter.check(key)),
             Limiter::Redis(limiter) => {
+                let checked = limiter.check(key, 1).await;
+                log_store_error(&checked);
+                Some((checked.decision, checked.source))
+            }
+            Limiter::RedisWindow(limiter) => {
                 let checked = limiter.check(key, 1).await;
                 log_store_error(&checked);
                 Some((checked.decision, checked.source))
@@ -152,6 +162,8 @@ struct Rule {
     exempt_cidrs: Vec<IpNet>,
     exempt_keys: Vec<String>,
     fail_closed: bool,
+    /// The key or the tier comes from a verified JWT.
+    uses_identity: bool,
 }
 
 /// The compiled `rate_limits:` section of one configuration generation.
@@ -161,6 +173,7 @@ pub struct Limits {
     response: LimitResponse,
     api_key_header: Option<HeaderName>,
     api_keys: HashMap<String, String>,
+    verifier: Option<Verifier>,
 }
 
 /// What an admitted request's response should carry.
@@ -218,7 +231,7 @@ impl Limits {
                     .cloned();
                 let limiter = match existing {
                     Some(limiter) => limiter,
-                    None => Arc::new(new_limiter(rule, tier, limit, &config.store, state).await?),
+                    None => Arc::new(new_limiter(rule, tier, limit, &config.store, state)?),
                 };
                 used.insert(id, Arc::clone(&limiter));
                 tiers.push(Tier {
@@ -260,10 +273,16 @@ impl Limits {
                 exempt_cidrs: rule.exempt.cidrs.clone(),
                 exempt_keys: rule.exempt.api_keys.clone(),
                 fail_closed: rule.on_store_error == OnStoreError::FailClosed,
+                uses_identity: rule.key.contains(&KeyPart::User)
+                    || matches!(rule.tier_from, Some(TierSource::Claim(_))),
             });
         }
+        // Keys (and the JWKS file) are read before any limiter is replaced, so a
+        // reload with an unreadable key changes nothing.
+        let verifier = config.jwt.as_ref().map(Verifier::build).transpose()?;
         *state.limiters.lock().unwrap_or_else(|e| e.into_inner()) = used;
         Ok(Limits {
+            verifier,
             rules,
             response: config.response.clone(),
             api_key_header: config
@@ -279,7 +298,7 @@ impl Limits {
     }
 }
 
-async fn new_limiter(
+fn new_limiter(
     rule: &RateLimitRule,
     tier: &str,
     limit: &TierLimit,
@@ -311,15 +330,15 @@ async fn new_limiter(
         }),
         LimitStore::Redis {
             url,
+            cluster,
             mode,
             batch,
             instances,
             timeout,
             max_keys,
         } => {
-            let conn = redis_connection(url, state).await?;
-            let remote = RedisLimiter::new(conn, &redis_name(&rule.name, tier), quota)
-                .map_err(|e| invalid(e.to_string()))?;
+            let conn = redis_connection(url, *cluster, state)?;
+            let name = redis_name(&rule.name, tier);
             let policy = match rule.on_store_error {
                 OnStoreError::FailOpen => FailPolicy::Open {
                     instances: *instances,
@@ -328,6 +347,23 @@ async fn new_limiter(
                     retry_after: FAIL_CLOSED_RETRY,
                 },
             };
+            let window = match spec.algorithm {
+                LimitAlgorithm::Gcra => None,
+                LimitAlgorithm::FixedWindow => Some(WindowKind::Fixed),
+                LimitAlgorithm::SlidingWindow => Some(WindowKind::Sliding),
+            };
+            if let Some(kind) = window {
+                // Exact mode only (the config refuses leased windows).
+                let remote = RedisWindowLimiter::new(conn, &name, kind, spec.rate, spec.period)
+                    .map_err(|e| invalid(e.to_string()))?;
+                return Ok(Limiter::RedisWindow(
+                    Resilient::new(remote, quota, policy, *max_keys)
+                        .map_err(|e| invalid(e.to_string()))?
+                        .with_timeout(*timeout),
+                ));
+            }
+            let remote =
+                RedisLimiter::new(conn, &name, quota).map_err(|e| invalid(e.to_string()))?;
             Ok(match mode {
                 RedisMode::Exact => Limiter::Redis(
                     Resilient::new(remote, quota, policy, *max_keys)
@@ -362,18 +398,28 @@ fn redis_name(rule: &str, tier: &str) -> String {
     format!("{}.{tier:08x}", &rule[..rule.len().min(55)])
 }
 
-async fn redis_connection(url: &str, state: &LimitState) -> Result<ConnectionManager, LimitError> {
-    let mut connections = state.redis.lock().await;
-    if let Some(conn) = connections.get(url) {
+/// The process's connection to `url` (one per URL and kind, shared by every rule and
+/// kept across reloads); nothing is sent until a decision needs it.
+fn redis_connection(
+    url: &str,
+    cluster: bool,
+    state: &LimitState,
+) -> Result<LazyConnection, LimitError> {
+    let mut connections = state.redis.lock().unwrap_or_else(|e| e.into_inner());
+    let id = (url.to_owned(), cluster);
+    if let Some(conn) = connections.get(&id) {
         return Ok(conn.clone());
     }
-    let conn = perfkit_limit::connect(url)
-        .await
-        .map_err(|e| LimitError::Connect {
-            url: url.to_owned(),
-            cause: e.to_string(),
-        })?;
-    connections.insert(url.to_owned(), conn.clone());
+    let made = if cluster {
+        LazyConnection::cluster(&[url.to_owned()])
+    } else {
+        LazyConnection::server(url)
+    };
+    let conn = made.map_err(|e| LimitError::Connect {
+        url: url.to_owned(),
+        cause: e.to_string(),
+    })?;
+    connections.insert(id, conn.clone());
     Ok(conn)
 }
 
@@ -403,6 +449,8 @@ pub(crate) async fn check(
         .and_then(|v| v.to_str().ok());
     let trusted_peer = runtime.trusted.contains(request.peer.ip);
     let mut client_ip: Option<IpAddr> = None;
+    // Verified at most once per request, and only for rules that use it.
+    let mut identity: Option<Option<Verified>> = None;
     let mut tightest: Option<(&Rule, Decision, bool)> = None;
     for rule in &limits.rules {
         if !selects(rule, &request) {
@@ -414,8 +462,15 @@ pub(crate) async fn check(
         {
             continue;
         }
-        let tier = tier_of(rule, limits, api_key, headers, trusted_peer);
-        let key = key_of(rule, &request, ip, api_key, trusted_peer);
+        let verified = if rule.uses_identity {
+            identity
+                .get_or_insert_with(|| verify(limits.verifier.as_ref(), headers))
+                .as_ref()
+        } else {
+            None
+        };
+        let tier = tier_of(rule, limits, api_key, verified, headers, trusted_peer);
+        let key = key_of(rule, &request, ip, api_key, verified, trusted_peer);
         let Some((decision, source)) = tier.limiter.check(key).await else {
             tier.counters.allowed.inc();
             continue;
@@ -475,10 +530,23 @@ fn selects(rule: &Rule, request: &Request<'_>) -> bool {
             .is_none_or(|prefix| request.parts.uri.path().starts_with(prefix.as_str()))
 }
 
+/// The request's verified claims; `None` (anonymous) when there is no token or it
+/// fails verification.
+fn verify(verifier: Option<&Verifier>, headers: &http::HeaderMap) -> Option<Verified> {
+    match verifier?.verify(headers) {
+        Ok(verified) => Some(verified),
+        Err(rejection) => {
+            tracing::debug!(?rejection, "request is anonymous for rate limits");
+            None
+        }
+    }
+}
+
 fn tier_of<'r>(
     rule: &'r Rule,
     limits: &Limits,
     api_key: Option<&str>,
+    verified: Option<&Verified>,
     headers: &http::HeaderMap,
     trusted_peer: bool,
 ) -> &'r Tier {
@@ -487,6 +555,7 @@ fn tier_of<'r>(
         Some(TierSource::ApiKey) => api_key
             .and_then(|key| limits.api_keys.get(key))
             .map(String::as_str),
+        Some(TierSource::Claim(claim)) => verified.and_then(|v| v.claim(claim)),
         Some(TierSource::TrustedHeader(header)) if trusted_peer => {
             headers.get(header.as_str()).and_then(|v| v.to_str().ok())
         }
@@ -521,6 +590,7 @@ fn key_of(
     request: &Request<'_>,
     ip: IpAddr,
     api_key: Option<&str>,
+    verified: Option<&Verified>,
     trusted_peer: bool,
 ) -> Key {
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
@@ -540,6 +610,13 @@ fn key_of(
                 Some(key) => {
                     hasher.write_u8(b'k');
                     hasher.write(key.as_bytes());
+                }
+                None => hash_ip(&mut hasher),
+            },
+            KeyPart::User => match verified.and_then(Verified::user) {
+                Some(user) => {
+                    hasher.write_u8(b'u');
+                    hasher.write(user.as_bytes());
                 }
                 None => hash_ip(&mut hasher),
             },

@@ -25,6 +25,7 @@ pub(crate) mod cdn;
 mod forward;
 pub(crate) mod forwarded;
 mod host;
+pub(crate) mod identity;
 pub(crate) mod limit;
 pub(crate) mod route;
 

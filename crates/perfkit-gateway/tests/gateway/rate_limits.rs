@@ -7,7 +7,7 @@ use perfkit_testkit::{Client, RedisServer, SampleUpstream};
 use crate::support::{config_with, gateway_with, metrics, single_group, url};
 
 /// A gateway in front of `upstream` with `server` lines and a `rate_limits:` section.
-async fn limited(upstream: &SampleUpstream, server: &str, rate_limits: &str) -> Gateway {
+pub(crate) async fn limited(upstream: &SampleUpstream, server: &str, rate_limits: &str) -> Gateway {
     gateway_with(server, "", &yaml(upstream, rate_limits)).await
 }
 
@@ -302,19 +302,8 @@ async fn a_reload_keeps_the_counters_of_unchanged_rules() {
 async fn a_reload_from_the_file_applies_new_limits_and_keeps_the_rest() {
     // `Gateway::reload` is what SIGHUP runs.
     let upstream = SampleUpstream::start_named("a").await.unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "perfkit-rate-limits-{}-{}",
-        std::process::id(),
-        upstream.addr().port()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("perfkit.yml");
-    let text = |rules: &str| {
-        format!(
-            "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n{}",
-            yaml(&upstream, rules)
-        )
-    };
+    let (dir, path) = config_dir("rate-limits", &upstream);
+    let text = |rules: &str| loopback_config(&yaml(&upstream, rules));
     std::fs::write(&path, text(PER_IP)).unwrap();
     let config = perfkit_config::Config::load(&path).unwrap();
     let gateway = Gateway::start(config, Some(path.clone())).await.unwrap();
@@ -334,6 +323,26 @@ async fn a_reload_from_the_file_applies_new_limits_and_keeps_the_rest() {
         "{text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A fresh directory for one test's config files, and the `perfkit.yml` path in it.
+pub(crate) fn config_dir(
+    name: &str,
+    upstream: &SampleUpstream,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "perfkit-{name}-{}-{}",
+        std::process::id(),
+        upstream.addr().port()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("perfkit.yml");
+    (dir, path)
+}
+
+/// A config file's text: listeners on free loopback ports, then `yaml`.
+pub(crate) fn loopback_config(yaml: &str) -> String {
+    format!("server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n{yaml}")
 }
 
 /// `clients` concurrent clients each send `each` GETs, spread over `gateways`; the statuses.

@@ -6,3 +6,4 @@ mod algorithms;
 mod layer;
 mod memory;
 mod redis;
+mod redis_window;

@@ -11,7 +11,7 @@ use perfkit_limit::{
 };
 use perfkit_testkit::{RedisCluster, RedisServer};
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
