@@ -104,7 +104,7 @@ impl Config {
     }
 
     /// Reads and validates the file at `path`, with overrides from `env`, and the
-    /// [`RATE_LIMITS_FILE`] beside it when there is one.
+    /// [`CACHE_FILE`] and [`RATE_LIMITS_FILE`] beside it when there are.
     pub fn load_with_env(
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
@@ -125,8 +125,7 @@ impl Config {
             path: &cache_path,
             text,
         });
-        Config::parse_files(path, &text, cache_file, env)
-        let mut config = Config::parse_with_env(path, &text, env)?;
+        let mut config = Config::parse_files(path, &text, cache_file, env)?;
         rate_limits_file::load_beside(path, &text, &mut config)?;
         Ok(config)
     }
