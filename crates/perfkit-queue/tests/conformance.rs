@@ -8,7 +8,7 @@ use perfkit_queue::{
     Backend, Backoff, DeadSelect, FailOutcome, JobState, NewJob, RedisBackend, Retention, Schedule,
     Scheduler, SqliteBackend, FAIR_EVERY,
 };
-use perfkit_testkit::RedisServer;
+use perfkit_testkit::{RedisCluster, RedisServer};
 
 /// A backend plus what keeps its storage alive; `another` opens a second, independent
 /// handle on the same storage (as a second process would).
@@ -69,6 +69,38 @@ impl Redis {
 }
 
 impl Fixture for Redis {
+    type B = RedisBackend;
+    fn backend(&self) -> RedisBackend {
+        self.connect()
+    }
+    fn another(&self) -> RedisBackend {
+        self.connect()
+    }
+}
+
+/// A three-master Redis Cluster, reached through its first node's URL only (the rest
+/// of the topology is discovered).
+struct Cluster {
+    cluster: RedisCluster,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        Cluster {
+            cluster: RedisCluster::start().unwrap(),
+        }
+    }
+
+    fn connect(&self) -> RedisBackend {
+        let seed = vec![self.cluster.urls()[0].clone()];
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(RedisBackend::connect_cluster(&seed))
+        })
+        .unwrap()
+    }
+}
+
+impl Fixture for Cluster {
     type B = RedisBackend;
     fn backend(&self) -> RedisBackend {
         self.connect()
@@ -485,3 +517,4 @@ macro_rules! conformance {
 
 conformance!(sqlite, Sqlite::start());
 conformance!(redis, Redis::start());
+conformance!(redis_cluster, Cluster::start());

@@ -10,7 +10,7 @@ use perfkit_queue::{
     now_ms, Backend, Backoff, HandlerError, Job, JobState, NewJob, QueueStats, RedisBackend,
     SqliteBackend, Worker, WorkerOptions,
 };
-use perfkit_testkit::RedisServer;
+use perfkit_testkit::{RedisCluster, RedisServer};
 use tokio::sync::watch;
 
 async fn until<B: Backend>(backend: &B, what: &str, check: impl Fn(&QueueStats) -> bool) {
@@ -262,5 +262,14 @@ async fn redis() -> (RedisServer, RedisBackend) {
     (server, backend)
 }
 
+async fn redis_cluster() -> (RedisCluster, RedisBackend) {
+    let cluster = RedisCluster::start().unwrap();
+    let backend = RedisBackend::connect_cluster(&cluster.urls())
+        .await
+        .unwrap();
+    (cluster, backend)
+}
+
 worker_tests!(on_sqlite, sqlite());
 worker_tests!(on_redis, redis().await);
+worker_tests!(on_redis_cluster, redis_cluster().await);
