@@ -47,60 +47,38 @@ impl Fixture for Sqlite {
     }
 }
 
-struct Redis {
-    server: RedisServer,
+/// One Redis server, or a three-master Redis Cluster reached through its first node
+/// only (the rest of the topology is discovered). Each handle connects on the
+/// test's runtime.
+enum Redis {
+    Server(RedisServer),
+    Cluster(RedisCluster),
 }
 
 impl Redis {
     fn start() -> Redis {
-        Redis {
-            server: RedisServer::start().unwrap(),
-        }
+        Redis::Server(RedisServer::start().unwrap())
+    }
+
+    fn start_cluster() -> Redis {
+        Redis::Cluster(RedisCluster::start().unwrap())
     }
 
     fn connect(&self) -> RedisBackend {
-        let url = self.server.url();
-        // Each handle connects on the test's runtime.
-        tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(RedisBackend::connect(&url))
-        })
-        .unwrap()
+        let connecting = async {
+            match self {
+                Redis::Server(server) => RedisBackend::connect(&server.url()).await,
+                Redis::Cluster(cluster) => {
+                    RedisBackend::connect_cluster(&cluster.urls()[..1]).await
+                }
+            }
+        };
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(connecting))
+            .unwrap()
     }
 }
 
 impl Fixture for Redis {
-    type B = RedisBackend;
-    fn backend(&self) -> RedisBackend {
-        self.connect()
-    }
-    fn another(&self) -> RedisBackend {
-        self.connect()
-    }
-}
-
-/// A three-master Redis Cluster, reached through its first node's URL only (the rest
-/// of the topology is discovered).
-struct Cluster {
-    cluster: RedisCluster,
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        Cluster {
-            cluster: RedisCluster::start().unwrap(),
-        }
-    }
-
-    fn connect(&self) -> RedisBackend {
-        let seed = vec![self.cluster.urls()[0].clone()];
-        tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(RedisBackend::connect_cluster(&seed))
-        })
-        .unwrap()
-    }
-}
-
-impl Fixture for Cluster {
     type B = RedisBackend;
     fn backend(&self) -> RedisBackend {
         self.connect()
@@ -517,4 +495,4 @@ macro_rules! conformance {
 
 conformance!(sqlite, Sqlite::start());
 conformance!(redis, Redis::start());
-conformance!(redis_cluster, Cluster::start());
+conformance!(redis_cluster, Redis::start_cluster());
