@@ -275,11 +275,15 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
         let lease_ms = self.options.lease.as_millis() as u64;
         let mut acks = JoinSet::new();
         let mut leased_at = Instant::now();
+        let mut first = true;
         while let Some(job) = jobs.pop_front() {
-            if *stop.borrow() || *abandon.borrow() {
+            // The slot's first job runs even if stopping has begun (it was handed to
+            // this slot as running); jobs leased ahead go back unstarted.
+            if (!first && *stop.borrow()) || *abandon.borrow() {
                 self.record(&job, Ending::Abandoned).await;
                 continue;
             }
+            first = false;
             if leased_at.elapsed() >= self.options.lease / 3 {
                 // Waiting jobs' leases are a third gone: renew them before going on.
                 leased_at = Instant::now();
