@@ -173,6 +173,13 @@ fn member(id: JobId) -> String {
     format!("{id:016}")
 }
 
+/// A job id from its member (zero-padded) form.
+fn job_id(member: &str) -> Result<JobId, QueueError> {
+    member
+        .parse()
+        .map_err(|_| QueueError::Corrupt(format!("job id `{member}`")))
+}
+
 /// What the enqueue script reads of a job (the payload travels as its own argument).
 #[derive(Serialize)]
 struct Meta<'a> {
@@ -376,6 +383,18 @@ impl RedisBackend {
     }
 
     /// A connection no other task uses while it blocks (BLPOP waits up to 30 s).
+    /// Runs a lease script whose reply is 1 when the lease was held.
+    async fn lease_held(
+        &self,
+        script: &Script,
+        lease: &Lease,
+        extra: &[String],
+        now: Millis,
+    ) -> Result<bool, QueueError> {
+        let reply = self.lease_script(script, lease, extra, now).await?;
+        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+    }
+
     async fn blocking_conn(&self) -> Result<Conn, QueueError> {
         if let Some(conn) = self.inner.blocking.lock().unwrap().pop() {
             return Ok(conn);
@@ -430,9 +449,7 @@ impl Backend for RedisBackend {
                 let m: String = redis::from_redis_value(&m)?;
                 let dup: i64 = redis::from_redis_value(&dup)?;
                 results[position] = Some(Enqueued {
-                    id: m
-                        .parse()
-                        .map_err(|_| QueueError::Corrupt(format!("job id `{m}`")))?,
+                    id: job_id(&m)?,
                     duplicate: dup == 1,
                 });
             }
@@ -463,17 +480,13 @@ impl Backend for RedisBackend {
         now: Millis,
     ) -> Result<bool, QueueError> {
         let script = &self.inner.scripts.heartbeat;
-        let reply = self
-            .lease_script(script, lease, &[lease_ms.to_string()], now)
-            .await?;
-        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+        self.lease_held(script, lease, &[lease_ms.to_string()], now)
+            .await
     }
 
     async fn complete(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
-        let reply = self
-            .lease_script(&self.inner.scripts.complete, lease, &[], now)
-            .await?;
-        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+        self.lease_held(&self.inner.scripts.complete, lease, &[], now)
+            .await
     }
 
     async fn complete_and_claim(
@@ -524,10 +537,8 @@ impl Backend for RedisBackend {
     }
 
     async fn release(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
-        let reply = self
-            .lease_script(&self.inner.scripts.release, lease, &[], now)
-            .await?;
-        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+        self.lease_held(&self.inner.scripts.release, lease, &[], now)
+            .await
     }
 
     async fn get(&self, queue: &str, id: JobId) -> Result<Option<Job>, QueueError> {
@@ -646,12 +657,7 @@ impl Backend for RedisBackend {
             .arg(meta(&job))
             .arg(&job.payload[..]);
         let fired: Option<String> = invocation.invoke_async(&mut self.conn()).await?;
-        fired
-            .map(|m| {
-                m.parse()
-                    .map_err(|_| QueueError::Corrupt(format!("job id `{m}`")))
-            })
-            .transpose()
+        fired.as_deref().map(job_id).transpose()
     }
 
     async fn wait(&self, queue: &str, timeout: Duration) {
