@@ -5,11 +5,14 @@
 # pre-filled). Then the SQLite backend's own figures (no peer on one machine).
 #
 #   bash bench/queue-vs-bullmq.sh [PAIRS] [JOBS]
+#   SCENARIOS="process-c1" QUEUE_BENCH=/tmp/queue_bench.before bash bench/queue-vs-bullmq.sh
 #
 # Each pair runs both back to back on a flushed Redis, alternating which goes first;
 # the summary per scenario is the median and geometric mean of the pair ratios
 # perfkit/BullMQ (>= 1.0: perfkit is faster). redis-server is pinned to CPU 0 and
-# the client under test to CPU 1 (taskset).
+# the client under test to CPU 1 (taskset). Each run also reports, per job over its
+# timed phase, costs a busy machine hardly moves: the client's CPU µs, Redis's CPU
+# µs, Redis commands (inside scripts included) and scripts (= round trips here).
 #
 # Needs redis-server (apt), node + npm (installs bullmq 5 into .perfkit/bench/node).
 set -euo pipefail
@@ -34,8 +37,11 @@ if [ ! -d "$NODE_DIR/node_modules/bullmq" ]; then
 fi
 cp bench/bullmq-bench.mjs "$NODE_DIR/"
 
-cargo build --release -q -p perfkit-queue --example queue_bench
-PERFKIT=target/release/examples/queue_bench
+# QUEUE_BENCH=PATH runs a given build (e.g. an older commit's) instead of building.
+if [ -z "${QUEUE_BENCH:-}" ]; then
+    cargo build --release -q -p perfkit-queue --example queue_bench
+fi
+PERFKIT=${QUEUE_BENCH:-target/release/examples/queue_bench}
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 WORK=$(mktemp -d)
@@ -46,12 +52,12 @@ cleanup() { kill "$REDIS_PID" 2>/dev/null || true; wait 2>/dev/null || true; rm 
 trap cleanup EXIT
 until redis-cli -p "$PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 
-run() { # run perfkit|bullmq SCENARIO -> jobs/s
+run() { # run perfkit|bullmq SCENARIO -> jobs/s client-µs redis-µs commands scripts (per job)
     redis-cli -p "$PORT" flushall >/dev/null
     if [ "$1" = perfkit ]; then
-        taskset -c 1 "$PERFKIT" "redis://127.0.0.1:$PORT" "$2" "$JOBS" | awk '{print $4}'
+        taskset -c 1 "$PERFKIT" "redis://127.0.0.1:$PORT" "$2" "$JOBS" | cut -d' ' -f4-
     else
-        taskset -c 1 node "$NODE_DIR/bullmq-bench.mjs" "$PORT" "$2" "$JOBS" | awk '{print $4}'
+        taskset -c 1 node "$NODE_DIR/bullmq-bench.mjs" "$PORT" "$2" "$JOBS" | cut -d' ' -f4-
     fi
 }
 
@@ -59,16 +65,17 @@ echo "redis: $(redis-server --version | awk '{print $3}'), bullmq: $(node -p "re
 for scenario in $SCENARIOS; do
     ratios=()
     echo "== $scenario"
-    printf '%-6s %12s %12s %8s\n' pair bullmq/s perfkit/s ratio
+    printf '%-5s %9s %9s %6s   %-30s %-30s\n' pair bullmq/s perfkit/s ratio \
+        "bullmq per job: cli-µs redis-µs cmds scripts" "perfkit per job: same"
     for pair in $(seq 1 "$PAIRS"); do
         if [ $((pair % 2)) -eq 1 ]; then
             p=$(run perfkit "$scenario"); b=$(run bullmq "$scenario")
         else
             b=$(run bullmq "$scenario"); p=$(run perfkit "$scenario")
         fi
-        ratio=$(python3 -c "print(f'{$p/$b:.2f}')")
+        ratio=$(python3 -c "print(f'{${p%% *}/${b%% *}:.2f}')")
         ratios+=("$ratio")
-        printf '%-6s %12s %12s %8s\n' "$pair" "$b" "$p" "$ratio"
+        printf '%-5s %9s %9s %6s   %-30s %-30s\n' "$pair" "${b%% *}" "${p%% *}" "$ratio" "${b#* }" "${p#* }"
     done
     python3 - "${ratios[@]}" <<'PY'
 import math, statistics, sys

@@ -7,7 +7,10 @@
 //! `add-one` (sequential single enqueues), `add-bulk-N` (sequential batches of N),
 //! `add-concurrent-64` (64 producers enqueueing single jobs at once), and
 //! `process-cN` (JOBS pre-filled, then one worker with concurrency N and a no-op
-//! handler until all are acknowledged). Prints `SCENARIO JOBS SECONDS JOBS_PER_S`.
+//! handler until all are acknowledged). Prints `SCENARIO JOBS SECONDS JOBS_PER_S`,
+//! then per job over the timed phase: this process's CPU µs and, on Redis, Redis's
+//! CPU µs, commands (those run inside scripts included) and scripts (round trips:
+//! every call is one script) — costs that a busy machine hardly moves.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -28,10 +31,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         BackendChoice::Sqlite(backend.into())
     };
+    let redis_url = backend.starts_with("redis://").then(|| backend.clone());
     let backend = AnyBackend::open(&choice).await?;
     let queue = Queue::new(backend.clone(), "bench");
     let payload = br#"{"foo":"bar"}"#.to_vec();
     let job = |queue: &Queue<AnyBackend>| queue.job(payload.clone());
+    let mut before = Costs::read(redis_url.as_deref()).await?;
+    let mut ended = None;
     let seconds = match scenario.as_str() {
         "add-one" => {
             let start = Instant::now();
@@ -88,22 +94,87 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let worker = Worker::new(backend.clone(), "bench", options, handler);
             let report = worker.report();
             let (stop, stopped) = tokio::sync::watch::channel(false);
+            before = Costs::read(redis_url.as_deref()).await?;
             let start = Instant::now();
             let running = tokio::spawn(worker.run(stopped));
             while report.completed.load(Ordering::Relaxed) < jobs as u64 {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             let elapsed = start.elapsed();
+            let after = Costs::read(redis_url.as_deref()).await?;
             let _ = stop.send(true);
+            ended = Some(after);
             running.await?;
             elapsed
         }
         other => return Err(format!("unknown scenario `{other}`").into()),
     }
     .as_secs_f64();
+    let after = match ended {
+        Some(after) => after,
+        None => Costs::read(redis_url.as_deref()).await?,
+    };
+    let per_job = |a: f64, b: f64| (a - b) / jobs as f64;
+    let redis = match (after.redis, before.redis) {
+        (Some(a), Some(b)) => format!(
+            "{:.1} {:.2} {:.3}",
+            per_job(a.cpu_us, b.cpu_us),
+            per_job(a.commands, b.commands),
+            per_job(a.scripts, b.scripts)
+        ),
+        _ => "- - -".into(),
+    };
     println!(
-        "{scenario} {jobs} {seconds:.3} {:.0}",
-        jobs as f64 / seconds
+        "{scenario} {jobs} {seconds:.3} {:.0} {:.1} {redis}",
+        jobs as f64 / seconds,
+        per_job(after.client_cpu_us, before.client_cpu_us),
     );
     Ok(())
+}
+
+/// Counters read before and after the timed phase.
+struct Costs {
+    client_cpu_us: f64,
+    redis: Option<RedisCosts>,
+}
+
+#[derive(Clone, Copy)]
+struct RedisCosts {
+    cpu_us: f64,
+    commands: f64,
+    scripts: f64,
+}
+
+impl Costs {
+    async fn read(redis_url: Option<&str>) -> Result<Costs, Box<dyn std::error::Error>> {
+        // utime and stime, in clock ticks (100 per second on Linux).
+        let stat = std::fs::read_to_string("/proc/self/stat")?;
+        let fields: Vec<&str> = stat.rsplit_once(')').ok_or("stat")?.1.split(' ').collect();
+        let ticks: f64 = fields[12].parse::<f64>()? + fields[13].parse::<f64>()?;
+        let redis = match redis_url {
+            Some(url) => {
+                let mut conn = redis::Client::open(url)?
+                    .get_multiplexed_async_connection()
+                    .await?;
+                let info: String = redis::cmd("INFO").arg("all").query_async(&mut conn).await?;
+                let field = |name: &str| -> f64 {
+                    info.lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .and_then(|v| v.split(',').next())
+                        .and_then(|v| v.trim().trim_start_matches("calls=").parse().ok())
+                        .unwrap_or(0.0)
+                };
+                Some(RedisCosts {
+                    cpu_us: (field("used_cpu_user:") + field("used_cpu_sys:")) * 1e6,
+                    commands: field("total_commands_processed:"),
+                    scripts: field("cmdstat_evalsha:") + field("cmdstat_eval:"),
+                })
+            }
+            None => None,
+        };
+        Ok(Costs {
+            client_cpu_us: ticks * 10_000.0,
+            redis,
+        })
+    }
 }

@@ -22,6 +22,9 @@ impl AnyBackend {
         Ok(match choice {
             BackendChoice::Sqlite(path) => AnyBackend::Sqlite(SqliteBackend::open(path)?),
             BackendChoice::Redis(url) => AnyBackend::Redis(RedisBackend::connect(url).await?),
+            BackendChoice::RedisCluster(nodes) => {
+                AnyBackend::Redis(RedisBackend::connect_cluster(nodes).await?)
+            }
         })
     }
 }

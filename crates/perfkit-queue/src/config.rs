@@ -28,13 +28,15 @@ pub struct QueuesConfig {
     pub queues: BTreeMap<String, QueueConfig>,
 }
 
-/// Where jobs are stored: `sqlite: PATH` (the default, `.perfkit/queues.db`) or
-/// `redis: URL`.
+/// Where jobs are stored: `sqlite: PATH` (the default, `.perfkit/queues.db`),
+/// `redis: URL` (one server), or `redis_cluster: [URL, ...]` (a Redis Cluster, reached
+/// through any of the listed nodes).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackendConfig {
     pub sqlite: Option<PathBuf>,
     pub redis: Option<String>,
+    pub redis_cluster: Option<Vec<String>>,
 }
 
 /// The chosen backend.
@@ -42,14 +44,17 @@ pub struct BackendConfig {
 pub enum BackendChoice {
     Sqlite(PathBuf),
     Redis(String),
+    /// Seed nodes of a Redis Cluster.
+    RedisCluster(Vec<String>),
 }
 
 impl BackendConfig {
     pub fn choice(&self) -> BackendChoice {
-        match (&self.redis, &self.sqlite) {
-            (Some(url), _) => BackendChoice::Redis(url.clone()),
-            (None, Some(path)) => BackendChoice::Sqlite(path.clone()),
-            (None, None) => BackendChoice::Sqlite(PathBuf::from(".perfkit/queues.db")),
+        match (&self.redis_cluster, &self.redis, &self.sqlite) {
+            (Some(nodes), _, _) => BackendChoice::RedisCluster(nodes.clone()),
+            (None, Some(url), _) => BackendChoice::Redis(url.clone()),
+            (None, None, Some(path)) => BackendChoice::Sqlite(path.clone()),
+            (None, None, None) => BackendChoice::Sqlite(PathBuf::from(".perfkit/queues.db")),
         }
     }
 }
@@ -272,18 +277,36 @@ impl QueuesConfig {
     }
 
     fn check(&self) -> Result<(), (String, String)> {
-        if self.backend.sqlite.is_some() && self.backend.redis.is_some() {
+        let chosen = [
+            self.backend.sqlite.is_some(),
+            self.backend.redis.is_some(),
+            self.backend.redis_cluster.is_some(),
+        ];
+        if chosen.iter().filter(|set| **set).count() > 1 {
             return Err((
                 "backend".into(),
-                "set either `sqlite` or `redis`, not both".into(),
+                "set one of `sqlite`, `redis` or `redis_cluster`, not several".into(),
             ));
         }
+        let redis_url = |field: String, url: &str| {
+            if url.starts_with("redis://") {
+                Ok(())
+            } else {
+                Err((field, "must be a redis://host:port URL".to_owned()))
+            }
+        };
         if let Some(url) = &self.backend.redis {
-            if !url.starts_with("redis://") {
+            redis_url("backend.redis".into(), url)?;
+        }
+        if let Some(nodes) = &self.backend.redis_cluster {
+            if nodes.is_empty() {
                 return Err((
-                    "backend.redis".into(),
-                    "must be a redis://host:port URL".into(),
+                    "backend.redis_cluster".into(),
+                    "list at least one node URL (redis://host:port)".into(),
                 ));
+            }
+            for (i, url) in nodes.iter().enumerate() {
+                redis_url(format!("backend.redis_cluster[{i}]"), url)?;
             }
         }
         if self.api.max_batch == 0 {
@@ -382,6 +405,31 @@ mod tests {
         );
         assert_eq!(emails.schedules("emails").unwrap().len(), 1);
         assert!(parse("").unwrap().queues.is_empty());
+    }
+
+    #[test]
+    fn a_redis_cluster_is_a_list_of_node_urls() {
+        let config = parse(
+            "backend:\n  redis_cluster:\n    - redis://10.0.0.1:7000\n    - redis://10.0.0.2:7000\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.backend.choice(),
+            BackendChoice::RedisCluster(vec![
+                "redis://10.0.0.1:7000".into(),
+                "redis://10.0.0.2:7000".into()
+            ])
+        );
+        let bad = parse("backend:\n  redis_cluster:\n    - redis://a:1\n    - a:2\n").unwrap_err();
+        assert!(
+            bad.starts_with("config/queues.yml:4:7: backend.redis_cluster[1]"),
+            "{bad}"
+        );
+        let empty = parse("backend:\n  redis_cluster: []\n").unwrap_err();
+        assert!(empty.contains("at least one node"), "{empty}");
+        let both =
+            parse("backend:\n  redis: redis://a:1\n  redis_cluster: [redis://a:1]\n").unwrap_err();
+        assert!(both.contains("not several"), "{both}");
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! The Redis backend: the same semantics as SQLite, each transition one Lua script
 //! (see `redis_lua.rs`), keys hash-tagged per queue (`{q:NAME}:...`) so every queue
-//! lives in one Redis Cluster slot. Idle workers block on a per-queue notify list
-//! (`BLPOP`) instead of polling. Connections reconnect by themselves after a Redis
-//! restart; operations that fail meanwhile return an error and the worker retries.
-//! Batches are atomic per queue (one script per queue, as Cluster requires).
+//! lives in one Redis Cluster slot. It talks to one server or to a Redis Cluster
+//! (the cluster client follows `MOVED`/`ASK` redirects and routes each script by its
+//! keys, all of which share the queue's slot). Idle workers block on a per-queue
+//! notify list (`BLPOP`, on a connection of their own) instead of polling.
+//! Connections reconnect by themselves after a Redis restart; operations that fail
+//! meanwhile return an error and the worker retries. Batches are atomic per queue
+//! (one script per queue, as Cluster requires).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Client, Script};
+use redis::aio::{ConnectionLike, ConnectionManager, MultiplexedConnection};
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, RedisFuture, Script, Value};
 use serde::Serialize;
 
 use crate::backend::{Backend, QueueError};
@@ -67,12 +72,71 @@ pub struct RedisBackend {
 }
 
 struct Inner {
-    client: Client,
-    conn: ConnectionManager,
+    target: Target,
+    conn: Conn,
     scripts: Scripts,
     /// Connections for blocking waits (a `BLPOP` holds its connection).
-    blocking: Mutex<Vec<MultiplexedConnection>>,
+    blocking: Mutex<Vec<Conn>>,
     registered: Mutex<Vec<String>>,
+}
+
+/// Where the backend's data lives: one server or a cluster.
+enum Target {
+    Single(Client),
+    Cluster(Vec<String>),
+}
+
+/// A connection to one server (reconnecting by itself) or to a cluster (routing each
+/// command by its keys' slot and following redirects).
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Blocking(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_command(cmd),
+            Conn::Blocking(conn) => conn.req_packed_command(cmd),
+            Conn::Cluster(conn) => conn.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipe: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_commands(pipe, offset, count),
+            Conn::Blocking(conn) => conn.req_packed_commands(pipe, offset, count),
+            Conn::Cluster(conn) => conn.req_packed_commands(pipe, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(conn) => conn.get_db(),
+            Conn::Blocking(conn) => conn.get_db(),
+            Conn::Cluster(conn) => conn.get_db(),
+        }
+    }
+}
+
+/// A cluster client whose replies may take up to `response_timeout`.
+fn cluster_client(
+    nodes: &[String],
+    response_timeout: Duration,
+) -> Result<ClusterClient, QueueError> {
+    Ok(ClusterClientBuilder::new(nodes.to_vec())
+        .connection_timeout(Duration::from_secs(2))
+        .response_timeout(response_timeout)
+        .retries(3)
+        .max_retry_wait(1_000)
+        .build()?)
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -107,6 +171,13 @@ fn job_prefix(queue: &str) -> String {
 
 fn member(id: JobId) -> String {
     format!("{id:016}")
+}
+
+/// A job id from its member (zero-padded) form.
+fn job_id(member: &str) -> Result<JobId, QueueError> {
+    member
+        .parse()
+        .map_err(|_| QueueError::Corrupt(format!("job id `{member}`")))
 }
 
 /// What the enqueue script reads of a job (the payload travels as its own argument).
@@ -229,18 +300,41 @@ impl RedisBackend {
             .set_number_of_retries(3)
             .set_max_delay(1_000);
         let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
-        Ok(RedisBackend {
+        Ok(RedisBackend::new(
+            Target::Single(client),
+            Conn::Single(conn),
+        ))
+    }
+
+    /// Connects to a Redis Cluster through any of its `nodes` (`redis://host:port`);
+    /// the rest of the topology is discovered, and redirects are followed.
+    pub async fn connect_cluster(nodes: &[String]) -> Result<RedisBackend, QueueError> {
+        if nodes.is_empty() {
+            return Err(QueueError::Invalid(
+                "a Redis Cluster needs at least one node URL".into(),
+            ));
+        }
+        let client = cluster_client(nodes, Duration::from_secs(10))?;
+        let conn = client.get_async_connection().await?;
+        Ok(RedisBackend::new(
+            Target::Cluster(nodes.to_vec()),
+            Conn::Cluster(conn),
+        ))
+    }
+
+    fn new(target: Target, conn: Conn) -> RedisBackend {
+        RedisBackend {
             inner: Arc::new(Inner {
-                client,
+                target,
                 conn,
                 scripts: Scripts::new(),
                 blocking: Mutex::new(Vec::new()),
                 registered: Mutex::new(Vec::new()),
             }),
-        })
+        }
     }
 
-    fn conn(&self) -> ConnectionManager {
+    fn conn(&self) -> Conn {
         self.inner.conn.clone()
     }
 
@@ -279,7 +373,7 @@ impl RedisBackend {
         lease: &Lease,
         extra: &[String],
         now: Millis,
-    ) -> Result<redis::Value, QueueError> {
+    ) -> Result<Value, QueueError> {
         let mut invocation = Self::invocation(script, &lease.queue, now);
         invocation.arg(member(lease.id)).arg(lease.attempt);
         for arg in extra {
@@ -288,18 +382,41 @@ impl RedisBackend {
         Ok(invocation.invoke_async(&mut self.conn()).await?)
     }
 
-    async fn blocking_conn(&self) -> Result<MultiplexedConnection, QueueError> {
+    /// A connection no other task uses while it blocks (BLPOP waits up to 30 s).
+    /// Runs a lease script whose reply is 1 when the lease was held.
+    async fn lease_held(
+        &self,
+        script: &Script,
+        lease: &Lease,
+        extra: &[String],
+        now: Millis,
+    ) -> Result<bool, QueueError> {
+        let reply = self.lease_script(script, lease, extra, now).await?;
+        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+    }
+
+    async fn blocking_conn(&self) -> Result<Conn, QueueError> {
         if let Some(conn) = self.inner.blocking.lock().unwrap().pop() {
             return Ok(conn);
         }
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Duration::from_secs(2))
-            .set_response_timeout(Duration::from_secs(30));
-        Ok(self
-            .inner
-            .client
-            .get_multiplexed_async_connection_with_config(&config)
-            .await?)
+        let response_timeout = Duration::from_secs(30);
+        Ok(match &self.inner.target {
+            Target::Single(client) => {
+                let config = AsyncConnectionConfig::new()
+                    .set_connection_timeout(Duration::from_secs(2))
+                    .set_response_timeout(response_timeout);
+                Conn::Blocking(
+                    client
+                        .get_multiplexed_async_connection_with_config(&config)
+                        .await?,
+                )
+            }
+            Target::Cluster(nodes) => Conn::Cluster(
+                cluster_client(nodes, response_timeout)?
+                    .get_async_connection()
+                    .await?,
+            ),
+        })
     }
 }
 
@@ -323,7 +440,7 @@ impl Backend for RedisBackend {
                 invocation.arg(meta(job)).arg(&job.payload[..]);
                 positions.push(i);
             }
-            let reply: Vec<redis::Value> = invocation.invoke_async(&mut self.conn()).await?;
+            let reply: Vec<Value> = invocation.invoke_async(&mut self.conn()).await?;
             let mut reply = reply.into_iter();
             for position in positions {
                 let (Some(m), Some(dup)) = (reply.next(), reply.next()) else {
@@ -332,9 +449,7 @@ impl Backend for RedisBackend {
                 let m: String = redis::from_redis_value(&m)?;
                 let dup: i64 = redis::from_redis_value(&dup)?;
                 results[position] = Some(Enqueued {
-                    id: m
-                        .parse()
-                        .map_err(|_| QueueError::Corrupt(format!("job id `{m}`")))?,
+                    id: job_id(&m)?,
                     duplicate: dup == 1,
                 });
             }
@@ -365,17 +480,13 @@ impl Backend for RedisBackend {
         now: Millis,
     ) -> Result<bool, QueueError> {
         let script = &self.inner.scripts.heartbeat;
-        let reply = self
-            .lease_script(script, lease, &[lease_ms.to_string()], now)
-            .await?;
-        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+        self.lease_held(script, lease, &[lease_ms.to_string()], now)
+            .await
     }
 
     async fn complete(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
-        let reply = self
-            .lease_script(&self.inner.scripts.complete, lease, &[], now)
-            .await?;
-        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+        self.lease_held(&self.inner.scripts.complete, lease, &[], now)
+            .await
     }
 
     async fn complete_and_claim(
@@ -426,10 +537,8 @@ impl Backend for RedisBackend {
     }
 
     async fn release(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
-        let reply = self
-            .lease_script(&self.inner.scripts.release, lease, &[], now)
-            .await?;
-        Ok(redis::from_redis_value::<i64>(&reply)? == 1)
+        self.lease_held(&self.inner.scripts.release, lease, &[], now)
+            .await
     }
 
     async fn get(&self, queue: &str, id: JobId) -> Result<Option<Job>, QueueError> {
@@ -548,12 +657,7 @@ impl Backend for RedisBackend {
             .arg(meta(&job))
             .arg(&job.payload[..]);
         let fired: Option<String> = invocation.invoke_async(&mut self.conn()).await?;
-        fired
-            .map(|m| {
-                m.parse()
-                    .map_err(|_| QueueError::Corrupt(format!("job id `{m}`")))
-            })
-            .transpose()
+        fired.as_deref().map(job_id).transpose()
     }
 
     async fn wait(&self, queue: &str, timeout: Duration) {
@@ -599,8 +703,10 @@ impl Backend for RedisBackend {
             .arg(seconds)
             .query_async(&mut conn)
             .await;
-        if result.is_ok() {
-            self.inner.blocking.lock().unwrap().push(conn);
+        match result {
+            Ok(_) => self.inner.blocking.lock().unwrap().push(conn),
+            // Not reachable or a wrong node: back off rather than spin.
+            Err(_) => tokio::time::sleep(Duration::from_secs_f64(seconds.min(0.5))).await,
         }
     }
 }

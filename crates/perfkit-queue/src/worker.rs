@@ -4,6 +4,7 @@
 //! jitter) or dead-letters by the outcome. On shutdown it stops claiming, lets running
 //! handlers finish for a grace period, then gives the unfinished jobs back.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,8 +17,10 @@ use crate::backend::Backend;
 use crate::job::{now_ms, FailOutcome, Job, Lease, Millis, Retention};
 use crate::metrics::{Event, Metrics};
 
-/// Up to this concurrency, acks also claim the next job (see `Worker::run`).
+/// Up to this concurrency, each slot leases jobs ahead (see `Worker::run`).
 const CHAIN_UP_TO: usize = 2;
+/// Jobs a slot leases at once when it leases ahead.
+const AHEAD: usize = 8;
 
 /// Why a handler did not finish its job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +153,16 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
                 }
                 continue;
             }
-            let mut want = free;
+            // With one or two slots and no rate limit, each slot leases up to AHEAD
+            // jobs, acks all but its last without waiting for the reply (the acks are
+            // pipelined while the next job runs), and acks its last together with
+            // leasing the next batch (`Backend::complete_and_claim`): a handful of
+            // round trips per batch instead of one per job. A slot whose handler runs
+            // long (a heartbeat is due) gives its waiting jobs back at once, and one
+            // that stops gives them back unstarted. With more slots, batched claims by
+            // this loop keep every slot busy.
+            let ahead = limiter.is_none() && concurrency <= CHAIN_UP_TO;
+            let mut want = if ahead { free * AHEAD } else { free };
             if let Some(limiter) = limiter.as_mut() {
                 match limiter.take(want) {
                     Ok(granted) => want = granted,
@@ -194,30 +206,25 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
                 }
                 continue;
             }
-            for job in jobs {
+            let per_slot = jobs.len().div_ceil(free);
+            let mut jobs = jobs.into_iter().peekable();
+            while jobs.peek().is_some() {
+                let batch: VecDeque<Job> = jobs.by_ref().take(per_slot).collect();
                 let permit = slots
                     .clone()
                     .acquire_owned()
                     .await
                     .expect("the semaphore is never closed");
-                let run = RunJob {
+                let run = Arc::new(RunJob {
                     backend: self.backend.clone(),
                     handler: self.handler.clone(),
                     metrics: self.metrics.clone(),
                     report: self.report.clone(),
                     options: self.options.clone(),
-                };
-                let abandon = abandon.clone();
-                // With one or two slots and no rate limit, a slot whose job succeeded
-                // takes the next job in the same round trip as the ack (the slot would
-                // otherwise idle for a round trip). With more slots, batched claims by
-                // this loop cost the backend less per job.
-                let chain = (limiter.is_none() && concurrency <= CHAIN_UP_TO).then(|| stop.clone());
+                });
+                let (abandon, stop) = (abandon.clone(), stop.clone());
                 tasks.spawn(async move {
-                    let mut next = Some(job);
-                    while let Some(job) = next.take() {
-                        next = run.run(job, abandon.clone(), chain.as_ref()).await;
-                    }
+                    run.slot(batch, ahead, abandon, stop).await;
                     drop(permit);
                 });
             }
@@ -256,19 +263,100 @@ enum Ending {
 }
 
 impl<B: Backend, H: Handler> RunJob<B, H> {
-    /// Runs one attempt and records its outcome. With `chain` (the stop flag) and on
-    /// success, also claims one more job and returns it, unless stopping.
-    async fn run(
+    /// Runs `jobs` one after the other (one slot). With `ahead`, the slot also leases
+    /// the next batch together with its last ack, and acks the others without waiting.
+    async fn slot(
+        self: Arc<Self>,
+        mut jobs: VecDeque<Job>,
+        ahead: bool,
+        abandon: watch::Receiver<bool>,
+        stop: watch::Receiver<bool>,
+    ) {
+        let lease_ms = self.options.lease.as_millis() as u64;
+        let mut acks = JoinSet::new();
+        let mut leased_at = Instant::now();
+        let mut first = true;
+        while let Some(job) = jobs.pop_front() {
+            // The slot's first job runs even if stopping has begun (it was handed to
+            // this slot as running); jobs leased ahead go back unstarted.
+            if (!first && *stop.borrow()) || *abandon.borrow() {
+                self.record(&job, Ending::Abandoned).await;
+                continue;
+            }
+            first = false;
+            if leased_at.elapsed() >= self.options.lease / 3 {
+                // Waiting jobs' leases are a third gone: renew them before going on.
+                leased_at = Instant::now();
+                if !self.renew(&job, lease_ms).await {
+                    continue;
+                }
+                for waiting in std::mem::take(&mut jobs) {
+                    if self.renew(&waiting, lease_ms).await {
+                        jobs.push_back(waiting);
+                    }
+                }
+            }
+            match self.attempt(&job, abandon.clone(), &mut jobs).await {
+                Ending::Finished(Ok(())) if ahead && jobs.is_empty() && !*stop.borrow() => {
+                    let chained = self
+                        .backend
+                        .complete_and_claim(&job.lease(), AHEAD, lease_ms, now_ms())
+                        .await;
+                    match chained {
+                        Ok((done, next)) => {
+                            if done {
+                                self.completed(&job.queue);
+                            }
+                            leased_at = Instant::now();
+                            jobs.extend(next);
+                        }
+                        Err(_) => self.record(&job, Ending::Finished(Ok(()))).await,
+                    }
+                }
+                Ending::Finished(Ok(())) if !jobs.is_empty() => {
+                    // Ack in the background (pipelined with the next job), a bounded
+                    // number at a time.
+                    if acks.len() >= AHEAD {
+                        acks.join_next().await;
+                    }
+                    let run = self.clone();
+                    acks.spawn(async move { run.record(&job, Ending::Finished(Ok(()))).await });
+                }
+                ending => self.record(&job, ending).await,
+            }
+        }
+        while acks.join_next().await.is_some() {}
+    }
+
+    /// Extends a waiting job's lease; false (and counted) when it was lost.
+    async fn renew(&self, job: &Job, lease_ms: u64) -> bool {
+        match self
+            .backend
+            .heartbeat(&job.lease(), lease_ms, now_ms())
+            .await
+        {
+            Ok(false) => {
+                tracing::warn!(queue = %job.queue, id = job.id, "lease lost before the job started");
+                self.report.lost_leases.fetch_add(1, Ordering::Relaxed);
+                false
+            }
+            // Unreachable backend: try the job; its ack will say whether it counted.
+            Ok(true) | Err(_) => true,
+        }
+    }
+
+    /// Runs one attempt of `job`, renewing its lease while the handler runs. If the
+    /// handler outlasts a third of the lease, the slot's `waiting` jobs are given back.
+    async fn attempt(
         &self,
-        job: Job,
+        job: &Job,
         mut abandon: watch::Receiver<bool>,
-        chain: Option<&watch::Receiver<bool>>,
-    ) -> Option<Job> {
-        let queue = job.queue.clone();
+        waiting: &mut VecDeque<Job>,
+    ) -> Ending {
         let lease = job.lease();
         let started = now_ms();
         self.metrics
-            .observe_wait(&queue, (started - job.run_at) as f64 / 1000.0);
+            .observe_wait(&job.queue, (started - job.run_at) as f64 / 1000.0);
         let timeout = job
             .timeout_ms
             .map(Duration::from_millis)
@@ -290,6 +378,9 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                     }),
                     _ = turned_true(&mut abandon) => break Ending::Abandoned,
                     _ = beat.tick() => {
+                        for job in waiting.drain(..) {
+                            self.record(&job, Ending::Abandoned).await;
+                        }
                         match self.backend.heartbeat(&lease, lease_ms, now_ms()).await {
                             Ok(true) => {}
                             Ok(false) => break Ending::LeaseLost,
@@ -300,31 +391,23 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
             }
         };
         self.metrics
-            .observe_run(&queue, clock.elapsed().as_secs_f64());
+            .observe_run(&job.queue, clock.elapsed().as_secs_f64());
+        ending
+    }
+
+    fn completed(&self, queue: &str) {
+        self.report.completed.fetch_add(1, Ordering::Relaxed);
+        self.metrics.count(queue, Event::Completed, 1);
+    }
+
+    /// Records how an attempt ended.
+    async fn record(&self, job: &Job, ending: Ending) {
+        let queue = &job.queue;
+        let lease = job.lease();
         match ending {
             Ending::Finished(Ok(())) => {
-                if let Some(stop) = chain.filter(|stop| !*stop.borrow()) {
-                    let chained = self
-                        .backend
-                        .complete_and_claim(&lease, 1, lease_ms, now_ms())
-                        .await;
-                    if let Ok((done, mut next)) = chained {
-                        if done {
-                            self.report.completed.fetch_add(1, Ordering::Relaxed);
-                            self.metrics.count(&queue, Event::Completed, 1);
-                        }
-                        if *stop.borrow() {
-                            // Stopping meanwhile: give the new job back at once.
-                            for job in next.drain(..) {
-                                let _ = self.settle(&job.lease(), Settle::Release).await;
-                            }
-                        }
-                        return next.pop();
-                    }
-                }
                 if let Some(Settled::Done) = self.settle(&lease, Settle::Complete).await {
-                    self.report.completed.fetch_add(1, Ordering::Relaxed);
-                    self.metrics.count(&queue, Event::Completed, 1);
+                    self.completed(queue);
                 }
             }
             Ending::Finished(Err(error)) => {
@@ -332,15 +415,15 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                     HandlerError::Retry(message) => (message, job.retry_at(now_ms())),
                     HandlerError::Permanent(message) => (message, None),
                 };
-                self.metrics.count(&queue, Event::Failed, 1);
+                self.metrics.count(queue, Event::Failed, 1);
                 match self.settle(&lease, Settle::Fail(message, retry_at)).await {
                     Some(Settled::Failed(FailOutcome::Retrying { .. })) => {
                         self.report.retried.fetch_add(1, Ordering::Relaxed);
-                        self.metrics.count(&queue, Event::Retried, 1);
+                        self.metrics.count(queue, Event::Retried, 1);
                     }
                     Some(Settled::Failed(FailOutcome::Dead)) => {
                         self.report.dead.fetch_add(1, Ordering::Relaxed);
-                        self.metrics.count(&queue, Event::DeadLettered, 1);
+                        self.metrics.count(queue, Event::DeadLettered, 1);
                     }
                     _ => {}
                 }
@@ -355,7 +438,6 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                 self.report.lost_leases.fetch_add(1, Ordering::Relaxed);
             }
         }
-        None
     }
 
     /// Records an outcome, retrying while the backend is unreachable (up to the lease

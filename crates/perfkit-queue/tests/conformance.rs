@@ -8,7 +8,7 @@ use perfkit_queue::{
     Backend, Backoff, DeadSelect, FailOutcome, JobState, NewJob, RedisBackend, Retention, Schedule,
     Scheduler, SqliteBackend, FAIR_EVERY,
 };
-use perfkit_testkit::RedisServer;
+use perfkit_testkit::{RedisCluster, RedisServer};
 
 /// A backend plus what keeps its storage alive; `another` opens a second, independent
 /// handle on the same storage (as a second process would).
@@ -47,24 +47,34 @@ impl Fixture for Sqlite {
     }
 }
 
-struct Redis {
-    server: RedisServer,
+/// One Redis server, or a three-master Redis Cluster reached through its first node
+/// only (the rest of the topology is discovered). Each handle connects on the
+/// test's runtime.
+enum Redis {
+    Server(RedisServer),
+    Cluster(RedisCluster),
 }
 
 impl Redis {
     fn start() -> Redis {
-        Redis {
-            server: RedisServer::start().unwrap(),
-        }
+        Redis::Server(RedisServer::start().unwrap())
+    }
+
+    fn start_cluster() -> Redis {
+        Redis::Cluster(RedisCluster::start().unwrap())
     }
 
     fn connect(&self) -> RedisBackend {
-        let url = self.server.url();
-        // Each handle connects on the test's runtime.
-        tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(RedisBackend::connect(&url))
-        })
-        .unwrap()
+        let connecting = async {
+            match self {
+                Redis::Server(server) => RedisBackend::connect(&server.url()).await,
+                Redis::Cluster(cluster) => {
+                    RedisBackend::connect_cluster(&cluster.urls()[..1]).await
+                }
+            }
+        };
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(connecting))
+            .unwrap()
     }
 }
 
@@ -485,3 +495,4 @@ macro_rules! conformance {
 
 conformance!(sqlite, Sqlite::start());
 conformance!(redis, Redis::start());
+conformance!(redis_cluster, Redis::start_cluster());

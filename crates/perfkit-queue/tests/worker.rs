@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use perfkit_queue::{
-    now_ms, Backend, Backoff, HandlerError, Job, JobState, NewJob, QueueStats, RedisBackend,
-    SqliteBackend, Worker, WorkerOptions,
+    now_ms, Backend, Backoff, Handler, HandlerError, Job, JobState, NewJob, QueueStats,
+    RedisBackend, SqliteBackend, Worker, WorkerOptions, WorkerReport,
 };
-use perfkit_testkit::RedisServer;
+use perfkit_testkit::{RedisCluster, RedisServer};
 use tokio::sync::watch;
 
 async fn until<B: Backend>(backend: &B, what: &str, check: impl Fn(&QueueStats) -> bool) {
@@ -26,6 +26,24 @@ async fn until<B: Backend>(backend: &B, what: &str, check: impl Fn(&QueueStats) 
         );
         backend.wait("q", Duration::from_millis(20)).await;
     }
+}
+
+/// Runs a worker on queue `q` until `check` holds, then stops it gracefully.
+async fn run_until<B: Backend + Clone, H: Handler>(
+    backend: &B,
+    options: WorkerOptions,
+    handler: H,
+    what: &str,
+    check: impl Fn(&QueueStats) -> bool,
+) -> Arc<WorkerReport> {
+    let (stop, stopped) = watch::channel(false);
+    let worker = Worker::new(backend.clone(), "q", options, handler);
+    let report = worker.report();
+    let task = tokio::spawn(worker.run(stopped));
+    until(backend, what, check).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    report
 }
 
 fn options() -> WorkerOptions {
@@ -99,11 +117,10 @@ async fn concurrency_is_bounded<B: Backend + Clone>(backend: B) {
             Ok(())
         }
     };
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(Worker::new(backend.clone(), "q", options(), handler).run(stopped));
-    until(&backend, "all completed", |s| s.completed == 12).await;
-    stop.send(true).unwrap();
-    task.await.unwrap();
+    run_until(&backend, options(), handler, "all completed", |s| {
+        s.completed == 12
+    })
+    .await;
     let peak = peak.load(Ordering::SeqCst);
     assert!((1..=3).contains(&peak), "peak concurrency {peak}");
 }
@@ -122,13 +139,10 @@ async fn heartbeats_keep_long_jobs<B: Backend + Clone>(backend: B) {
         lease: Duration::from_millis(300),
         ..options()
     };
-    let (stop, stopped) = watch::channel(false);
-    let worker = Worker::new(backend.clone(), "q", options, handler);
-    let report = worker.report();
-    let task = tokio::spawn(worker.run(stopped));
-    until(&backend, "completed", |s| s.completed == 1).await;
-    stop.send(true).unwrap();
-    task.await.unwrap();
+    let report = run_until(&backend, options, handler, "completed", |s| {
+        s.completed == 1
+    })
+    .await;
     let job = backend.get("q", id).await.unwrap().unwrap();
     assert_eq!((job.attempts, job.errors.len()), (1, 0), "{:?}", job.errors);
     assert_eq!(report.lost_leases.load(Ordering::Relaxed), 0);
@@ -179,13 +193,7 @@ async fn shutdown_finishes_or_returns_in_flight_jobs<B: Backend + Clone>(backend
         grace: Duration::from_millis(600),
         ..options()
     };
-    let (stop, stopped) = watch::channel(false);
-    let worker = Worker::new(backend.clone(), "q", options, handler);
-    let report = worker.report();
-    let task = tokio::spawn(worker.run(stopped));
-    until(&backend, "both leased", |s| s.leased == 2).await;
-    stop.send(true).unwrap();
-    task.await.unwrap();
+    let report = run_until(&backend, options, handler, "both leased", |s| s.leased == 2).await;
     assert_eq!(started.load(Ordering::SeqCst), 2);
     let quick = backend.get("q", ids[0].id).await.unwrap().unwrap();
     assert_eq!(
@@ -218,16 +226,46 @@ async fn one_slot_chains_acks_and_claims<B: Backend + Clone>(backend: B) {
         concurrency: 1,
         ..options()
     };
-    let (stop, stopped) = watch::channel(false);
-    let worker = Worker::new(backend.clone(), "q", options, handler);
-    let report = worker.report();
-    let task = tokio::spawn(worker.run(stopped));
-    until(&backend, "all completed", |s| s.completed == 20).await;
-    stop.send(true).unwrap();
-    task.await.unwrap();
+    let report = run_until(&backend, options, handler, "all completed", |s| {
+        s.completed == 20
+    })
+    .await;
     let order = order.lock().unwrap().clone();
     assert_eq!(order.len(), 20, "each job ran once: {order:?}");
     assert_eq!(report.completed.load(Ordering::Relaxed), 20);
+}
+
+/// One slot leases jobs ahead; handlers longer than a third of the lease make it give
+/// the waiting jobs back (attempt not counted) instead of letting their leases expire.
+async fn jobs_leased_ahead_go_back_when_handlers_run_long<B: Backend + Clone>(backend: B) {
+    let jobs = (0..4).map(|i| NewJob::new("q", format!("{i}"))).collect();
+    let ids = backend.enqueue(jobs, now_ms()).await.unwrap();
+    let handler = |_job: Job| async {
+        // The work itself: longer than the whole lease of a job left waiting.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        Ok(())
+    };
+    let options = WorkerOptions {
+        concurrency: 1,
+        lease: Duration::from_millis(600),
+        ..options()
+    };
+    let report = run_until(&backend, options, handler, "all completed", |s| {
+        s.completed == 4
+    })
+    .await;
+    let mut attempts = Vec::new();
+    for id in &ids {
+        let job = backend.get("q", id.id).await.unwrap().unwrap();
+        attempts.push((job.state, job.attempts, job.errors.len()));
+    }
+    assert_eq!(
+        attempts,
+        vec![(JobState::Completed, 1, 0); 4],
+        "{attempts:?}"
+    );
+    assert_eq!(report.lost_leases.load(Ordering::Relaxed), 0);
+    assert_eq!(report.completed.load(Ordering::Relaxed), 4);
 }
 
 macro_rules! worker_tests {
@@ -236,7 +274,7 @@ macro_rules! worker_tests {
             use super::*;
             worker_tests!(@each $open; outcomes, concurrency_is_bounded, heartbeats_keep_long_jobs,
                 timeouts_fail_the_attempt, shutdown_finishes_or_returns_in_flight_jobs,
-                one_slot_chains_acks_and_claims);
+                one_slot_chains_acks_and_claims, jobs_leased_ahead_go_back_when_handlers_run_long);
         }
     };
     (@each $open:expr; $($name:ident),*) => {
@@ -262,5 +300,14 @@ async fn redis() -> (RedisServer, RedisBackend) {
     (server, backend)
 }
 
+async fn redis_cluster() -> (RedisCluster, RedisBackend) {
+    let cluster = RedisCluster::start().unwrap();
+    let backend = RedisBackend::connect_cluster(&cluster.urls())
+        .await
+        .unwrap();
+    (cluster, backend)
+}
+
 worker_tests!(on_sqlite, sqlite());
 worker_tests!(on_redis, redis().await);
+worker_tests!(on_redis_cluster, redis_cluster().await);

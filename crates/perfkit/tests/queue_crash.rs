@@ -1,4 +1,4 @@
-//! Crash test of the job queue, per backend: jobs are enqueued through the HTTP API
+//! Crash test of the job queue, per backend (SQLite, Redis, Redis Cluster): jobs are enqueued through the HTTP API
 //! (itself killed with SIGKILL and restarted mid-run; batches are retried with their
 //! idempotency key), several `perfkit worker` processes whose command handler appends
 //! each execution to a file are killed with SIGKILL at random moments and restarted.
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::Method;
-use perfkit_testkit::{free_port, Client, RedisServer};
+use perfkit_testkit::{free_port, Client, RedisCluster, RedisServer};
 use serde_json::Value;
 
 const TOKEN: &str = "crash-token";
@@ -242,4 +242,10 @@ fn sqlite_survives_sigkilled_workers_and_api() {
 fn redis_survives_sigkilled_workers_and_api() {
     let redis = RedisServer::start().unwrap();
     crash_test(&format!("redis: {}", redis.url()));
+}
+
+#[test]
+fn redis_cluster_survives_sigkilled_workers_and_api() {
+    let cluster = RedisCluster::start().unwrap();
+    crash_test(&format!("redis_cluster: [{}]", cluster.urls().join(", ")));
 }
