@@ -258,9 +258,14 @@ pub fn plan_store(
             .saturating_add(stale_window)
             .min(DELTA_SECONDS_MAX),
     );
+    // Fields named by a qualified `private` (§5.2.2.7) are not stored; nor are those
+    // named by a qualified `no-cache` (§5.2.2.4): they may not be reused without
+    // revalidation, and the rest of the response is reused as usual.
     let mut stripped: Vec<String> = Vec::new();
-    if let FieldDirective::Fields(fields) = &cc.private {
-        stripped.extend(fields.iter().cloned());
+    for directive in [&cc.private, &cc.no_cache] {
+        if let FieldDirective::Fields(fields) = directive {
+            stripped.extend(fields.iter().cloned());
+        }
     }
     Ok(StorePlan {
         headers: storable_headers(response, &stripped),
@@ -338,7 +343,8 @@ pub fn evaluate_reuse(
         forward,
     };
 
-    if cc.no_cache.is_present() {
+    // A qualified no-cache only concerns the named fields, which were not stored.
+    if cc.no_cache == FieldDirective::All {
         return decide(Reuse::Revalidate, Some(Forward::Stale));
     }
     if req_cc.no_cache.is_present() {
@@ -375,12 +381,12 @@ pub fn evaluate_reuse(
 }
 
 /// Directives that forbid serving this response stale (§4.2.4): `must-revalidate`,
-/// and for a shared cache `proxy-revalidate` and `s-maxage`; `no-cache` too.
+/// and for a shared cache `proxy-revalidate` and `s-maxage`; unqualified `no-cache` too.
 fn stale_forbidden(cc: &CacheControl) -> bool {
     cc.must_revalidate
         || cc.proxy_revalidate
         || cc.s_maxage.is_present()
-        || cc.no_cache.is_present()
+        || cc.no_cache == FieldDirective::All
 }
 
 /// When nothing is stored for the request: go forward, or `504` for `only-if-cached`.
