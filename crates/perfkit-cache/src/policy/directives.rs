@@ -9,6 +9,8 @@
 
 use http::header::{HeaderMap, HeaderName};
 
+use super::structured;
+
 /// The greatest delta-seconds value kept (RFC 9111 §1.2.2).
 pub const DELTA_SECONDS_MAX: u64 = 1 << 31;
 
@@ -91,6 +93,56 @@ impl CacheControl {
             for (name, arg) in split_directives(&text) {
                 cc.apply(&name, &arg);
             }
+        }
+        Some(cc)
+    }
+
+    /// Parses a targeted field (RFC 9213 §2.1) such as `CDN-Cache-Control`: a
+    /// Structured Field Dictionary (RFC 8941 §3.2) across every line. `None` when
+    /// the field is absent, empty, fails to parse, or gives a known directive a value
+    /// of the wrong type (`max-age="60"`): such a field is ignored, as if absent.
+    pub fn from_structured(headers: &HeaderMap, name: &HeaderName) -> Option<CacheControl> {
+        let mut joined = String::new();
+        for line in headers.get_all(name) {
+            if !joined.is_empty() {
+                joined.push_str(", ");
+            }
+            joined.push_str(line.to_str().ok()?);
+        }
+        let members = structured::parse_dictionary(&joined)?;
+        if members.is_empty() {
+            return None;
+        }
+        let mut cc = CacheControl::default();
+        for (key, value) in members {
+            use structured::Item;
+            let arg = match key.as_str() {
+                "max-age"
+                | "s-maxage"
+                | "min-fresh"
+                | "max-stale"
+                | "stale-while-revalidate"
+                | "stale-if-error" => match value {
+                    Item::Integer(n) if n >= 0 => Arg::Value(n.to_string()),
+                    Item::Boolean(true) if key == "max-stale" => Arg::Absent,
+                    _ => return None,
+                },
+                "no-cache" | "private" => match value {
+                    Item::Boolean(true) => Arg::Absent,
+                    Item::String(fields) => Arg::Value(fields),
+                    _ => return None,
+                },
+                "no-store" | "public" | "must-revalidate" | "proxy-revalidate"
+                | "must-understand" | "no-transform" | "immutable" | "only-if-cached" => {
+                    match value {
+                        Item::Boolean(true) => Arg::Absent,
+                        _ => return None,
+                    }
+                }
+                // Unknown directives are ignored, whatever their value.
+                _ => continue,
+            };
+            cc.apply(&key, &arg);
         }
         Some(cc)
     }

@@ -17,6 +17,7 @@ mod directives;
 mod freshness;
 mod invalidate;
 mod key;
+mod structured;
 mod validation;
 mod vary;
 
@@ -118,7 +119,14 @@ pub fn request_directives(headers: &HeaderMap) -> CacheControl {
 /// present, else `Cache-Control`.
 pub fn response_directives(headers: &HeaderMap, config: &PolicyConfig) -> CacheControl {
     for name in &config.targeted_fields {
-        if let Some(cc) = CacheControl::from_headers(headers, name) {
+        // Surrogate-Control predates RFC 9213 and keeps the Cache-Control syntax;
+        // every other targeted field is a Structured Field, ignored when invalid.
+        let cc = if name.as_str() == "surrogate-control" {
+            CacheControl::from_headers(headers, name)
+        } else {
+            CacheControl::from_structured(headers, name)
+        };
+        if let Some(cc) = cc {
             return cc;
         }
     }
