@@ -4,22 +4,27 @@
 
 use http::header::{
     HeaderMap, HeaderName, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_LOCATION, DATE, ETAG,
-    EXPIRES, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_UNMODIFIED_SINCE, LAST_MODIFIED, TE,
-    TRANSFER_ENCODING, UPGRADE, VARY,
+    EXPIRES, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_UNMODIFIED_SINCE, LAST_MODIFIED,
+    PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRANSFER_ENCODING, UPGRADE, VARY,
 };
 use http::Method;
 
 use super::freshness::{header_date, parse_http_date};
 
 /// Header fields a cache never stores or updates from another response (RFC 9111
-/// §3.1: hop-by-hop fields; §3.2: `Content-Length`).
+/// §3.1: hop-by-hop fields, and the proxy authentication fields, which concern only
+/// the next hop (RFC 9110 §11.7) and so are removed before storage).
 pub fn is_unstorable_field(name: &HeaderName) -> bool {
     name == CONNECTION
         || name == TE
         || name == TRANSFER_ENCODING
         || name == UPGRADE
-        || name.as_str() == "keep-alive"
-        || name.as_str() == "proxy-connection"
+        || name == PROXY_AUTHENTICATE
+        || name == PROXY_AUTHORIZATION
+        || matches!(
+            name.as_str(),
+            "keep-alive" | "proxy-connection" | "proxy-authentication-info"
+        )
 }
 
 /// Removes what §3.1 says not to store: hop-by-hop fields and the fields named in
