@@ -200,8 +200,8 @@ pub fn has_origin_preconditions(request: &HeaderMap) -> bool {
 
 /// RFC 9110 §13.2.2 as a cache applies it (RFC 9111 §4.3.2) to a fresh or
 /// allowed-stale stored response for `GET`/`HEAD`: `If-None-Match` (weak comparison;
-/// `*` matches), else `If-Modified-Since` (ignored when `If-None-Match` is present or
-/// its date is invalid).
+/// `*` matches), else `If-Modified-Since` against `Last-Modified`, or `Date` when
+/// there is none (ignored when `If-None-Match` is present or its date is invalid).
 pub fn evaluate_conditional(
     method: &Method,
     request: &HeaderMap,
@@ -226,7 +226,9 @@ pub fn evaluate_conditional(
         };
     }
     if let Some(since) = header_date(request, &IF_MODIFIED_SINCE) {
-        if header_date(stored, &LAST_MODIFIED).is_some_and(|m| m <= since) {
+        // RFC 9111 §4.3.2: without a Last-Modified, the stored response's Date.
+        let modified = header_date(stored, &LAST_MODIFIED).or_else(|| header_date(stored, &DATE));
+        if modified.is_some_and(|m| m <= since) {
             return Conditional::NotModified;
         }
     }
