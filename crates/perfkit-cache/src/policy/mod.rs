@@ -275,8 +275,16 @@ pub fn plan_store(
             stripped.extend(fields.iter().cloned());
         }
     }
+    let mut headers = storable_headers(response, &stripped);
+    if !headers.contains_key(http::header::DATE) {
+        // RFC 9110 §6.6.1: a recipient with a clock caching a response without Date
+        // records when it was received as its Date (so it is not re-dated on each hit).
+        if let Ok(date) = HeaderValue::from_str(&format_http_date(response_time)) {
+            headers.insert(http::header::DATE, date);
+        }
+    }
     Ok(StorePlan {
-        headers: storable_headers(response, &stripped),
+        headers,
         lifetime,
         keep_for,
     })
