@@ -9,6 +9,8 @@
 
 use http::header::{HeaderMap, HeaderName};
 
+use super::structured;
+
 /// The greatest delta-seconds value kept (RFC 9111 §1.2.2).
 pub const DELTA_SECONDS_MAX: u64 = 1 << 31;
 
@@ -89,8 +91,58 @@ impl CacheControl {
             // Non-ASCII bytes cannot form directive names; parse the lossy text.
             let text = String::from_utf8_lossy(line.as_bytes());
             for (name, arg) in split_directives(&text) {
-                cc.apply(&name, arg.as_deref());
+                cc.apply(&name, &arg);
             }
+        }
+        Some(cc)
+    }
+
+    /// Parses a targeted field (RFC 9213 §2.1) such as `CDN-Cache-Control`: a
+    /// Structured Field Dictionary (RFC 8941 §3.2) across every line. `None` when
+    /// the field is absent, empty, fails to parse, or gives a known directive a value
+    /// of the wrong type (`max-age="60"`): such a field is ignored, as if absent.
+    pub fn from_structured(headers: &HeaderMap, name: &HeaderName) -> Option<CacheControl> {
+        let mut joined = String::new();
+        for line in headers.get_all(name) {
+            if !joined.is_empty() {
+                joined.push_str(", ");
+            }
+            joined.push_str(line.to_str().ok()?);
+        }
+        let members = structured::parse_dictionary(&joined)?;
+        if members.is_empty() {
+            return None;
+        }
+        let mut cc = CacheControl::default();
+        for (key, value) in members {
+            use structured::Item;
+            let arg = match key.as_str() {
+                "max-age"
+                | "s-maxage"
+                | "min-fresh"
+                | "max-stale"
+                | "stale-while-revalidate"
+                | "stale-if-error" => match value {
+                    Item::Integer(n) if n >= 0 => Arg::Value(n.to_string()),
+                    Item::Boolean(true) if key == "max-stale" => Arg::Absent,
+                    _ => return None,
+                },
+                "no-cache" | "private" => match value {
+                    Item::Boolean(true) => Arg::Absent,
+                    Item::String(fields) => Arg::Value(fields),
+                    _ => return None,
+                },
+                "no-store" | "public" | "must-revalidate" | "proxy-revalidate"
+                | "must-understand" | "no-transform" | "immutable" | "only-if-cached" => {
+                    match value {
+                        Item::Boolean(true) => Arg::Absent,
+                        _ => return None,
+                    }
+                }
+                // Unknown directives are ignored, whatever their value.
+                _ => continue,
+            };
+            cc.apply(&key, &arg);
         }
         Some(cc)
     }
@@ -99,12 +151,19 @@ impl CacheControl {
     pub fn parse(value: &str) -> CacheControl {
         let mut cc = CacheControl::default();
         for (name, arg) in split_directives(value) {
-            cc.apply(&name, arg.as_deref());
+            cc.apply(&name, &arg);
         }
         cc
     }
 
-    fn apply(&mut self, name: &str, arg: Option<&str>) {
+    fn apply(&mut self, name: &str, arg: &Arg) {
+        // A malformed argument (whitespace around `=`) is unusable: read it the
+        // conservative way (stale lifetime, whole-response `no-cache`/`private`).
+        let malformed = *arg == Arg::Malformed;
+        let arg = match arg {
+            Arg::Value(text) => Some(text.as_str()),
+            Arg::Absent | Arg::Malformed => None,
+        };
         match name {
             "max-age" => merge_seconds(&mut self.max_age, arg),
             "s-maxage" => merge_seconds(&mut self.s_maxage, arg),
@@ -113,6 +172,7 @@ impl CacheControl {
             "stale-if-error" => merge_seconds(&mut self.stale_if_error, arg),
             "max-stale" => {
                 let value = match arg {
+                    None if malformed => Some(0),
                     None => None,
                     Some(arg) => match parse_seconds(arg) {
                         Some(seconds) => Some(seconds),
@@ -193,9 +253,20 @@ fn merge_fields(slot: &mut FieldDirective, arg: Option<&str>) {
     }
 }
 
+/// A directive's argument as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arg {
+    Absent,
+    Value(String),
+    /// Whitespace before or after the `=`: RFC 9111 §5.2's grammar
+    /// (`token [ "=" ( token / quoted-string ) ]`) has none, so the argument is
+    /// not a valid one.
+    Malformed,
+}
+
 /// Splits a field value into `(lower-case name, argument)` pairs, honouring quoted
 /// strings (commas inside quotes do not split; `\x` escapes).
-pub(crate) fn split_directives(value: &str) -> Vec<(String, Option<String>)> {
+pub(crate) fn split_directives(value: &str) -> Vec<(String, Arg)> {
     let mut out = Vec::new();
     let bytes = value.as_bytes();
     let mut i = 0;
@@ -208,11 +279,14 @@ pub(crate) fn split_directives(value: &str) -> Vec<(String, Option<String>)> {
         while i < bytes.len() && !matches!(bytes[i], b',' | b'=' | b';') {
             i += 1;
         }
-        let name = value[start..i].trim().to_ascii_lowercase();
-        let mut arg = None;
+        let raw_name = &value[start..i];
+        let name = raw_name.trim().to_ascii_lowercase();
+        let mut arg = Arg::Absent;
         if i < bytes.len() && bytes[i] == b'=' {
+            let mut malformed = raw_name.ends_with([' ', '\t']);
             i += 1;
             while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+                malformed = true;
                 i += 1;
             }
             if i < bytes.len() && bytes[i] == b'"' {
@@ -227,13 +301,16 @@ pub(crate) fn split_directives(value: &str) -> Vec<(String, Option<String>)> {
                     i += ch_len;
                 }
                 i += 1; // the closing quote (or the end)
-                arg = Some(text);
+                arg = Arg::Value(text);
             } else {
                 let start = i;
                 while i < bytes.len() && !matches!(bytes[i], b',' | b';') {
                     i += 1;
                 }
-                arg = Some(value[start..i].trim().to_owned());
+                arg = Arg::Value(value[start..i].trim().to_owned());
+            }
+            if malformed {
+                arg = Arg::Malformed;
             }
         }
         // Parameters after `;` (Surrogate-Control targeting, stray syntax) are skipped.
@@ -336,6 +413,28 @@ mod tests {
         assert_eq!(
             CacheControl::parse("max-stale=10,max-stale=3").max_stale,
             Some(Some(3))
+        );
+    }
+
+    #[test]
+    fn whitespace_around_equals_makes_the_argument_unusable() {
+        for bad in [
+            "max-age =100",
+            "max-age= 100",
+            "max-age = 100",
+            "max-age\t=100",
+        ] {
+            assert_eq!(CacheControl::parse(bad).max_age, Seconds::Invalid, "{bad}");
+        }
+        // Conservative readings for the other kinds of directive.
+        let cc = CacheControl::parse(r#"private= "x", no-cache ="y", max-stale= 9, no-store"#);
+        assert_eq!(cc.private, FieldDirective::All);
+        assert_eq!(cc.no_cache, FieldDirective::All);
+        assert_eq!(cc.max_stale, Some(Some(0)));
+        assert!(cc.no_store);
+        assert_eq!(
+            CacheControl::parse("max-age=100").max_age,
+            Seconds::Valid(100)
         );
     }
 

@@ -17,6 +17,7 @@ mod directives;
 mod freshness;
 mod invalidate;
 mod key;
+mod structured;
 mod validation;
 mod vary;
 
@@ -118,7 +119,14 @@ pub fn request_directives(headers: &HeaderMap) -> CacheControl {
 /// present, else `Cache-Control`.
 pub fn response_directives(headers: &HeaderMap, config: &PolicyConfig) -> CacheControl {
     for name in &config.targeted_fields {
-        if let Some(cc) = CacheControl::from_headers(headers, name) {
+        // Surrogate-Control predates RFC 9213 and keeps the Cache-Control syntax;
+        // every other targeted field is a Structured Field, ignored when invalid.
+        let cc = if name.as_str() == "surrogate-control" {
+            CacheControl::from_headers(headers, name)
+        } else {
+            CacheControl::from_structured(headers, name)
+        };
+        if let Some(cc) = cc {
             return cc;
         }
     }
@@ -258,12 +266,25 @@ pub fn plan_store(
             .saturating_add(stale_window)
             .min(DELTA_SECONDS_MAX),
     );
+    // Fields named by a qualified `private` (§5.2.2.7) are not stored; nor are those
+    // named by a qualified `no-cache` (§5.2.2.4): they may not be reused without
+    // revalidation, and the rest of the response is reused as usual.
     let mut stripped: Vec<String> = Vec::new();
-    if let FieldDirective::Fields(fields) = &cc.private {
-        stripped.extend(fields.iter().cloned());
+    for directive in [&cc.private, &cc.no_cache] {
+        if let FieldDirective::Fields(fields) = directive {
+            stripped.extend(fields.iter().cloned());
+        }
+    }
+    let mut headers = storable_headers(response, &stripped);
+    if !headers.contains_key(http::header::DATE) {
+        // RFC 9110 §6.6.1: a recipient with a clock caching a response without Date
+        // records when it was received as its Date (so it is not re-dated on each hit).
+        if let Ok(date) = HeaderValue::from_str(&format_http_date(response_time)) {
+            headers.insert(http::header::DATE, date);
+        }
     }
     Ok(StorePlan {
-        headers: storable_headers(response, &stripped),
+        headers,
         lifetime,
         keep_for,
     })
@@ -338,7 +359,8 @@ pub fn evaluate_reuse(
         forward,
     };
 
-    if cc.no_cache.is_present() {
+    // A qualified no-cache only concerns the named fields, which were not stored.
+    if cc.no_cache == FieldDirective::All {
         return decide(Reuse::Revalidate, Some(Forward::Stale));
     }
     if req_cc.no_cache.is_present() {
@@ -375,12 +397,12 @@ pub fn evaluate_reuse(
 }
 
 /// Directives that forbid serving this response stale (§4.2.4): `must-revalidate`,
-/// and for a shared cache `proxy-revalidate` and `s-maxage`; `no-cache` too.
+/// and for a shared cache `proxy-revalidate` and `s-maxage`; unqualified `no-cache` too.
 fn stale_forbidden(cc: &CacheControl) -> bool {
     cc.must_revalidate
         || cc.proxy_revalidate
         || cc.s_maxage.is_present()
-        || cc.no_cache.is_present()
+        || cc.no_cache == FieldDirective::All
 }
 
 /// When nothing is stored for the request: go forward, or `504` for `only-if-cached`.

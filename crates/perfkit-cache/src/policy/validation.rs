@@ -4,22 +4,27 @@
 
 use http::header::{
     HeaderMap, HeaderName, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_LOCATION, DATE, ETAG,
-    EXPIRES, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_UNMODIFIED_SINCE, LAST_MODIFIED, TE,
-    TRANSFER_ENCODING, UPGRADE, VARY,
+    EXPIRES, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_UNMODIFIED_SINCE, LAST_MODIFIED,
+    PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRANSFER_ENCODING, UPGRADE, VARY,
 };
 use http::Method;
 
 use super::freshness::{header_date, parse_http_date};
 
 /// Header fields a cache never stores or updates from another response (RFC 9111
-/// §3.1: hop-by-hop fields; §3.2: `Content-Length`).
+/// §3.1: hop-by-hop fields, and the proxy authentication fields, which concern only
+/// the next hop (RFC 9110 §11.7) and so are removed before storage).
 pub fn is_unstorable_field(name: &HeaderName) -> bool {
     name == CONNECTION
         || name == TE
         || name == TRANSFER_ENCODING
         || name == UPGRADE
-        || name.as_str() == "keep-alive"
-        || name.as_str() == "proxy-connection"
+        || name == PROXY_AUTHENTICATE
+        || name == PROXY_AUTHORIZATION
+        || matches!(
+            name.as_str(),
+            "keep-alive" | "proxy-connection" | "proxy-authentication-info"
+        )
 }
 
 /// Removes what §3.1 says not to store: hop-by-hop fields and the fields named in
@@ -195,8 +200,8 @@ pub fn has_origin_preconditions(request: &HeaderMap) -> bool {
 
 /// RFC 9110 §13.2.2 as a cache applies it (RFC 9111 §4.3.2) to a fresh or
 /// allowed-stale stored response for `GET`/`HEAD`: `If-None-Match` (weak comparison;
-/// `*` matches), else `If-Modified-Since` (ignored when `If-None-Match` is present or
-/// its date is invalid).
+/// `*` matches), else `If-Modified-Since` against `Last-Modified`, or `Date` when
+/// there is none (ignored when `If-None-Match` is present or its date is invalid).
 pub fn evaluate_conditional(
     method: &Method,
     request: &HeaderMap,
@@ -221,7 +226,9 @@ pub fn evaluate_conditional(
         };
     }
     if let Some(since) = header_date(request, &IF_MODIFIED_SINCE) {
-        if header_date(stored, &LAST_MODIFIED).is_some_and(|m| m <= since) {
+        // RFC 9111 §4.3.2: without a Last-Modified, the stored response's Date.
+        let modified = header_date(stored, &LAST_MODIFIED).or_else(|| header_date(stored, &DATE));
+        if modified.is_some_and(|m| m <= since) {
             return Conditional::NotModified;
         }
     }
