@@ -6,6 +6,7 @@
 //! sets `server.listen`, `PERFKIT_ADMIN__TOKEN=...` sets `admin.token`. The value is
 //! read as a YAML scalar, so numbers and booleans keep their types.
 
+mod adaptive;
 mod locate;
 mod rate_limits;
 mod schema;
@@ -15,6 +16,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use adaptive::{AdaptiveLimitConfig, OnReload, ShedPriority};
 pub use locate::{Location, Locations};
 pub use rate_limits::*;
 pub use schema::*;

@@ -664,6 +664,27 @@ fn reject(
     response
 }
 
+impl Limits {
+    /// The tier the first rule that selects the request and has a `tier_from` resolves
+    /// it to (`None`: no such rule, or its default tier), for the shedding phase's
+    /// tier priorities.
+    pub(crate) fn tier_of_request(&self, runtime: &Runtime, request: &Request<'_>) -> Option<&str> {
+        let headers = &request.parts.headers;
+        let api_key = self
+            .api_key_header
+            .as_ref()
+            .and_then(|name| headers.get(name))
+            .and_then(|v| v.to_str().ok());
+        let trusted_peer = runtime.trusted.contains(request.peer.ip);
+        let rule = self
+            .rules
+            .iter()
+            .find(|rule| rule.tier_from.is_some() && selects(rule, request))?;
+        let tier = tier_of(rule, self, api_key, headers, trusted_peer);
+        (!std::ptr::eq(tier, &rule.tiers[0])).then_some(tier.name.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
