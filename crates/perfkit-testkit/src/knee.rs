@@ -6,7 +6,9 @@
 //!
 //! Every answer is `200` with a small text body. [`KneeUpstream::in_flight`] and
 //! [`KneeUpstream::peak_in_flight`] count requests received and not yet answered
-//! (queued ones included).
+//! (queued ones included); [`KneeUpstream::latency_quantile`] reads the time requests
+//! spent inside (queue + service) from a fixed histogram of 1 ms buckets, so what the
+//! upstream itself imposed can be told apart from a busy client's own delays.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -31,7 +33,12 @@ struct State {
     in_flight: AtomicU64,
     peak: AtomicU64,
     served: AtomicU64,
+    /// Requests by whole milliseconds spent inside; the last bucket holds the rest.
+    latency_ms: Vec<AtomicU64>,
 }
+
+/// Histogram buckets: 1 ms each up to 10 s.
+const BUCKETS: usize = 10_000;
 
 /// A running knee upstream; stops (closing every connection) on drop.
 #[derive(Debug)]
@@ -61,6 +68,7 @@ impl KneeUpstream {
             in_flight: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             served: AtomicU64::new(0),
+            latency_ms: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
         });
         let serving = Arc::clone(&state);
         let server = tokio::spawn(async move {
@@ -114,6 +122,37 @@ impl KneeUpstream {
     pub fn served(&self) -> u64 {
         self.state.served.load(Ordering::SeqCst)
     }
+
+    /// The `q` quantile (0..=1) of the time answered requests spent inside, to the
+    /// millisecond above; `None` before any answer since the last reset.
+    pub fn latency_quantile(&self, q: f64) -> Option<Duration> {
+        let counts: Vec<u64> = self
+            .state
+            .latency_ms
+            .iter()
+            .map(|c| c.load(Ordering::SeqCst))
+            .collect();
+        let total: u64 = counts.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        let rank = ((total as f64 * q).ceil() as u64).clamp(1, total);
+        let mut seen = 0;
+        for (ms, count) in counts.iter().enumerate() {
+            seen += count;
+            if seen >= rank {
+                return Some(Duration::from_millis(ms as u64 + 1));
+            }
+        }
+        None
+    }
+
+    /// Forgets the latencies recorded so far.
+    pub fn reset_latencies(&self) {
+        for bucket in &self.state.latency_ms {
+            bucket.store(0, Ordering::SeqCst);
+        }
+    }
 }
 
 impl Drop for KneeUpstream {
@@ -143,12 +182,15 @@ async fn answer(
     state: Arc<State>,
     _request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let arrived = std::time::Instant::now();
     let in_flight = InFlight::enter(&state);
     {
         let _worker = state.workers.acquire().await;
         tokio::time::sleep(state.service).await;
     }
     drop(in_flight);
+    let ms = (arrived.elapsed().as_millis() as usize).min(BUCKETS - 1);
+    state.latency_ms[ms].fetch_add(1, Ordering::SeqCst);
     state.served.fetch_add(1, Ordering::SeqCst);
     let mut response = Response::new(Full::new(Bytes::from_static(b"knee\n")));
     response
