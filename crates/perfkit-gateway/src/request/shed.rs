@@ -152,29 +152,28 @@ impl Shedding {
         if active.is_empty() {
             return;
         }
-        let _ = writeln!(
-            text,
-            "# HELP perfkit_adaptive_limit The adaptive concurrency limit of an upstream.\n# TYPE perfkit_adaptive_limit gauge"
-        );
-        for shed in &active {
-            let _ = writeln!(
-                text,
-                "perfkit_adaptive_limit{{upstream=\"{}\"}} {}",
-                escape(&shed.name),
-                shed.limiter.limit()
-            );
-        }
-        let _ = writeln!(
-            text,
-            "# HELP perfkit_adaptive_in_flight Requests holding an adaptive slot of an upstream.\n# TYPE perfkit_adaptive_in_flight gauge"
-        );
-        for shed in &active {
-            let _ = writeln!(
-                text,
-                "perfkit_adaptive_in_flight{{upstream=\"{}\"}} {}",
-                escape(&shed.name),
-                shed.limiter.in_flight()
-            );
+        let gauges: [Gauge; 2] = [
+            (
+                "perfkit_adaptive_limit",
+                "The adaptive concurrency limit of an upstream.",
+                AdaptiveLimiter::limit,
+            ),
+            (
+                "perfkit_adaptive_in_flight",
+                "Requests holding an adaptive slot of an upstream.",
+                AdaptiveLimiter::in_flight,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} gauge");
+            for shed in &active {
+                let _ = writeln!(
+                    text,
+                    "{name}{{upstream=\"{}\"}} {}",
+                    escape(&shed.name),
+                    value(&shed.limiter)
+                );
+            }
         }
         let _ = writeln!(
             text,
@@ -193,6 +192,9 @@ impl Shedding {
         }
     }
 }
+
+/// A gauge: name, help text, and how to read it off a limiter.
+type Gauge = (&'static str, &'static str, fn(&AdaptiveLimiter) -> u64);
 
 fn escape(label: &str) -> String {
     label
