@@ -6,6 +6,7 @@
 //! sets `server.listen`, `PERFKIT_ADMIN__TOKEN=...` sets `admin.token`. The value is
 //! read as a YAML scalar, so numbers and booleans keep their types.
 
+mod adaptive;
 mod cache_file;
 mod cdn;
 mod jwt;
@@ -20,6 +21,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use adaptive::{AdaptiveLimitConfig, OnReload, ShedPriority};
 pub use cache_file::{cache_file_path, Source, CACHE_FILE};
 pub use cdn::{CdnHeadersConfig, PurgeWebhookConfig, MAX_WEBHOOK_RETRIES};
 pub use jwt::*;

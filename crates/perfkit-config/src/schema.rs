@@ -180,6 +180,9 @@ pub struct UpstreamConfig {
     pub health_check: Option<HealthCheckConfig>,
     #[serde(default)]
     pub outlier_detection: OutlierConfig,
+    /// Adaptive concurrency shedding; absent means none.
+    #[serde(default)]
+    pub adaptive: Option<crate::adaptive::AdaptiveLimitConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

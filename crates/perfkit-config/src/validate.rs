@@ -179,6 +179,7 @@ pub(crate) fn check(config: &Config) -> Result<(), Problem> {
     }
     crate::rate_limits::check(&config.rate_limits)
         .map_err(|(field, message)| Problem { field, message })?;
+    crate::adaptive::check(config).map_err(|(field, message)| Problem { field, message })?;
     Ok(())
 }
 

@@ -56,6 +56,8 @@ pub enum GatewayError {
     Cache(#[from] perfkit_cache::CacheError),
     #[error(transparent)]
     RateLimits(#[from] request::limit::LimitError),
+    #[error(transparent)]
+    Shed(#[from] request::shed::ShedError),
 }
 
 /// State shared by every connection: the current runtime, and what lives for the
@@ -73,6 +75,8 @@ pub(crate) struct Shared {
     reloading: tokio::sync::Mutex<()>,
     /// Rate limiters and Redis connections, kept across reloads by rule.
     limits: Arc<request::limit::LimitState>,
+    /// Adaptive concurrency limiters and shed counters, kept across reloads by upstream.
+    shed: Arc<request::shed::ShedState>,
 }
 
 thread_local! {
@@ -144,7 +148,14 @@ impl Shared {
         }
         let generation = current.generation + 1;
         let runtime = Arc::new(
-            Runtime::build(config, generation, Arc::clone(&self.metrics), &self.limits).await?,
+            Runtime::build(
+                config,
+                generation,
+                Arc::clone(&self.metrics),
+                &self.limits,
+                &self.shed,
+            )
+            .await?,
         );
         upstream::health::spawn_checks(&runtime);
         let config = Arc::clone(&runtime.config);
@@ -209,7 +220,9 @@ impl Gateway {
             .then(|| perfkit_cache::Cache::new(cache_config(&config.cache)))
             .transpose()?;
         let limits = Arc::new(request::limit::LimitState::default());
-        let runtime = Arc::new(Runtime::build(config, 1, Arc::clone(&metrics), &limits).await?);
+        let shed = Arc::new(request::shed::ShedState::default());
+        let runtime =
+            Arc::new(Runtime::build(config, 1, Arc::clone(&metrics), &limits, &shed).await?);
         let server_config = runtime.config.server.clone();
         let admin_listen = runtime.config.admin.listen;
         let shared = Arc::new(Shared {
@@ -219,6 +232,7 @@ impl Gateway {
             config_path,
             reloading: tokio::sync::Mutex::new(()),
             limits,
+            shed,
         });
         let admin_listener =
             tokio::net::TcpListener::bind(admin_listen)

@@ -28,6 +28,8 @@ pub struct Runtime {
     pub retired: CancellationToken,
     /// The compiled rate-limit rules (their limiters live in `Shared`).
     pub limits: crate::request::limit::Limits,
+    /// The upstreams' adaptive shedding (their limiters live in `Shared`).
+    pub shed: crate::request::shed::Shedding,
 }
 
 impl Runtime {
@@ -36,6 +38,7 @@ impl Runtime {
         generation: u64,
         metrics: Arc<Metrics>,
         limit_state: &crate::request::limit::LimitState,
+        shed_state: &crate::request::shed::ShedState,
     ) -> Result<Runtime, crate::GatewayError> {
         let mut upstreams = Vec::with_capacity(config.upstreams.len());
         let workers = config.server.worker_count();
@@ -52,6 +55,7 @@ impl Runtime {
         let limits =
             crate::request::limit::Limits::build(&config.rate_limits, limit_state, &metrics)
                 .await?;
+        let shed = crate::request::shed::Shedding::build(&config, &router, shed_state)?;
         Ok(Runtime {
             generation,
             router,
@@ -63,6 +67,7 @@ impl Runtime {
             config: Arc::new(config),
             retired: CancellationToken::new(),
             limits,
+            shed,
         })
     }
 }

@@ -1,11 +1,14 @@
 //! An adaptive concurrency limit found from latency (gradient style, after Netflix's
 //! Gradient2 and TCP Vegas): while requests take no longer than `tolerance` × the
-//! baseline (the lowest latency seen), the limit grows; beyond that it shrinks in
+//! baseline (the lowest single latency seen, TCP Vegas' no-load round trip), the limit grows; beyond that it shrinks in
 //! proportion, so requests in flight settle just past the point where the upstream
 //! starts queueing (its knee) and latency stays near `tolerance` × baseline.
 //!
 //! Samples are taken in windows of [`AdaptiveConfig::window_samples`] completed
-//! requests. At the end of each window, with `short` its mean latency:
+//! requests. At the end of each window, with `short` its mean latency and `fastest` its
+//! lowest, `baseline = min(baseline, fastest)` (a single fast request suffices, so a
+//! limiter that starts under saturation, where every window's mean includes queueing,
+//! still learns the upstream's unloaded latency), then:
 //!
 //! ```text
 //! gradient = clamp(tolerance × baseline / short, 0.5, 1)      (0.5 if a request was dropped)
@@ -21,11 +24,19 @@
 //! such windows: 77 windows from 1000 to 20 with the defaults. Such windows settle
 //! where `limit / 2 = sqrt(limit)`, at a limit of 4 (or `min_limit`); when a window with
 //! latency still `2 × tolerance × baseline` or more leaves the rounded limit unchanged,
-//! the upstream itself has slowed down: the baseline is re-anchored to the current
-//! latency so the limit can grow again.
+//! the upstream itself has slowed down: the baseline is re-anchored to the window's
+//! fastest request so the limit can grow again.
 //!
 //! Requests can be [`Priority::Critical`]: the top [`AdaptiveConfig::critical_reserve`]
-//! of the limit admits only them, so ordinary requests are shed first.
+//! of the limit admits only them, so ordinary requests are shed first. [`Priority::Low`]
+//! requests may use only [`AdaptiveConfig::low_share`] of what ordinary ones may, so they
+//! are shed before both:
+//!
+//! ```text
+//! critical cap = limit
+//! normal cap   = max(1, limit − floor(limit × critical_reserve))
+//! low cap      = max(1, floor(normal cap × low_share))
+//! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,6 +59,8 @@ pub struct AdaptiveConfig {
     pub smoothing: f64,
     /// Fraction of the limit kept for [`Priority::Critical`] requests (0 ≤ r < 1).
     pub critical_reserve: f64,
+    /// Fraction of the ordinary cap that [`Priority::Low`] requests may use (0 < s ≤ 1).
+    pub low_share: f64,
 }
 
 impl Default for AdaptiveConfig {
@@ -60,6 +73,7 @@ impl Default for AdaptiveConfig {
             tolerance: 1.5,
             smoothing: 0.2,
             critical_reserve: 0.1,
+            low_share: 0.5,
         }
     }
 }
@@ -77,6 +91,8 @@ pub enum AdaptiveConfigError {
     Smoothing(f64),
     #[error("critical_reserve must be in [0, 1) (got {0})")]
     CriticalReserve(f64),
+    #[error("low_share must be in (0, 1] (got {0})")]
+    LowShare(f64),
 }
 
 impl AdaptiveConfig {
@@ -103,6 +119,9 @@ impl AdaptiveConfig {
         if !(0.0..1.0).contains(&self.critical_reserve) {
             return Err(AdaptiveConfigError::CriticalReserve(self.critical_reserve));
         }
+        if !(self.low_share > 0.0 && self.low_share <= 1.0) {
+            return Err(AdaptiveConfigError::LowShare(self.low_share));
+        }
         Ok(())
     }
 }
@@ -121,8 +140,11 @@ pub enum Outcome {
 /// Which requests are shed last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Priority {
+    /// Shed first: may use only `low_share` of the ordinary cap.
+    Low,
     #[default]
     Normal,
+    /// Shed last: may use the whole limit, including the critical reserve.
     Critical,
 }
 
@@ -152,9 +174,11 @@ struct Inner<C> {
 #[derive(Debug)]
 struct Estimator {
     limit: f64,
-    /// Lowest window latency seen, in ns; 0 before the first window.
+    /// Lowest single latency seen, in ns; 0 before the first window.
     baseline: f64,
     sum: f64,
+    /// Lowest latency of this window, in ns; 0 while it has no success.
+    fastest: f64,
     successes: u32,
     samples: u32,
     dropped: bool,
@@ -180,6 +204,7 @@ impl<C: Clock> AdaptiveLimiter<C> {
                     limit: config.initial_limit as f64,
                     baseline: 0.0,
                     sum: 0.0,
+                    fastest: 0.0,
                     successes: 0,
                     samples: 0,
                     dropped: false,
@@ -201,12 +226,15 @@ impl<C: Clock> AdaptiveLimiter<C> {
     /// The in-flight cap for requests of `priority` under the current limit.
     pub fn cap(&self, priority: Priority) -> u64 {
         let limit = self.limit();
+        let config = &self.inner.config;
+        let normal = || {
+            let reserved = (limit as f64 * config.critical_reserve) as u64;
+            (limit - reserved).max(1)
+        };
         match priority {
             Priority::Critical => limit,
-            Priority::Normal => {
-                let reserved = (limit as f64 * self.inner.config.critical_reserve) as u64;
-                (limit - reserved).max(1)
-            }
+            Priority::Normal => normal(),
+            Priority::Low => ((normal() as f64 * config.low_share) as u64).max(1),
         }
     }
 
@@ -250,7 +278,11 @@ impl<C: Clock> AdaptiveLimiter<C> {
         estimator.max_in_flight = estimator.max_in_flight.max(in_flight);
         match outcome {
             Outcome::Success => {
-                estimator.sum += latency.as_nanos() as f64;
+                let nanos = latency.as_nanos() as f64;
+                if estimator.fastest == 0.0 || nanos < estimator.fastest {
+                    estimator.fastest = nanos;
+                }
+                estimator.sum += nanos;
                 estimator.successes += 1;
             }
             Outcome::Dropped => estimator.dropped = true,
@@ -266,8 +298,9 @@ impl<C: Clock> AdaptiveLimiter<C> {
             0.0
         };
         let limit = estimator.limit;
-        if short > 0.0 && (estimator.baseline == 0.0 || short < estimator.baseline) {
-            estimator.baseline = short;
+        let fastest = estimator.fastest;
+        if fastest > 0.0 && (estimator.baseline == 0.0 || fastest < estimator.baseline) {
+            estimator.baseline = fastest;
         }
         let gradient = if estimator.dropped {
             0.5
@@ -289,10 +322,11 @@ impl<C: Clock> AdaptiveLimiter<C> {
             // The limit cannot fall further, yet requests are still at least twice as
             // slow as tolerated: the upstream itself got slower, so the old baseline
             // can no longer be reached.
-            estimator.baseline = short;
+            estimator.baseline = fastest;
         }
         estimator.limit = next;
         estimator.sum = 0.0;
+        estimator.fastest = 0.0;
         estimator.successes = 0;
         estimator.samples = 0;
         estimator.dropped = false;

@@ -5,6 +5,7 @@
 //! a real HTTP server on a real socket.
 
 mod client;
+mod knee;
 mod postgres;
 mod redis;
 mod redis_cluster;
@@ -12,6 +13,7 @@ mod scripted;
 mod upstream;
 
 pub use client::{Client, Reply};
+pub use knee::KneeUpstream;
 pub use postgres::PostgresServer;
 pub use redis::RedisServer;
 pub use redis_cluster::RedisCluster;

@@ -279,6 +279,7 @@ impl Metrics {
             "# HELP perfkit_config_generation Configuration generation in use.\n# TYPE perfkit_config_generation gauge\nperfkit_config_generation {}",
             runtime.generation
         );
+        runtime.shed.render(&mut text);
         if let Some(cache) = cache {
             render_cache(&mut text, &cache.stats());
         }

@@ -741,6 +741,34 @@ fn reject(
     response
 }
 
+impl Limits {
+    /// The tier the first rule that selects the request and has a `tier_from` resolves
+    /// it to (`None`: no such rule, or its default tier), for the shedding phase's
+    /// tier priorities.
+    pub(crate) fn tier_of_request(&self, runtime: &Runtime, request: &Request<'_>) -> Option<&str> {
+        let headers = &request.parts.headers;
+        let api_key = self
+            .api_key_header
+            .as_ref()
+            .and_then(|name| headers.get(name))
+            .and_then(|v| v.to_str().ok());
+        let trusted_peer = runtime.trusted.contains(request.peer.ip);
+        let rule = self
+            .rules
+            .iter()
+            .find(|rule| rule.tier_from.is_some() && selects(rule, request))?;
+        // A claim tier needs the token verified again: shedding asks only for
+        // upstreams that give tiers priorities.
+        let verified = if rule.uses_identity {
+            verify(self.verifier.as_ref(), headers)
+        } else {
+            None
+        };
+        let tier = tier_of(rule, self, api_key, verified.as_ref(), headers, trusted_peer);
+        (!std::ptr::eq(tier, &rule.tiers[0])).then_some(tier.name.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

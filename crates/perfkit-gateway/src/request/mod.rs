@@ -4,7 +4,9 @@
 //! 1. `host`: `Host` settled (RFC 9112/9113); malformed requests stop here with 400.
 //! 2. `route`: host then longest path prefix picks the route and its upstream group;
 //!    the declared body size is checked (413).
-//!    — rate limits plug in here (they need the route and the client address).
+//!    — rate limits plug in here (they need the route and the client address), then
+//!    adaptive shedding (`shed`): `503` + `Retry-After` past the upstream's learnt
+//!    concurrency limit; the slot is given back when the response head arrives.
 //! 3. `forwarded`: the client address settled (believed from trusted proxies only)
 //!    and how X-Forwarded-*/Forwarded are set. For the common untrusted client the
 //!    header map is not rewritten: the upstream request is written without its
@@ -28,6 +30,7 @@ mod host;
 pub(crate) mod identity;
 pub(crate) mod limit;
 pub(crate) mod route;
+pub(crate) mod shed;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -139,6 +142,31 @@ pub(crate) async fn handle(
         }
     };
 
+    // adaptive shedding (after the rate limits, so a 429 never takes a slot)
+    let slot = match shed::admit(&runtime.shed, route, || {
+        runtime.limits.tier_of_request(
+            runtime,
+            &limit::Request {
+                parts: &parts,
+                host,
+                route,
+                peer: &connection.peer,
+            },
+        )
+    }) {
+        Ok(slot) => slot,
+        Err(response) => {
+            route.histograms.observe(
+                &shared.metrics,
+                &route.label,
+                &upstream.name,
+                response.status(),
+                started.elapsed(),
+            );
+            return Ok(*response);
+        }
+    };
+
     // 3. forwarded headers and the client's address
     let forwarding = runtime.trusted.settle(&connection.peer, &mut parts.headers);
     let client_ip = forwarding.client_ip;
@@ -204,6 +232,7 @@ pub(crate) async fn handle(
         }
         _ => forward(shared, &view, route.upstream, outbound, &mut body).await,
     };
+    shed::finish(slot, &response);
     let response = admitted.apply(response, runtime);
 
     // 5. respond

@@ -1,5 +1,6 @@
 //! Integration tests for the gateway: real sockets, real sample upstreams.
 
+mod adaptive;
 mod admin;
 mod balancing;
 mod cache;

@@ -227,6 +227,42 @@ fn critical_requests_get_the_reserved_share() {
 }
 
 #[test]
+fn low_priority_requests_are_shed_before_ordinary_ones() {
+    let config = AdaptiveConfig {
+        initial_limit: 20,
+        low_share: 0.5,
+        ..AdaptiveConfig::default()
+    };
+    let limiter = AdaptiveLimiter::with_clock(config, ManualClock::new(0)).unwrap();
+    // normal cap = 20 - 2 = 18; low cap = floor(18 * 0.5) = 9
+    assert_eq!(limiter.cap(Priority::Low), 9);
+    let low: Vec<_> = (0..20)
+        .filter_map(|_| limiter.try_acquire(Priority::Low))
+        .collect();
+    assert_eq!(low.len(), 9);
+    let normal: Vec<_> = (0..20)
+        .filter_map(|_| limiter.try_acquire(Priority::Normal))
+        .collect();
+    assert_eq!(
+        normal.len(),
+        9,
+        "ordinary requests still fit up to their cap"
+    );
+    assert!(limiter.try_acquire(Priority::Low).is_none());
+    let critical: Vec<_> = (0..20)
+        .filter_map(|_| limiter.try_acquire(Priority::Critical))
+        .collect();
+    assert_eq!(critical.len(), 2);
+    drop((low, normal, critical));
+    assert_eq!(limiter.in_flight(), 0);
+    let bad = AdaptiveConfig {
+        low_share: 0.0,
+        ..AdaptiveConfig::default()
+    };
+    assert!(AdaptiveLimiter::with_clock(bad, ManualClock::new(0)).is_err());
+}
+
+#[test]
 fn invalid_adaptive_configs_are_refused() {
     let bad = AdaptiveConfig {
         min_limit: 0,
