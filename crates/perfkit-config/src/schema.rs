@@ -429,6 +429,8 @@ pub struct CacheConfig {
     pub targeted_fields: Vec<String>,
     /// Shared L2 in Redis; absent means memory only.
     pub redis: Option<CacheRedisConfig>,
+    /// URLs fetched through the gateway after it starts listening, to fill the cache.
+    pub warm: CacheWarmConfig,
 }
 
 impl Default for CacheConfig {
@@ -445,6 +447,31 @@ impl Default for CacheConfig {
             ttl_jitter: 0.0,
             targeted_fields: Vec::new(),
             redis: None,
+            warm: CacheWarmConfig::default(),
+        }
+    }
+}
+
+/// Cache warming on start: once the listener is up, the gateway fetches these URLs
+/// through itself in the background (the same engine as `perfkit cache warm`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheWarmConfig {
+    /// Absolute URLs (`http://host/path`: the host is sent as `Host`) or paths.
+    pub urls: Vec<String>,
+    /// A sitemap (or sitemap index, followed) whose URLs are warmed too; fetched
+    /// through the gateway like the URLs.
+    pub sitemap: Option<String>,
+    /// Requests in flight at once.
+    pub concurrency: std::num::NonZeroUsize,
+}
+
+impl Default for CacheWarmConfig {
+    fn default() -> Self {
+        Self {
+            urls: Vec::new(),
+            sitemap: None,
+            concurrency: std::num::NonZeroUsize::new(4).unwrap_or(std::num::NonZeroUsize::MIN),
         }
     }
 }
