@@ -459,6 +459,8 @@ pub struct CacheConfig {
     /// `cache.yml`; merged into the routes when the config is loaded.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub routes: BTreeMap<String, RouteCacheConfig>,
+    /// URLs fetched through the gateway after it starts listening, to fill the cache.
+    pub warm: CacheWarmConfig,
 }
 
 impl Default for CacheConfig {
@@ -478,6 +480,31 @@ impl Default for CacheConfig {
             purge_webhooks: Vec::new(),
             purge_webhook_wait: Duration::from_secs(1),
             routes: BTreeMap::new(),
+            warm: CacheWarmConfig::default(),
+        }
+    }
+}
+
+/// Cache warming on start: once the listener is up, the gateway fetches these URLs
+/// through itself in the background (the same engine as `perfkit cache warm`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheWarmConfig {
+    /// Absolute URLs (`http://host/path`: the host is sent as `Host`) or paths.
+    pub urls: Vec<String>,
+    /// A sitemap (or sitemap index, followed) whose URLs are warmed too; fetched
+    /// through the gateway like the URLs.
+    pub sitemap: Option<String>,
+    /// Requests in flight at once.
+    pub concurrency: std::num::NonZeroUsize,
+}
+
+impl Default for CacheWarmConfig {
+    fn default() -> Self {
+        Self {
+            urls: Vec::new(),
+            sitemap: None,
+            concurrency: std::num::NonZeroUsize::new(4).unwrap_or(std::num::NonZeroUsize::MIN),
         }
     }
 }

@@ -427,3 +427,25 @@ fn cache_env_overrides_apply() {
     let config = parse_env(CACHED, &[("PERFKIT_CACHE__ENABLED", "false")]).unwrap();
     assert!(!config.cache.enabled);
 }
+
+#[test]
+fn cache_warm_settings_load_and_bad_urls_are_located() {
+    let text = "cache:\n  warm:\n    urls: [/a, \"http://shop.test/b?c=1\"]\n    sitemap: /sitemap.xml\n    concurrency: 8\n";
+    let config = parse(text).unwrap();
+    assert_eq!(config.cache.warm.urls, ["/a", "http://shop.test/b?c=1"]);
+    assert_eq!(config.cache.warm.sitemap.as_deref(), Some("/sitemap.xml"));
+    assert_eq!(config.cache.warm.concurrency.get(), 8);
+    assert_eq!(parse("{}").unwrap().cache.warm.concurrency.get(), 4);
+
+    let err = parse(&text.replace("http://shop.test/b?c=1", "shop.test/b")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("perfkit.yml:3:16: cache.warm.urls[1]: `shop.test/b` is neither"),
+        "{err}"
+    );
+    let err = parse(&text.replace("concurrency: 8", "concurency: 8")).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown field `concurency`"),
+        "{err}"
+    );
+}

@@ -239,6 +239,39 @@ pub(crate) fn check_cache(at: &str, cache: &crate::schema::CacheConfig) -> Resul
         }
         positive(format!("{at}redis.timeout"), redis.timeout)?;
     }
+    check_cache_warm(&cache.warm)
+}
+
+/// Warm URLs are paths (`/a?b`) or absolute `http://`/`https://` URLs with a host.
+fn check_cache_warm(warm: &crate::schema::CacheWarmConfig) -> Result<(), Problem> {
+    let fetchable = |url: &str| {
+        let rest = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"));
+        let shape = match rest {
+            Some(rest) => !rest.is_empty() && !rest.starts_with('/'),
+            None => url.starts_with('/'),
+        };
+        shape && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    for (i, url) in warm.urls.iter().enumerate() {
+        if !fetchable(url) {
+            return problem(
+                format!("cache.warm.urls[{i}]"),
+                format!("`{url}` is neither a path (`/page`) nor an http(s) URL with a host"),
+            );
+        }
+    }
+    if let Some(sitemap) = &warm.sitemap {
+        if !fetchable(sitemap) {
+            return problem(
+                "cache.warm.sitemap",
+                format!(
+                    "`{sitemap}` is neither a path (`/sitemap.xml`) nor an http(s) URL with a host"
+                ),
+            );
+        }
+    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ mod listen;
 mod request;
 mod runtime;
 mod upstream;
+pub mod warm;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -273,6 +274,10 @@ impl Gateway {
         );
         let addr = workers.addr;
         tracing::info!(%addr, %admin_addr, workers = workers.stopped.len(), "gateway listening");
+        let warm = &runtime.config.cache.warm;
+        if shared.cache.is_some() && (!warm.urls.is_empty() || warm.sitemap.is_some()) {
+            tokio::spawn(warm::on_start(addr, warm.clone(), stop.clone()));
+        }
         Ok(Gateway {
             shared,
             addr,

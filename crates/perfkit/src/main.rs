@@ -8,8 +8,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use perfkit_config::{Config, ConfigError, LogConfig, LogFormat};
 
+mod admin_http;
 mod analyze;
 mod benchmark;
+mod cache_hit_rate;
+mod cache_warm;
 mod demo;
 mod queue;
 mod worker;
@@ -55,6 +58,14 @@ enum Command {
     /// Find performance anti-patterns (N+1 queries, blocking calls in async code, ...) in
     /// a Python/TypeScript/JavaScript application, or list its routes (--routes).
     Analyze(analyze::AnalyzeArgs),
+    /// Hit rates of a running gateway's response cache by route and layer (L1 memory,
+    /// L2 Redis), from its admin API, plus Redis `INFO` figures; a table or `--json`.
+    CacheHitRate(cache_hit_rate::CacheHitRateArgs),
+    /// Work with a running gateway's response cache (`warm`).
+    Cache {
+        #[command(subcommand)]
+        command: cache_warm::CacheCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +143,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Benchmark(args) => benchmark::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::CacheHitRate(args) => cache_hit_rate::run(args, &cli.config),
+        Command::Cache { command } => cache_warm::run(command, &cli.config),
     }
 }
 

@@ -178,6 +178,35 @@ impl Metrics {
             .inc_by(bytes);
     }
 
+    /// Every series of the cache counters, for `GET /admin/cache/stats`: one row per
+    /// (route, layer, result) with its request count, and per route the responses
+    /// stored and their body bytes.
+    pub fn cache_counts(&self) -> CacheCounts {
+        use prometheus::core::Collector;
+        let series = |vec: &IntCounterVec| -> Vec<CacheSeries> {
+            vec.collect()
+                .iter()
+                .flat_map(|family| family.get_metric())
+                .map(|metric| {
+                    let labels = metric
+                        .get_label()
+                        .iter()
+                        .map(|pair| (pair.name().to_owned(), pair.value().to_owned()))
+                        .collect();
+                    CacheSeries {
+                        labels,
+                        count: metric.get_counter().get_value() as u64,
+                    }
+                })
+                .collect()
+        };
+        CacheCounts {
+            requests: series(&self.cache_requests),
+            stored: series(&self.cache_stored),
+            stored_bytes: series(&self.cache_stored_bytes),
+        }
+    }
+
     pub fn observe_request(&self, route: &str, upstream: &str, status: &str, elapsed: Duration) {
         self.requests
             .with_label_values(&[route, upstream, status])
@@ -284,6 +313,34 @@ impl Metrics {
             render_cache(&mut text, &cache.stats());
         }
         text
+    }
+}
+
+/// The cache counters' series.
+#[derive(Debug, Default)]
+pub struct CacheCounts {
+    /// Labels `route`, `layer`, `result`.
+    pub requests: Vec<CacheSeries>,
+    /// Label `route`.
+    pub stored: Vec<CacheSeries>,
+    /// Label `route`.
+    pub stored_bytes: Vec<CacheSeries>,
+}
+
+/// One counter series: its (name, value) label pairs and its count.
+#[derive(Debug)]
+pub struct CacheSeries {
+    pub labels: Vec<(String, String)>,
+    pub count: u64,
+}
+
+impl CacheSeries {
+    /// The value of label `name` ("" when absent).
+    pub fn label(&self, name: &str) -> &str {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 

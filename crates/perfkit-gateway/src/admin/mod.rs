@@ -1,7 +1,9 @@
 //! The admin listener: `/healthz` and `/metrics` (token optional), and the
-//! token-protected `/admin/upstreams`, `/admin/config` and `POST /admin/reload`.
+//! token-protected `/admin/upstreams`, `/admin/config`, `POST /admin/reload`,
+//! `POST /admin/cache/purge` and `GET /admin/cache/stats` (`cache_stats`).
 //! `metrics` holds the Prometheus registry every other part records into.
 
+mod cache_stats;
 pub(crate) mod metrics;
 
 use std::convert::Infallible;
@@ -71,10 +73,11 @@ pub(crate) async fn handle(
             Err(error) => local(StatusCode::BAD_REQUEST, &error.to_string()),
         },
         (&Method::POST, "/admin/cache/purge") => purge(&shared, &runtime, request).await,
+        (&Method::GET, "/admin/cache/stats") => json(cache_stats::stats_json(&shared, &runtime)),
         (
             _,
             "/healthz" | "/metrics" | "/admin/upstreams" | "/admin/config" | "/admin/reload"
-            | "/admin/cache/purge",
+            | "/admin/cache/purge" | "/admin/cache/stats",
         ) => local(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
         _ => local(StatusCode::NOT_FOUND, "unknown admin endpoint"),
     };
