@@ -8,7 +8,7 @@ use serde::Serialize;
 use tree_sitter::Node;
 
 use crate::syntax::{
-    self, call_arguments, callee, find_all, keyword_argument, method_name, string_value, Source,
+    self, call_arguments, callee, keyword_argument, method_name, string_value, Source,
 };
 
 /// The web frameworks we recognise.
@@ -110,7 +110,8 @@ fn line_of(node: Node) -> usize {
 
 fn methods_from_list(source: &Source, list: Option<Node>) -> Vec<String> {
     let Some(list) = list else { return Vec::new() };
-    find_all(list, &["string"])
+    source
+        .find_all(list, &["string"])
         .into_iter()
         .filter_map(|s| string_value(source, s))
         .map(|m| m.to_ascii_uppercase())
@@ -265,7 +266,8 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
             continue;
         }
         let decorator_names: Vec<&str> = decorators.iter().map(|d| source.text(*d)).collect();
-        let class = syntax::ancestors(source.root, function)
+        let class = source
+            .ancestors(function)
             .find(|n| n.kind() == "class_definition" || n.kind() == "function_definition");
         let own_name = function
             .child_by_field_name("name")
@@ -457,9 +459,10 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
             let mut methods = Vec::new();
             let mut path = None;
             let mut handler = None;
-            for pair in find_all(args[0], &["pair"])
+            for pair in source
+                .find_all(args[0], &["pair"])
                 .into_iter()
-                .filter(|p| p.parent() == Some(args[0]))
+                .filter(|p| source.parent(*p) == Some(args[0]))
             {
                 let (Some(key), Some(value)) = (
                     pair.child_by_field_name("key"),
@@ -469,7 +472,8 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
                 };
                 match source.text(key).trim_matches(['\'', '"']) {
                     "method" => {
-                        methods = find_all(value, &["string"])
+                        methods = source
+                            .find_all(value, &["string"])
                             .into_iter()
                             .filter_map(|s| string_value(source, s))
                             .map(|m| m.to_ascii_uppercase())
@@ -583,7 +587,8 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
                     .child_by_field_name("name")
                     .map(|n| vec![(source.text(n).to_string(), declaration)])
                     .unwrap_or_default(),
-                "lexical_declaration" => find_all(declaration, &["variable_declarator"])
+                "lexical_declaration" => source
+                    .find_all(declaration, &["variable_declarator"])
                     .into_iter()
                     .filter_map(|d| {
                         let name = source.text(d.child_by_field_name("name")?).to_string();
@@ -658,7 +663,7 @@ fn decorator_call(source: &Source, decorator: Node) -> Option<(String, Option<St
             let arg = call_arguments(expression)
                 .first()
                 .and_then(|a| js_string(source, *a));
-            Some((name, arg))
+            Some((name.into_owned(), arg))
         }
         "identifier" => Some((source.text(expression).to_string(), None)),
         _ => None,
@@ -674,7 +679,10 @@ fn nest_decorator(source: &Source, class: Node, wanted: &str) -> Option<String> 
             .children(&mut cursor)
             .filter(|c| c.kind() == "decorator"),
     );
-    if let Some(export) = class.parent().filter(|p| p.kind() == "export_statement") {
+    if let Some(export) = source
+        .parent(class)
+        .filter(|p| p.kind() == "export_statement")
+    {
         let mut cursor = export.walk();
         decorators.extend(
             export
@@ -719,13 +727,14 @@ fn next_app_route(path: &str) -> Option<String> {
 /// Methods a Next.js pages handler compares `req.method` against.
 fn compared_methods(source: &Source, function: Node) -> Vec<String> {
     let mut methods = Vec::new();
-    for comparison in find_all(function, &["binary_expression", "switch_case"]) {
+    for comparison in source.find_all(function, &["binary_expression", "switch_case"]) {
         let text = source.text(comparison);
         if comparison.kind() == "binary_expression" && !text.contains("method") {
             continue;
         }
         if comparison.kind() == "switch_case" {
-            let in_method_switch = syntax::ancestors(source.root, comparison)
+            let in_method_switch = source
+                .ancestors(comparison)
                 .find(|a| a.kind() == "switch_statement")
                 .and_then(|s| s.child_by_field_name("value"))
                 .is_some_and(|v| source.text(v).contains("method"));
@@ -733,7 +742,7 @@ fn compared_methods(source: &Source, function: Node) -> Vec<String> {
                 continue;
             }
         }
-        for s in find_all(comparison, &["string"]) {
+        for s in source.find_all(comparison, &["string"]) {
             if let Some(value) = string_value(source, s) {
                 if HTTP_METHODS.contains(&value.as_str()) && !methods.contains(&value) {
                     methods.push(value);

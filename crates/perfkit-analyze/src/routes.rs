@@ -264,7 +264,7 @@ fn collect_urls(source: &Source, out: &mut Collected) {
             continue;
         }
         if !matches!(
-            name.as_str(),
+            name.as_ref(),
             "path" | "re_path" | "url" | "django.urls.path"
         ) {
             continue;
