@@ -215,25 +215,29 @@ impl<'a> Source<'a> {
     }
 
     /// The nodes that may assign `name` (Python `assignment` and `with … as`; JS
-    /// declarators and assignments, destructuring included), in source order, each with
-    /// the function it belongs to (`None` at module level).
-    pub(crate) fn assignments_to(
+    /// declarators and assignments, destructuring included) directly in `scope` (a
+    /// function, or the root for module level; not in functions nested in it) before
+    /// byte `before`, in source order. Callers check the target and read the value.
+    pub(crate) fn assignments_in(
         &self,
+        scope: Node,
         name: &str,
-    ) -> impl Iterator<Item = (Node<'a>, Option<Node<'a>>)> + '_ {
+        before: usize,
+    ) -> impl Iterator<Item = Node<'a>> + '_ {
+        let scope = match scope == self.root {
+            true => Some(NONE),
+            false => self.index_of(scope).map(|i| i as u32),
+        };
         let index = self.assignments.get_or_init(|| self.assignment_index());
         index
             .get(&xxhash_rust::xxh3::xxh3_64(name.as_bytes()))
             .map(Vec::as_slice)
             .unwrap_or(&[])
             .iter()
-            .map(|i| {
-                let i = *i as usize;
-                (
-                    self.nodes[i],
-                    self.nodes.get(self.functions[i] as usize).copied(),
-                )
-            })
+            .map(|i| *i as usize)
+            .take_while(move |i| (self.starts[*i] as usize) < before)
+            .filter(move |i| Some(self.functions[*i]) == scope)
+            .map(|i| self.nodes[i])
     }
 
     fn assignment_index(&self) -> std::collections::HashMap<u64, Vec<u32>> {

@@ -227,14 +227,7 @@ fn last_assignment<'t>(
     before: usize,
 ) -> Option<Node<'t>> {
     let mut found = None;
-    let scope = (scope != ctx.src.root).then_some(scope);
-    for (node, function) in ctx.src.assignments_to(name) {
-        if node.start_byte() >= before {
-            break;
-        }
-        if function != scope {
-            continue;
-        }
+    for node in ctx.src.assignments_in(scope, name, before) {
         let (target, value) = match node.kind() {
             "variable_declarator" => (
                 node.child_by_field_name("name"),
