@@ -8,7 +8,7 @@ use serde::Serialize;
 use tree_sitter::Node;
 
 use crate::syntax::{
-    self, call_arguments, callee, find_all, keyword_argument, method_name, string_value, Source,
+    self, call_arguments, callee, keyword_argument, method_name, string_value, Source,
 };
 
 /// The web frameworks we recognise.
@@ -100,8 +100,136 @@ pub(crate) fn find_handlers(source: &Source) -> Vec<Handler> {
     if source.language.is_python() {
         python_handlers(source)
     } else {
-        js_handlers(source)
+        js_handlers(source, &mut Vec::new())
     }
+}
+
+/// A route registered in this file whose handler is defined in another module:
+/// `router.get('/x', users.list)` with `users` imported from `./controllers/users`.
+#[derive(Debug, Clone)]
+pub(crate) struct HandlerRef {
+    pub(crate) framework: Framework,
+    pub(crate) methods: Vec<String>,
+    pub(crate) path: String,
+    /// The module specifier as written (`./controllers/users`).
+    pub(crate) module: String,
+    /// The function's name in that module (`list`; `default` for a default export).
+    pub(crate) name: String,
+}
+
+/// The routes of a JS/TS file whose handlers live in other modules of the same project.
+pub(crate) fn find_handler_refs(source: &Source) -> Vec<HandlerRef> {
+    let mut refs = Vec::new();
+    if !source.language.is_python() {
+        js_handlers(source, &mut refs);
+    }
+    refs
+}
+
+/// Local name → (relative module specifier, imported name) for `import`/`require` of
+/// project modules, and for `const x = new Imported()` (instances of imported classes).
+fn js_imports(source: &Source) -> Vec<(String, String, String)> {
+    let mut imports = Vec::new();
+    for statement in source.nodes_of(&["import_statement"]) {
+        let Some(module) = statement
+            .child_by_field_name("source")
+            .and_then(|m| string_value(source, m))
+            .filter(|m| m.starts_with('.'))
+        else {
+            continue;
+        };
+        for node in source.find_all(
+            statement,
+            &["import_clause", "namespace_import", "import_specifier"],
+        ) {
+            match node.kind() {
+                "import_clause" => {
+                    if let Some(default) = node.named_child(0).filter(|n| n.kind() == "identifier")
+                    {
+                        imports.push((
+                            source.text(default).to_string(),
+                            module.clone(),
+                            "default".to_string(),
+                        ));
+                    }
+                }
+                "namespace_import" => {
+                    if let Some(id) = source.find_all(node, &["identifier"]).first() {
+                        imports.push((source.text(*id).to_string(), module.clone(), "*".into()));
+                    }
+                }
+                _ => {
+                    let Some(name) = node.child_by_field_name("name") else {
+                        continue;
+                    };
+                    let local = node.child_by_field_name("alias").unwrap_or(name);
+                    imports.push((
+                        source.text(local).to_string(),
+                        module.clone(),
+                        source.text(name).to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    for declarator in source.nodes_of(&["variable_declarator"]) {
+        let (Some(target), Some(value)) = (
+            declarator.child_by_field_name("name"),
+            declarator.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        let value = match value.kind() {
+            "await_expression" => value.named_child(0).unwrap_or(value),
+            _ => value,
+        };
+        if value.kind() == "new_expression" {
+            // const users = new UsersController(): methods of the imported class.
+            let class = value
+                .child_by_field_name("constructor")
+                .map(|c| source.text(c));
+            let found = imports
+                .iter()
+                .find(|(local, _, _)| Some(local.as_str()) == class)
+                .map(|(_, m, n)| (m.clone(), n.clone()));
+            if let (Some((module, name)), "identifier") = (found, target.kind()) {
+                imports.push((source.text(target).to_string(), module, name));
+            }
+            continue;
+        }
+        if value.kind() != "call_expression" || callee(source, value) != "require" {
+            continue;
+        }
+        let Some(module) = call_arguments(value)
+            .first()
+            .and_then(|a| js_string(source, *a))
+            .filter(|m| m.starts_with('.'))
+        else {
+            continue;
+        };
+        match target.kind() {
+            "identifier" => imports.push((source.text(target).to_string(), module, "*".into())),
+            "object_pattern" => {
+                for id in source.find_all(
+                    target,
+                    &["shorthand_property_identifier_pattern", "pair_pattern"],
+                ) {
+                    let (name, local) = match id.kind() {
+                        "pair_pattern" => (
+                            id.child_by_field_name("key").map(|k| source.text(k)),
+                            id.child_by_field_name("value").map(|v| source.text(v)),
+                        ),
+                        _ => (Some(source.text(id)), Some(source.text(id))),
+                    };
+                    if let (Some(name), Some(local)) = (name, local) {
+                        imports.push((local.to_string(), module.clone(), name.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    imports
 }
 
 fn line_of(node: Node) -> usize {
@@ -110,7 +238,8 @@ fn line_of(node: Node) -> usize {
 
 fn methods_from_list(source: &Source, list: Option<Node>) -> Vec<String> {
     let Some(list) = list else { return Vec::new() };
-    find_all(list, &["string"])
+    source
+        .find_all(list, &["string"])
         .into_iter()
         .filter_map(|s| string_value(source, s))
         .map(|m| m.to_ascii_uppercase())
@@ -265,7 +394,8 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
             continue;
         }
         let decorator_names: Vec<&str> = decorators.iter().map(|d| source.text(*d)).collect();
-        let class = syntax::ancestors(source.root, function)
+        let class = source
+            .ancestors(function)
             .find(|n| n.kind() == "class_definition" || n.kind() == "function_definition");
         let own_name = function
             .child_by_field_name("name")
@@ -366,7 +496,29 @@ fn js_string(source: &Source, node: Node) -> Option<String> {
     }
 }
 
-fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
+fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handler> {
+    let mut imports: Option<Vec<(String, String, String)>> = None;
+    // A handler named by an imported binding (`users.list`, `list`, `users.default`).
+    let mut external = |arg: Node<'t>| -> Option<(String, String)> {
+        let (local, member) = match arg.kind() {
+            "identifier" => (source.text(arg), None),
+            "member_expression" => {
+                let object = arg.child_by_field_name("object")?;
+                let property = arg.child_by_field_name("property")?;
+                (object.kind() == "identifier").then_some(())?;
+                (source.text(object), Some(source.text(property)))
+            }
+            _ => return None,
+        };
+        let imports = imports.get_or_insert_with(|| js_imports(source));
+        let (_, module, imported) = imports.iter().find(|(l, _, _)| l == local)?;
+        let name = match (member, imported.as_str()) {
+            (Some(member), _) => member.to_string(),
+            (None, "*") => "default".to_string(),
+            (None, imported) => imported.to_string(),
+        };
+        Some((module.clone(), name))
+    };
     let fastify = source.imports("fastify");
     let web_framework = fastify
         || source.imports("express")
@@ -444,22 +596,34 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
             } else {
                 Framework::Express
             };
-            if let Some(handler) = args.last().and_then(|a| resolve(*a)) {
-                let methods = if method == "all" {
-                    Vec::new()
-                } else {
-                    vec![method.to_ascii_uppercase()]
-                };
+            let methods = if method == "all" {
+                Vec::new()
+            } else {
+                vec![method.to_ascii_uppercase()]
+            };
+            let Some(last) = args.last().copied() else {
+                continue;
+            };
+            if let Some(handler) = resolve(last) {
                 push(&mut handlers, handler, framework, methods, Some(path));
+            } else if let Some((module, name)) = external(last) {
+                refs.push(HandlerRef {
+                    framework,
+                    methods,
+                    path,
+                    module,
+                    name,
+                });
             }
         } else if method == "route" && args.len() == 1 && args[0].kind() == "object" {
             // fastify.route({ method, url, handler })
             let mut methods = Vec::new();
             let mut path = None;
             let mut handler = None;
-            for pair in find_all(args[0], &["pair"])
+            for pair in source
+                .find_all(args[0], &["pair"])
                 .into_iter()
-                .filter(|p| p.parent() == Some(args[0]))
+                .filter(|p| source.parent(*p) == Some(args[0]))
             {
                 let (Some(key), Some(value)) = (
                     pair.child_by_field_name("key"),
@@ -469,7 +633,8 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
                 };
                 match source.text(key).trim_matches(['\'', '"']) {
                     "method" => {
-                        methods = find_all(value, &["string"])
+                        methods = source
+                            .find_all(value, &["string"])
                             .into_iter()
                             .filter_map(|s| string_value(source, s))
                             .map(|m| m.to_ascii_uppercase())
@@ -583,7 +748,8 @@ fn js_handlers<'t>(source: &Source<'t>) -> Vec<Handler> {
                     .child_by_field_name("name")
                     .map(|n| vec![(source.text(n).to_string(), declaration)])
                     .unwrap_or_default(),
-                "lexical_declaration" => find_all(declaration, &["variable_declarator"])
+                "lexical_declaration" => source
+                    .find_all(declaration, &["variable_declarator"])
                     .into_iter()
                     .filter_map(|d| {
                         let name = source.text(d.child_by_field_name("name")?).to_string();
@@ -658,7 +824,7 @@ fn decorator_call(source: &Source, decorator: Node) -> Option<(String, Option<St
             let arg = call_arguments(expression)
                 .first()
                 .and_then(|a| js_string(source, *a));
-            Some((name, arg))
+            Some((name.into_owned(), arg))
         }
         "identifier" => Some((source.text(expression).to_string(), None)),
         _ => None,
@@ -674,7 +840,10 @@ fn nest_decorator(source: &Source, class: Node, wanted: &str) -> Option<String> 
             .children(&mut cursor)
             .filter(|c| c.kind() == "decorator"),
     );
-    if let Some(export) = class.parent().filter(|p| p.kind() == "export_statement") {
+    if let Some(export) = source
+        .parent(class)
+        .filter(|p| p.kind() == "export_statement")
+    {
         let mut cursor = export.walk();
         decorators.extend(
             export
@@ -719,13 +888,14 @@ fn next_app_route(path: &str) -> Option<String> {
 /// Methods a Next.js pages handler compares `req.method` against.
 fn compared_methods(source: &Source, function: Node) -> Vec<String> {
     let mut methods = Vec::new();
-    for comparison in find_all(function, &["binary_expression", "switch_case"]) {
+    for comparison in source.find_all(function, &["binary_expression", "switch_case"]) {
         let text = source.text(comparison);
         if comparison.kind() == "binary_expression" && !text.contains("method") {
             continue;
         }
         if comparison.kind() == "switch_case" {
-            let in_method_switch = syntax::ancestors(source.root, comparison)
+            let in_method_switch = source
+                .ancestors(comparison)
                 .find(|a| a.kind() == "switch_statement")
                 .and_then(|s| s.child_by_field_name("value"))
                 .is_some_and(|v| source.text(v).contains("method"));
@@ -733,7 +903,7 @@ fn compared_methods(source: &Source, function: Node) -> Vec<String> {
                 continue;
             }
         }
-        for s in find_all(comparison, &["string"]) {
+        for s in source.find_all(comparison, &["string"]) {
             if let Some(value) = string_value(source, s) {
                 if HTTP_METHODS.contains(&value.as_str()) && !methods.contains(&value) {
                     methods.push(value);

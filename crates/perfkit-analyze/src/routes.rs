@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use tree_sitter::Node;
 
-use crate::handlers::{find_handlers, Framework, Handler};
+use crate::handlers::{find_handler_refs, find_handlers, Framework, Handler, HandlerRef};
 use crate::lang::Language;
 use crate::syntax::{call_arguments, callee, string_value, Source};
 use crate::{walk, AnalyzeError};
@@ -74,11 +74,26 @@ struct UrlEntry {
     target: UrlTarget,
 }
 
+/// A module-level function (or class/object method) another file can route to.
+#[derive(Debug, Clone)]
+struct ModuleFunction {
+    file: String,
+    /// The name other modules use: the function's, the export's, or `default`.
+    name: String,
+    /// How routes name the handler (`Class.method` for methods).
+    handler: String,
+    line: usize,
+    data: DataAccess,
+}
+
 #[derive(Debug, Default)]
 struct Collected {
     routes: Vec<Route>,
     views: Vec<View>,
     urls: Vec<UrlEntry>,
+    functions: Vec<ModuleFunction>,
+    /// (file registering the route, the route with its handler in another module).
+    refs: Vec<(String, HandlerRef)>,
 }
 
 /// Every route under `root`, sorted by path then method.
@@ -95,10 +110,14 @@ pub fn discover_routes(root: &Path, excludes: &[String]) -> Result<Vec<Route>, A
         all.routes.append(&mut local.routes);
         all.views.append(&mut local.views);
         all.urls.append(&mut local.urls);
+        all.functions.append(&mut local.functions);
+        all.refs.append(&mut local.refs);
     })?;
     let mut collected = collected.into_inner().unwrap_or_else(|e| e.into_inner());
     let django = resolve_django(&collected);
     collected.routes.extend(django);
+    let imported = resolve_handler_refs(&collected);
+    collected.routes.extend(imported);
     let mut routes = collected.routes;
     routes.sort_by(|a, b| {
         (&a.path, &a.method, &a.file, a.line).cmp(&(&b.path, &b.method, &b.file, b.line))
@@ -109,6 +128,10 @@ pub fn discover_routes(root: &Path, excludes: &[String]) -> Result<Vec<Route>, A
 
 fn collect_file(source: &Source, out: &mut Collected) {
     let handlers = find_handlers(source);
+    collect_module_functions(source, out);
+    for reference in find_handler_refs(source) {
+        out.refs.push((source.path.to_string(), reference));
+    }
     for handler in &handlers {
         let (Some(framework), Some(path)) = (handler.framework, &handler.path) else {
             continue;
@@ -264,7 +287,7 @@ fn collect_urls(source: &Source, out: &mut Collected) {
             continue;
         }
         if !matches!(
-            name.as_str(),
+            name.as_ref(),
             "path" | "re_path" | "url" | "django.urls.path"
         ) {
             continue;
@@ -296,6 +319,143 @@ fn collect_urls(source: &Source, out: &mut Collected) {
             target,
         });
     }
+}
+
+/// Functions other modules can route to: Python module-level functions; JS/TS module-level
+/// functions, `exports.x = …`, `module.exports = { … }` members, default exports and the
+/// methods of module-level classes.
+fn collect_module_functions(source: &Source, out: &mut Collected) {
+    let kinds: &[&str] = if source.language.is_python() {
+        &["function_definition"]
+    } else {
+        &[
+            "function_declaration",
+            "method_definition",
+            "arrow_function",
+            "function_expression",
+            "function",
+        ]
+    };
+    for function in source.nodes_of(kinds) {
+        if source.enclosing_function(function).is_some() {
+            continue;
+        }
+        let parent = source.parent(function);
+        let in_class = source
+            .ancestors(function)
+            .any(|a| matches!(a.kind(), "class_definition" | "class_body"));
+        let mut names: Vec<&str> = Vec::new();
+        if source.language.is_python() {
+            if in_class {
+                continue;
+            }
+            names.extend(function.child_by_field_name("name").map(|n| source.text(n)));
+        } else {
+            match function.kind() {
+                "function_declaration" | "method_definition" => {
+                    names.extend(function.child_by_field_name("name").map(|n| source.text(n)))
+                }
+                _ => {
+                    let key = parent.and_then(|p| match p.kind() {
+                        "variable_declarator" => p.child_by_field_name("name"),
+                        "pair" => p.child_by_field_name("key"),
+                        "assignment_expression" => p
+                            .child_by_field_name("left")
+                            .and_then(|l| l.child_by_field_name("property").or(Some(l))),
+                        _ => None,
+                    });
+                    names.extend(key.map(|k| source.text(k).trim_matches(['\'', '"'])));
+                }
+            }
+            let exported_default = parent.is_some_and(|p| {
+                p.kind() == "export_statement" && source.text(p).starts_with("export default")
+            });
+            if exported_default {
+                names.push("default");
+            }
+        }
+        if names.is_empty() {
+            continue;
+        }
+        let handler_name =
+            crate::syntax::function_name(source, function).unwrap_or_else(|| names[0].to_string());
+        let handler = Handler {
+            range: function.byte_range(),
+            framework: None,
+            methods: Vec::new(),
+            path: None,
+            name: handler_name.clone(),
+            line: function.start_position().row + 1,
+        };
+        let data = data_access(source, &handler);
+        for name in names {
+            out.functions.push(ModuleFunction {
+                file: source.path.to_string(),
+                name: name.to_string(),
+                handler: handler_name.clone(),
+                line: handler.line,
+                data,
+            });
+        }
+    }
+}
+
+/// The files a relative module specifier may name, from the importing file's folder.
+fn module_files(from: &str, specifier: &str) -> Vec<String> {
+    let mut parts: Vec<&str> = dir_of(from).split('/').filter(|p| !p.is_empty()).collect();
+    for part in specifier.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    let base = parts.join("/");
+    let stem = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx"]
+        .iter()
+        .find_map(|ext| base.strip_suffix(ext))
+        .unwrap_or(&base);
+    let mut files = vec![base.clone()];
+    for ext in ["ts", "js", "tsx", "jsx", "mjs", "cjs", "mts", "cts"] {
+        files.push(format!("{stem}.{ext}"));
+        files.push(format!("{base}/index.{ext}"));
+    }
+    files
+}
+
+/// Routes whose handlers live in another module of the project, pointed at that handler.
+fn resolve_handler_refs(collected: &Collected) -> Vec<Route> {
+    let mut routes = Vec::new();
+    for (file, reference) in &collected.refs {
+        let candidates = module_files(file, &reference.module);
+        let Some(function) = candidates.iter().find_map(|candidate| {
+            collected
+                .functions
+                .iter()
+                .find(|f| f.file == *candidate && f.name == reference.name)
+        }) else {
+            continue;
+        };
+        let methods = if reference.methods.is_empty() {
+            vec!["ANY".to_string()]
+        } else {
+            reference.methods.clone()
+        };
+        for method in methods {
+            routes.push(Route {
+                framework: reference.framework,
+                method,
+                path: reference.path.clone(),
+                file: function.file.clone(),
+                line: function.line,
+                handler: function.handler.clone(),
+                data: function.data,
+            });
+        }
+    }
+    routes
 }
 
 /// `views.user_detail` → `user_detail`; `UserView.as_view()` → `UserView`.
@@ -397,7 +557,31 @@ fn expand(
                     .find(|v| dir_of(&v.file) == dir_of(file))
                     .or_else(|| candidates.first())
                     .copied();
-                let Some(view) = view else { continue };
+                let Some(view) = view else {
+                    // A plain function view (no `request` parameter by that name, no method
+                    // decorator, or in a module that does not import Django): every method.
+                    let functions: Vec<&ModuleFunction> = collected
+                        .functions
+                        .iter()
+                        .filter(|f| f.name == *name && f.file.ends_with(".py"))
+                        .collect();
+                    let function = functions
+                        .iter()
+                        .find(|f| dir_of(&f.file) == dir_of(file))
+                        .or_else(|| functions.first());
+                    if let Some(function) = function {
+                        routes.push(Route {
+                            framework: Framework::Django,
+                            method: "ANY".to_string(),
+                            path: path.clone(),
+                            file: function.file.clone(),
+                            line: function.line,
+                            handler: function.handler.clone(),
+                            data: function.data,
+                        });
+                    }
+                    continue;
+                };
                 for (method, handler, data, line) in &view.methods {
                     routes.push(Route {
                         framework: Framework::Django,

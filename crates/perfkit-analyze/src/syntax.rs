@@ -5,7 +5,13 @@ use tree_sitter::Node;
 
 use crate::lang::Language;
 
-/// A parsed file as the rules see it.
+/// No node: the parent of the root, the function around module-level code.
+const NONE: u32 = u32::MAX;
+
+/// A parsed file as the rules see it, with the facts every rule needs indexed once per
+/// file: every node in source order with its kind, parent, subtree extent and enclosing
+/// function, so rules read arrays instead of walking the tree or descending from the
+/// root (tree-sitter's `parent()` does) again and again.
 #[derive(Debug)]
 pub(crate) struct Source<'a> {
     pub(crate) path: &'a str,
@@ -14,8 +20,22 @@ pub(crate) struct Source<'a> {
     pub(crate) root: Node<'a>,
     /// The lines that import modules, for [`Source::imports`].
     import_lines: Vec<&'a str>,
-    /// Every node in source order: rules scan this instead of walking the tree again.
+    /// Every node in source order (pre-order).
     nodes: Vec<Node<'a>>,
+    /// Per node (same index): its kind, read once (`Node::kind` converts a C string).
+    kinds: Vec<&'static str>,
+    /// Per node: its start byte, for finding a node's index by binary search.
+    starts: Vec<u32>,
+    /// Per node: its parent's index, or `NONE` for the root.
+    parents: Vec<u32>,
+    /// Per node: one past the index of its last descendant (its subtree is `i..ends[i]`).
+    ends: Vec<u32>,
+    /// Per node: the innermost function strictly around it, or `NONE` at module level.
+    functions: Vec<u32>,
+    /// Hash of an assigned name → indices of the nodes that may assign it, in source order
+    /// (built on first use; keyed by hash so `Source` stays covariant over `'a`: callers
+    /// compare the names themselves).
+    assignments: std::cell::OnceCell<std::collections::HashMap<u64, Vec<u32>>>,
 }
 
 impl<'a> Source<'a> {
@@ -40,25 +60,216 @@ impl<'a> Source<'a> {
                 }
             })
             .collect();
-        let mut nodes = Vec::new();
-        walk(root, &mut |n| nodes.push(n));
-        Source {
+        let capacity = text.len() / 4;
+        let mut source = Source {
             path,
             text,
             language,
             root,
             import_lines,
-            nodes,
+            nodes: Vec::with_capacity(capacity),
+            kinds: Vec::with_capacity(capacity),
+            starts: Vec::with_capacity(capacity),
+            parents: Vec::with_capacity(capacity),
+            ends: Vec::with_capacity(capacity),
+            functions: Vec::with_capacity(capacity),
+            assignments: std::cell::OnceCell::new(),
+        };
+        source.index(root);
+        source
+    }
+
+    /// One pre-order pass over the tree filling the per-node arrays.
+    fn index(&mut self, root: Node<'a>) {
+        let mut cursor = root.walk();
+        let mut open: Vec<u32> = Vec::new();
+        loop {
+            let node = cursor.node();
+            let index = self.nodes.len() as u32;
+            let kind = node.kind();
+            let parent = open.last().copied().unwrap_or(NONE);
+            let function = match parent {
+                NONE => NONE,
+                p if is_function_kind(self.kinds[p as usize], self.language) => p,
+                p => self.functions[p as usize],
+            };
+            self.nodes.push(node);
+            self.kinds.push(kind);
+            self.starts.push(node.start_byte() as u32);
+            self.parents.push(parent);
+            self.ends.push(index + 1);
+            self.functions.push(function);
+            if cursor.goto_first_child() {
+                open.push(index);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+                if let Some(done) = open.pop() {
+                    self.ends[done as usize] = self.nodes.len() as u32;
+                }
+            }
         }
+    }
+
+    /// The index of `node` in the per-node arrays. Every node of the file's tree has one;
+    /// a node of another tree has none, and the queries below treat it as absent.
+    fn index_of(&self, node: Node) -> Option<usize> {
+        let start = node.start_byte() as u32;
+        let first = self.starts.partition_point(|s| *s < start);
+        (first..self.nodes.len())
+            .take_while(|i| self.starts[*i] == start)
+            .find(|i| self.nodes[*i].id() == node.id())
     }
 
     /// Every node of one of `kinds` in the file, in source order.
     pub(crate) fn nodes_of(&self, kinds: &[&str]) -> Vec<Node<'a>> {
-        self.nodes
+        self.kinds
             .iter()
-            .copied()
-            .filter(|n| kinds.contains(&n.kind()))
+            .enumerate()
+            .filter(|(_, k)| kinds.contains(k))
+            .map(|(i, _)| self.nodes[i])
             .collect()
+    }
+
+    /// Descendants of `node` (including itself) of one of `kinds`, in source order.
+    pub(crate) fn find_all(&self, node: Node, kinds: &[&str]) -> Vec<Node<'a>> {
+        let Some(at) = self.index_of(node) else {
+            return Vec::new();
+        };
+        (at..self.ends[at] as usize)
+            .filter(|i| kinds.contains(&self.kinds[*i]))
+            .map(|i| self.nodes[i])
+            .collect()
+    }
+
+    /// Like [`Source::find_all`] but does not enter nested functions (their code runs at
+    /// another time).
+    pub(crate) fn find_in_scope(&self, node: Node, kinds: &[&str]) -> Vec<Node<'a>> {
+        let Some(at) = self.index_of(node) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut i = at;
+        let end = self.ends[at] as usize;
+        while i < end {
+            let kind = self.kinds[i];
+            if i != at && is_function_kind(kind, self.language) {
+                i = self.ends[i] as usize;
+                continue;
+            }
+            if kinds.contains(&kind) {
+                found.push(self.nodes[i]);
+            }
+            i += 1;
+        }
+        found
+    }
+
+    /// The ancestors of `node`, innermost first.
+    pub(crate) fn ancestors(&self, node: Node) -> impl Iterator<Item = Node<'a>> + '_ {
+        let mut at = self.index_of(node).map_or(NONE, |i| self.parents[i]);
+        std::iter::from_fn(move || {
+            let node = *self.nodes.get(at as usize)?;
+            at = self.parents[at as usize];
+            Some(node)
+        })
+    }
+
+    /// The parent of `node` (`None` for the root).
+    pub(crate) fn parent(&self, node: Node) -> Option<Node<'a>> {
+        self.ancestors(node).next()
+    }
+
+    /// Whether `call` is an inner link of a method chain (`a.filter(x)` in
+    /// `a.filter(x).first()`): rules look at the whole chain, from its outermost call.
+    pub(crate) fn is_chain_inner(&self, call: Node) -> bool {
+        let (member, call_kind) = if self.language.is_python() {
+            ("attribute", "call")
+        } else {
+            ("member_expression", "call_expression")
+        };
+        self.parent(call)
+            .filter(|p| p.kind() == member)
+            .and_then(|p| self.parent(p))
+            .is_some_and(|g| g.kind() == call_kind)
+    }
+
+    /// The innermost function around `node`, or `None` at module level.
+    pub(crate) fn enclosing_function(&self, node: Node) -> Option<Node<'a>> {
+        let at = self.index_of(node)?;
+        self.nodes.get(self.functions[at] as usize).copied()
+    }
+
+    /// Identifiers read anywhere inside `node`.
+    pub(crate) fn identifiers(&self, node: Node) -> Vec<&'a str> {
+        self.find_all(node, &["identifier", "shorthand_property_identifier"])
+            .into_iter()
+            .map(|n| self.text(n))
+            .collect()
+    }
+
+    /// The nodes that may assign `name` (Python `assignment` and `with … as`; JS
+    /// declarators and assignments, destructuring included) directly in `scope` (a
+    /// function, or the root for module level; not in functions nested in it) before
+    /// byte `before`, in source order. Callers check the target and read the value.
+    pub(crate) fn assignments_in(
+        &self,
+        scope: Node,
+        name: &str,
+        before: usize,
+    ) -> impl Iterator<Item = Node<'a>> + '_ {
+        let scope = match scope == self.root {
+            true => Some(NONE),
+            false => self.index_of(scope).map(|i| i as u32),
+        };
+        let index = self.assignments.get_or_init(|| self.assignment_index());
+        index
+            .get(&xxhash_rust::xxh3::xxh3_64(name.as_bytes()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|i| *i as usize)
+            .take_while(move |i| (self.starts[*i] as usize) < before)
+            .filter(move |i| Some(self.functions[*i]) == scope)
+            .map(|i| self.nodes[i])
+    }
+
+    fn assignment_index(&self) -> std::collections::HashMap<u64, Vec<u32>> {
+        let mut index: std::collections::HashMap<u64, Vec<u32>> = std::collections::HashMap::new();
+        let python = self.language.is_python();
+        for (i, kind) in self.kinds.iter().enumerate() {
+            let node = self.nodes[i];
+            let target = match (*kind, python) {
+                ("assignment", true) => node.child_by_field_name("left"),
+                ("with_item", true) => node
+                    .child_by_field_name("value")
+                    .filter(|v| v.kind() == "as_pattern")
+                    .and_then(|v| v.child_by_field_name("alias")),
+                ("variable_declarator", false) => node.child_by_field_name("name"),
+                ("assignment_expression", false) => node.child_by_field_name("left"),
+                _ => None,
+            };
+            let Some(target) = target else { continue };
+            let names = match target.kind() {
+                "object_pattern" | "array_pattern" if !python => self.identifiers(target),
+                _ => vec![self.text(target).trim()],
+            };
+            for name in names {
+                let entry = index
+                    .entry(xxhash_rust::xxh3::xxh3_64(name.as_bytes()))
+                    .or_default();
+                if entry.last() != Some(&(i as u32)) {
+                    entry.push(i as u32);
+                }
+            }
+        }
+        index
     }
 
     pub(crate) fn text(&self, node: Node) -> &'a str {
@@ -119,57 +330,16 @@ pub(crate) fn find_all<'t>(node: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
     found
 }
 
-/// Like [`find_all`] but does not enter nested functions (their code runs at another time).
-pub(crate) fn find_in_scope<'t>(
-    node: Node<'t>,
-    language: Language,
-    kinds: &[&str],
-) -> Vec<Node<'t>> {
-    let mut found = Vec::new();
-    collect_in_scope(node, language, kinds, &mut found, true);
-    found
-}
-
-fn collect_in_scope<'t>(
-    node: Node<'t>,
-    language: Language,
-    kinds: &[&str],
-    found: &mut Vec<Node<'t>>,
-    top: bool,
-) {
-    if !top && is_function(node, language) {
-        return;
-    }
-    if kinds.contains(&node.kind()) {
-        found.push(node);
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect_in_scope(child, language, kinds, found, false);
-    }
-}
-
-/// The ancestors of `node`, innermost first. One descent from the root (tree-sitter's
-/// `parent()` walks down from the root on every call).
-pub(crate) fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-    let mut path = Vec::new();
-    let mut current = root;
-    while current.id() != node.id() {
-        path.push(current);
-        match current.child_with_descendant(node) {
-            Some(child) if child.id() != current.id() => current = child,
-            _ => break,
-        }
-    }
-    path.into_iter().rev()
-}
-
 pub(crate) fn is_function(node: Node, language: Language) -> bool {
+    is_function_kind(node.kind(), language)
+}
+
+fn is_function_kind(kind: &str, language: Language) -> bool {
     if language.is_python() {
-        matches!(node.kind(), "function_definition" | "lambda")
+        matches!(kind, "function_definition" | "lambda")
     } else {
         matches!(
-            node.kind(),
+            kind,
             "function_declaration"
                 | "function_expression"
                 | "function"
@@ -183,7 +353,7 @@ pub(crate) fn is_function(node: Node, language: Language) -> bool {
 
 /// The innermost function around `node`, or `None` at module level.
 pub(crate) fn enclosing_function<'t>(source: &Source<'t>, node: Node<'t>) -> Option<Node<'t>> {
-    ancestors(source.root, node).find(|n| is_function(*n, source.language))
+    source.enclosing_function(node)
 }
 
 pub(crate) fn is_async(function: Node) -> bool {
@@ -199,7 +369,7 @@ pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
         .child_by_field_name("name")
         .map(|n| source.text(n).to_string())
         .or_else(|| {
-            let parent = function.parent()?;
+            let parent = source.parent(function)?;
             match parent.kind() {
                 "variable_declarator"
                 | "pair"
@@ -212,7 +382,8 @@ pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
                 _ => None,
             }
         })?;
-    let class = ancestors(source.root, function)
+    let class = source
+        .ancestors(function)
         .find(|n| matches!(n.kind(), "class_definition" | "class_declaration" | "class"))
         .and_then(|c| c.child_by_field_name("name"))
         .map(|n| source.text(n));
@@ -254,13 +425,7 @@ pub(crate) fn parameter_names(source: &Source, function: Node) -> Vec<String> {
 
 /// Identifiers read anywhere inside `node`.
 pub(crate) fn identifiers<'s>(source: &Source<'s>, node: Node) -> Vec<&'s str> {
-    let mut names = Vec::new();
-    walk(node, &mut |n| {
-        if matches!(n.kind(), "identifier" | "shorthand_property_identifier") {
-            names.push(source.text(n));
-        }
-    });
-    names
+    source.identifiers(node)
 }
 
 /// Whether `node` is a string literal without interpolation.
@@ -328,22 +493,94 @@ pub(crate) fn keyword_argument<'t>(
     found.and_then(|a| a.child_by_field_name("value"))
 }
 
-/// The callee of a call as written, without whitespace (`a.b.c`), for pattern matching.
-pub(crate) fn callee(source: &Source, call: Node) -> String {
+/// The callee of a call as written, without whitespace (`a.b.c`), for pattern matching;
+/// borrowed from the source unless it spans whitespace.
+pub(crate) fn callee<'a>(source: &Source<'a>, call: Node) -> std::borrow::Cow<'a, str> {
     let function = call
         .child_by_field_name("function")
         .or_else(|| call.child_by_field_name("constructor"));
     match function {
-        Some(f) => source
-            .text(f)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect(),
-        None => String::new(),
+        Some(f) => {
+            let text = source.text(f);
+            if text.contains(char::is_whitespace) {
+                std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            }
+        }
+        None => std::borrow::Cow::Borrowed(""),
     }
 }
 
 /// The last segment of a dotted callee (`a.b.c` → `c`).
 pub(crate) fn method_name(callee: &str) -> &str {
     callee.rsplit(['.', '?']).next().unwrap_or(callee)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-node index must answer exactly what walking the tree answers.
+    fn check_index_against_tree(path: &str, language: Language) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut parsers = crate::lang::Parsers::new();
+        let tree = parsers.parse(language, &text).unwrap();
+        let source = Source::new(path, &text, language, tree.root_node());
+        let mut all = Vec::new();
+        walk(tree.root_node(), &mut |n| all.push(n));
+        assert_eq!(all.len(), source.nodes.len());
+        for node in all {
+            assert_eq!(source.parent(node), node.parent(), "parent of {node:?}");
+            let mut up = node.parent();
+            while let Some(n) = up.filter(|n| !is_function(*n, language)) {
+                up = n.parent();
+            }
+            assert_eq!(source.enclosing_function(node), up, "function of {node:?}");
+            let expected = find_all(node, &["identifier", "call", "call_expression"]);
+            assert_eq!(
+                source.find_all(node, &["identifier", "call", "call_expression"]),
+                expected
+            );
+            let mut in_scope = Vec::new();
+            collect_in_scope(node, language, &["call", "call_expression"], &mut in_scope);
+            assert_eq!(
+                source.find_in_scope(node, &["call", "call_expression"]),
+                in_scope
+            );
+        }
+    }
+
+    fn collect_in_scope<'t>(
+        node: Node<'t>,
+        language: Language,
+        kinds: &[&str],
+        found: &mut Vec<Node<'t>>,
+    ) {
+        if kinds.contains(&node.kind()) {
+            found.push(node);
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if !is_function(child, language) {
+                collect_in_scope(child, language, kinds, found);
+            }
+        }
+    }
+
+    #[test]
+    fn node_index_matches_the_tree_python() {
+        check_index_against_tree(
+            "tests/fixtures/python/django/api/views.py",
+            Language::Python,
+        );
+    }
+
+    #[test]
+    fn node_index_matches_the_tree_typescript() {
+        check_index_against_tree(
+            "tests/fixtures/typescript/nestjs/users.controller.ts",
+            Language::TypeScript,
+        );
+    }
 }

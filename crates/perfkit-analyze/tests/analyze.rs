@@ -228,6 +228,58 @@ fn routes_per_framework() {
     assert!(!has("django", "POST", "/v2/authors/"), "{table}");
     assert!(has("django", "GET", "/health/"), "{table}");
     assert!(has("express", "GET", "/users/:id/orders"), "{table}");
+    // Handlers imported from another module: the route points at the function there.
+    let at = |method: &str, path: &str| {
+        routes
+            .iter()
+            .find(|r| r.method == method && r.path == path)
+            .map(|r| {
+                format!(
+                    "{} {}:{} {}",
+                    r.framework.as_str(),
+                    r.file,
+                    r.line,
+                    r.handler
+                )
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        at("GET", "/users"),
+        "express javascript/express-router/controllers/users.js:5 exports.list",
+        "{table}"
+    );
+    assert_eq!(
+        at("POST", "/users"),
+        "express javascript/express-router/controllers/users.js:10 create",
+        "{table}"
+    );
+    assert_eq!(
+        at("GET", "/health"),
+        "express javascript/express-router/controllers/health.js:1 health",
+        "{table}"
+    );
+    assert_eq!(
+        at("DELETE", "/orders/:id"),
+        "express typescript/express-controllers/orders.controller.ts:10 OrdersController.remove",
+        "{table}"
+    );
+    assert_eq!(
+        at("GET", "/version"),
+        "express typescript/express-controllers/meta.ts:3 version",
+        "{table}"
+    );
+    let users = routes
+        .iter()
+        .find(|r| r.method == "POST" && r.path == "/users")
+        .unwrap();
+    assert!(users.data.writes, "{table}");
+    // A Django function view without method decorators serves every method.
+    assert_eq!(
+        at("ANY", "/api/about/"),
+        "django python/django/shop/pages.py:5 about",
+        "{table}"
+    );
     assert!(has("nestjs", "GET", "/users/:id/invoice"), "{table}");
     assert!(has("fastify", "GET", "/tags"), "{table}");
     assert!(has("nextjs", "POST", "/api/users"), "{table}");

@@ -9,8 +9,7 @@ use super::{contains, is_constant_name, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
-    self, ancestors, call_arguments, find_all, find_in_scope, identifiers, is_function,
-    is_plain_string, method_name, string_value,
+    self, call_arguments, identifiers, is_function, is_plain_string, method_name, string_value,
 };
 
 pub(crate) fn check(ctx: &mut Ctx) {
@@ -60,8 +59,14 @@ struct Loop<'t> {
 
 /// `xs.map(fn)` → (the call, `xs`) when `function` is that callback.
 fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
-    let args = function.parent().filter(|p| p.kind() == "arguments")?;
-    let call = args.parent().filter(|c| c.kind() == "call_expression")?;
+    let args = ctx
+        .src
+        .parent(function)
+        .filter(|p| p.kind() == "arguments")?;
+    let call = ctx
+        .src
+        .parent(args)
+        .filter(|c| c.kind() == "call_expression")?;
     let member = call
         .child_by_field_name("function")
         .filter(|f| f.kind() == "member_expression")?;
@@ -93,7 +98,8 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
             }
             // for (let i = 0; i < xs.length; i++) iterates xs.
             let iterable = node.child_by_field_name("condition").and_then(|c| {
-                find_all(c, &["member_expression"])
+                ctx.src
+                    .find_all(c, &["member_expression"])
                     .into_iter()
                     .find(|m| {
                         m.child_by_field_name("property")
@@ -149,7 +155,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
 /// (non-callback) function.
 fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
     let mut loops = Vec::new();
-    for ancestor in ancestors(ctx.src.root, node) {
+    for ancestor in ctx.src.ancestors(node) {
         if matches!(ancestor.kind(), "class_body" | "program") {
             break;
         }
@@ -206,8 +212,9 @@ fn origin<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<Node<'t>> {
         if scope == ctx.src.root {
             return None;
         }
-        scope = scope
-            .parent()
+        scope = ctx
+            .src
+            .parent(scope)
             .map(|p| scope_of(ctx, p))
             .unwrap_or(ctx.src.root);
     }
@@ -220,14 +227,7 @@ fn last_assignment<'t>(
     before: usize,
 ) -> Option<Node<'t>> {
     let mut found = None;
-    for node in find_in_scope(
-        scope,
-        ctx.src.language,
-        &["variable_declarator", "assignment_expression"],
-    ) {
-        if node.start_byte() >= before {
-            break;
-        }
+    for node in ctx.src.assignments_in(scope, name, before) {
         let (target, value) = match node.kind() {
             "variable_declarator" => (
                 node.child_by_field_name("name"),
@@ -319,7 +319,7 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
         "call_expression" => {
             let callee = syntax::callee(ctx.src, node);
             matches!(
-                callee.as_str(),
+                callee.as_ref(),
                 "Object.keys" | "Object.values" | "Object.entries"
             ) && call_arguments(node)
                 .first()
@@ -394,13 +394,6 @@ fn orm_receiver(ctx: &Ctx, segments: &[&str]) -> bool {
         && ["typeorm", "mongoose", "sequelize"]
             .iter()
             .any(|m| ctx.src.imports(m) || ctx.src.text.contains(&format!("@nestjs/{m}")))
-}
-
-fn is_chain_inner(call: Node) -> bool {
-    call.parent()
-        .filter(|p| p.kind() == "member_expression")
-        .and_then(|p| p.parent())
-        .is_some_and(|g| g.kind() == "call_expression")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -478,7 +471,7 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
                 return Some(QueryKind::Db);
             }
         }
-        if matches!(callee.as_str(), "knex" | "db" | "trx")
+        if matches!(callee.as_ref(), "knex" | "db" | "trx")
             && first_arg.is_some_and(|a| a.kind() == "string")
         {
             return Some(QueryKind::Db);
@@ -499,7 +492,9 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
 
 fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
     let function = syntax::enclosing_function(ctx.src, call);
-    let awaited = ancestors(ctx.src.root, call)
+    let awaited = ctx
+        .src
+        .ancestors(call)
         .take_while(|a| Some(*a) != function)
         .any(|a| a.kind() == "await_expression");
     if awaited {
@@ -507,9 +502,12 @@ fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
     }
     // Promise.all(rows.map(row => db.find(row.id))) still issues one query per row.
     lp.callback_call.is_some_and(|c| {
-        c.parent().and_then(|a| a.parent()).is_some_and(|p| {
-            p.kind() == "call_expression" && syntax::callee(ctx.src, p).starts_with("Promise.")
-        })
+        ctx.src
+            .parent(c)
+            .and_then(|a| ctx.src.parent(a))
+            .is_some_and(|p| {
+                p.kind() == "call_expression" && syntax::callee(ctx.src, p).starts_with("Promise.")
+            })
     })
 }
 
@@ -535,7 +533,7 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
 
 fn n_plus_one(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call_expression"]) {
-        if is_chain_inner(call) {
+        if ctx.src.is_chain_inner(call) {
             continue;
         }
         let callee = syntax::callee(ctx.src, call);
@@ -574,7 +572,7 @@ fn n_plus_one(ctx: &mut Ctx) {
                 continue;
             }
             let mut names: HashSet<&str> = lp.vars.iter().copied().collect();
-            for declarator in find_in_scope(lp.node, ctx.src.language, &["variable_declarator"]) {
+            for declarator in ctx.src.find_in_scope(lp.node, &["variable_declarator"]) {
                 if declarator.end_byte() <= call.start_byte()
                     && declarator.start_byte() > iterable.end_byte()
                 {
@@ -640,7 +638,7 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
                     | "getMany"
                     | "toArray"
             ) || matches!(
-                callee.as_str(),
+                callee.as_ref(),
                 "Array.from" | "Object.keys" | "Object.values"
             ) || (method == "find"
                 && !call_arguments(o)
@@ -704,7 +702,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
             let Some(acc) = syntax::parameter_names(ctx.src, callback).first().cloned() else {
                 continue;
             };
-            let spread = find_all(callback, &["spread_element"])
+            let spread = ctx
+                .src
+                .find_all(callback, &["spread_element"])
                 .into_iter()
                 .find(|s| {
                     s.named_child(0).is_some_and(|a| ctx.text(a) == acc)
@@ -737,17 +737,21 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let text = ctx.text(inner_iter);
-        let outer_same = ancestors(ctx.src.root, at)
+        let outer_same = ctx
+            .src
+            .ancestors(at)
             .take_while(|a| !matches!(a.kind(), "program" | "class_body"))
             .filter_map(|a| loop_at(ctx, a, at))
             .take_while(|_| true)
             .any(|outer| outer.node != at && outer.iterable.is_some_and(|o| ctx.text(o) == text));
-        let stops = ancestors(ctx.src.root, at)
+        let stops = ctx
+            .src
+            .ancestors(at)
             .filter(|a| is_function(*a, ctx.src.language) && iteration_call(ctx, *a).is_none())
             .map(|f| f.start_byte())
             .next();
         let outer_same = outer_same
-            && ancestors(ctx.src.root, at).any(|a| {
+            && ctx.src.ancestors(at).any(|a| {
                 stops.is_none_or(|s| a.start_byte() >= s)
                     && loop_at(ctx, a, at).is_some_and(|o| {
                         o.node != at && o.iterable.is_some_and(|i| ctx.text(i) == text)
@@ -835,12 +839,13 @@ fn connection_leak(ctx: &mut Ctx) {
         let Some(body) = function.child_by_field_name("body") else {
             continue;
         };
-        let expr = match call.parent() {
+        let expr = match ctx.src.parent(call) {
             Some(p) if p.kind() == "await_expression" => p,
             _ => call,
         };
-        let var = expr
-            .parent()
+        let var = ctx
+            .src
+            .parent(expr)
             .filter(|p| p.kind() == "variable_declarator" || p.kind() == "assignment_expression")
             .and_then(|p| {
                 p.child_by_field_name("name")
@@ -877,7 +882,7 @@ fn connection_leak(ctx: &mut Ctx) {
 
 fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
     let mut releases = Vec::new();
-    for node in find_all(
+    for node in ctx.src.find_all(
         body,
         &[
             "call_expression",
@@ -962,7 +967,7 @@ fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
     } else {
         node
     };
-    let mut calls = find_all(node, &["call_expression"]);
+    let mut calls = ctx.src.find_all(node, &["call_expression"]);
     calls.retain(|c| {
         let m = method_name(&syntax::callee(ctx.src, *c)).to_string();
         m == "readFileSync" || m == "readFile"
@@ -1010,7 +1015,7 @@ fn missing_cache(ctx: &mut Ctx) {
         };
         let method = method_name(&callee);
         if matches!(
-            callee.as_str(),
+            callee.as_ref(),
             "JSON.parse" | "yaml.load" | "yaml.parse" | "YAML.parse" | "jsyaml.load" | "toml.parse"
         ) && args
             .first()
@@ -1021,7 +1026,7 @@ fn missing_cache(ctx: &mut Ctx) {
             continue;
         }
         if matches!(
-            callee.as_str(),
+            callee.as_ref(),
             "Handlebars.compile"
                 | "handlebars.compile"
                 | "ejs.compile"
@@ -1053,7 +1058,7 @@ fn missing_cache(ctx: &mut Ctx) {
             continue;
         }
         if handler.serves_get()
-            && !is_chain_inner(call)
+            && !ctx.src.is_chain_inner(call)
             && is_whole_table_aggregate(ctx, call, &callee, method)
         {
             let message = "This GET handler aggregates a whole table/collection on every request: the database scans it each time. Cache the result with a short TTL or keep a counter.".to_string();
@@ -1201,9 +1206,10 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Pdf);
     }
     if callee == "sharp" || callee == "Jimp.read" || callee == "gm" {
-        let chain = call
-            .parent()
-            .and_then(|p| p.parent())
+        let chain = ctx
+            .src
+            .parent(call)
+            .and_then(|p| ctx.src.parent(p))
             .map(|p| ctx.text(p))
             .unwrap_or("");
         let _ = chain;

@@ -86,12 +86,12 @@ impl<'s, 't> Ctx<'s, 't> {
         let callee = syntax::callee(self.src, call);
         let (head, rest) = match callee.split_once('.') {
             Some((head, rest)) => (head, Some(rest)),
-            None => (callee.as_str(), None),
+            None => (callee.as_ref(), None),
         };
         match (self.imports.get(head), rest) {
             (Some(full), Some(rest)) => format!("{full}.{rest}"),
             (Some(full), None) => full.clone(),
-            (None, _) => callee,
+            (None, _) => callee.into_owned(),
         }
     }
 }
@@ -186,14 +186,17 @@ pub(crate) fn release_gap(
         return Some(Release::Never);
     };
     let in_finally = |n: &Node| {
-        syntax::ancestors(ctx.src.root, *n)
+        ctx.src
+            .ancestors(*n)
             .take_while(|a| *a != body)
             .any(|a| a.kind() == "finally_clause")
     };
     if releases.iter().any(in_finally) {
         return None;
     }
-    let gap = syntax::find_in_scope(body, ctx.src.language, risky)
+    let gap = ctx
+        .src
+        .find_in_scope(body, risky)
         .into_iter()
         .any(|n| n.start_byte() > acquired.end_byte() && n.end_byte() <= first.start_byte());
     gap.then_some(Release::SuccessPathOnly)

@@ -8,8 +8,7 @@ use super::{contains, is_constant_name, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
-    self, ancestors, call_arguments, find_all, find_in_scope, identifiers, is_plain_string,
-    method_name, string_value, Source,
+    self, call_arguments, identifiers, is_plain_string, method_name, string_value, Source,
 };
 
 pub(crate) fn check(ctx: &mut Ctx) {
@@ -128,7 +127,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Loop<'t>> {
 /// Loops whose body runs `node` once per iteration, innermost first, up to the enclosing function.
 fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
     let mut loops = Vec::new();
-    for ancestor in ancestors(ctx.src.root, node) {
+    for ancestor in ctx.src.ancestors(node) {
         if matches!(
             ancestor.kind(),
             "function_definition" | "lambda" | "class_definition"
@@ -175,10 +174,7 @@ fn last_assignment<'t>(
     before: usize,
 ) -> Option<Node<'t>> {
     let mut found = None;
-    for node in find_in_scope(scope, ctx.src.language, &["assignment", "with_item"]) {
-        if node.start_byte() >= before {
-            break;
-        }
+    for node in ctx.src.assignments_in(scope, name, before) {
         match node.kind() {
             "assignment" => {
                 let (Some(left), Some(right)) = (
@@ -310,7 +306,7 @@ fn iterable_origin<'t>(ctx: &Ctx<'_, 't>, iterable: Node<'t>) -> Node<'t> {
         match node.kind() {
             "call"
                 if matches!(
-                    syntax::callee(ctx.src, node).as_str(),
+                    syntax::callee(ctx.src, node).as_ref(),
                     "enumerate" | "list" | "iter"
                 ) =>
             {
@@ -428,14 +424,6 @@ fn is_remote_call(callee: &str) -> bool {
         || callee == "urlopen"
 }
 
-/// The whole chain a call belongs to: `a.filter(x).first()` for the inner `a.filter(x)`.
-fn is_chain_inner(call: Node) -> bool {
-    call.parent()
-        .filter(|p| p.kind() == "attribute")
-        .and_then(|p| p.parent())
-        .is_some_and(|g| g.kind() == "call")
-}
-
 fn uses_batch_lookup(ctx: &Ctx, call: Node) -> bool {
     let text = ctx.text(call);
     text.contains("__in=")
@@ -513,7 +501,7 @@ fn is_sqlalchemy_text(text: &str) -> bool {
 
 /// Whether `call` reads an attribute of `var` (`row.id`, `row.customer_id`).
 fn reads_field_of(ctx: &Ctx, call: Node, var: &str) -> bool {
-    find_all(call, &["attribute"]).into_iter().any(|a| {
+    ctx.src.find_all(call, &["attribute"]).into_iter().any(|a| {
         a.child_by_field_name("object")
             .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
     })
@@ -541,7 +529,7 @@ fn is_query_result(ctx: &Ctx, source: Node) -> bool {
         let name = ctx.text(source);
         return matches!(name, "queryset" | "qs" | "rows" | "cursor") || name.ends_with("_qs");
     }
-    find_all(source, &["call"]).into_iter().any(|c| {
+    ctx.src.find_all(source, &["call"]).into_iter().any(|c| {
         let callee = ctx.resolved_callee(c);
         is_db_query(&callee) || is_remote_call(&callee) || callee.ends_with("get_queryset")
     })
@@ -558,7 +546,7 @@ fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
         return false;
     }
     // obj.tags.all(): is obj a model instance from the ORM?
-    let Some(root) = find_all(source, &["identifier"]).into_iter().next() else {
+    let Some(root) = ctx.src.find_all(source, &["identifier"]).into_iter().next() else {
         return false;
     };
     let name = ctx.text(root);
@@ -605,8 +593,8 @@ fn prefetches(text: &str, attr: &str) -> bool {
 fn n_plus_one(ctx: &mut Ctx) {
     let root = ctx.src.root;
     // Queries issued per iteration.
-    for call in find_all(root, &["call"]) {
-        if is_chain_inner(call) {
+    for call in ctx.src.find_all(root, &["call"]) {
+        if ctx.src.is_chain_inner(call) {
             continue;
         }
         let callee = ctx.resolved_callee(call);
@@ -634,13 +622,14 @@ fn n_plus_one(ctx: &mut Ctx) {
             if is_constant_collection(ctx, iterable, 0) {
                 continue;
             }
-            let assigned_in_loop: HashSet<&str> =
-                find_in_scope(lp.node, ctx.src.language, &["assignment"])
-                    .into_iter()
-                    .filter(|a| a.end_byte() <= call.start_byte())
-                    .filter_map(|a| a.child_by_field_name("left"))
-                    .flat_map(|l| identifiers(ctx.src, l))
-                    .collect();
+            let assigned_in_loop: HashSet<&str> = ctx
+                .src
+                .find_in_scope(lp.node, &["assignment"])
+                .into_iter()
+                .filter(|a| a.end_byte() <= call.start_byte())
+                .filter_map(|a| a.child_by_field_name("left"))
+                .flat_map(|l| identifiers(ctx.src, l))
+                .collect();
             let per_row = lp
                 .vars
                 .iter()
@@ -671,7 +660,7 @@ fn n_plus_one(ctx: &mut Ctx) {
         }
     }
     // Lazy related-object access on rows of a queryset.
-    let loops: Vec<Node> = find_all(
+    let loops: Vec<Node> = ctx.src.find_all(
         root,
         &[
             "for_statement",
@@ -708,7 +697,7 @@ fn n_plus_one(ctx: &mut Ctx) {
         };
         let Some(body) = body else { continue };
         let mut seen: HashSet<&str> = HashSet::new();
-        for attribute in find_in_scope(body, ctx.src.language, &["attribute"]) {
+        for attribute in ctx.src.find_in_scope(body, &["attribute"]) {
             let Some(object) = attribute.child_by_field_name("object") else {
                 continue;
             };
@@ -721,7 +710,7 @@ fn n_plus_one(ctx: &mut Ctx) {
             else {
                 continue;
             };
-            let Some(parent) = attribute.parent() else {
+            let Some(parent) = ctx.src.parent(attribute) else {
                 continue;
             };
             let related = if attr.ends_with("_set") && !sqlalchemy {
@@ -731,7 +720,7 @@ fn n_plus_one(ctx: &mut Ctx) {
                     .child_by_field_name("attribute")
                     .map(|a| ctx.text(a))
                     .unwrap_or("");
-                let called = parent.parent().is_some_and(|g| {
+                let called = ctx.src.parent(parent).is_some_and(|g| {
                     g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
                 });
                 if called {
@@ -751,8 +740,9 @@ fn n_plus_one(ctx: &mut Ctx) {
                     && parent.child_by_field_name("right") == Some(attribute)
                     || parent.kind() == "for_in_clause"
                     || (parent.kind() == "argument_list"
-                        && parent
-                            .parent()
+                        && ctx
+                            .src
+                            .parent(parent)
                             .is_some_and(|g| syntax::callee(ctx.src, g) == "len"));
                 iterated && attr.ends_with('s') && !SCALAR_FIELDS.contains(&attr)
             } else {
@@ -769,7 +759,7 @@ fn n_plus_one(ctx: &mut Ctx) {
                 ("select(Book).options(selectinload(Book.author))  # or joinedload for many-to-one", "`.options(selectinload(...))` / `joinedload(...)`")
             } else if attr.ends_with("_set")
                 || parent.kind() == "attribute"
-                    && parent.parent().is_some_and(|g| g.kind() == "call")
+                    && ctx.src.parent(parent).is_some_and(|g| g.kind() == "call")
             {
                 (
                     "Book.objects.prefetch_related(\"reviews\")  # one extra query for all rows",
@@ -866,7 +856,7 @@ fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
             "list" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
             "call" => {
                 let callee = syntax::callee(ctx.src, o);
-                matches!(callee.as_str(), "list" | "sorted")
+                matches!(callee.as_ref(), "list" | "sorted")
                     && !call_arguments(o)
                         .iter()
                         .all(|a| is_constant_collection(ctx, *a, 0))
@@ -1035,7 +1025,7 @@ fn is_iterator(ctx: &Ctx, node: Node) -> bool {
         o.kind() == "generator_expression"
             || (o.kind() == "call"
                 && matches!(
-                    syntax::callee(ctx.src, o).as_str(),
+                    syntax::callee(ctx.src, o).as_ref(),
                     "iter" | "map" | "filter" | "zip" | "itertools.chain" | "chain"
                 ))
     })
@@ -1137,15 +1127,18 @@ fn connection_leak(ctx: &mut Ctx) {
         let Some(body) = function.child_by_field_name("body") else {
             continue;
         };
-        let in_with = ancestors(ctx.src.root, call)
+        let in_with = ctx
+            .src
+            .ancestors(call)
             .take_while(|a| *a != function)
             .any(|a| a.kind() == "with_item");
-        let expr = match call.parent() {
+        let expr = match ctx.src.parent(call) {
             Some(p) if p.kind() == "await" => p,
             _ => call,
         };
-        let assigned = expr
-            .parent()
+        let assigned = ctx
+            .src
+            .parent(expr)
             .filter(|p| p.kind() == "assignment" && p.child_by_field_name("right") == Some(expr))
             .and_then(|p| p.child_by_field_name("left"))
             .filter(|l| l.kind() == "identifier")
@@ -1181,11 +1174,9 @@ fn connection_leak(ctx: &mut Ctx) {
 
 /// Why `var`, acquired at `acquired` in `body`, is not released on every path (`None` if it is).
 fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
-    let lang = ctx.src.language;
     let mut releases: Vec<Node> = Vec::new();
-    for node in find_in_scope(
+    for node in ctx.src.find_in_scope(
         body,
-        lang,
         &[
             "call",
             "with_item",
@@ -1263,8 +1254,8 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
 // missing-cache
 
 fn cached_function(ctx: &Ctx, function: Node) -> bool {
-    function
-        .parent()
+    ctx.src
+        .parent(function)
         .filter(|p| p.kind() == "decorated_definition")
         .is_some_and(|d| {
             let text = ctx.text(d);
@@ -1278,7 +1269,9 @@ fn missing_cache(ctx: &mut Ctx) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
-        let outer = ancestors(ctx.src.root, call)
+        let outer = ctx
+            .src
+            .ancestors(call)
             .filter(|a| a.kind() == "function_definition")
             .last()
             .unwrap_or(function);
@@ -1356,7 +1349,7 @@ fn missing_cache(ctx: &mut Ctx) {
         }
         // Whole-table aggregates in GET handlers.
         if handler.serves_get()
-            && !is_chain_inner(call)
+            && !ctx.src.is_chain_inner(call)
             && is_whole_table_aggregate(ctx, call, &callee)
         {
             let message = "This GET handler aggregates a whole table on every request: the database scans it each time. Cache the result for a short TTL, keep a counter, or serve it from perfkit's response cache.".to_string();
@@ -1393,7 +1386,9 @@ fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
     };
     node.kind() == "call"
         && (opened(node)
-            || find_all(node, &["call"])
+            || ctx
+                .src
+                .find_all(node, &["call"])
                 .into_iter()
                 .any(|c| syntax::callee(ctx.src, c) == "open" && opened(c)))
 }
