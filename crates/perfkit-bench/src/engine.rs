@@ -24,7 +24,9 @@ use tokio::net::TcpStream;
 use crate::http1::{encode_request, ReadError, Response, ResponseReader};
 use crate::scenario::{LoadModel, Scenario};
 use crate::schedule::Schedule;
-use crate::summary::{new_histogram, EndpointResult, Latency, RunResult, Sample, Totals};
+use crate::summary::{
+    new_histogram, sample_of, EndpointResult, Latency, RunResult, Sample, Totals,
+};
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
@@ -510,34 +512,6 @@ impl Coordinator {
             }
             self.spare.push(accs);
         }
-    }
-}
-
-fn sample_of(
-    at: f64,
-    interval: Duration,
-    requests: u64,
-    errors: u64,
-    histogram: &Histogram<u64>,
-) -> Sample {
-    let empty = histogram.is_empty();
-    let at_p = |p: f64| {
-        if empty {
-            0
-        } else {
-            histogram.value_at_percentile(p)
-        }
-    };
-    Sample {
-        at,
-        requests,
-        errors,
-        rps: requests as f64 / interval.as_secs_f64(),
-        p50: at_p(50.0),
-        p90: at_p(90.0),
-        p99: at_p(99.0),
-        p999: at_p(99.9),
-        max: if empty { 0 } else { histogram.max() },
     }
 }
 

@@ -380,6 +380,14 @@ impl ScenarioFile {
                     "must be positive",
                 ));
             }
+            if let Some(interval) = database.sample_interval {
+                if interval < Duration::from_millis(10) || interval > database.duration_per_step {
+                    return Err(problem(
+                        format!("{at}.sample_interval"),
+                        "must be at least 10ms and at most duration_per_step",
+                    ));
+                }
+            }
         }
         Ok(())
     }

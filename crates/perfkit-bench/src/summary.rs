@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +13,35 @@ use crate::scenario::{LoadModel, Metric, Threshold};
 /// Latencies are recorded in microseconds, 3 significant digits, 1µs..1h.
 pub(crate) fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
+}
+
+/// One interval's sample from its counts and histogram.
+pub(crate) fn sample_of(
+    at: f64,
+    interval: Duration,
+    requests: u64,
+    errors: u64,
+    histogram: &Histogram<u64>,
+) -> Sample {
+    let empty = histogram.is_empty();
+    let at_p = |p: f64| {
+        if empty {
+            0
+        } else {
+            histogram.value_at_percentile(p)
+        }
+    };
+    Sample {
+        at,
+        requests,
+        errors,
+        rps: requests as f64 / interval.as_secs_f64(),
+        p50: at_p(50.0),
+        p90: at_p(90.0),
+        p99: at_p(99.0),
+        p999: at_p(99.9),
+        max: if empty { 0 } else { histogram.max() },
+    }
 }
 
 /// Percentiles of the spectrum plot: 0, 50, 75, 90, ... 99.999, then max.

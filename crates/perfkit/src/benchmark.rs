@@ -11,9 +11,11 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use anyhow::Context;
-use perfkit_bench::baseline::{self, BaselineRecord, Machine};
-use perfkit_bench::compare::{compare, CompareSettings, EndpointComparison, Verdict};
-use perfkit_bench::report::{self, ReportContext, ScenarioReport};
+use perfkit_bench::baseline::{self, BaselineRecord, DatabaseRecord, Machine};
+use perfkit_bench::compare::{
+    compare, compare_databases, CompareSettings, EndpointComparison, Verdict,
+};
+use perfkit_bench::report::{self, DatabaseReport, ReportContext, ScenarioReport};
 use perfkit_bench::{RunResult, Sample, ScenarioError, ScenarioFile, Target};
 
 #[derive(Debug, clap::Args)]
@@ -239,10 +241,7 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
         git_commit,
         machine: machine.describe(),
     };
-    std::fs::create_dir_all(&args.reports)
-        .with_context(|| format!("creating {}", args.reports.display()))?;
-    let markdown_path = args.reports.join(format!("benchmark-{date}.md"));
-    let html_path = args.reports.join(format!("benchmark-{date}.html"));
+    let (markdown_path, html_path) = claim_reports(&args.reports, &format!("benchmark-{date}"))?;
     write_file(&markdown_path, &report::markdown(&context, &reports))?;
     write_file(&html_path, &report::html(&context, &reports))?;
 
@@ -427,7 +426,14 @@ fn git_commit() -> Option<String> {
         .filter(|c| !c.is_empty())
 }
 
-/// `--database`: each named (or every) entry of `databases`, one after the other.
+/// `report::claim_report_paths` with the error saying which directory.
+fn claim_reports(dir: &Path, stem: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
+    report::claim_report_paths(dir, stem)
+        .with_context(|| format!("creating a report in {}", dir.display()))
+}
+
+/// `--database`: each named (or every) entry of `databases`, one after the other;
+/// compared with and appended to the stored sweeps like HTTP runs.
 fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()> {
     let names: Vec<String> = if args.scenarios.is_empty() {
         file.databases.keys().cloned().collect()
@@ -439,7 +445,13 @@ fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()
         "{} has no `databases:` entries to benchmark; see config/benchmarks.yml for an example",
         args.file.display()
     );
-    let mut runs = Vec::new();
+    let stored = baseline::load_databases(&args.baselines)?;
+    let compare_runs = args.compare || args.fail_on_regression;
+    let settings = CompareSettings {
+        min_effect: args.min_effect,
+        ..CompareSettings::default()
+    };
+    let mut reports = Vec::new();
     for name in &names {
         let bench = file.get_database(&args.file, name)?;
         if std::io::stderr().is_terminal() {
@@ -448,50 +460,133 @@ fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()
                 bench.pool_sizes, bench.duration_per_step
             );
         }
-        runs.push(
-            perfkit_bench::database::run(name, bench)
-                .with_context(|| format!("benchmarking database {name}"))?,
-        );
+        let run = perfkit_bench::database::run(name, bench)
+            .with_context(|| format!("benchmarking database {name}"))?;
+        let previous = compare_runs
+            .then(|| baseline::latest_database(&stored, name))
+            .flatten();
+        if compare_runs && previous.is_none() {
+            eprintln!("{name}: no stored baseline to compare with; this run becomes the first");
+        }
+        reports.push(DatabaseReport {
+            comparison: previous
+                .map(|b| compare_databases(&b.run, &run, settings))
+                .unwrap_or_default(),
+            baseline: previous.map(|b| (b.recorded_at.clone(), b.run.clone())),
+            run,
+        });
     }
     let (date, stamp) = baseline::utc_date_time(SystemTime::now());
     let machine = Machine::current();
+    let git_commit = git_commit();
+    if !args.no_save {
+        for report in &reports {
+            if report.run.knee.is_none() {
+                eprintln!(
+                    "{}: not stored as a baseline: no query succeeded",
+                    report.run.name
+                );
+                continue;
+            }
+            baseline::append_database(
+                &args.baselines,
+                DatabaseRecord {
+                    recorded_at: stamp.clone(),
+                    git_commit: git_commit.clone(),
+                    machine: machine.clone(),
+                    run: report.run.clone(),
+                },
+            )?;
+        }
+    }
     let context = ReportContext {
         generated_at: stamp,
-        git_commit: git_commit(),
+        git_commit,
         machine: machine.describe(),
     };
-    std::fs::create_dir_all(&args.reports)
-        .with_context(|| format!("creating {}", args.reports.display()))?;
-    let path = args.reports.join(format!("benchmark-database-{date}.md"));
-    write_file(&path, &report::database_markdown(&context, &runs))?;
+    let (markdown_path, html_path) =
+        claim_reports(&args.reports, &format!("benchmark-database-{date}"))?;
+    write_file(
+        &markdown_path,
+        &report::database_markdown(&context, &reports),
+    )?;
+    write_file(&html_path, &report::database_html(&context, &reports))?;
+    let regressed: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.comparison
+                .iter()
+                .filter(|c| c.verdict == Verdict::Regressed)
+                .map(move |c| format!("{}/{}", r.run.name, c.endpoint))
+        })
+        .collect();
     if args.json {
-        let json = serde_json::json!({ "databases": runs, "reports": [path] });
+        let json = serde_json::json!({
+            "databases": reports.iter().map(|r| DatabaseOutput {
+                run: &r.run,
+                baseline_recorded_at: r.baseline.as_ref().map(|b| b.0.as_str()),
+                comparison: &r.comparison,
+            }).collect::<Vec<_>>(),
+            "reports": [markdown_path, html_path],
+        });
         println!(
             "{}",
             serde_json::to_string_pretty(&json).context("encoding JSON")?
         );
-        return Ok(());
-    }
-    for run in &runs {
-        println!("{} ({}, {}):", run.name, run.backend, run.url);
-        for step in &run.steps {
-            println!(
-                "  pool {:>4}  {:>10.1} queries/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
-                step.pool_size,
-                step.qps,
-                step.latency.p50 as f64 / 1000.0,
-                step.latency.p99 as f64 / 1000.0,
-                step.errors
-            );
+    } else {
+        for report in &reports {
+            print_database(report);
         }
-        match run.knee {
-            Some(knee) => println!(
-                "  recommended pool size: {knee} (smallest reaching 95% of the peak {:.1} queries/s)",
-                run.peak_qps
-            ),
-            None => println!("  no pool size completed a query"),
+        println!(
+            "reports: {} and {}",
+            markdown_path.display(),
+            html_path.display()
+        );
+        if !args.no_save {
+            println!("baselines: appended to {}", args.baselines.display());
         }
     }
-    println!("report: {}", path.display());
+    if args.fail_on_regression && !regressed.is_empty() {
+        return Err(Verdicts::Regressed(regressed.join(", ")).into());
+    }
     Ok(())
+}
+
+/// A sweep in `--json` output: the run's fields, then the comparison.
+#[derive(serde::Serialize)]
+struct DatabaseOutput<'a> {
+    #[serde(flatten)]
+    run: &'a perfkit_bench::database::DatabaseRun,
+    baseline_recorded_at: Option<&'a str>,
+    comparison: &'a [EndpointComparison],
+}
+
+fn print_database(report: &DatabaseReport) {
+    let run = &report.run;
+    println!("{} ({}, {}):", run.name, run.backend, run.url);
+    for step in &run.steps {
+        println!(
+            "  pool {:>4}  {:>10.1} queries/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
+            step.pool_size,
+            step.qps,
+            step.latency.p50 as f64 / 1000.0,
+            step.latency.p99 as f64 / 1000.0,
+            step.errors
+        );
+    }
+    match run.knee {
+        Some(knee) => println!(
+            "  recommended pool size: {knee} (smallest reaching 95% of the peak {:.1} queries/s)",
+            run.peak_qps
+        ),
+        None => println!("  no pool size completed a query"),
+    }
+    for comparison in &report.comparison {
+        println!(
+            "  vs baseline {}: {} {}",
+            report.baseline.as_ref().map_or("-", |b| b.0.as_str()),
+            comparison.endpoint,
+            comparison.verdict.label()
+        );
+    }
 }

@@ -100,6 +100,9 @@ fn runs_store_baselines_write_reports_and_compare() {
     assert!(reports
         .iter()
         .any(|r| r.starts_with("benchmark-") && r.ends_with(".html")));
+    let first_markdown = reports.iter().find(|r| r.ends_with(".md")).unwrap();
+    let first_report =
+        std::fs::read_to_string(dir.path().join(".perfkit/reports").join(first_markdown)).unwrap();
 
     let second = benchmark(
         dir.path(),
@@ -115,6 +118,18 @@ fn runs_store_baselines_write_reports_and_compare() {
     let stored: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
     assert_eq!(stored["runs"].as_array().unwrap().len(), 2);
+    // The day's second run gets its own reports (`-2`); the first ones are kept as they were.
+    let report_dir = dir.path().join(".perfkit/reports");
+    assert_eq!(std::fs::read_dir(&report_dir).unwrap().count(), 4);
+    assert_eq!(
+        std::fs::read_to_string(report_dir.join(first_markdown)).unwrap(),
+        first_report
+    );
+    let written: Vec<String> = serde_json::from_value(json["reports"].clone()).unwrap();
+    assert!(
+        written[0].ends_with("-2.md") && written[1].ends_with("-2.html"),
+        "{written:?}"
+    );
 }
 
 #[test]
@@ -272,17 +287,25 @@ fn cache_mode_reads_the_hit_rate_of_a_caching_route() {
     assert!(rate > 0.0 && rate < 100.0, "{stdout}");
 }
 
+/// A `databases:` entry `lite` on a SQLite file running `query`.
+fn database_file(dir: &Path, query: &str) {
+    std::fs::write(
+        dir.join("benchmarks.yml"),
+        format!(
+            "databases:\n  lite:\n    url: sqlite:data/app.db\n\
+             \x20   setup: ['CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)', \
+             'INSERT OR IGNORE INTO t VALUES (1), (2), (3)']\n\
+             \x20   queries: [\"{query}\"]\n\
+             \x20   pool_sizes: [1, 2]\n    duration_per_step: 500ms\n"
+        ),
+    )
+    .unwrap();
+}
+
 #[test]
 fn database_mode_sweeps_pool_sizes_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("benchmarks.yml"),
-        "databases:\n  lite:\n    url: sqlite:data/app.db\n\
-         \x20   setup: ['CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t VALUES (1), (2), (3)']\n\
-         \x20   queries: [SELECT id FROM t WHERE id = 2]\n\
-         \x20   pool_sizes: [1, 2]\n    duration_per_step: 300ms\n",
-    )
-    .unwrap();
+    database_file(dir.path(), "SELECT id FROM t WHERE id = 2");
     let output = benchmark(
         dir.path(),
         &["-f", "benchmarks.yml", "--database", "--json"],
@@ -293,14 +316,55 @@ fn database_mode_sweeps_pool_sizes_on_sqlite() {
     assert_eq!(run["backend"], "sqlite");
     assert_eq!(run["steps"].as_array().unwrap().len(), 2);
     assert!(run["steps"][0]["qps"].as_f64().unwrap() > 0.0);
+    assert_eq!(run["steps"][0]["series"].as_array().unwrap().len(), 10);
     assert!([1, 2].contains(&run["knee"].as_u64().unwrap()));
-    let report = std::fs::read_dir(dir.path().join(".perfkit/reports"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
-    let report = std::fs::read_to_string(report.path()).unwrap();
+    let written: Vec<String> = serde_json::from_value(json["reports"].clone()).unwrap();
+    let report = std::fs::read_to_string(dir.path().join(&written[0])).unwrap();
     assert!(report.contains("Recommended pool size: **"), "{report}");
+    let html = std::fs::read_to_string(dir.path().join(&written[1])).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2, "{html}");
+    let baselines = dir
+        .path()
+        .join(".perfkit/memory/performance-baselines.json");
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
+    assert_eq!(stored["databases"][0]["run"]["name"], "lite");
+
+    // The same entry, now with a query thousands of times slower: a regression per pool.
+    database_file(
+        dir.path(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000) \
+         SELECT count(*) FROM c",
+    );
+    let output = benchmark(
+        dir.path(),
+        &["-f", "benchmarks.yml", "--database", "--fail-on-regression"],
+    );
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(4), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("performance regressed: lite/pool 1, lite/pool 2"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("pool 1 regressed"), "{stdout}");
+    let reports: Vec<String> = std::fs::read_dir(dir.path().join(".perfkit/reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        reports.len(),
+        4,
+        "the second sweep has its own reports: {reports:?}"
+    );
+    let second = reports
+        .iter()
+        .find(|r| r.ends_with("-2.md"))
+        .unwrap_or_else(|| panic!("{reports:?}"));
+    let report = std::fs::read_to_string(dir.path().join(".perfkit/reports").join(second)).unwrap();
+    assert!(report.contains("- pool 1: **regressed**"), "{report}");
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
+    assert_eq!(stored["databases"].as_array().unwrap().len(), 2);
 
     // Only HTTP scenarios in the file: --database says so.
     scenario_file(dir.path(), "http://127.0.0.1:1", "error_rate < 1%");
