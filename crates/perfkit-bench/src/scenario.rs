@@ -69,6 +69,9 @@ pub struct Scenario {
     #[serde(default = "default_interval", with = "humantime_serde")]
     pub sample_interval: Duration,
     pub load: Load,
+    /// Send every endpoint over HTTP/2 (h2c, prior knowledge) unless it says otherwise.
+    #[serde(default)]
+    pub http2: bool,
     pub endpoints: Vec<Endpoint>,
     #[serde(default)]
     pub thresholds: Vec<Threshold>,
@@ -140,6 +143,9 @@ pub struct Endpoint {
     /// Statuses that count as success; default: any 2xx or 3xx.
     #[serde(default)]
     pub expect_status: Vec<u16>,
+    /// HTTP/2 (h2c, prior knowledge) for this endpoint; default: the scenario's `http2`.
+    #[serde(default)]
+    pub http2: Option<bool>,
 }
 
 fn default_method() -> String {

@@ -126,6 +126,24 @@ pub struct Totals {
     pub failures: BTreeMap<String, u64>,
     /// Over responses of any status; transport failures have no latency.
     pub latency: Latency,
+    /// Responses whose `Cache-Status` says hit / miss (bypassed, uncacheable and
+    /// unmarked responses are neither).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_misses: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Totals {
+    /// Hits over hits + misses by `Cache-Status`, if any response was either.
+    pub fn cache_hit_rate(&self) -> Option<f64> {
+        let counted = self.cache_hits + self.cache_misses;
+        (counted > 0).then(|| self.cache_hits as f64 / counted as f64)
+    }
 }
 
 /// One sample of the time series (one `sample_interval`).

@@ -127,6 +127,9 @@ struct PassSummary {
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
+    /// Per endpoint: hits / (hits + misses) by the responses' `Cache-Status`, `None`
+    /// when no response was either (bypassed, uncacheable or unmarked).
+    cache_status_hit_rate: Vec<(String, Option<f64>)>,
 }
 
 pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
@@ -181,6 +184,9 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
                     p50_ms: result.totals.latency.p50 as f64 / 1000.0,
                     p99_ms: result.totals.latency.p99 as f64 / 1000.0,
                     errors: result.totals.errors,
+                    cache_status_hit_rate: (result.endpoints.iter())
+                        .map(|e| (e.name.clone(), e.totals.cache_hit_rate()))
+                        .collect(),
                 });
                 last = Some(result);
             }
@@ -392,9 +398,21 @@ fn print_summary(output: &ScenarioOutput) {
     }
     if let Some(cache) = &output.cache {
         for pass in &cache.passes {
+            let rates: Vec<String> = (pass.cache_status_hit_rate.iter())
+                .map(|(endpoint, rate)| match rate {
+                    Some(rate) => format!("{endpoint} {:.1}%", rate * 100.0),
+                    None => format!("{endpoint} -"),
+                })
+                .collect();
             println!(
-                "  {:<8} {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
-                pass.pass, pass.rps, pass.p50_ms, pass.p99_ms, pass.errors
+                "  {:<8} {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}  \
+                 Cache-Status hit rate: {}",
+                pass.pass,
+                pass.rps,
+                pass.p50_ms,
+                pass.p99_ms,
+                pass.errors,
+                rates.join(", ")
             );
         }
         match &cache.hit_rate {

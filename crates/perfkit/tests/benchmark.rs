@@ -215,6 +215,7 @@ fn cache_benchmark(
     rt: &tokio::runtime::Runtime,
     server: &SampleUpstream,
     route_extra: &str,
+    extra_args: &[&str],
 ) -> (String, String) {
     let yaml = format!(
         "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n\
@@ -242,7 +243,11 @@ fn cache_benchmark(
             "--admin",
             &admin,
             "--no-save",
-        ],
+        ]
+        .iter()
+        .chain(extra_args)
+        .copied()
+        .collect::<Vec<_>>(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     rt.block_on(gateway.shutdown());
@@ -253,7 +258,7 @@ fn cache_benchmark(
 fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
     let rt = runtime();
     let server = upstream(&rt, 1);
-    let (stdout, admin) = cache_benchmark(&rt, &server, "");
+    let (stdout, admin) = cache_benchmark(&rt, &server, "", &[]);
     assert!(
         stdout.contains("  cold ") && stdout.contains("  warm 1 "),
         "{stdout}"
@@ -263,6 +268,11 @@ fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
         stdout.contains(&format!(
             "cache hit rate: unavailable (the gateway at {admin} exports no cache hit/miss counters"
         )),
+        "{stdout}"
+    );
+    // Nor any Cache-Status: no endpoint has a hit rate of its own.
+    assert!(
+        stdout.contains("Cache-Status hit rate: items -, create -"),
         "{stdout}"
     );
 }
@@ -277,14 +287,37 @@ fn cache_mode_reads_the_hit_rate_of_a_caching_route() {
                 .spawn(),
         )
         .unwrap();
-    let (stdout, _) = cache_benchmark(&rt, &server, "    cache: {}\n");
+    let (stdout, _) = cache_benchmark(&rt, &server, "    cache: {}\n", &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let scenario = &json["scenarios"][0];
     // The gateway's perfkit_cache_requests_total{route="app",result="hit"|"miss"}.
-    let rate: f64 = stdout
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("cache hit rate app: "))
-        .and_then(|rate| rate.trim_end_matches('%').parse().ok())
-        .unwrap_or_else(|| panic!("no hit rate for route app: {stdout}"));
-    assert!(rate > 0.0 && rate < 100.0, "{stdout}");
+    let route = &scenario["cache"]["hit_rate"]["Ok"][0];
+    assert_eq!(route[0], "app", "{stdout}");
+    let rate = route[1].as_f64().unwrap();
+    assert!(rate > 0.0 && rate < 1.0, "{stdout}");
+    // Per endpoint from Cache-Status: every GET is a hit or a miss; the POSTs
+    // (`fwd=method`) are neither, so `create` has no hit rate.
+    let endpoints = scenario["result"]["endpoints"].as_array().unwrap();
+    let items = endpoints.iter().find(|e| e["name"] == "items").unwrap();
+    let create = endpoints.iter().find(|e| e["name"] == "create").unwrap();
+    let count = |e: &serde_json::Value, field: &str| e["totals"][field].as_u64().unwrap_or(0);
+    assert!(count(items, "cache_hits") > 0, "{items}");
+    assert_eq!(
+        count(items, "cache_hits") + count(items, "cache_misses"),
+        count(items, "requests"),
+        "{items}"
+    );
+    assert!(count(create, "requests") > 0);
+    assert_eq!(
+        count(create, "cache_hits") + count(create, "cache_misses"),
+        0
+    );
+    let warm = &scenario["cache"]["passes"][1];
+    assert_eq!(warm["pass"], "warm 1");
+    let rates = &warm["cache_status_hit_rate"];
+    assert_eq!(rates[0][0], "items");
+    assert!(rates[0][1].as_f64().unwrap() > 0.0, "{warm}");
+    assert_eq!(rates[1], serde_json::json!(["create", null]));
 }
 
 /// A `databases:` entry `lite` on a SQLite file running `query`.

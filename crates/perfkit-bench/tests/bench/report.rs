@@ -72,6 +72,8 @@ pub fn fixture(scale: f64) -> RunResult {
         statuses: BTreeMap::from([(200, 10_040), (503, 1)]),
         failures: BTreeMap::new(),
         latency: latency(scale),
+        cache_hits: 0,
+        cache_misses: 0,
     };
     let mut result = RunResult {
         scenario: "api <v1>".into(),
