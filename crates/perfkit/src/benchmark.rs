@@ -251,28 +251,12 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
     write_file(&markdown_path, &report::markdown(&context, &reports))?;
     write_file(&html_path, &report::html(&context, &reports))?;
 
-    if args.json {
-        let json = serde_json::json!({
-            "scenarios": outputs,
-            "reports": [markdown_path, html_path],
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).context("encoding JSON")?
-        );
-    } else {
-        for output in &outputs {
-            print_summary(output);
-        }
-        println!(
-            "reports: {} and {}",
-            markdown_path.display(),
-            html_path.display()
-        );
-        if !args.no_save {
-            println!("baselines: appended to {}", args.baselines.display());
-        }
-    }
+    print_outcome(
+        &args,
+        serde_json::json!({ "scenarios": outputs }),
+        (&markdown_path, &html_path),
+        || outputs.iter().for_each(print_summary),
+    )?;
 
     let failed: Vec<String> = outputs
         .iter()
@@ -292,19 +276,12 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
     if !failed.is_empty() {
         return Err(Verdicts::Thresholds(failed.join("; ")).into());
     }
-    let regressed: Vec<String> = outputs
-        .iter()
-        .flat_map(|o| {
-            o.comparison
-                .iter()
-                .filter(|c| c.verdict == Verdict::Regressed)
-                .map(move |c| format!("{}/{}", o.scenario, c.endpoint))
-        })
-        .collect();
-    if args.fail_on_regression && !regressed.is_empty() {
-        return Err(Verdicts::Regressed(regressed.join(", ")).into());
-    }
-    Ok(())
+    fail_on_regression(
+        &args,
+        outputs
+            .iter()
+            .map(|o| (o.scenario.as_str(), &o.comparison[..])),
+    )
 }
 
 /// Runs one scenario with a live progress line on a terminal (stderr), none otherwise.
@@ -529,41 +506,65 @@ fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()
         &report::database_markdown(&context, &reports),
     )?;
     write_file(&html_path, &report::database_html(&context, &reports))?;
-    let regressed: Vec<String> = reports
-        .iter()
-        .flat_map(|r| {
-            r.comparison
-                .iter()
-                .filter(|c| c.verdict == Verdict::Regressed)
-                .map(move |c| format!("{}/{}", r.run.name, c.endpoint))
+    let databases: Vec<DatabaseOutput> = (reports.iter())
+        .map(|r| DatabaseOutput {
+            run: &r.run,
+            baseline_recorded_at: r.baseline.as_ref().map(|b| b.0.as_str()),
+            comparison: &r.comparison,
         })
         .collect();
+    print_outcome(
+        args,
+        serde_json::json!({ "databases": databases }),
+        (&markdown_path, &html_path),
+        || reports.iter().for_each(print_database),
+    )?;
+    fail_on_regression(
+        args,
+        reports
+            .iter()
+            .map(|r| (r.run.name.as_str(), &r.comparison[..])),
+    )
+}
+
+/// Prints `json` plus the report paths under `--json`; otherwise `text()` and where
+/// the reports and baselines went.
+fn print_outcome(
+    args: &BenchmarkArgs,
+    mut json: serde_json::Value,
+    (markdown, html): (&Path, &Path),
+    text: impl FnOnce(),
+) -> anyhow::Result<()> {
     if args.json {
-        let json = serde_json::json!({
-            "databases": reports.iter().map(|r| DatabaseOutput {
-                run: &r.run,
-                baseline_recorded_at: r.baseline.as_ref().map(|b| b.0.as_str()),
-                comparison: &r.comparison,
-            }).collect::<Vec<_>>(),
-            "reports": [markdown_path, html_path],
-        });
+        json["reports"] = serde_json::json!([markdown, html]);
         println!(
             "{}",
             serde_json::to_string_pretty(&json).context("encoding JSON")?
         );
     } else {
-        for report in &reports {
-            print_database(report);
-        }
-        println!(
-            "reports: {} and {}",
-            markdown_path.display(),
-            html_path.display()
-        );
+        text();
+        println!("reports: {} and {}", markdown.display(), html.display());
         if !args.no_save {
             println!("baselines: appended to {}", args.baselines.display());
         }
     }
+    Ok(())
+}
+
+/// Under `--fail-on-regression`, the `Regressed` verdict naming every `NAME/ENDPOINT`
+/// that regressed.
+fn fail_on_regression<'a>(
+    args: &BenchmarkArgs,
+    comparisons: impl Iterator<Item = (&'a str, &'a [EndpointComparison])>,
+) -> anyhow::Result<()> {
+    let regressed: Vec<String> = comparisons
+        .flat_map(|(name, comparison)| {
+            comparison
+                .iter()
+                .filter(|c| c.verdict == Verdict::Regressed)
+                .map(move |c| format!("{name}/{}", c.endpoint))
+        })
+        .collect();
     if args.fail_on_regression && !regressed.is_empty() {
         return Err(Verdicts::Regressed(regressed.join(", ")).into());
     }
