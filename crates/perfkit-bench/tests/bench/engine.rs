@@ -271,3 +271,19 @@ fn http2_endpoints_use_h2c_in_both_load_models() {
     assert_eq!(result.totals.errors, 0, "{:?}", result.totals);
     assert_eq!(server.http2_requests() - before, result.totals.requests);
 }
+
+#[test]
+fn an_http2_endpoint_with_an_invalid_target_is_refused_before_the_run() {
+    // Scenario files are validated on load; a `Scenario` built in code is checked
+    // again by the engine before anything is sent.
+    let mut scenario = scenario(
+        "target: http://127.0.0.1:9\nthreads: 1\nduration: 1s\nhttp2: true\n\
+         load: {model: closed, connections: 1}\nendpoints: [{name: bad, path: /}]\n",
+    );
+    scenario.endpoints[0].path = "/a b".into();
+    let error = perfkit_bench::run("t", &scenario, &mut |_| {}).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "endpoint bad: `/a b` is not a valid request target: invalid uri character"
+    );
+}
