@@ -1,11 +1,13 @@
 //! `.perfkit/memory/performance-baselines.json`: every run appended with when, where
 //! (git commit, machine) and what it measured (summary and per-interval samples).
+//! HTTP runs are under `runs`, `--database` sweeps under `databases`.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::database::DatabaseRun;
 use crate::summary::RunResult;
 
 /// Where baselines live, relative to the project root.
@@ -79,18 +81,41 @@ pub struct BaselineRecord {
     pub result: RunResult,
 }
 
+/// One stored `--database` sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseRecord {
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub recorded_at: String,
+    pub git_commit: Option<String>,
+    pub machine: Machine,
+    pub run: DatabaseRun,
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFile {
     version: u32,
     runs: Vec<BaselineRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    databases: Vec<DatabaseRecord>,
 }
 
-/// Every stored run, oldest first; a missing file has none.
+/// Every stored HTTP run, oldest first; a missing file has none.
 pub fn load(path: &Path) -> Result<Vec<BaselineRecord>, BaselineError> {
+    Ok(read(path)?.runs)
+}
+
+/// Every stored database sweep, oldest first.
+pub fn load_databases(path: &Path) -> Result<Vec<DatabaseRecord>, BaselineError> {
+    Ok(read(path)?.databases)
+}
+
+fn read(path: &Path) -> Result<BaselineFile, BaselineError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(BaselineFile::default())
+        }
         Err(source) => {
             return Err(BaselineError::Read {
                 path: path.to_owned(),
@@ -98,12 +123,10 @@ pub fn load(path: &Path) -> Result<Vec<BaselineRecord>, BaselineError> {
             })
         }
     };
-    let file: BaselineFile =
-        serde_json::from_str(&text).map_err(|source| BaselineError::Corrupt {
-            path: path.to_owned(),
-            source,
-        })?;
-    Ok(file.runs)
+    serde_json::from_str(&text).map_err(|source| BaselineError::Corrupt {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The most recent stored run of `scenario`.
@@ -111,10 +134,28 @@ pub fn latest<'a>(runs: &'a [BaselineRecord], scenario: &str) -> Option<&'a Base
     runs.iter().rev().find(|r| r.result.scenario == scenario)
 }
 
-/// Appends `record` (write to a temporary file, then rename: never a torn file).
+/// The most recent stored sweep of the database entry `name`.
+pub fn latest_database<'a>(runs: &'a [DatabaseRecord], name: &str) -> Option<&'a DatabaseRecord> {
+    runs.iter().rev().find(|r| r.run.name == name)
+}
+
+/// Appends `record` to the HTTP runs.
 pub fn append(path: &Path, record: BaselineRecord) -> Result<(), BaselineError> {
-    let mut runs = load(path)?;
-    runs.push(record);
+    let mut file = read(path)?;
+    file.runs.push(record);
+    write(path, file)
+}
+
+/// Appends `record` to the database sweeps.
+pub fn append_database(path: &Path, record: DatabaseRecord) -> Result<(), BaselineError> {
+    let mut file = read(path)?;
+    file.databases.push(record);
+    write(path, file)
+}
+
+/// Writes a temporary file, then renames it over `path`: never a torn file.
+fn write(path: &Path, mut file: BaselineFile) -> Result<(), BaselineError> {
+    file.version = 1;
     let write_error = |source| BaselineError::Write {
         path: path.to_owned(),
         source,
@@ -122,8 +163,7 @@ pub fn append(path: &Path, record: BaselineRecord) -> Result<(), BaselineError> 
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(write_error)?;
     }
-    let text = serde_json::to_string_pretty(&BaselineFile { version: 1, runs })
-        .expect("baseline records serialize");
+    let text = serde_json::to_string_pretty(&file).expect("baseline records serialize");
     let temporary = path.with_extension("json.tmp");
     std::fs::write(&temporary, text).map_err(write_error)?;
     std::fs::rename(&temporary, path).map_err(write_error)

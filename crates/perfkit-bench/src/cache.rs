@@ -1,4 +1,6 @@
-//! Cache hit rate by route, read from a perfkit gateway's Prometheus `/metrics`.
+//! Cache hit rates: per endpoint from each response's RFC 9211 `Cache-Status`
+//! ([`classify_cache_status`], counted by the engine), and by route from a perfkit
+//! gateway's Prometheus `/metrics`.
 //!
 //! Counters are recognised by name: a metric whose name contains `cache` and ends in
 //! `_hits_total` / `_misses_total`, or one with a `result="hit"|"miss"` label; both
@@ -8,6 +10,55 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
+
+/// What a response's `Cache-Status` says about the cache closest to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CacheLookup {
+    /// No `Cache-Status`, or a request the cache did not try to answer (`fwd=bypass`,
+    /// `fwd=method`, `fwd=request`, a `detail` saying uncacheable): not in the hit rate.
+    #[default]
+    NotCounted,
+    /// `hit`: answered from the cache.
+    Hit,
+    /// `fwd=uri-miss`, `vary-miss`, `miss`, `stale` or `partial`: the cache tried and
+    /// had to go forward.
+    Miss,
+}
+
+/// Classifies a `Cache-Status` field value (RFC 9211) by its last member, the cache
+/// nearest the client.
+pub fn classify_cache_status(value: &[u8]) -> CacheLookup {
+    let Ok(value) = std::str::from_utf8(value) else {
+        return CacheLookup::NotCounted;
+    };
+    let Some(member) = value.rsplit(',').next() else {
+        return CacheLookup::NotCounted;
+    };
+    let mut hit = false;
+    let mut forward = None;
+    // The first item is the cache's name; parameters follow, `;`-separated.
+    for parameter in member.split(';').skip(1) {
+        let (key, value) = match parameter.split_once('=') {
+            Some((key, value)) => (key.trim(), value.trim().trim_matches('"')),
+            None => (parameter.trim(), ""),
+        };
+        match key.to_ascii_lowercase().as_str() {
+            "hit" => hit = value.is_empty() || value == "?1",
+            "fwd" => forward = Some(value.to_ascii_lowercase()),
+            "detail" if value.to_ascii_lowercase().contains("uncacheable") => {
+                return CacheLookup::NotCounted
+            }
+            _ => {}
+        }
+    }
+    if hit {
+        return CacheLookup::Hit;
+    }
+    match forward.as_deref() {
+        Some("uri-miss" | "vary-miss" | "miss" | "stale" | "partial") => CacheLookup::Miss,
+        _ => CacheLookup::NotCounted,
+    }
+}
 
 /// `GET http://{admin}/metrics` and the hit rate per route, or why there is none.
 pub fn hit_rate_by_route(admin: &str) -> Result<Vec<(String, f64)>, String> {
@@ -140,6 +191,28 @@ mod tests {
             vec![("api".to_owned(), 0.75), ("static".to_owned(), 0.9)]
         );
         assert!(parse_hit_rates("perfkit_config_generation 1\n").is_empty());
+    }
+
+    #[test]
+    fn cache_status_counts_hits_and_misses_only() {
+        use CacheLookup::*;
+        let cases: [(&str, CacheLookup); 11] = [
+            ("perfkit; hit", Hit),
+            ("perfkit; hit; ttl=30", Hit),
+            ("perfkit; fwd=uri-miss; stored", Miss),
+            ("perfkit; fwd=stale; fwd-status=304", Miss),
+            ("perfkit; fwd=vary-miss", Miss),
+            ("perfkit; fwd=bypass", NotCounted),
+            ("perfkit; fwd=method", NotCounted),
+            ("perfkit; fwd=request", NotCounted),
+            ("cdn; fwd=uri-miss; detail=uncacheable", NotCounted),
+            // The last member is the cache nearest the client.
+            ("origin-cache; hit, perfkit; fwd=uri-miss", Miss),
+            ("", NotCounted),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(classify_cache_status(value.as_bytes()), expected, "{value}");
+        }
     }
 
     #[test]

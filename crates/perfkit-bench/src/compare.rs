@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::database::DatabaseRun;
 use crate::summary::{RunResult, Sample};
 
 /// How strict the comparison is.
@@ -85,6 +86,31 @@ pub fn compare(
                 &endpoint.name,
                 &before.series,
                 &endpoint.series,
+                settings,
+            ))
+        })
+        .collect()
+}
+
+/// Compares every pool size of `current` that `baseline` also swept, over the steps'
+/// per-interval samples (`rps` is successful queries/s). Each is named `pool N`.
+pub fn compare_databases(
+    baseline: &DatabaseRun,
+    current: &DatabaseRun,
+    settings: CompareSettings,
+) -> Vec<EndpointComparison> {
+    current
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let before = baseline
+                .steps
+                .iter()
+                .find(|b| b.pool_size == step.pool_size)?;
+            Some(compare_series(
+                &format!("pool {}", step.pool_size),
+                &before.series,
+                &step.series,
                 settings,
             ))
         })

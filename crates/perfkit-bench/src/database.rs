@@ -2,13 +2,17 @@
 //! SQLite (rusqlite), swept over connection-pool sizes. At each size, that many
 //! connections each run the queries in turn as fast as they return (a closed loop);
 //! the knee is the smallest pool reaching 95% of the best throughput seen.
+//!
+//! Each step also keeps a per-interval time series (queries/s and latency
+//! percentiles), which `--compare` tests against a stored sweep like an HTTP run's.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use crate::summary::{new_histogram, Latency};
+use crate::summary::{new_histogram, sample_of, Latency, Sample};
 
 /// Share of the peak throughput the recommended pool size must reach.
 pub const KNEE_SHARE: f64 = 0.95;
@@ -28,6 +32,19 @@ pub struct DatabaseBenchmark {
     pub pool_sizes: Vec<usize>,
     #[serde(with = "humantime_serde")]
     pub duration_per_step: Duration,
+    /// Width of one time-series sample within a step (default: a tenth of
+    /// `duration_per_step`, so each step has ten samples to compare).
+    #[serde(default, with = "humantime_serde")]
+    pub sample_interval: Option<Duration>,
+}
+
+impl DatabaseBenchmark {
+    /// The sample width in force.
+    pub fn interval(&self) -> Duration {
+        self.sample_interval
+            .unwrap_or(self.duration_per_step / 10)
+            .max(Duration::from_millis(1))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +75,9 @@ pub struct PoolStep {
     pub errors: u64,
     pub qps: f64,
     pub latency: Latency,
+    /// One sample per interval of the step (`rps` = successful queries/s).
+    #[serde(default)]
+    pub series: Vec<Sample>,
 }
 
 /// A database's sweep.
@@ -72,6 +92,8 @@ pub struct DatabaseRun {
     pub peak_qps: f64,
     /// Smallest pool size reaching [`KNEE_SHARE`] of `peak_qps`.
     pub knee: Option<usize>,
+    #[serde(default)]
+    pub sample_interval_seconds: f64,
 }
 
 /// Replaces the password of `scheme://user:password@host` by `***`.
@@ -101,6 +123,7 @@ pub fn run(name: &str, bench: &DatabaseBenchmark) -> Result<DatabaseRun, Databas
         knee: knee(&steps, peak_qps),
         peak_qps,
         steps,
+        sample_interval_seconds: bench.interval().as_secs_f64(),
     })
 }
 
@@ -113,36 +136,142 @@ fn knee(steps: &[PoolStep], peak: f64) -> Option<usize> {
         .map(|s| s.pool_size)
 }
 
+/// One interval's counts, merged from every client of a step.
+struct IntervalAcc {
+    histogram: Option<Histogram<u64>>,
+    queries: u64,
+    errors: u64,
+}
+
+/// A step's time series while it runs. Each client merges its current interval in
+/// when it moves on to the next one: one lock per client per interval, none per query.
+struct Intervals {
+    start: Instant,
+    width: Duration,
+    length: Duration,
+    count: usize,
+    slots: Mutex<Vec<IntervalAcc>>,
+}
+
+impl Intervals {
+    fn new(start: Instant, length: Duration, width: Duration) -> Arc<Intervals> {
+        let count = length.as_nanos().div_ceil(width.as_nanos()).max(1) as usize;
+        Arc::new(Intervals {
+            start,
+            width,
+            length,
+            count,
+            slots: Mutex::new(
+                (0..count)
+                    .map(|_| IntervalAcc {
+                        histogram: None,
+                        queries: 0,
+                        errors: 0,
+                    })
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The interval `at` falls in (late completions count in the last one).
+    fn index(&self, at: Instant) -> usize {
+        let index = at.saturating_duration_since(self.start).as_nanos() / self.width.as_nanos();
+        (index as usize).min(self.count - 1)
+    }
+
+    /// One sample per interval; the last one's rate uses its own (possibly shorter) width.
+    fn series(&self) -> Vec<Sample> {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let empty = new_histogram();
+        slots
+            .iter()
+            .enumerate()
+            .map(|(i, acc)| {
+                let from = self.width * i as u32;
+                let width = self.width.min(self.length.saturating_sub(from));
+                let width = if width.is_zero() { self.width } else { width };
+                let histogram = acc.histogram.as_ref().unwrap_or(&empty);
+                let mut sample = sample_of(
+                    from.as_secs_f64(),
+                    width,
+                    acc.queries,
+                    acc.errors,
+                    histogram,
+                );
+                sample.rps = (acc.queries - acc.errors) as f64 / width.as_secs_f64();
+                sample
+            })
+            .collect()
+    }
+}
+
 /// One client's tally during a step.
 struct Tally {
     histogram: Histogram<u64>,
     queries: u64,
     errors: u64,
     first_error: Option<(String, String)>,
+    intervals: Arc<Intervals>,
+    current: usize,
+    current_histogram: Histogram<u64>,
+    current_queries: u64,
+    current_errors: u64,
 }
 
 impl Tally {
-    fn new() -> Tally {
+    fn new(intervals: Arc<Intervals>) -> Tally {
         Tally {
             histogram: new_histogram(),
             queries: 0,
             errors: 0,
             first_error: None,
+            intervals,
+            current: 0,
+            current_histogram: new_histogram(),
+            current_queries: 0,
+            current_errors: 0,
         }
     }
 
     fn record(&mut self, started: Instant, result: Result<(), (String, String)>) {
+        let now = Instant::now();
+        let index = self.intervals.index(now);
+        if index != self.current {
+            self.flush();
+            self.current = index;
+        }
         self.queries += 1;
+        self.current_queries += 1;
         match result {
             Ok(()) => {
-                let micros = started.elapsed().as_micros() as u64;
-                self.histogram.saturating_record(micros.max(1));
+                let micros = (now.saturating_duration_since(started).as_micros() as u64).max(1);
+                self.histogram.saturating_record(micros);
+                self.current_histogram.saturating_record(micros);
             }
             Err(error) => {
                 self.errors += 1;
+                self.current_errors += 1;
                 self.first_error.get_or_insert(error);
             }
         }
+    }
+
+    /// Merges the current interval into the step's series.
+    fn flush(&mut self) {
+        if self.current_queries == 0 {
+            return;
+        }
+        let mut slots = (self.intervals.slots.lock()).unwrap_or_else(|e| e.into_inner());
+        let slot = &mut slots[self.current];
+        slot.queries += self.current_queries;
+        slot.errors += self.current_errors;
+        let _ = slot
+            .histogram
+            .get_or_insert_with(new_histogram)
+            .add(&self.current_histogram);
+        self.current_histogram.reset();
+        self.current_queries = 0;
+        self.current_errors = 0;
     }
 }
 
@@ -151,10 +280,16 @@ fn step_of(
     url: &str,
     pool_size: usize,
     tallies: Vec<Tally>,
+    intervals: &Intervals,
     seconds: f64,
 ) -> Result<PoolStep, DatabaseError> {
-    let mut all = Tally::new();
-    for tally in tallies {
+    let mut all = Tally::new(Intervals::new(
+        intervals.start,
+        intervals.length,
+        intervals.width,
+    ));
+    for mut tally in tallies {
+        tally.flush();
         let _ = all.histogram.add(&tally.histogram);
         all.queries += tally.queries;
         all.errors += tally.errors;
@@ -176,6 +311,7 @@ fn step_of(
         errors: all.errors,
         qps: (all.queries - all.errors) as f64 / seconds,
         latency: Latency::of(&all.histogram),
+        series: intervals.series(),
     })
 }
 
@@ -257,10 +393,12 @@ mod postgres {
         }
         let started = Instant::now();
         let end = started + bench.duration_per_step;
+        let intervals = Intervals::new(started, bench.duration_per_step, bench.interval());
         let mut tasks = Vec::new();
         for (i, (client, statements)) in clients.into_iter().enumerate() {
+            let intervals = Arc::clone(&intervals);
             tasks.push(tokio::spawn(async move {
-                let mut tally = Tally::new();
+                let mut tally = Tally::new(intervals);
                 let mut next = i;
                 while Instant::now() < end {
                     let (statement, query) = &statements[next % statements.len()];
@@ -283,7 +421,7 @@ mod postgres {
             }
         }
         let seconds = started.elapsed().as_secs_f64();
-        step_of(redacted, pool_size, tallies, seconds)
+        step_of(redacted, pool_size, tallies, &intervals, seconds)
     }
 }
 
@@ -354,14 +492,16 @@ mod sqlite {
             }
             let started = Instant::now();
             let end = started + bench.duration_per_step;
+            let intervals = Intervals::new(started, bench.duration_per_step, bench.interval());
             let tallies = std::thread::scope(|scope| {
                 let handles: Vec<_> = connections
                     .into_iter()
                     .enumerate()
                     .map(|(i, connection)| {
                         let queries = &bench.queries;
+                        let intervals = Arc::clone(&intervals);
                         scope.spawn(move || {
-                            let mut tally = Tally::new();
+                            let mut tally = Tally::new(intervals);
                             let mut next = i;
                             while Instant::now() < end {
                                 let query = &queries[next % queries.len()];
@@ -381,7 +521,7 @@ mod sqlite {
                     .collect::<Vec<_>>()
             });
             let seconds = started.elapsed().as_secs_f64();
-            steps.push(step_of(redacted, pool_size, tallies, seconds)?);
+            steps.push(step_of(redacted, pool_size, tallies, &intervals, seconds)?);
         }
         Ok(steps)
     }
@@ -398,6 +538,7 @@ mod tests {
             errors: 0,
             qps,
             latency: Latency::default(),
+            series: Vec::new(),
         }
     }
 

@@ -21,10 +21,14 @@ use hdrhistogram::Histogram;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use crate::cache::CacheLookup;
 use crate::http1::{encode_request, ReadError, Response, ResponseReader};
+use crate::http2::{H2Connection, H2Failure, H2Request};
 use crate::scenario::{LoadModel, Scenario};
 use crate::schedule::Schedule;
-use crate::summary::{new_histogram, EndpointResult, Latency, RunResult, Sample, Totals};
+use crate::summary::{
+    new_histogram, sample_of, EndpointResult, Latency, RunResult, Sample, Totals,
+};
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,8 @@ pub enum EngineError {
     Resolve { target: String, message: String },
     #[error("cannot start a load thread: {0}")]
     Thread(std::io::Error),
+    #[error("endpoint {endpoint}: {message}")]
+    Request { endpoint: String, message: String },
 }
 
 /// Delay before the first request, so every thread is ready when the clock starts.
@@ -54,6 +60,8 @@ const FAILURE_NAMES: [&str; 6] = ["connect", "write", "read", "closed", "malform
 struct Encoded {
     bytes: Vec<u8>,
     head: bool,
+    /// Set for `http2` endpoints: sent over HTTP/2 instead of `bytes` over HTTP/1.1.
+    h2: Option<H2Request>,
 }
 
 /// Everything the threads share, immutable during the run.
@@ -108,6 +116,8 @@ struct EndpointStats {
     bytes_sent: u64,
     statuses: BTreeMap<u16, u64>,
     failures: [u64; 6],
+    cache_hits: u64,
+    cache_misses: u64,
 }
 
 impl EndpointStats {
@@ -120,6 +130,8 @@ impl EndpointStats {
             bytes_sent: 0,
             statuses: BTreeMap::new(),
             failures: [0; 6],
+            cache_hits: 0,
+            cache_misses: 0,
         }
     }
 }
@@ -216,6 +228,11 @@ fn record(
             totals.bytes_received += response.bytes;
             totals.bytes_sent += sent as u64;
             *totals.statuses.entry(response.status).or_default() += 1;
+            match response.cache {
+                CacheLookup::Hit => totals.cache_hits += 1,
+                CacheLookup::Miss => totals.cache_misses += 1,
+                CacheLookup::NotCounted => {}
+            }
             if !(plan.expected[endpoint])(response.status) {
                 totals.errors += 1;
                 acc.errors += 1;
@@ -230,19 +247,37 @@ fn record(
     }
 }
 
-/// A connection: the socket (opened lazily, reopened after errors) and its buffer.
+/// A connection: the socket (opened lazily, reopened after errors) and its buffer,
+/// and for HTTP/2 endpoints an HTTP/2 connection (also lazy).
 struct Connection {
     stream: Option<TcpStream>,
     reader: ResponseReader,
+    h2: Option<H2Connection>,
 }
 
 impl Connection {
+    fn new() -> Connection {
+        Connection {
+            stream: None,
+            reader: ResponseReader::default(),
+            h2: None,
+        }
+    }
+
     /// Sends one request and reads its response; returns bytes sent with the outcome.
     async fn exchange(
         &mut self,
         plan: &Plan,
         request: &Encoded,
     ) -> Result<(Response, usize), (Failure, usize)> {
+        if let Some(h2) = &request.h2 {
+            let result = tokio::time::timeout(plan.timeout, self.exchange_h2(plan, h2)).await;
+            let result = result.unwrap_or(Err((Failure::Timeout, 0)));
+            if result.is_err() {
+                self.h2 = None;
+            }
+            return result;
+        }
         let result = tokio::time::timeout(plan.timeout, self.exchange_inner(plan, request)).await;
         let result = result.unwrap_or(Err((Failure::Timeout, 0)));
         if !matches!(
@@ -259,6 +294,36 @@ impl Connection {
             self.reader.clear();
         }
         result
+    }
+
+    async fn exchange_h2(
+        &mut self,
+        plan: &Plan,
+        request: &H2Request,
+    ) -> Result<(Response, usize), (Failure, usize)> {
+        if self.h2.as_ref().is_none_or(H2Connection::is_closed) {
+            self.h2 = None;
+            let connection = H2Connection::connect(plan.addr)
+                .await
+                .map_err(|_| (Failure::Connect, 0))?;
+            self.h2 = Some(connection);
+        }
+        let connection = self.h2.as_mut().expect("connected above");
+        let sent = request.body_len();
+        match connection.exchange(request).await {
+            Ok((status, bytes, cache)) => Ok((
+                Response {
+                    status,
+                    bytes,
+                    keep_alive: true,
+                    cache,
+                },
+                sent,
+            )),
+            Err(H2Failure::Connect) => Err((Failure::Connect, 0)),
+            Err(H2Failure::Write) => Err((Failure::Write, 0)),
+            Err(H2Failure::Read) => Err((Failure::Read, sent)),
+        }
     }
 
     async fn exchange_inner(
@@ -294,10 +359,7 @@ impl Connection {
 const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
 
 async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize) {
-    let mut connection = Connection {
-        stream: None,
-        reader: ResponseReader::default(),
-    };
+    let mut connection = Connection::new();
     let mut sequence = 0usize;
     tokio::time::sleep_until(plan.start.into()).await;
     loop {
@@ -308,6 +370,7 @@ async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize
         let (active, next_change) = plan.active_connections(now);
         if id >= active {
             connection.stream = None;
+            connection.h2 = None;
             match next_change.or(plan.end) {
                 Some(at) => tokio::time::sleep_until(at.into()).await,
                 None => break,
@@ -338,10 +401,7 @@ async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize
 }
 
 async fn open_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize) {
-    let mut connection = Connection {
-        stream: None,
-        reader: ResponseReader::default(),
-    };
+    let mut connection = Connection::new();
     let stride = plan.connections as u64;
     let mut arrival = id as u64;
     loop {
@@ -513,34 +573,6 @@ impl Coordinator {
     }
 }
 
-fn sample_of(
-    at: f64,
-    interval: Duration,
-    requests: u64,
-    errors: u64,
-    histogram: &Histogram<u64>,
-) -> Sample {
-    let empty = histogram.is_empty();
-    let at_p = |p: f64| {
-        if empty {
-            0
-        } else {
-            histogram.value_at_percentile(p)
-        }
-    };
-    Sample {
-        at,
-        requests,
-        errors,
-        rps: requests as f64 / interval.as_secs_f64(),
-        p50: at_p(50.0),
-        p90: at_p(90.0),
-        p99: at_p(99.0),
-        p999: at_p(99.9),
-        max: if empty { 0 } else { histogram.max() },
-    }
-}
-
 fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
     let authority = &scenario.target.authority;
     let addr = authority
@@ -554,23 +586,29 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
             target: authority.clone(),
             message: "no address".into(),
         })?;
-    let requests = scenario
-        .endpoints
-        .iter()
-        .map(|e| Encoded {
-            bytes: encode_request(
-                &e.method,
-                &e.path,
-                authority,
-                &e.headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect::<Vec<_>>(),
-                e.body.as_deref().unwrap_or("").as_bytes(),
-            ),
+    let mut requests = Vec::new();
+    for e in &scenario.endpoints {
+        let headers: Vec<(String, String)> = (e.headers.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let body = e.body.as_deref().unwrap_or("").as_bytes();
+        let h2 = if e.http2.unwrap_or(scenario.http2) {
+            let request = H2Request::new(&e.method, &e.path, authority, &headers, body).map_err(
+                |message| EngineError::Request {
+                    endpoint: e.name.clone(),
+                    message,
+                },
+            )?;
+            Some(request)
+        } else {
+            None
+        };
+        requests.push(Encoded {
+            bytes: encode_request(&e.method, &e.path, authority, &headers, body),
             head: e.method == "HEAD",
-        })
-        .collect();
+            h2,
+        });
+    }
     let picks = interleave_weights(
         &scenario
             .endpoints
@@ -737,6 +775,8 @@ pub fn run(
             into.errors += from.errors;
             into.bytes_received += from.bytes_received;
             into.bytes_sent += from.bytes_sent;
+            into.cache_hits += from.cache_hits;
+            into.cache_misses += from.cache_misses;
             for (status, count) in from.statuses {
                 *into.statuses.entry(status).or_default() += count;
             }
@@ -764,6 +804,8 @@ pub fn run(
         all.errors += stats.errors;
         all.bytes_received += stats.bytes_received;
         all.bytes_sent += stats.bytes_sent;
+        all.cache_hits += stats.cache_hits;
+        all.cache_misses += stats.cache_misses;
         for (status, count) in &stats.statuses {
             *all.statuses.entry(*status).or_default() += count;
         }
@@ -824,6 +866,8 @@ fn totals_of(stats: &EndpointStats, seconds: f64) -> Totals {
             .map(|(name, n)| ((*name).to_owned(), n))
             .collect(),
         latency: Latency::of(&stats.histogram),
+        cache_hits: stats.cache_hits,
+        cache_misses: stats.cache_misses,
     }
 }
 

@@ -6,6 +6,8 @@ use std::io;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+use crate::cache::{classify_cache_status, CacheLookup};
+
 /// Response heads larger than this are refused (a server that sends more is broken).
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_HEADERS: usize = 64;
@@ -73,6 +75,8 @@ pub(crate) struct Response {
     pub bytes: u64,
     /// Whether the connection may carry another request.
     pub keep_alive: bool,
+    /// What its `Cache-Status` says (a cache hit, a miss, or neither).
+    pub cache: CacheLookup,
 }
 
 /// A connection's receive buffer; bytes between `start` and `end` are unread.
@@ -148,7 +152,7 @@ impl ResponseReader {
         stream: &mut S,
         head_request: bool,
     ) -> Result<Response, ReadError> {
-        let (status, framing, mut keep_alive, head_len) = loop {
+        let (status, framing, mut keep_alive, head_len, cache) = loop {
             if let Some(parsed) = parse_head(self.unread())? {
                 break parsed;
             }
@@ -184,6 +188,7 @@ impl ResponseReader {
             status,
             bytes,
             keep_alive,
+            cache,
         })
     }
 
@@ -253,9 +258,11 @@ impl ResponseReader {
     }
 }
 
-/// Parses a response head: status, framing, keep-alive and head length, or `None`
-/// when more bytes are needed.
-fn parse_head(bytes: &[u8]) -> Result<Option<(u16, Framing, bool, usize)>, ReadError> {
+/// A parsed response head: status, framing, keep-alive, head length, cache lookup.
+type Head = (u16, Framing, bool, usize, CacheLookup);
+
+/// Parses a response head, or `None` when more bytes are needed.
+fn parse_head(bytes: &[u8]) -> Result<Option<Head>, ReadError> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut headers);
     let head_len = match response.parse(bytes) {
@@ -266,6 +273,7 @@ fn parse_head(bytes: &[u8]) -> Result<Option<(u16, Framing, bool, usize)>, ReadE
     let status = response.code.unwrap_or(0);
     let mut keep_alive = response.version == Some(1);
     let mut framing = Framing::UntilClose;
+    let mut cache = CacheLookup::NotCounted;
     for header in response.headers.iter() {
         if header.name.eq_ignore_ascii_case("content-length") {
             let length = std::str::from_utf8(header.value)
@@ -285,9 +293,11 @@ fn parse_head(bytes: &[u8]) -> Result<Option<(u16, Framing, bool, usize)>, ReadE
             } else if contains_token(header.value, b"keep-alive") {
                 keep_alive = true;
             }
+        } else if header.name.eq_ignore_ascii_case("cache-status") {
+            cache = classify_cache_status(header.value);
         }
     }
-    Ok(Some((status, framing, keep_alive, head_len)))
+    Ok(Some((status, framing, keep_alive, head_len, cache)))
 }
 
 fn contains_token(value: &[u8], token: &[u8]) -> bool {

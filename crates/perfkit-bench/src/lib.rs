@@ -1,5 +1,5 @@
-//! perfkit's load generator: closed- and open-loop HTTP/1.1 load from per-core event
-//! loops, latency in HDR histograms (corrected for coordinated omission in the open
+//! perfkit's load generator: closed- and open-loop HTTP/1.1 (and h2c) load from
+//! per-core event loops, latency in HDR histograms (corrected for coordinated omission in the open
 //! loop), scenario files, baselines with statistical comparison, and reports.
 
 pub mod baseline;
@@ -8,6 +8,7 @@ pub mod compare;
 pub mod database;
 mod engine;
 mod http1;
+mod http2;
 pub mod report;
 mod scenario;
 mod schedule;

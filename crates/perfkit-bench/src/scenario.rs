@@ -69,6 +69,9 @@ pub struct Scenario {
     #[serde(default = "default_interval", with = "humantime_serde")]
     pub sample_interval: Duration,
     pub load: Load,
+    /// Send every endpoint over HTTP/2 (h2c, prior knowledge) unless it says otherwise.
+    #[serde(default)]
+    pub http2: bool,
     pub endpoints: Vec<Endpoint>,
     #[serde(default)]
     pub thresholds: Vec<Threshold>,
@@ -140,6 +143,9 @@ pub struct Endpoint {
     /// Statuses that count as success; default: any 2xx or 3xx.
     #[serde(default)]
     pub expect_status: Vec<u16>,
+    /// HTTP/2 (h2c, prior knowledge) for this endpoint; default: the scenario's `http2`.
+    #[serde(default)]
+    pub http2: Option<bool>,
 }
 
 fn default_method() -> String {
@@ -379,6 +385,14 @@ impl ScenarioFile {
                     format!("{at}.duration_per_step"),
                     "must be positive",
                 ));
+            }
+            if let Some(interval) = database.sample_interval {
+                if interval < Duration::from_millis(10) || interval > database.duration_per_step {
+                    return Err(problem(
+                        format!("{at}.sample_interval"),
+                        "must be at least 10ms and at most duration_per_step",
+                    ));
+                }
             }
         }
         Ok(())

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +13,35 @@ use crate::scenario::{LoadModel, Metric, Threshold};
 /// Latencies are recorded in microseconds, 3 significant digits, 1µs..1h.
 pub(crate) fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
+}
+
+/// One interval's sample from its counts and histogram.
+pub(crate) fn sample_of(
+    at: f64,
+    interval: Duration,
+    requests: u64,
+    errors: u64,
+    histogram: &Histogram<u64>,
+) -> Sample {
+    let empty = histogram.is_empty();
+    let at_p = |p: f64| {
+        if empty {
+            0
+        } else {
+            histogram.value_at_percentile(p)
+        }
+    };
+    Sample {
+        at,
+        requests,
+        errors,
+        rps: requests as f64 / interval.as_secs_f64(),
+        p50: at_p(50.0),
+        p90: at_p(90.0),
+        p99: at_p(99.0),
+        p999: at_p(99.9),
+        max: if empty { 0 } else { histogram.max() },
+    }
 }
 
 /// Percentiles of the spectrum plot: 0, 50, 75, 90, ... 99.999, then max.
@@ -95,6 +126,24 @@ pub struct Totals {
     pub failures: BTreeMap<String, u64>,
     /// Over responses of any status; transport failures have no latency.
     pub latency: Latency,
+    /// Responses whose `Cache-Status` says hit / miss (bypassed, uncacheable and
+    /// unmarked responses are neither).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_misses: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Totals {
+    /// Hits over hits + misses by `Cache-Status`, if any response was either.
+    pub fn cache_hit_rate(&self) -> Option<f64> {
+        let counted = self.cache_hits + self.cache_misses;
+        (counted > 0).then(|| self.cache_hits as f64 / counted as f64)
+    }
 }
 
 /// One sample of the time series (one `sample_interval`).

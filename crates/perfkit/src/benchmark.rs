@@ -11,9 +11,11 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use anyhow::Context;
-use perfkit_bench::baseline::{self, BaselineRecord, Machine};
-use perfkit_bench::compare::{compare, CompareSettings, EndpointComparison, Verdict};
-use perfkit_bench::report::{self, ReportContext, ScenarioReport};
+use perfkit_bench::baseline::{self, BaselineRecord, DatabaseRecord, Machine};
+use perfkit_bench::compare::{
+    compare, compare_databases, CompareSettings, EndpointComparison, Verdict,
+};
+use perfkit_bench::report::{self, DatabaseReport, ReportContext, ScenarioReport};
 use perfkit_bench::{RunResult, Sample, ScenarioError, ScenarioFile, Target};
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +127,9 @@ struct PassSummary {
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
+    /// Per endpoint: hits / (hits + misses) by the responses' `Cache-Status`, `None`
+    /// when no response was either (bypassed, uncacheable or unmarked).
+    cache_status_hit_rate: Vec<(String, Option<f64>)>,
 }
 
 pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
@@ -179,6 +184,9 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
                     p50_ms: result.totals.latency.p50 as f64 / 1000.0,
                     p99_ms: result.totals.latency.p99 as f64 / 1000.0,
                     errors: result.totals.errors,
+                    cache_status_hit_rate: (result.endpoints.iter())
+                        .map(|e| (e.name.clone(), e.totals.cache_hit_rate()))
+                        .collect(),
                 });
                 last = Some(result);
             }
@@ -239,35 +247,16 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
         git_commit,
         machine: machine.describe(),
     };
-    std::fs::create_dir_all(&args.reports)
-        .with_context(|| format!("creating {}", args.reports.display()))?;
-    let markdown_path = args.reports.join(format!("benchmark-{date}.md"));
-    let html_path = args.reports.join(format!("benchmark-{date}.html"));
+    let (markdown_path, html_path) = claim_reports(&args.reports, &format!("benchmark-{date}"))?;
     write_file(&markdown_path, &report::markdown(&context, &reports))?;
     write_file(&html_path, &report::html(&context, &reports))?;
 
-    if args.json {
-        let json = serde_json::json!({
-            "scenarios": outputs,
-            "reports": [markdown_path, html_path],
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).context("encoding JSON")?
-        );
-    } else {
-        for output in &outputs {
-            print_summary(output);
-        }
-        println!(
-            "reports: {} and {}",
-            markdown_path.display(),
-            html_path.display()
-        );
-        if !args.no_save {
-            println!("baselines: appended to {}", args.baselines.display());
-        }
-    }
+    print_outcome(
+        &args,
+        serde_json::json!({ "scenarios": outputs }),
+        (&markdown_path, &html_path),
+        || outputs.iter().for_each(print_summary),
+    )?;
 
     let failed: Vec<String> = outputs
         .iter()
@@ -287,19 +276,12 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
     if !failed.is_empty() {
         return Err(Verdicts::Thresholds(failed.join("; ")).into());
     }
-    let regressed: Vec<String> = outputs
-        .iter()
-        .flat_map(|o| {
-            o.comparison
-                .iter()
-                .filter(|c| c.verdict == Verdict::Regressed)
-                .map(move |c| format!("{}/{}", o.scenario, c.endpoint))
-        })
-        .collect();
-    if args.fail_on_regression && !regressed.is_empty() {
-        return Err(Verdicts::Regressed(regressed.join(", ")).into());
-    }
-    Ok(())
+    fail_on_regression(
+        &args,
+        outputs
+            .iter()
+            .map(|o| (o.scenario.as_str(), &o.comparison[..])),
+    )
 }
 
 /// Runs one scenario with a live progress line on a terminal (stderr), none otherwise.
@@ -393,9 +375,21 @@ fn print_summary(output: &ScenarioOutput) {
     }
     if let Some(cache) = &output.cache {
         for pass in &cache.passes {
+            let rates: Vec<String> = (pass.cache_status_hit_rate.iter())
+                .map(|(endpoint, rate)| match rate {
+                    Some(rate) => format!("{endpoint} {:.1}%", rate * 100.0),
+                    None => format!("{endpoint} -"),
+                })
+                .collect();
             println!(
-                "  {:<8} {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
-                pass.pass, pass.rps, pass.p50_ms, pass.p99_ms, pass.errors
+                "  {:<8} {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}  \
+                 Cache-Status hit rate: {}",
+                pass.pass,
+                pass.rps,
+                pass.p50_ms,
+                pass.p99_ms,
+                pass.errors,
+                rates.join(", ")
             );
         }
         match &cache.hit_rate {
@@ -427,7 +421,14 @@ fn git_commit() -> Option<String> {
         .filter(|c| !c.is_empty())
 }
 
-/// `--database`: each named (or every) entry of `databases`, one after the other.
+/// `report::claim_report_paths` with the error saying which directory.
+fn claim_reports(dir: &Path, stem: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
+    report::claim_report_paths(dir, stem)
+        .with_context(|| format!("creating a report in {}", dir.display()))
+}
+
+/// `--database`: each named (or every) entry of `databases`, one after the other;
+/// compared with and appended to the stored sweeps like HTTP runs.
 fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()> {
     let names: Vec<String> = if args.scenarios.is_empty() {
         file.databases.keys().cloned().collect()
@@ -439,7 +440,13 @@ fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()
         "{} has no `databases:` entries to benchmark; see config/benchmarks.yml for an example",
         args.file.display()
     );
-    let mut runs = Vec::new();
+    let stored = baseline::load_databases(&args.baselines)?;
+    let compare_runs = args.compare || args.fail_on_regression;
+    let settings = CompareSettings {
+        min_effect: args.min_effect,
+        ..CompareSettings::default()
+    };
+    let mut reports = Vec::new();
     for name in &names {
         let bench = file.get_database(&args.file, name)?;
         if std::io::stderr().is_terminal() {
@@ -448,50 +455,157 @@ fn run_databases(args: &BenchmarkArgs, file: &ScenarioFile) -> anyhow::Result<()
                 bench.pool_sizes, bench.duration_per_step
             );
         }
-        runs.push(
-            perfkit_bench::database::run(name, bench)
-                .with_context(|| format!("benchmarking database {name}"))?,
-        );
+        let run = perfkit_bench::database::run(name, bench)
+            .with_context(|| format!("benchmarking database {name}"))?;
+        let previous = compare_runs
+            .then(|| baseline::latest_database(&stored, name))
+            .flatten();
+        if compare_runs && previous.is_none() {
+            eprintln!("{name}: no stored baseline to compare with; this run becomes the first");
+        }
+        reports.push(DatabaseReport {
+            comparison: previous
+                .map(|b| compare_databases(&b.run, &run, settings))
+                .unwrap_or_default(),
+            baseline: previous.map(|b| (b.recorded_at.clone(), b.run.clone())),
+            run,
+        });
     }
     let (date, stamp) = baseline::utc_date_time(SystemTime::now());
     let machine = Machine::current();
+    let git_commit = git_commit();
+    if !args.no_save {
+        for report in &reports {
+            if report.run.knee.is_none() {
+                eprintln!(
+                    "{}: not stored as a baseline: no query succeeded",
+                    report.run.name
+                );
+                continue;
+            }
+            baseline::append_database(
+                &args.baselines,
+                DatabaseRecord {
+                    recorded_at: stamp.clone(),
+                    git_commit: git_commit.clone(),
+                    machine: machine.clone(),
+                    run: report.run.clone(),
+                },
+            )?;
+        }
+    }
     let context = ReportContext {
         generated_at: stamp,
-        git_commit: git_commit(),
+        git_commit,
         machine: machine.describe(),
     };
-    std::fs::create_dir_all(&args.reports)
-        .with_context(|| format!("creating {}", args.reports.display()))?;
-    let path = args.reports.join(format!("benchmark-database-{date}.md"));
-    write_file(&path, &report::database_markdown(&context, &runs))?;
+    let (markdown_path, html_path) =
+        claim_reports(&args.reports, &format!("benchmark-database-{date}"))?;
+    write_file(
+        &markdown_path,
+        &report::database_markdown(&context, &reports),
+    )?;
+    write_file(&html_path, &report::database_html(&context, &reports))?;
+    let databases: Vec<DatabaseOutput> = (reports.iter())
+        .map(|r| DatabaseOutput {
+            run: &r.run,
+            baseline_recorded_at: r.baseline.as_ref().map(|b| b.0.as_str()),
+            comparison: &r.comparison,
+        })
+        .collect();
+    print_outcome(
+        args,
+        serde_json::json!({ "databases": databases }),
+        (&markdown_path, &html_path),
+        || reports.iter().for_each(print_database),
+    )?;
+    fail_on_regression(
+        args,
+        reports
+            .iter()
+            .map(|r| (r.run.name.as_str(), &r.comparison[..])),
+    )
+}
+
+/// Prints `json` plus the report paths under `--json`; otherwise `text()` and where
+/// the reports and baselines went.
+fn print_outcome(
+    args: &BenchmarkArgs,
+    mut json: serde_json::Value,
+    (markdown, html): (&Path, &Path),
+    text: impl FnOnce(),
+) -> anyhow::Result<()> {
     if args.json {
-        let json = serde_json::json!({ "databases": runs, "reports": [path] });
+        json["reports"] = serde_json::json!([markdown, html]);
         println!(
             "{}",
             serde_json::to_string_pretty(&json).context("encoding JSON")?
         );
-        return Ok(());
-    }
-    for run in &runs {
-        println!("{} ({}, {}):", run.name, run.backend, run.url);
-        for step in &run.steps {
-            println!(
-                "  pool {:>4}  {:>10.1} queries/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
-                step.pool_size,
-                step.qps,
-                step.latency.p50 as f64 / 1000.0,
-                step.latency.p99 as f64 / 1000.0,
-                step.errors
-            );
-        }
-        match run.knee {
-            Some(knee) => println!(
-                "  recommended pool size: {knee} (smallest reaching 95% of the peak {:.1} queries/s)",
-                run.peak_qps
-            ),
-            None => println!("  no pool size completed a query"),
+    } else {
+        text();
+        println!("reports: {} and {}", markdown.display(), html.display());
+        if !args.no_save {
+            println!("baselines: appended to {}", args.baselines.display());
         }
     }
-    println!("report: {}", path.display());
     Ok(())
+}
+
+/// Under `--fail-on-regression`, the `Regressed` verdict naming every `NAME/ENDPOINT`
+/// that regressed.
+fn fail_on_regression<'a>(
+    args: &BenchmarkArgs,
+    comparisons: impl Iterator<Item = (&'a str, &'a [EndpointComparison])>,
+) -> anyhow::Result<()> {
+    let regressed: Vec<String> = comparisons
+        .flat_map(|(name, comparison)| {
+            comparison
+                .iter()
+                .filter(|c| c.verdict == Verdict::Regressed)
+                .map(move |c| format!("{name}/{}", c.endpoint))
+        })
+        .collect();
+    if args.fail_on_regression && !regressed.is_empty() {
+        return Err(Verdicts::Regressed(regressed.join(", ")).into());
+    }
+    Ok(())
+}
+
+/// A sweep in `--json` output: the run's fields, then the comparison.
+#[derive(serde::Serialize)]
+struct DatabaseOutput<'a> {
+    #[serde(flatten)]
+    run: &'a perfkit_bench::database::DatabaseRun,
+    baseline_recorded_at: Option<&'a str>,
+    comparison: &'a [EndpointComparison],
+}
+
+fn print_database(report: &DatabaseReport) {
+    let run = &report.run;
+    println!("{} ({}, {}):", run.name, run.backend, run.url);
+    for step in &run.steps {
+        println!(
+            "  pool {:>4}  {:>10.1} queries/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
+            step.pool_size,
+            step.qps,
+            step.latency.p50 as f64 / 1000.0,
+            step.latency.p99 as f64 / 1000.0,
+            step.errors
+        );
+    }
+    match run.knee {
+        Some(knee) => println!(
+            "  recommended pool size: {knee} (smallest reaching 95% of the peak {:.1} queries/s)",
+            run.peak_qps
+        ),
+        None => println!("  no pool size completed a query"),
+    }
+    for comparison in &report.comparison {
+        println!(
+            "  vs baseline {}: {} {}",
+            report.baseline.as_ref().map_or("-", |b| b.0.as_str()),
+            comparison.endpoint,
+            comparison.verdict.label()
+        );
+    }
 }

@@ -100,6 +100,9 @@ fn runs_store_baselines_write_reports_and_compare() {
     assert!(reports
         .iter()
         .any(|r| r.starts_with("benchmark-") && r.ends_with(".html")));
+    let first_markdown = reports.iter().find(|r| r.ends_with(".md")).unwrap();
+    let first_report =
+        std::fs::read_to_string(dir.path().join(".perfkit/reports").join(first_markdown)).unwrap();
 
     let second = benchmark(
         dir.path(),
@@ -115,6 +118,18 @@ fn runs_store_baselines_write_reports_and_compare() {
     let stored: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
     assert_eq!(stored["runs"].as_array().unwrap().len(), 2);
+    // The day's second run gets its own reports (`-2`); the first ones are kept as they were.
+    let report_dir = dir.path().join(".perfkit/reports");
+    assert_eq!(std::fs::read_dir(&report_dir).unwrap().count(), 4);
+    assert_eq!(
+        std::fs::read_to_string(report_dir.join(first_markdown)).unwrap(),
+        first_report
+    );
+    let written: Vec<String> = serde_json::from_value(json["reports"].clone()).unwrap();
+    assert!(
+        written[0].ends_with("-2.md") && written[1].ends_with("-2.html"),
+        "{written:?}"
+    );
 }
 
 #[test]
@@ -200,6 +215,7 @@ fn cache_benchmark(
     rt: &tokio::runtime::Runtime,
     server: &SampleUpstream,
     route_extra: &str,
+    extra_args: &[&str],
 ) -> (String, String) {
     let yaml = format!(
         "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n\
@@ -227,7 +243,11 @@ fn cache_benchmark(
             "--admin",
             &admin,
             "--no-save",
-        ],
+        ]
+        .iter()
+        .chain(extra_args)
+        .copied()
+        .collect::<Vec<_>>(),
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     rt.block_on(gateway.shutdown());
@@ -238,7 +258,7 @@ fn cache_benchmark(
 fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
     let rt = runtime();
     let server = upstream(&rt, 1);
-    let (stdout, admin) = cache_benchmark(&rt, &server, "");
+    let (stdout, admin) = cache_benchmark(&rt, &server, "", &[]);
     assert!(
         stdout.contains("  cold ") && stdout.contains("  warm 1 "),
         "{stdout}"
@@ -248,6 +268,11 @@ fn cache_mode_runs_cold_and_warm_passes_through_the_gateway() {
         stdout.contains(&format!(
             "cache hit rate: unavailable (the gateway at {admin} exports no cache hit/miss counters"
         )),
+        "{stdout}"
+    );
+    // Nor any Cache-Status: no endpoint has a hit rate of its own.
+    assert!(
+        stdout.contains("Cache-Status hit rate: items -, create -"),
         "{stdout}"
     );
 }
@@ -262,27 +287,58 @@ fn cache_mode_reads_the_hit_rate_of_a_caching_route() {
                 .spawn(),
         )
         .unwrap();
-    let (stdout, _) = cache_benchmark(&rt, &server, "    cache: {}\n");
+    let (stdout, _) = cache_benchmark(&rt, &server, "    cache: {}\n", &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let scenario = &json["scenarios"][0];
     // The gateway's perfkit_cache_requests_total{route="app",result="hit"|"miss"}.
-    let rate: f64 = stdout
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("cache hit rate app: "))
-        .and_then(|rate| rate.trim_end_matches('%').parse().ok())
-        .unwrap_or_else(|| panic!("no hit rate for route app: {stdout}"));
-    assert!(rate > 0.0 && rate < 100.0, "{stdout}");
+    let route = &scenario["cache"]["hit_rate"]["Ok"][0];
+    assert_eq!(route[0], "app", "{stdout}");
+    let rate = route[1].as_f64().unwrap();
+    assert!(rate > 0.0 && rate < 1.0, "{stdout}");
+    // Per endpoint from Cache-Status: every GET is a hit or a miss; the POSTs
+    // (`fwd=method`) are neither, so `create` has no hit rate.
+    let endpoints = scenario["result"]["endpoints"].as_array().unwrap();
+    let items = endpoints.iter().find(|e| e["name"] == "items").unwrap();
+    let create = endpoints.iter().find(|e| e["name"] == "create").unwrap();
+    let count = |e: &serde_json::Value, field: &str| e["totals"][field].as_u64().unwrap_or(0);
+    assert!(count(items, "cache_hits") > 0, "{items}");
+    assert_eq!(
+        count(items, "cache_hits") + count(items, "cache_misses"),
+        count(items, "requests"),
+        "{items}"
+    );
+    assert!(count(create, "requests") > 0);
+    assert_eq!(
+        count(create, "cache_hits") + count(create, "cache_misses"),
+        0
+    );
+    let warm = &scenario["cache"]["passes"][1];
+    assert_eq!(warm["pass"], "warm 1");
+    let rates = &warm["cache_status_hit_rate"];
+    assert_eq!(rates[0][0], "items");
+    assert!(rates[0][1].as_f64().unwrap() > 0.0, "{warm}");
+    assert_eq!(rates[1], serde_json::json!(["create", null]));
+}
+
+/// A `databases:` entry `lite` on a SQLite file running `query`.
+fn database_file(dir: &Path, query: &str) {
+    std::fs::write(
+        dir.join("benchmarks.yml"),
+        format!(
+            "databases:\n  lite:\n    url: sqlite:data/app.db\n\
+             \x20   setup: ['CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)', \
+             'INSERT OR IGNORE INTO t VALUES (1), (2), (3)']\n\
+             \x20   queries: [\"{query}\"]\n\
+             \x20   pool_sizes: [1, 2]\n    duration_per_step: 500ms\n"
+        ),
+    )
+    .unwrap();
 }
 
 #[test]
 fn database_mode_sweeps_pool_sizes_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("benchmarks.yml"),
-        "databases:\n  lite:\n    url: sqlite:data/app.db\n\
-         \x20   setup: ['CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t VALUES (1), (2), (3)']\n\
-         \x20   queries: [SELECT id FROM t WHERE id = 2]\n\
-         \x20   pool_sizes: [1, 2]\n    duration_per_step: 300ms\n",
-    )
-    .unwrap();
+    database_file(dir.path(), "SELECT id FROM t WHERE id = 2");
     let output = benchmark(
         dir.path(),
         &["-f", "benchmarks.yml", "--database", "--json"],
@@ -293,14 +349,55 @@ fn database_mode_sweeps_pool_sizes_on_sqlite() {
     assert_eq!(run["backend"], "sqlite");
     assert_eq!(run["steps"].as_array().unwrap().len(), 2);
     assert!(run["steps"][0]["qps"].as_f64().unwrap() > 0.0);
+    assert_eq!(run["steps"][0]["series"].as_array().unwrap().len(), 10);
     assert!([1, 2].contains(&run["knee"].as_u64().unwrap()));
-    let report = std::fs::read_dir(dir.path().join(".perfkit/reports"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
-    let report = std::fs::read_to_string(report.path()).unwrap();
+    let written: Vec<String> = serde_json::from_value(json["reports"].clone()).unwrap();
+    let report = std::fs::read_to_string(dir.path().join(&written[0])).unwrap();
     assert!(report.contains("Recommended pool size: **"), "{report}");
+    let html = std::fs::read_to_string(dir.path().join(&written[1])).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2, "{html}");
+    let baselines = dir
+        .path()
+        .join(".perfkit/memory/performance-baselines.json");
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
+    assert_eq!(stored["databases"][0]["run"]["name"], "lite");
+
+    // The same entry, now with a query thousands of times slower: a regression per pool.
+    database_file(
+        dir.path(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000) \
+         SELECT count(*) FROM c",
+    );
+    let output = benchmark(
+        dir.path(),
+        &["-f", "benchmarks.yml", "--database", "--fail-on-regression"],
+    );
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(4), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("performance regressed: lite/pool 1, lite/pool 2"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("pool 1 regressed"), "{stdout}");
+    let reports: Vec<String> = std::fs::read_dir(dir.path().join(".perfkit/reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        reports.len(),
+        4,
+        "the second sweep has its own reports: {reports:?}"
+    );
+    let second = reports
+        .iter()
+        .find(|r| r.ends_with("-2.md"))
+        .unwrap_or_else(|| panic!("{reports:?}"));
+    let report = std::fs::read_to_string(dir.path().join(".perfkit/reports").join(second)).unwrap();
+    assert!(report.contains("- pool 1: **regressed**"), "{report}");
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baselines).unwrap()).unwrap();
+    assert_eq!(stored["databases"].as_array().unwrap().len(), 2);
 
     // Only HTTP scenarios in the file: --database says so.
     scenario_file(dir.path(), "http://127.0.0.1:1", "error_rate < 1%");

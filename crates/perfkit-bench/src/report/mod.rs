@@ -5,11 +5,47 @@
 mod svg;
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 use crate::compare::{EndpointComparison, Verdict};
 use crate::database::DatabaseRun;
 use crate::summary::{Latency, RunResult, Totals};
 use svg::{chart, escape, Line, XAxis};
+
+/// Claims the paths of a new report in `dir`: `{stem}.md` and `{stem}.html`, or
+/// `{stem}-2`, `{stem}-3`... when an earlier run (of the same day) has them, so no
+/// report is overwritten. The Markdown file is created empty (atomically, so two runs
+/// at once get different names); the caller writes both.
+pub fn claim_report_paths(dir: &Path, stem: &str) -> std::io::Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(dir)?;
+    for n in 1u32..=10_000 {
+        let name = if n == 1 {
+            stem.to_owned()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let (markdown, html) = (
+            dir.join(format!("{name}.md")),
+            dir.join(format!("{name}.html")),
+        );
+        if html.exists() {
+            continue;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&markdown)
+        {
+            Ok(_) => return Ok((markdown, html)),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "{}: 10000 reports named {stem}-N already; move old ones away",
+        dir.display()
+    )))
+}
 
 /// One scenario's section of a report.
 #[derive(Debug, Clone)]
@@ -129,6 +165,46 @@ fn change_cell(metric: &str, baseline: f64, current: f64, change: f64) -> String
     format!("{metric} {b} → {c} ({:+.1}%)", change * 100.0)
 }
 
+/// The verdict list against a baseline recorded at `recorded_at`.
+fn comparison_markdown(recorded_at: &str, comparisons: &[EndpointComparison]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Compared with the baseline of {recorded_at} (Mann-Whitney U over per-interval samples):\n"
+    );
+    for comparison in comparisons {
+        let details: Vec<String> = comparison
+            .metrics
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} p={:.4}",
+                    change_cell(&m.metric, m.baseline_median, m.current_median, m.change),
+                    m.p_value
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "- {}: **{}**{}{}",
+            comparison.endpoint,
+            comparison.verdict.label(),
+            if details.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", details.join("; "))
+            },
+            comparison
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        );
+    }
+    out.push('\n');
+    out
+}
+
 /// The Markdown report.
 pub fn markdown(context: &ReportContext, scenarios: &[ScenarioReport]) -> String {
     let mut out = String::new();
@@ -171,40 +247,7 @@ pub fn markdown(context: &ReportContext, scenarios: &[ScenarioReport]) -> String
             out.push('\n');
         }
         if let Some((recorded_at, _)) = &scenario.baseline {
-            let _ = writeln!(
-                out,
-                "Compared with the baseline of {recorded_at} (Mann-Whitney U over per-interval samples):\n"
-            );
-            for comparison in &scenario.comparison {
-                let details: Vec<String> = comparison
-                    .metrics
-                    .iter()
-                    .map(|m| {
-                        format!(
-                            "{} p={:.4}",
-                            change_cell(&m.metric, m.baseline_median, m.current_median, m.change),
-                            m.p_value
-                        )
-                    })
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "- {}: **{}**{}{}",
-                    comparison.endpoint,
-                    comparison.verdict.label(),
-                    if details.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" — {}", details.join("; "))
-                    },
-                    comparison
-                        .note
-                        .as_deref()
-                        .map(|n| format!(" ({n})"))
-                        .unwrap_or_default()
-                );
-            }
-            out.push('\n');
+            out.push_str(&comparison_markdown(recorded_at, &scenario.comparison));
         }
         let _ = writeln!(
             out,
@@ -216,40 +259,75 @@ pub fn markdown(context: &ReportContext, scenarios: &[ScenarioReport]) -> String
     out
 }
 
-/// The Markdown report of `--database` sweeps.
-pub fn database_markdown(context: &ReportContext, runs: &[DatabaseRun]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# Database benchmark report\n");
-    let _ = writeln!(
-        out,
+/// One database's section of a `--database` report.
+#[derive(Debug, Clone)]
+pub struct DatabaseReport {
+    pub run: DatabaseRun,
+    /// The stored sweep it was compared with, and when that was recorded.
+    pub baseline: Option<(String, DatabaseRun)>,
+    /// Per pool size (`pool N`), over the steps' per-interval samples.
+    pub comparison: Vec<EndpointComparison>,
+}
+
+fn database_intro(context: &ReportContext) -> String {
+    format!(
         "{}. Each pool size runs that many connections, each sending the queries in turn \
          as fast as they return. The recommended pool is the smallest reaching {:.0}% of \
-         the peak throughput.\n",
+         the peak throughput. Comparisons use `rps` for successful queries/s.",
         context.generated(),
         crate::database::KNEE_SHARE * 100.0
-    );
-    for run in runs {
-        let _ = writeln!(out, "## {} ({}, `{}`)\n", run.name, run.backend, run.url);
-        out.push_str("| pool size | queries/s | errors | p50 ms | p90 ms | p99 ms | max ms |\n");
-        out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
-        for step in &run.steps {
+    )
+}
+
+/// `(pool size label, queries/s, errors, p50, p90, p99, max)` per step.
+fn step_rows(run: &DatabaseRun) -> Vec<[String; 7]> {
+    run.steps
+        .iter()
+        .map(|step| {
             let l = &step.latency;
-            let _ = writeln!(
-                out,
-                "| {}{} | {:.1} | {} | {} | {} | {} | {} |",
-                step.pool_size,
-                if run.knee == Some(step.pool_size) {
-                    " (knee)"
-                } else {
-                    ""
-                },
-                step.qps,
-                step.errors,
+            [
+                format!(
+                    "{}{}",
+                    step.pool_size,
+                    if run.knee == Some(step.pool_size) {
+                        " (knee)"
+                    } else {
+                        ""
+                    }
+                ),
+                format!("{:.1}", step.qps),
+                step.errors.to_string(),
                 ms(l.p50 as f64),
                 ms(l.p90 as f64),
                 ms(l.p99 as f64),
-                ms(l.max as f64)
-            );
+                ms(l.max as f64),
+            ]
+        })
+        .collect()
+}
+
+fn recommendation(run: &DatabaseRun) -> String {
+    match run.knee {
+        Some(knee) => format!(
+            "Recommended pool size: {knee} (peak {:.1} queries/s)",
+            run.peak_qps
+        ),
+        None => "No pool size completed a query".to_owned(),
+    }
+}
+
+/// The Markdown report of `--database` sweeps.
+pub fn database_markdown(context: &ReportContext, reports: &[DatabaseReport]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Database benchmark report\n");
+    let _ = writeln!(out, "{}\n", database_intro(context));
+    for report in reports {
+        let run = &report.run;
+        let _ = writeln!(out, "## {} ({}, `{}`)\n", run.name, run.backend, run.url);
+        out.push_str("| pool size | queries/s | errors | p50 ms | p90 ms | p99 ms | max ms |\n");
+        out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+        for row in step_rows(run) {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
         }
         match run.knee {
             Some(knee) => {
@@ -261,7 +339,114 @@ pub fn database_markdown(context: &ReportContext, runs: &[DatabaseRun]) -> Strin
             }
             None => out.push_str("\nNo pool size completed a query.\n\n"),
         }
+        if let Some((recorded_at, _)) = &report.baseline {
+            out.push_str(&comparison_markdown(recorded_at, &report.comparison));
+        }
     }
+    out
+}
+
+/// The HTML report of `--database` sweeps: the table, the verdicts, and charts of
+/// throughput and latency by pool size (the baseline dashed).
+pub fn database_html(context: &ReportContext, reports: &[DatabaseReport]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>Database benchmark report {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <h1>Database benchmark report</h1>\n<p>{}</p>\n",
+        escape(&context.generated_at),
+        escape(&database_intro(context)),
+    );
+    for report in reports {
+        let run = &report.run;
+        let _ = write!(
+            out,
+            "<section>\n<h2>{} ({}, <code>{}</code>)</h2>\n<table>\n<tr><th>pool size</th>\
+             <th>queries/s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>\n",
+            escape(&run.name),
+            escape(&run.backend),
+            escape(&run.url)
+        );
+        for row in step_rows(run) {
+            let cells: String = row
+                .iter()
+                .map(|c| format!("<td>{}</td>", escape(c)))
+                .collect();
+            let _ = writeln!(out, "<tr>{cells}</tr>");
+        }
+        let _ = writeln!(
+            out,
+            "</table>\n<p><strong>{}.</strong></p>",
+            escape(&recommendation(run))
+        );
+        if let Some((recorded_at, _)) = &report.baseline {
+            out.push_str(&comparison_html(recorded_at, &report.comparison));
+        }
+        out.push_str(&database_charts(report));
+        out.push_str("</section>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn database_charts(report: &DatabaseReport) -> String {
+    let baseline = report.baseline.as_ref().map(|(_, run)| run);
+    let by_size = |run: &DatabaseRun, value: fn(&crate::database::PoolStep) -> f64| {
+        let mut points: Vec<(f64, f64)> = run
+            .steps
+            .iter()
+            .map(|s| (s.pool_size as f64, value(s)))
+            .collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        points
+    };
+    let mut throughput = vec![Line {
+        label: "queries/s".into(),
+        color: PALETTE[0],
+        dashed: false,
+        points: by_size(&report.run, |s| s.qps),
+    }];
+    let mut latency = vec![
+        Line {
+            label: "p50".into(),
+            color: PALETTE[0],
+            dashed: false,
+            points: by_size(&report.run, |s| s.latency.p50 as f64 / 1000.0),
+        },
+        Line {
+            label: "p99".into(),
+            color: PALETTE[2],
+            dashed: false,
+            points: by_size(&report.run, |s| s.latency.p99 as f64 / 1000.0),
+        },
+    ];
+    if let Some(run) = baseline {
+        throughput.push(Line {
+            label: "baseline".into(),
+            color: BASELINE_COLOR,
+            dashed: true,
+            points: by_size(run, |s| s.qps),
+        });
+        latency.push(Line {
+            label: "baseline p99".into(),
+            color: BASELINE_COLOR,
+            dashed: true,
+            points: by_size(run, |s| s.latency.p99 as f64 / 1000.0),
+        });
+    }
+    let mut out = chart(
+        "Queries/s by pool size",
+        XAxis::PoolSize,
+        "queries/s",
+        &throughput,
+    );
+    out.push_str(&chart(
+        "Query latency by pool size",
+        XAxis::PoolSize,
+        "ms",
+        &latency,
+    ));
     out
 }
 
@@ -393,6 +578,37 @@ svg.chart{display:block;margin:1em 0;background:#fff}\
 svg .title{font-size:14px;font-weight:bold}svg .tick,svg .legend{font-size:11px}\
 svg .axis{font-size:12px}svg .grid{stroke:#e5e5e5}svg .frame{fill:none;stroke:#999}";
 
+/// The verdict list against a baseline recorded at `recorded_at`, as HTML.
+fn comparison_html(recorded_at: &str, comparisons: &[EndpointComparison]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<p>Compared with the baseline of {} (dashed grey in the charts):</p>\n<ul>",
+        escape(recorded_at)
+    );
+    for comparison in comparisons {
+        let class = match comparison.verdict {
+            Verdict::Regressed => "regressed",
+            Verdict::Improved => "improved",
+            Verdict::NoDetectableChange => "same",
+        };
+        let details: Vec<String> = comparison
+            .metrics
+            .iter()
+            .map(|m| change_cell(&m.metric, m.baseline_median, m.current_median, m.change))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<li>{}: <span class=\"{class}\">{}</span> {}</li>",
+            escape(&comparison.endpoint),
+            comparison.verdict.label(),
+            escape(&details.join("; "))
+        );
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
 /// The HTML report: one self-contained page, no script, no external resource.
 pub fn html(context: &ReportContext, scenarios: &[ScenarioReport]) -> String {
     let mut out = String::new();
@@ -443,31 +659,7 @@ pub fn html(context: &ReportContext, scenarios: &[ScenarioReport]) -> String {
             out.push_str("</ul>\n");
         }
         if let Some((recorded_at, _)) = &scenario.baseline {
-            let _ = writeln!(
-                out,
-                "<p>Compared with the baseline of {} (dashed grey in the charts):</p>\n<ul>",
-                escape(recorded_at)
-            );
-            for comparison in &scenario.comparison {
-                let class = match comparison.verdict {
-                    Verdict::Regressed => "regressed",
-                    Verdict::Improved => "improved",
-                    Verdict::NoDetectableChange => "same",
-                };
-                let details: Vec<String> = comparison
-                    .metrics
-                    .iter()
-                    .map(|m| change_cell(&m.metric, m.baseline_median, m.current_median, m.change))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "<li>{}: <span class=\"{class}\">{}</span> {}</li>",
-                    escape(&comparison.endpoint),
-                    comparison.verdict.label(),
-                    escape(&details.join("; "))
-                );
-            }
-            out.push_str("</ul>\n");
+            out.push_str(&comparison_html(recorded_at, &scenario.comparison));
         }
         out.push_str(&scenario_charts(scenario));
         out.push_str("</section>\n");

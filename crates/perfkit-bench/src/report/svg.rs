@@ -26,6 +26,8 @@ pub(crate) enum XAxis {
     Seconds,
     /// x = -log10(1 - p/100): 0 = p0, 1 = p90, 2 = p99, 3 = p99.9 ...
     Percentile,
+    /// Connection-pool sizes, linear, integer ticks.
+    PoolSize,
 }
 
 /// Step of about `target` ticks between 0 and `max`: 1, 2 or 5 times a power of ten.
@@ -71,7 +73,7 @@ pub(crate) fn chart(title: &str, x_axis: XAxis, y_label: &str, lines: &[Line]) -
         y_max = y_max.max(*y);
     }
     let x_max = match x_axis {
-        XAxis::Seconds => x_max.max(1.0),
+        XAxis::Seconds | XAxis::PoolSize => x_max.max(1.0),
         XAxis::Percentile => x_max.ceil().max(1.0),
     };
     let y_step = tick_step(y_max.max(1e-9), 5.0);
@@ -110,13 +112,21 @@ pub(crate) fn chart(title: &str, x_axis: XAxis, y_label: &str, lines: &[Line]) -
     }
     // X labels.
     match x_axis {
-        XAxis::Seconds => {
-            let step = tick_step(x_max, 8.0);
+        XAxis::Seconds | XAxis::PoolSize => {
+            let step = match x_axis {
+                XAxis::PoolSize => tick_step(x_max, 8.0).max(1.0),
+                _ => tick_step(x_max, 8.0),
+            };
+            let unit = if matches!(x_axis, XAxis::Seconds) {
+                "s"
+            } else {
+                ""
+            };
             let mut x = 0.0;
             while x <= x_max + step / 1000.0 {
                 let _ = writeln!(
                     svg,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"middle\">{}s</text>",
+                    "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"middle\">{}{unit}</text>",
                     sx(x),
                     TOP + plot_h + 16.0,
                     number(x)
@@ -145,6 +155,7 @@ pub(crate) fn chart(title: &str, x_axis: XAxis, y_label: &str, lines: &[Line]) -
     let x_label = match x_axis {
         XAxis::Seconds => "time since start of measurement",
         XAxis::Percentile => "percentile",
+        XAxis::PoolSize => "pool size (connections)",
     };
     let _ = writeln!(
         svg,

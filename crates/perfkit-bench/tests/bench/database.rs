@@ -13,6 +13,7 @@ fn bench(url: String, setup: &[&str], queries: &[&str]) -> DatabaseBenchmark {
         queries: queries.iter().map(|s| (*s).to_owned()).collect(),
         pool_sizes: vec![1, 2, 4],
         duration_per_step: Duration::from_millis(400),
+        sample_interval: None,
     }
 }
 
@@ -25,6 +26,17 @@ fn assert_sweep(run: &database::DatabaseRun) {
         assert!(step.queries > 10, "{step:?}");
         assert_eq!(step.errors, 0, "{step:?}");
         assert!(step.latency.p50 > 0 && step.latency.p99 >= step.latency.p50);
+        // Ten samples of 40ms (a tenth of the step), accounting for every query.
+        assert_eq!(step.series.len(), 10, "{step:?}");
+        assert_eq!(
+            step.series.iter().map(|s| s.requests).sum::<u64>(),
+            step.queries
+        );
+        let busy = step.series.iter().filter(|s| s.requests > 0).count();
+        assert!(busy >= 8, "queries in most intervals: {:?}", step.series);
+        for sample in step.series.iter().filter(|s| s.requests > 0) {
+            assert!(sample.p50 > 0 && sample.p99 >= sample.p50, "{sample:?}");
+        }
     }
     let knee = run.knee.expect("a knee");
     let at_knee = run.steps.iter().find(|s| s.pool_size == knee).unwrap();

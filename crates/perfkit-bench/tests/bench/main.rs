@@ -2,6 +2,7 @@
 
 mod database;
 mod engine;
+mod memory;
 mod regression;
 mod report;
 mod server;
@@ -9,6 +10,11 @@ mod server;
 use std::path::Path;
 
 use perfkit_bench::{RunResult, Scenario, ScenarioFile};
+
+/// Every allocation of this test binary goes through it, so a test can read the live
+/// heap size (`memory.rs`).
+#[global_allocator]
+pub static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
 /// Parses a one-scenario YAML body (indented under `scenarios: {t: ...}`).
 pub fn scenario(body: &str) -> Scenario {

@@ -72,6 +72,8 @@ pub fn fixture(scale: f64) -> RunResult {
         statuses: BTreeMap::from([(200, 10_040), (503, 1)]),
         failures: BTreeMap::new(),
         latency: latency(scale),
+        cache_hits: 0,
+        cache_misses: 0,
     };
     let mut result = RunResult {
         scenario: "api <v1>".into(),
@@ -219,28 +221,90 @@ fn the_html_report_renders_in_headless_chromium() {
     );
 }
 
-#[test]
-fn database_report_snapshot() {
+/// A sweep whose per-interval samples scale with `slowdown` (1 = baseline).
+fn database_run(slowdown: f64) -> perfkit_bench::database::DatabaseRun {
     use perfkit_bench::database::{DatabaseRun, PoolStep};
-    let step = |pool_size: usize, qps: f64| PoolStep {
-        pool_size,
-        queries: (qps * 5.0) as u64,
-        errors: 0,
-        qps,
-        latency: latency(pool_size as f64),
+    let step = |pool_size: usize, qps: f64| {
+        let qps = qps / slowdown;
+        let mut samples = series(pool_size as f64 * slowdown);
+        for sample in &mut samples {
+            sample.rps = qps + sample.rps - 1000.0;
+        }
+        PoolStep {
+            pool_size,
+            queries: (qps * 5.0) as u64,
+            errors: 0,
+            qps,
+            latency: latency(pool_size as f64 * slowdown),
+            series: samples,
+        }
     };
-    let runs = [DatabaseRun {
+    let steps = vec![
+        step(1, 900.0),
+        step(2, 1700.0),
+        step(4, 2950.0),
+        step(8, 3000.0),
+    ];
+    DatabaseRun {
         name: "orders".into(),
         backend: "postgresql".into(),
         url: "postgres://app:***@db:5432/app".into(),
-        steps: vec![
-            step(1, 900.0),
-            step(2, 1700.0),
-            step(4, 2950.0),
-            step(8, 3000.0),
-        ],
-        peak_qps: 3000.0,
+        peak_qps: 3000.0 / slowdown,
         knee: Some(4),
-    }];
-    insta::assert_snapshot!(report::database_markdown(&context(), &runs));
+        steps,
+        sample_interval_seconds: 0.5,
+    }
+}
+
+/// A sweep 25% slower than its baseline.
+fn database_reports() -> Vec<report::DatabaseReport> {
+    let baseline = database_run(1.0);
+    let current = database_run(1.25);
+    let comparison =
+        perfkit_bench::compare::compare_databases(&baseline, &current, Default::default());
+    vec![report::DatabaseReport {
+        run: current,
+        baseline: Some(("2026-01-01T00:00:00Z".into(), baseline)),
+        comparison,
+    }]
+}
+
+#[test]
+fn database_report_snapshot() {
+    let reports = database_reports();
+    assert!(reports[0]
+        .comparison
+        .iter()
+        .all(|c| c.verdict == perfkit_bench::compare::Verdict::Regressed));
+    insta::assert_snapshot!(report::database_markdown(&context(), &reports));
+}
+
+#[test]
+fn database_html_report_snapshot() {
+    insta::assert_snapshot!(report::database_html(&context(), &database_reports()));
+}
+
+#[test]
+fn the_database_html_report_renders_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("database.html");
+    std::fs::write(
+        &page,
+        report::database_html(&context(), &database_reports()),
+    )
+    .unwrap();
+    let dom = chromium(&dir.path().join("profile"), &page, &["--dump-dom"]);
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert_eq!(dom.matches("<svg").count(), 2, "two charts in the DOM");
+    assert!(dom.contains("Queries/s by pool size") && dom.contains("regressed"));
+    assert_eq!(
+        dom.matches("<path").count(),
+        5,
+        "queries/s, p50, p99 and two baseline lines"
+    );
 }

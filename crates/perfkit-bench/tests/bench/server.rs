@@ -1,4 +1,5 @@
 //! A test HTTP server with a known, adjustable latency and an optional stall window.
+//! It speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c), and counts the latter.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ struct Settings {
     /// Requests arriving inside `[from, until)` are held until `until`.
     stall: Mutex<Option<(Instant, Instant)>>,
     requests: AtomicU64,
+    http2_requests: AtomicU64,
 }
 
 /// Answers every request after the configured latency: `200 ok`, or `404` on `/missing`.
@@ -52,9 +54,11 @@ impl LatencyServer {
                 tokio::spawn(async move {
                     let service =
                         hyper::service::service_fn(move |req| answer(Arc::clone(&shared), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let _ = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
                 });
             }
         });
@@ -83,6 +87,11 @@ impl LatencyServer {
     pub fn requests(&self) -> u64 {
         self.settings.requests.load(Ordering::SeqCst)
     }
+
+    /// Requests that arrived over HTTP/2.
+    pub fn http2_requests(&self) -> u64 {
+        self.settings.http2_requests.load(Ordering::SeqCst)
+    }
 }
 
 async fn answer(
@@ -90,6 +99,9 @@ async fn answer(
     request: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     settings.requests.fetch_add(1, Ordering::SeqCst);
+    if request.version() == hyper::Version::HTTP_2 {
+        settings.http2_requests.fetch_add(1, Ordering::SeqCst);
+    }
     let arrived = Instant::now();
     let stall = *settings.stall.lock().unwrap();
     if let Some((from, until)) = stall {
