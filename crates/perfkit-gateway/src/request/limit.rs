@@ -764,7 +764,14 @@ impl Limits {
         } else {
             None
         };
-        let tier = tier_of(rule, self, api_key, verified.as_ref(), headers, trusted_peer);
+        let tier = tier_of(
+            rule,
+            self,
+            api_key,
+            verified.as_ref(),
+            headers,
+            trusted_peer,
+        );
         (!std::ptr::eq(tier, &rule.tiers[0])).then_some(tier.name.as_str())
     }
 }
