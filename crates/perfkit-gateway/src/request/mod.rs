@@ -99,6 +99,19 @@ pub(crate) async fn handle(
         ));
     };
     let upstream = &runtime.upstreams[route.upstream];
+    // A response the gateway answers itself once the route is known: counted in the
+    // route's metrics like any other.
+    let answered =
+        |response: Response<ResponseBody>| -> Result<Response<ResponseBody>, Infallible> {
+            route.histograms.observe(
+                &shared.metrics,
+                &route.label,
+                &upstream.name,
+                response.status(),
+                started.elapsed(),
+            );
+            Ok(response)
+        };
 
     let declared_length = parts
         .headers
@@ -106,15 +119,10 @@ pub(crate) async fn handle(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > runtime.max_body) {
-        let status = StatusCode::PAYLOAD_TOO_LARGE;
-        route.histograms.observe(
-            &shared.metrics,
-            &route.label,
-            &upstream.name,
-            status,
-            started.elapsed(),
-        );
-        return Ok(local(status, "request body is larger than allowed"));
+        return answered(local(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is larger than allowed",
+        ));
     }
 
     // rate limits (the cache lookup follows, at the upstream step)
@@ -130,16 +138,7 @@ pub(crate) async fn handle(
     .await
     {
         Ok(admitted) => admitted,
-        Err(response) => {
-            route.histograms.observe(
-                &shared.metrics,
-                &route.label,
-                &upstream.name,
-                response.status(),
-                started.elapsed(),
-            );
-            return Ok(response);
-        }
+        Err(response) => return answered(response),
     };
 
     // adaptive shedding (after the rate limits, so a 429 never takes a slot)
@@ -155,16 +154,7 @@ pub(crate) async fn handle(
         )
     }) {
         Ok(slot) => slot,
-        Err(response) => {
-            route.histograms.observe(
-                &shared.metrics,
-                &route.label,
-                &upstream.name,
-                response.status(),
-                started.elapsed(),
-            );
-            return Ok(*response);
-        }
+        Err(response) => return answered(*response),
     };
 
     // 3. forwarded headers and the client's address
