@@ -11,24 +11,6 @@ const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
-const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
-const PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
-
-/// Headers that describe one connection, not the message, and never cross a proxy.
-/// `Connection` must stay first: its bit says whether to look for named headers.
-/// A `static`, not a `const`: a `const` array of `HeaderName`s is built and dropped
-/// again at every use.
-static HOP_BY_HOP: [HeaderName; 9] = [
-    header::CONNECTION,
-    KEEP_ALIVE,
-    PROXY_CONNECTION,
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-];
 
 /// Whether `name` is one of the fixed hop-by-hop headers (RFC 9110 §7.6.1); headers
 /// a `Connection` header names are hop-by-hop too, see [`connection_named`].
@@ -77,26 +59,19 @@ pub fn connection_named<'a>(values: impl Iterator<Item = &'a HeaderValue>) -> Ve
 
 /// Removes hop-by-hop headers, including any the `Connection` header names.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    // One pass of cheap name comparisons notes which of the fixed set are present;
-    // most messages carry none, or only `Connection: keep-alive`.
-    let mut present = 0u16;
-    for name in headers.keys() {
-        if let Some(i) = HOP_BY_HOP.iter().position(|hop| hop == name) {
-            present |= 1 << i;
-        }
-    }
-    if present == 0 {
-        return;
-    }
-    if present & 1 != 0 {
+    // Most messages carry none, or only `Connection: keep-alive`.
+    let present: Vec<HeaderName> = headers
+        .keys()
+        .filter(|n| is_hop_by_hop(n))
+        .cloned()
+        .collect();
+    if present.contains(&header::CONNECTION) {
         for name in connection_named(headers.get_all(header::CONNECTION).iter()) {
             headers.remove(name);
         }
     }
-    for (i, name) in HOP_BY_HOP.iter().enumerate() {
-        if present & (1 << i) != 0 {
-            headers.remove(name);
-        }
+    for name in present {
+        headers.remove(name);
     }
 }
 

@@ -497,18 +497,14 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
                         .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
                 });
         } else if name == header::CONNECTION {
-            named_by_connection |= value.as_bytes().split(|b| *b == b',').any(|token| {
-                let token = token.trim_ascii();
-                !token.is_empty()
-                    && !token.eq_ignore_ascii_case(b"close")
-                    && !token.eq_ignore_ascii_case(b"keep-alive")
-            });
             for token in value.to_str().unwrap_or("").split(',') {
                 let token = token.trim();
                 if token.eq_ignore_ascii_case("close") {
                     keep_alive = false;
-                } else if token.eq_ignore_ascii_case("keep-alive") && version == Version::HTTP_10 {
-                    keep_alive = true;
+                } else if token.eq_ignore_ascii_case("keep-alive") {
+                    keep_alive |= version == Version::HTTP_10;
+                } else if !token.is_empty() {
+                    named_by_connection = true;
                 }
             }
         }
