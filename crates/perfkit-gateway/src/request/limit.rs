@@ -424,6 +424,7 @@ fn redis_connection(
 }
 
 /// What the phase needs to know about the request.
+#[derive(Clone, Copy)]
 pub(crate) struct Request<'a> {
     pub parts: &'a request::Parts,
     pub host: &'a str,

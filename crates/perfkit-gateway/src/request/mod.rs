@@ -126,32 +126,20 @@ pub(crate) async fn handle(
     }
 
     // rate limits (the cache lookup follows, at the upstream step)
-    let admitted = match limit::check(
-        runtime,
-        limit::Request {
-            parts: &parts,
-            host,
-            route,
-            peer: &connection.peer,
-        },
-    )
-    .await
-    {
+    let limited = limit::Request {
+        parts: &parts,
+        host,
+        route,
+        peer: &connection.peer,
+    };
+    let admitted = match limit::check(runtime, limited).await {
         Ok(admitted) => admitted,
         Err(response) => return answered(response),
     };
 
     // adaptive shedding (after the rate limits, so a 429 never takes a slot)
     let slot = match shed::admit(&runtime.shed, route, || {
-        runtime.limits.tier_of_request(
-            runtime,
-            &limit::Request {
-                parts: &parts,
-                host,
-                route,
-                peer: &connection.peer,
-            },
-        )
+        runtime.limits.tier_of_request(runtime, &limited)
     }) {
         Ok(slot) => slot,
         Err(response) => return answered(*response),
