@@ -244,6 +244,7 @@ fn run_worker(
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .on_thread_unpark(crate::deadline::woke)
         .build()
     {
         Ok(runtime) => runtime,

@@ -181,6 +181,11 @@ pub struct Limits {
 pub(crate) struct Admitted(Option<Box<(HeaderValue, HeaderValue, Decision)>>);
 
 impl Admitted {
+    /// Admitted with nothing to add: no rule applied.
+    pub(crate) fn unlimited() -> Admitted {
+        Admitted(None)
+    }
+
     /// Adds the rate-limit headers (when configured) to the response.
     pub(crate) fn apply(
         self,
@@ -439,7 +444,7 @@ pub(crate) async fn check(
     request: Request<'_>,
 ) -> Result<Admitted, Response<ResponseBody>> {
     let limits = &runtime.limits;
-    if limits.rules.is_empty() {
+    if limits.is_empty() {
         return Ok(Admitted(None));
     }
     let headers = &request.parts.headers;
@@ -743,6 +748,11 @@ fn reject(
 }
 
 impl Limits {
+    /// Whether no rule is configured (the phase has nothing to do).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
     /// The tier the first rule that selects the request and has a `tier_from` resolves
     /// it to (`None`: no such rule, or its default tier), for the shedding phase's
     /// tier priorities.
