@@ -75,6 +75,51 @@ async fn show_caching(
     Ok(())
 }
 
+/// Route patterns, cache tags and headers for a CDN in front, on `/products/{id}`:
+/// each product's entry is tagged `product:{id}`, and purging one tag drops that
+/// product alone.
+async fn show_tags_and_cdn(client: &Client, gateway: &Gateway) -> anyhow::Result<()> {
+    println!(
+        "
+cache tags and CDN headers on /products/{{id}} (tags: [\"product:{{id}}\"], cdn: {{cdn_cache_control: max-age=600, surrogate_key: true}}):"
+    );
+    let get = |id: u32| async move {
+        let reply = client
+            .get(&format!("http://{}/products/{id}", gateway.addr()))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        println!(
+            "  GET /products/{id:<13} {} X-Cache: {:<5} Surrogate-Key: {}  CDN-Cache-Control: {}",
+            reply.status.as_u16(),
+            reply.header("x-cache").unwrap_or("-"),
+            reply.header("surrogate-key").unwrap_or("-"),
+            reply.header("cdn-cache-control").unwrap_or("-"),
+        );
+        anyhow::Ok(())
+    };
+    for id in [1, 2, 1, 2] {
+        get(id).await?;
+    }
+    let purge = client
+        .request(
+            http::Method::POST,
+            &format!("http://{}/admin/cache/purge", gateway.admin_addr()),
+            &[("authorization", &format!("Bearer {DEMO_TOKEN}"))],
+            "{\"tag\": \"product:1\"}".to_owned(),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "  POST /admin/cache/purge {{\"tag\": \"product:1\"}} {} {}",
+        purge.status.as_u16(),
+        purge.text().trim()
+    );
+    for id in [1, 2] {
+        get(id).await?;
+    }
+    Ok(())
+}
+
 /// The preferred demo address when it is free, else any free loopback port.
 fn demo_address() -> SocketAddr {
     let preferred = SocketAddr::from(([127, 0, 0, 1], 8080));
@@ -135,6 +180,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 .header("cache-control", "max-age=2, stale-while-revalidate=30")
                 .header("content-type", "application/json"),
         )
+        .path(
+            "/products/1",
+            Scripted::ok("{\"name\": \"tea\"}\n").header("cache-control", "max-age=60"),
+        )
+        .path(
+            "/products/2",
+            Scripted::ok("{\"name\": \"coffee\"}\n").header("cache-control", "max-age=60"),
+        )
         .spawn()
         .await
         .context("starting sample upstream")?;
@@ -145,6 +198,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
          \x20 catalog:\n    servers:\n      - address: {c}\n\
          routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n\
          \x20 - name: catalog\n    path_prefix: /catalog\n    upstream: catalog\n    cache: {{x_cache_header: true}}\n\
+         \x20 - name: products\n    path: /products/{{id}}\n    upstream: catalog\n\
+         \x20   cache:\n      x_cache_header: true\n      tags: [\"product:{{id}}\"]\n\
+         \x20     cdn: {{cdn_cache_control: max-age=600, surrogate_key: true}}\n\
          rate_limits:\n  rules:\n    - name: demo-per-ip\n      match: {{path_prefix: /limited}}\n\
          \x20     limit: {{rate: {LIMITED_RATE}, period: 1m}}\n",
         a = fast.addr(),
@@ -228,6 +284,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
 
     show_caching(&client, &gateway, &catalog).await?;
+    show_tags_and_cdn(&client, &gateway).await?;
     let limited = show_rate_limit(&client, &base).await?;
     jobs().await?;
 

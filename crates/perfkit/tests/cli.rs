@@ -91,17 +91,30 @@ fn demo_runs_without_any_external_service() {
         "{stdout}"
     );
     // Caching: a miss, hits, a purge, a miss again, then a stale serve.
-    let caching: Vec<&str> = stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("caching on /catalog"))
-        .collect();
-    let x_cache: Vec<&str> = caching
-        .iter()
-        .filter_map(|l| l.split("X-Cache: ").nth(1)?.split_whitespace().next())
-        .collect();
+    // The X-Cache values of the section that starts with `title`.
+    let x_cache = |title: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .skip_while(|l| !l.starts_with(title))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split("X-Cache: ").nth(1)?.split_whitespace().next())
+            .map(str::to_owned)
+            .collect()
+    };
     assert_eq!(
-        x_cache,
+        x_cache("caching on /catalog"),
         ["MISS", "HIT", "HIT", "HIT", "MISS", "STALE"],
+        "{stdout}"
+    );
+    // Tags: purging `product:1` drops product 1's entry and keeps product 2's.
+    assert_eq!(
+        x_cache("cache tags and CDN headers"),
+        ["MISS", "MISS", "HIT", "HIT", "MISS", "HIT"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("X-Cache: HIT   Surrogate-Key: product:2  CDN-Cache-Control: max-age=600"),
         "{stdout}"
     );
     assert!(
