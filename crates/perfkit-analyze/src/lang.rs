@@ -41,6 +41,44 @@ impl Language {
         }
     }
 
+    /// Node kind names by kind id (`Node::kind_id`), read from the grammar once per
+    /// process: `Node::kind` finds and UTF-8-checks a C string on every call, which the
+    /// per-file node index would otherwise do for every node.
+    pub(crate) fn kind_names(self) -> &'static [&'static str] {
+        static TABLES: [std::sync::OnceLock<Vec<&'static str>>; 4] = [
+            std::sync::OnceLock::new(),
+            std::sync::OnceLock::new(),
+            std::sync::OnceLock::new(),
+            std::sync::OnceLock::new(),
+        ];
+        let slot = match self {
+            Language::Python => 0,
+            Language::JavaScript => 1,
+            Language::TypeScript => 2,
+            Language::Tsx => 3,
+        };
+        TABLES[slot].get_or_init(|| {
+            let grammar = self.grammar();
+            (0..grammar.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| grammar.node_kind_for_id(id))
+                        .unwrap_or("")
+                })
+                .collect()
+        })
+    }
+
+    /// The kind of `node` (same as `node.kind()`), through [`Language::kind_names`].
+    pub(crate) fn kind_of(self, node: tree_sitter::Node) -> &'static str {
+        match self.kind_names().get(usize::from(node.kind_id())) {
+            Some(kind) if !kind.is_empty() => kind,
+            // Ids past the table (ERROR and friends) and holes: ask tree-sitter.
+            _ => node.kind(),
+        }
+    }
+
     pub fn is_python(self) -> bool {
         self == Language::Python
     }

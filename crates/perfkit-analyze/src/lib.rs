@@ -18,6 +18,7 @@ mod config;
 mod finding;
 mod handlers;
 mod lang;
+mod prescan;
 pub mod report;
 mod routes;
 mod rules;
@@ -162,7 +163,23 @@ pub fn analyze_source(path: &str, text: &str, options: &Options) -> Vec<Finding>
     analyze_text(path, language, text, options, &mut parsers).0
 }
 
+/// Analyzes one file's text, skipping the parse when the pre-scan shows that no rule can
+/// fire on it. Returns the findings and how many were suppressed by comments.
 fn analyze_text(
+    path: &str,
+    language: Language,
+    text: &str,
+    options: &Options,
+    parsers: &mut lang::Parsers,
+) -> (Vec<Finding>, usize) {
+    if !prescan::may_find(language, text) {
+        return (Vec::new(), 0);
+    }
+    analyze_parsed(path, language, text, options, parsers)
+}
+
+/// [`analyze_text`] without the pre-scan: always parses.
+fn analyze_parsed(
     path: &str,
     language: Language,
     text: &str,

@@ -86,7 +86,7 @@ impl<'a> Source<'a> {
         loop {
             let node = cursor.node();
             let index = self.nodes.len() as u32;
-            let kind = node.kind();
+            let kind = self.language.kind_of(node);
             let parent = open.last().copied().unwrap_or(NONE);
             let function = match parent {
                 NONE => NONE,
@@ -530,7 +530,8 @@ mod tests {
         let mut all = Vec::new();
         walk(tree.root_node(), &mut |n| all.push(n));
         assert_eq!(all.len(), source.nodes.len());
-        for node in all {
+        for (i, node) in all.into_iter().enumerate() {
+            assert_eq!(source.kinds[i], node.kind(), "kind of {node:?}");
             assert_eq!(source.parent(node), node.parent(), "parent of {node:?}");
             let mut up = node.parent();
             while let Some(n) = up.filter(|n| !is_function(*n, language)) {
