@@ -15,7 +15,8 @@
 #   no headers     the same rule with `response.headers_on_allowed: false`
 #   per-user JWT   a rule keyed by the user of an RS256 token (the test fixture key),
 #                  every request carrying the same token
-# With ANNOTATE=DIR it also keeps each 2N run's callgrind file and writes
+# CONFIGS="plain jwt" (any of plain rule quiet jwt) counts only those; the others
+# print 0. With ANNOTATE=DIR it also keeps each 2N run's callgrind file and writes
 # `callgrind_annotate --inclusive=yes` of it to DIR. Needs valgrind, nginx, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +86,7 @@ CONF
 
 per_request() { # NAME EXTRA_CONFIG -> instructions per request
     local one two
+    case " ${CONFIGS:-plain rule quiet jwt} " in *" $1 "*) ;; *) echo 0; return ;; esac
     one=$(count "$1" "$N" "$2"); two=$(count "$1" $((2 * N)) "$2")
     python3 -c "print(round(($two - $one) / $N))"
 }
