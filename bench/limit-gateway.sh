@@ -4,7 +4,7 @@
 # response) vs the same binary passing through, same origin, same wrk settings.
 # Prints requests/s for each and the ratio limited/pass-through (target >= 0.95).
 #
-#   bash bench/limit-gateway.sh [PAIRS] [DURATION] [CONNECTIONS]
+#   [PERFKIT=BINARY] bash bench/limit-gateway.sh [PAIRS] [DURATION] [CONNECTIONS]
 #
 # Each pair runs both gateways back to back (alternating which goes first) and yields
 # one ratio; the summary is the median and geometric mean of the pair ratios.
@@ -22,8 +22,11 @@ source bench/setup.sh
 need nginx wrk
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-cargo build --release -q -p perfkit
-PERFKIT=target/release/perfkit
+# PERFKIT=BINARY measures that binary instead of building the release one.
+if [ -z "${PERFKIT:-}" ]; then
+    CARGO_INCREMENTAL=0 cargo build --release -q -p perfkit
+    PERFKIT=target/release/perfkit
+fi
 
 ORIGIN_PORT=$(free_port)
 PLAIN_PORT=$(free_port); PLAIN_ADMIN=$(free_port)

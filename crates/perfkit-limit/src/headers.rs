@@ -118,6 +118,53 @@ pub fn append_ratelimit(
     }
 }
 
+/// The longest `RateLimit` item [`RateLimitItem::write`] produces: a name of 64
+/// characters all escaped, and two integers of 15 digits.
+pub const MAX_RATELIMIT_ITEM: usize = 2 + 2 * 64 + 3 + 15 + 3 + 15;
+
+/// A policy's `RateLimit` item with its name rendered once: writing one is copying
+/// the prefix and two integers into a caller's buffer, no formatter and no
+/// allocation. Writes exactly what [`append_ratelimit`] appends to an empty string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitItem {
+    /// `"name";r=`
+    prefix: Box<[u8]>,
+}
+
+impl RateLimitItem {
+    pub fn new(name: &PolicyName) -> RateLimitItem {
+        let mut prefix = String::new();
+        push_name(&mut prefix, name);
+        prefix.push_str(";r=");
+        RateLimitItem {
+            prefix: prefix.into_bytes().into_boxed_slice(),
+        }
+    }
+
+    /// Writes `"name";r=REMAINING[;t=RESET]` to the start of `out` and returns it.
+    pub fn write<'b>(
+        &self,
+        out: &'b mut [u8; MAX_RATELIMIT_ITEM],
+        remaining: u64,
+        reset_secs: Option<u64>,
+    ) -> &'b [u8] {
+        let mut len = self.prefix.len();
+        out[..len].copy_from_slice(&self.prefix);
+        let mut digits = itoa::Buffer::new();
+        len += put(&mut out[len..], digits.format(remaining.min(MAX_INTEGER)));
+        if let Some(reset) = reset_secs {
+            len += put(&mut out[len..], ";t=");
+            len += put(&mut out[len..], digits.format(reset.min(MAX_INTEGER)));
+        }
+        &out[..len]
+    }
+}
+
+fn put(out: &mut [u8], text: &str) -> usize {
+    out[..text.len()].copy_from_slice(text.as_bytes());
+    text.len()
+}
+
 /// The `RateLimit-Policy` item for the policy a [`Decision`] came from.
 pub fn policy_for(name: &PolicyName, decision: &Decision) -> String {
     let mut out = String::new();
@@ -188,6 +235,22 @@ mod tests {
         append_ratelimit(&mut out, &name("hourly"), 42, Some(30));
         append_ratelimit(&mut out, &name("daily"), 0, None);
         assert_eq!(out, r#""hourly";r=42;t=30, "daily";r=0"#);
+    }
+
+    #[test]
+    fn a_prerendered_item_writes_what_append_ratelimit_appends() {
+        let mut buffer = [0; MAX_RATELIMIT_ITEM];
+        let longest = "\"".repeat(64);
+        for policy in ["hourly", r#"a"b\c"#, longest.as_str()] {
+            let policy = name(policy);
+            let item = RateLimitItem::new(&policy);
+            for (remaining, reset) in [(0, None), (42, Some(30)), (u64::MAX, Some(u64::MAX))] {
+                let mut expected = String::new();
+                append_ratelimit(&mut expected, &policy, remaining, reset);
+                let written = item.write(&mut buffer, remaining, reset);
+                assert_eq!(std::str::from_utf8(written).unwrap(), expected);
+            }
+        }
     }
 
     #[test]

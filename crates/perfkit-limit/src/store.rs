@@ -6,11 +6,12 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::algorithm::{Algorithm, Gcra, Quota, QuotaError};
+use crate::algorithm::{Algorithm, FixedWindow, Gcra, Quota, QuotaError, SlidingWindow};
 use crate::clock::{nanos, Clock, Nanos, SystemClock};
 use crate::decision::Decision;
 use crate::key::Key;
 use crate::memory::MemoryLimiter;
+use crate::redis_window::WindowKind;
 
 /// Why a remote store could not decide.
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +49,9 @@ pub enum FailPolicy {
     /// Reject every request, telling clients to retry after this long.
     Closed { retry_after: Duration },
     /// Limit locally: each of `instances` gateway instances grants `1 / instances` of
-    /// the quota (and burst, at least 1) from its own memory, so together they stay
-    /// near the global limit instead of dropping it.
+    /// the quota (and burst, at least 1) from its own memory, with the store's own
+    /// algorithm (GCRA for a GCRA store, the same window for a window store), so
+    /// together they stay near the global limit instead of dropping it.
     Open { instances: u64 },
 }
 
@@ -99,11 +101,31 @@ enum OnFailure {
         retry_after: Duration,
         quota: (u64, Duration),
     },
-    Local(MemoryLimiter<Gcra>),
+    Gcra(MemoryLimiter<Gcra>),
+    Fixed(MemoryLimiter<FixedWindow>),
+    Sliding(MemoryLimiter<SlidingWindow>),
+}
+
+impl OnFailure {
+    fn reject(policy: FailPolicy, quota: (u64, Duration)) -> Option<OnFailure> {
+        match policy {
+            FailPolicy::Closed { retry_after } => Some(OnFailure::Reject { retry_after, quota }),
+            FailPolicy::Open { .. } => None,
+        }
+    }
+}
+
+/// One instance's share of `count`: at least 1.
+fn share(count: u64, policy: FailPolicy) -> u64 {
+    match policy {
+        FailPolicy::Open { instances } => (count / instances.max(1)).max(1),
+        FailPolicy::Closed { .. } => count,
+    }
 }
 
 impl<S: Store> Resilient<S> {
-    /// `quota` is the store's (global) quota; `max_keys` bounds the fallback's memory.
+    /// A GCRA store: `quota` is its (global) quota; `max_keys` bounds the
+    /// fallback's memory.
     pub fn new(
         store: S,
         quota: Quota,
@@ -111,22 +133,51 @@ impl<S: Store> Resilient<S> {
         max_keys: usize,
     ) -> Result<Self, QuotaError> {
         let global = Gcra::new(quota)?;
-        let on_failure = match policy {
-            FailPolicy::Closed { retry_after } => OnFailure::Reject {
-                retry_after,
-                quota: global.quota(),
-            },
-            FailPolicy::Open { instances } => {
-                let instances = instances.max(1);
+        let on_failure = match OnFailure::reject(policy, global.quota()) {
+            Some(reject) => reject,
+            None => {
                 let local = Quota {
-                    count: (quota.count / instances).max(1),
+                    count: share(quota.count, policy),
                     period: quota.period,
-                    burst: (quota.burst / instances).max(1),
+                    burst: share(quota.burst, policy),
                 };
-                OnFailure::Local(MemoryLimiter::new(Gcra::new(local)?, max_keys))
+                OnFailure::Gcra(MemoryLimiter::new(Gcra::new(local)?, max_keys))
             }
         };
-        Ok(Resilient {
+        Ok(Resilient::with_failure(store, on_failure))
+    }
+
+    /// A window store (fixed or sliding, `limit` per `window` globally): failing
+    /// open, each instance counts its share of `limit` in a local window of the
+    /// same kind and length.
+    pub fn new_window(
+        store: S,
+        kind: WindowKind,
+        limit: u64,
+        window: Duration,
+        policy: FailPolicy,
+        max_keys: usize,
+    ) -> Result<Self, QuotaError> {
+        let local = share(limit, policy);
+        let on_failure = match kind {
+            WindowKind::Fixed => {
+                let global = FixedWindow::new(limit, window)?;
+                OnFailure::reject(policy, global.quota()).unwrap_or(OnFailure::Fixed(
+                    MemoryLimiter::new(FixedWindow::new(local, window)?, max_keys),
+                ))
+            }
+            WindowKind::Sliding => {
+                let global = SlidingWindow::new(limit, window)?;
+                OnFailure::reject(policy, global.quota()).unwrap_or(OnFailure::Sliding(
+                    MemoryLimiter::new(SlidingWindow::new(local, window)?, max_keys),
+                ))
+            }
+        };
+        Ok(Resilient::with_failure(store, on_failure))
+    }
+
+    fn with_failure(store: S, on_failure: OnFailure) -> Self {
+        Resilient {
             store,
             on_failure,
             errors: AtomicU64::new(0),
@@ -134,7 +185,7 @@ impl<S: Store> Resilient<S> {
             probe_interval: 1_000_000_000,
             clock: SystemClock::new(),
             down_until: AtomicU64::new(0),
-        })
+        }
     }
 
     /// How long a store call may take before the policy applies.
@@ -183,24 +234,29 @@ impl<S: Store> Resilient<S> {
                 }
             }
         };
-        match &self.on_failure {
-            OnFailure::Local(local) => Checked {
-                decision: local.check_n(key, cost),
-                source: Source::Fallback,
-                error,
-            },
-            OnFailure::Reject { retry_after, quota } => Checked {
-                decision: Decision {
-                    allowed: false,
-                    limit: quota.0,
-                    window: quota.1,
-                    remaining: 0,
-                    reset_after: *retry_after,
-                    retry_after: Some(*retry_after),
-                },
-                source: Source::FailedClosed,
-                error,
-            },
+        let decision = match &self.on_failure {
+            OnFailure::Gcra(local) => local.check_n(key, cost),
+            OnFailure::Fixed(local) => local.check_n(key, cost),
+            OnFailure::Sliding(local) => local.check_n(key, cost),
+            OnFailure::Reject { retry_after, quota } => {
+                return Checked {
+                    decision: Decision {
+                        allowed: false,
+                        limit: quota.0,
+                        window: quota.1,
+                        remaining: 0,
+                        reset_after: *retry_after,
+                        retry_after: Some(*retry_after),
+                    },
+                    source: Source::FailedClosed,
+                    error,
+                }
+            }
+        };
+        Checked {
+            decision,
+            source: Source::Fallback,
+            error,
         }
     }
 }

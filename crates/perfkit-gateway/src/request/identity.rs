@@ -9,8 +9,17 @@
 //! is checked with the key's own algorithm; only then are the claims decoded and
 //! `exp` (required), `nbf`, `iss` and `aud` checked, with the configured leeway. A
 //! token failing any step makes the request anonymous ([`Rejection`] says why).
+//!
+//! A verified token is remembered ([`TokenCache`]) until its `exp`, so a client
+//! sending the same token again costs a hash and a comparison instead of an RSA or
+//! ECDSA check. Entries are found by a hash of the token's bytes and used only when
+//! every byte matches, so a token differing anywhere (another signature over the
+//! same claims) is verified in full. The cache belongs to one configuration
+//! generation: a reload, which may rotate the keys, starts with an empty one.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::header::{AUTHORIZATION, COOKIE};
 use http::{HeaderMap, HeaderName};
@@ -21,6 +30,12 @@ use serde_json::Value;
 
 /// Longer tokens are not parsed at all.
 pub(crate) const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// What the verified tokens of one configuration may hold, in bytes of token
+/// text plus [`CACHED_OVERHEAD`] per entry.
+const TOKEN_CACHE_BYTES: u64 = 8 << 20;
+/// Counted per cached token for its claims and bookkeeping.
+const CACHED_OVERHEAD: u64 = 512;
 
 /// Why keys for `rate_limits.jwt` cannot be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +59,70 @@ pub(crate) struct Verifier {
     keys: Vec<VerifyingKey>,
     validation: HashMap<Algorithm, Validation>,
     user_claim: String,
+    cache: TokenCache,
+}
+
+/// Verified tokens by the xxh3 hash of their bytes, bounded by
+/// [`TOKEN_CACHE_BYTES`] (quick_cache's S3-FIFO eviction).
+pub(crate) struct TokenCache {
+    entries: quick_cache::sync::Cache<u64, Arc<CachedToken>, TokenWeighter>,
+}
+
+struct CachedToken {
+    /// The whole token: a hit needs every byte equal, not just the hash.
+    token: Box<str>,
+    /// The token's `exp` (Unix seconds): the entry is used only before it.
+    exp: u64,
+    verified: Arc<Verified>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TokenWeighter;
+
+impl quick_cache::Weighter<u64, Arc<CachedToken>> for TokenWeighter {
+    fn weight(&self, _hash: &u64, entry: &Arc<CachedToken>) -> u64 {
+        entry.token.len() as u64 + CACHED_OVERHEAD
+    }
+}
+
+impl TokenCache {
+    fn new() -> TokenCache {
+        let estimated = (TOKEN_CACHE_BYTES / (CACHED_OVERHEAD + 512)) as usize;
+        TokenCache {
+            entries: quick_cache::sync::Cache::with_weighter(
+                estimated,
+                TOKEN_CACHE_BYTES,
+                TokenWeighter,
+            ),
+        }
+    }
+
+    /// The verified claims of `token` (whose hash is `hash`) if it was verified
+    /// before and `now` (Unix seconds) is before its `exp`.
+    fn get(&self, hash: u64, token: &str, now: u64) -> Option<Arc<Verified>> {
+        let entry = self.entries.get(&hash)?;
+        (now < entry.exp && *entry.token == *token).then(|| Arc::clone(&entry.verified))
+    }
+
+    /// Remembers a token that was just verified, if its `exp` can be read.
+    fn insert(&self, hash: u64, token: &str, verified: &Arc<Verified>) {
+        let Some(exp) = verified.exp() else { return };
+        self.entries.insert(
+            hash,
+            Arc::new(CachedToken {
+                token: token.into(),
+                exp,
+                verified: Arc::clone(verified),
+            }),
+        );
+    }
+}
+
+/// Seconds since the Unix epoch, the clock `exp` is written in.
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 impl std::fmt::Debug for Verifier {
@@ -72,6 +151,13 @@ impl Verified {
     /// A string claim.
     pub(crate) fn claim(&self, name: &str) -> Option<&str> {
         self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// `exp` in whole Unix seconds (a fractional one rounded down).
+    fn exp(&self) -> Option<u64> {
+        let exp = self.claims.get("exp")?;
+        exp.as_u64()
+            .or_else(|| exp.as_f64().filter(|e| *e >= 0.0).map(|e| e as u64))
     }
 }
 
@@ -148,19 +234,38 @@ impl Verifier {
             keys,
             validation,
             user_claim: config.user_claim.clone(),
+            cache: TokenCache::new(),
         })
     }
 
     /// The verified claims of the request's token, or why there are none.
-    pub(crate) fn verify(&self, headers: &HeaderMap) -> Result<Verified, Rejection> {
+    pub(crate) fn verify(&self, headers: &HeaderMap) -> Result<Arc<Verified>, Rejection> {
         let token = self.token(headers).ok_or(Rejection::Missing)?;
         self.verify_token(token)
     }
 
-    pub(crate) fn verify_token(&self, token: &str) -> Result<Verified, Rejection> {
+    /// The token's claims: from the cache when this exact token was verified before
+    /// and has not expired, else verified in full (and then cached).
+    pub(crate) fn verify_token(&self, token: &str) -> Result<Arc<Verified>, Rejection> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(Rejection::Malformed);
         }
+        let hash = xxhash_rust::xxh3::xxh3_64(token.as_bytes());
+        if let Some(verified) = self.cache.get(hash, token, unix_now()) {
+            return Ok(verified);
+        }
+        let verified = Arc::new(self.verify_uncached(token)?);
+        self.cache.insert(hash, token, &verified);
+        Ok(verified)
+    }
+
+    /// How many verified tokens are cached.
+    #[cfg(test)]
+    fn cached_tokens(&self) -> usize {
+        self.cache.entries.len()
+    }
+
+    fn verify_uncached(&self, token: &str) -> Result<Verified, Rejection> {
         // Only the header is read before the signature is checked.
         let header = jsonwebtoken::decode_header(token).map_err(|_| Rejection::Malformed)?;
         let validation = self
@@ -505,6 +610,71 @@ mod tests {
             verifier.verify_token(&forged).unwrap_err(),
             Rejection::Signature
         );
+    }
+
+    #[test]
+    fn a_cached_token_is_served_only_before_its_exp() {
+        let verifier = verifier(vec![public(JwtAlgorithm::RS256, "rsa-public.pem")]);
+        let claims = claims();
+        let token = sign(Algorithm::RS256, &claims);
+        let first = verifier.verify_token(&token).unwrap();
+        assert_eq!(verifier.cached_tokens(), 1);
+        let again = verifier.verify_token(&token).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the second check is not cached"
+        );
+        let exp = claims["exp"].as_u64().unwrap();
+        let hash = xxhash_rust::xxh3::xxh3_64(token.as_bytes());
+        assert!(verifier.cache.get(hash, &token, exp - 1).is_some());
+        assert!(verifier.cache.get(hash, &token, exp).is_none());
+        assert!(verifier.cache.get(hash, &token, exp + 3600).is_none());
+    }
+
+    #[test]
+    fn a_cached_token_still_expires_on_time() {
+        let mut config = config(vec![hs256()]);
+        config.leeway = Duration::ZERO;
+        let verifier = Verifier::build(&config).unwrap();
+        let mut short = claims();
+        let exp = now() + 1;
+        short["exp"] = json!(exp);
+        let token = sign(Algorithm::HS256, &short);
+        assert!(verifier.verify_token(&token).is_ok());
+        assert_eq!(verifier.cached_tokens(), 1);
+        // The event is the clock passing `exp` (at most two seconds away).
+        while now() <= exp {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(
+            verifier.verify_token(&token).unwrap_err(),
+            Rejection::Expired
+        );
+    }
+
+    #[test]
+    fn a_forged_token_with_the_same_claims_is_not_taken_from_the_cache() {
+        let verifier = verifier(vec![hs256()]);
+        let genuine = sign(Algorithm::HS256, &claims());
+        assert!(verifier.verify_token(&genuine).is_ok());
+        // The same header and claims under a signature made with another secret.
+        let other = EncodingKey::from_secret(b"not-the-gateway-secret-0123456789abcdef");
+        let forged =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(), &other).unwrap();
+        assert_eq!(
+            forged.rsplit_once('.').unwrap().0,
+            genuine.rsplit_once('.').unwrap().0
+        );
+        assert_eq!(
+            verifier.verify_token(&forged).unwrap_err(),
+            Rejection::Signature
+        );
+        // Even a forged token whose hash collided with the genuine one's would need
+        // every byte equal to be served from the cache.
+        let hash = xxhash_rust::xxh3::xxh3_64(genuine.as_bytes());
+        assert!(verifier.cache.get(hash, &genuine, now() as u64).is_some());
+        assert!(verifier.cache.get(hash, &forged, now() as u64).is_none());
+        assert_eq!(verifier.cached_tokens(), 1);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use http::header::{self, HeaderName, HeaderValue};
@@ -21,7 +21,7 @@ use perfkit_config::{
     RateLimitRule, RateLimitsConfig, RedisMode, TierLimit, TierSource,
 };
 use perfkit_limit::headers::{
-    append_policy, append_ratelimit, retry_after_for, PolicyName, QuotaUnit,
+    append_policy, retry_after_for, PolicyName, QuotaUnit, RateLimitItem, MAX_RATELIMIT_ITEM,
 };
 use perfkit_limit::{
     Decision, FailPolicy, FixedWindow, Gcra, Key, LazyConnection, LeasedLimiter, MemoryLimiter,
@@ -94,7 +94,28 @@ impl std::fmt::Debug for Limiter {
     }
 }
 
+/// What a limiter can say without waiting.
+enum Immediate {
+    Unlimited,
+    Decided(Decision),
+    /// The decision needs the remote store: [`Limiter::check`].
+    Remote,
+}
+
 impl Limiter {
+    /// The in-memory decision, taken without a future: most rules are in memory, and
+    /// the phase awaits only for those that are not.
+    #[inline]
+    fn check_now(&self, key: Key) -> Immediate {
+        match self {
+            Limiter::Unlimited => Immediate::Unlimited,
+            Limiter::Gcra(limiter) => Immediate::Decided(limiter.check(key)),
+            Limiter::Sliding(limiter) => Immediate::Decided(limiter.check(key)),
+            Limiter::Fixed(limiter) => Immediate::Decided(limiter.check(key)),
+            Limiter::Redis(_) | Limiter::RedisWindow(_) | Limiter::Leased(_) => Immediate::Remote,
+        }
+    }
+
     /// The decision, and whether the store failed; `None` when unlimited.
     async fn check(&self, key: Key) -> Option<(Decision, Source)> {
         let memory = |decision| Some((decision, Source::Store));
@@ -142,12 +163,16 @@ struct Tier {
     name: String,
     limiter: Arc<Limiter>,
     counters: Counters,
+    /// `RateLimit-Policy` as last rendered, with the quota and window it says: a
+    /// decision with the same quota (all of an in-memory limiter's) clones it.
+    policy: OnceLock<(u64, u64, HeaderValue)>,
 }
 
 #[derive(Debug)]
 struct Rule {
     name: String,
     policy: PolicyName,
+    ratelimit: RateLimitItem,
     hosts: Vec<String>,
     methods: Vec<Method>,
     routes: Vec<String>,
@@ -176,13 +201,21 @@ pub struct Limits {
     verifier: Option<Verifier>,
 }
 
-/// What an admitted request's response should carry.
+/// What an admitted request's response should carry: the tightest decision, its
+/// headers rendered only when the response is.
 #[derive(Debug)]
-pub(crate) struct Admitted(Option<Box<(HeaderValue, HeaderValue, Decision)>>);
+pub(crate) struct Admitted<'r>(Option<Reported<'r>>);
 
-impl Admitted {
+#[derive(Debug)]
+struct Reported<'r> {
+    rule: &'r Rule,
+    tier: &'r Tier,
+    decision: Decision,
+}
+
+impl<'r> Admitted<'r> {
     /// Admitted with nothing to add: no rule applied.
-    pub(crate) fn unlimited() -> Admitted {
+    pub(crate) fn unlimited() -> Admitted<'r> {
         Admitted(None)
     }
 
@@ -192,8 +225,13 @@ impl Admitted {
         mut response: Response<ResponseBody>,
         runtime: &Runtime,
     ) -> Response<ResponseBody> {
-        if let Some(reported) = self.0 {
-            let (policy, ratelimit, decision) = *reported;
+        if let Some(Reported {
+            rule,
+            tier,
+            decision,
+        }) = self.0
+        {
+            let (policy, ratelimit) = header_values(rule, tier, &decision);
             put_headers(
                 &mut response,
                 &runtime.limits.response,
@@ -252,14 +290,17 @@ impl Limits {
                         ),
                         store_error: metrics.rate_limit_decisions(&rule.name, tier, "store_error"),
                     },
+                    policy: OnceLock::new(),
                 });
             }
+            let policy = PolicyName::new(&rule.name).map_err(|e| LimitError::Limit {
+                rule: rule.name.clone(),
+                cause: e.to_string(),
+            })?;
             rules.push(Rule {
                 name: rule.name.clone(),
-                policy: PolicyName::new(&rule.name).map_err(|e| LimitError::Limit {
-                    rule: rule.name.clone(),
-                    cause: e.to_string(),
-                })?,
+                ratelimit: RateLimitItem::new(&policy),
+                policy,
                 hosts: rule.selector.hosts.clone(),
                 methods: rule
                     .selector
@@ -361,8 +402,10 @@ fn new_limiter(
                 // Exact mode only (the config refuses leased windows).
                 let remote = RedisWindowLimiter::new(conn, &name, kind, spec.rate, spec.period)
                     .map_err(|e| invalid(e.to_string()))?;
+                // Failing open, each instance counts its share in a local window of
+                // the same kind.
                 return Ok(Limiter::RedisWindow(
-                    Resilient::new(remote, quota, policy, *max_keys)
+                    Resilient::new_window(remote, kind, spec.rate, spec.period, policy, *max_keys)
                         .map_err(|e| invalid(e.to_string()))?
                         .with_timeout(*timeout),
                 ));
@@ -439,10 +482,10 @@ pub(crate) struct Request<'a> {
 
 /// Decides the request: `Ok` to go on (with headers for its response), or the `429`
 /// (`503` for a fail-closed store) to answer with.
-pub(crate) async fn check(
-    runtime: &Runtime,
+pub(crate) async fn check<'r>(
+    runtime: &'r Runtime,
     request: Request<'_>,
-) -> Result<Admitted, Response<ResponseBody>> {
+) -> Result<Admitted<'r>, Response<ResponseBody>> {
     let limits = &runtime.limits;
     if limits.is_empty() {
         return Ok(Admitted(None));
@@ -456,8 +499,8 @@ pub(crate) async fn check(
     let trusted_peer = runtime.trusted.contains(request.peer.ip);
     let mut client_ip: Option<IpAddr> = None;
     // Verified at most once per request, and only for rules that use it.
-    let mut identity: Option<Option<Verified>> = None;
-    let mut tightest: Option<(&Rule, Decision, bool)> = None;
+    let mut identity: Option<Option<Arc<Verified>>> = None;
+    let mut tightest: Option<(&Rule, &Tier, Decision, bool)> = None;
     for rule in &limits.rules {
         if !selects(rule, &request) {
             continue;
@@ -471,13 +514,18 @@ pub(crate) async fn check(
         let verified = if rule.uses_identity {
             identity
                 .get_or_insert_with(|| verify(limits.verifier.as_ref(), headers))
-                .as_ref()
+                .as_deref()
         } else {
             None
         };
         let tier = tier_of(rule, limits, api_key, verified, headers, trusted_peer);
         let key = key_of(rule, &request, ip, api_key, verified, trusted_peer);
-        let Some((decision, source)) = tier.limiter.check(key).await else {
+        let checked = match tier.limiter.check_now(key) {
+            Immediate::Decided(decision) => Some((decision, Source::Store)),
+            Immediate::Unlimited => None,
+            Immediate::Remote => tier.limiter.check(key).await,
+        };
+        let Some((decision, source)) = checked else {
             tier.counters.allowed.inc();
             continue;
         };
@@ -496,22 +544,26 @@ pub(crate) async fn check(
         }
         let replace = match &tightest {
             None => true,
-            Some((_, current, _)) => current.tightest(decision) != *current,
+            Some((_, _, current, _)) => current.tightest(decision) != *current,
         };
         if replace {
-            tightest = Some((rule, decision, failed_closed && rule.fail_closed));
+            tightest = Some((rule, tier, decision, failed_closed && rule.fail_closed));
         }
     }
-    let Some((rule, decision, failed_closed)) = tightest else {
+    let Some((rule, tier, decision, failed_closed)) = tightest else {
         return Ok(Admitted(None));
     };
-    if decision.allowed && !limits.response.headers_on_allowed {
-        return Ok(Admitted(None));
-    }
-    let (policy, ratelimit) = header_values(&rule.policy, &decision);
     if decision.allowed {
-        return Ok(Admitted(Some(Box::new((policy, ratelimit, decision)))));
+        if !limits.response.headers_on_allowed {
+            return Ok(Admitted(None));
+        }
+        return Ok(Admitted(Some(Reported {
+            rule,
+            tier,
+            decision,
+        })));
     }
+    let (policy, ratelimit) = header_values(rule, tier, &decision);
     Err(reject(
         &limits.response,
         rule,
@@ -538,7 +590,7 @@ fn selects(rule: &Rule, request: &Request<'_>) -> bool {
 
 /// The request's verified claims; `None` (anonymous) when there is no token or it
 /// fails verification.
-fn verify(verifier: Option<&Verifier>, headers: &http::HeaderMap) -> Option<Verified> {
+fn verify(verifier: Option<&Verifier>, headers: &http::HeaderMap) -> Option<Arc<Verified>> {
     match verifier?.verify(headers) {
         Ok(verified) => Some(verified),
         Err(rejection) => {
@@ -599,8 +651,8 @@ fn key_of(
     verified: Option<&Verified>,
     trusted_peer: bool,
 ) -> Key {
-    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
-    let hash_ip = |hasher: &mut xxhash_rust::xxh3::Xxh3Default| {
+    let mut hasher = KeyHasher::new();
+    let hash_ip = |hasher: &mut KeyHasher| {
         let (family, bits) = ip_prefix(ip, rule.ipv4_prefix, rule.ipv6_prefix);
         hasher.write_u8(family);
         hasher.write_u128(bits);
@@ -646,33 +698,80 @@ fn key_of(
     Key::from_hash(hasher.finish())
 }
 
-thread_local! {
-    /// Where header values are written before they are copied into a `HeaderValue`.
-    static HEADER_TEXT: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(128));
+/// Bytes hashed into a [`Key`]: gathered on the stack and hashed at once (xxh3 of a
+/// short input is a few dozen instructions), spilling to the streaming hasher when a
+/// long part (an API key, a header value) does not fit. Either way the hash is the
+/// xxh3 of the same bytes, so keys (and the Redis keys named after them) are the
+/// same as a streaming hasher's.
+struct KeyHasher {
+    buffer: [u8; KEY_BUFFER],
+    len: usize,
+    spilled: Option<Box<xxhash_rust::xxh3::Xxh3Default>>,
 }
 
-fn header_values(policy: &PolicyName, decision: &Decision) -> (HeaderValue, HeaderValue) {
-    HEADER_TEXT.with(|text| {
-        let mut text = text.borrow_mut();
-        text.clear();
-        append_policy(
-            &mut text,
-            policy,
-            decision.limit,
-            QuotaUnit::Requests,
-            Some(decision.window_secs()),
-        );
-        let policy_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
-        text.clear();
-        append_ratelimit(
-            &mut text,
-            policy,
-            decision.remaining,
-            Some(decision.reset_secs()),
-        );
-        let ratelimit_value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
-        (policy_value, ratelimit_value)
-    })
+const KEY_BUFFER: usize = 128;
+
+impl KeyHasher {
+    fn new() -> KeyHasher {
+        KeyHasher {
+            buffer: [0; KEY_BUFFER],
+            len: 0,
+            spilled: None,
+        }
+    }
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(streaming) = &mut self.spilled {
+            streaming.update(bytes);
+        } else if let Some(room) = self.buffer.get_mut(self.len..self.len + bytes.len()) {
+            room.copy_from_slice(bytes);
+            self.len += bytes.len();
+        } else {
+            let mut streaming = Box::new(xxhash_rust::xxh3::Xxh3Default::new());
+            streaming.update(&self.buffer[..self.len]);
+            streaming.update(bytes);
+            self.spilled = Some(streaming);
+        }
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        match &self.spilled {
+            Some(streaming) => streaming.digest(),
+            None => xxhash_rust::xxh3::xxh3_64(&self.buffer[..self.len]),
+        }
+    }
+}
+
+/// The decision's `RateLimit-Policy` (the tier's rendering when the quota is the
+/// same) and `RateLimit` (the rule's prerendered item and two integers).
+fn header_values(rule: &Rule, tier: &Tier, decision: &Decision) -> (HeaderValue, HeaderValue) {
+    let (limit, window) = (decision.limit, decision.window_secs());
+    let policy = match tier.policy.get() {
+        Some((l, w, value)) if (*l, *w) == (limit, window) => value.clone(),
+        _ => {
+            let mut text = String::new();
+            append_policy(
+                &mut text,
+                &rule.policy,
+                limit,
+                QuotaUnit::Requests,
+                Some(window),
+            );
+            let value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));
+            let _ = tier.policy.set((limit, window, value.clone()));
+            value
+        }
+    };
+    let mut buffer = [0; MAX_RATELIMIT_ITEM];
+    let item = rule
+        .ratelimit
+        .write(&mut buffer, decision.remaining, Some(decision.reset_secs()));
+    let ratelimit = HeaderValue::from_bytes(item).unwrap_or(HeaderValue::from_static(""));
+    (policy, ratelimit)
 }
 
 const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
@@ -779,7 +878,7 @@ impl Limits {
             rule,
             self,
             api_key,
-            verified.as_ref(),
+            verified.as_deref(),
             headers,
             trusted_peer,
         );
@@ -829,6 +928,29 @@ mod tests {
                 let settled = trusted.apply(&peer, &mut headers);
                 assert_eq!(early, settled, "peer {} chain {chain:?}", peer.ip);
             }
+        }
+    }
+
+    #[test]
+    fn the_stack_key_hasher_gives_the_streaming_hash_of_the_same_bytes() {
+        let long = "k".repeat(300);
+        let cases: [&[&[u8]]; 5] = [
+            &[],
+            &[b"a"],
+            &[&[4], &[7; 16], &[0xff]],
+            &[b"r", &[b'x'; 120], &[0xff], b"k", b"0123456789"],
+            &[b"k", long.as_bytes(), &[0xff], &[6], &[1; 16]],
+        ];
+        for parts in cases {
+            let mut stack = KeyHasher::new();
+            let mut streaming = xxhash_rust::xxh3::Xxh3Default::new();
+            for part in parts {
+                stack.write(part);
+                streaming.write(part);
+            }
+            stack.write_u128(u128::MAX / 3);
+            streaming.write_u128(u128::MAX / 3);
+            assert_eq!(stack.finish(), streaming.finish(), "parts {parts:?}");
         }
     }
 

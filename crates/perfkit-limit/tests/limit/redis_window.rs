@@ -168,3 +168,56 @@ fn every_redis_algorithm_holds_on_a_three_master_cluster() {
         assert!(keys > 0, "a master holds no limit keys");
     }
 }
+
+#[test]
+fn a_window_rule_failing_open_counts_its_share_in_a_local_window_of_the_same_kind() {
+    let mut redis = RedisServer::start().unwrap();
+    let rt = runtime();
+    let window = Duration::from_secs(3600);
+    let kinds = [WindowKind::Fixed, WindowKind::Sliding];
+    let limiters = rt.block_on(async {
+        let conn = LazyConnection::server(&redis.url()).unwrap();
+        let mut limiters = Vec::new();
+        for kind in kinds {
+            let remote = RedisWindowLimiter::new(conn.clone(), "open", kind, 10, window).unwrap();
+            let limiter = Resilient::new_window(
+                remote,
+                kind,
+                10,
+                window,
+                FailPolicy::Open { instances: 2 },
+                1000,
+            )
+            .unwrap();
+            let up = limiter.check(Key::from_u64(99), 1).await;
+            assert_eq!(up.source, Source::Store, "{kind:?}: {:?}", up.error);
+            assert_eq!((up.decision.limit, up.decision.window), (10, window));
+            limiters.push(limiter);
+        }
+        limiters
+    });
+    redis.stop();
+    rt.block_on(async {
+        for (kind, limiter) in kinds.iter().zip(&limiters) {
+            let key = Key::from_u64(1);
+            for i in 0..5 {
+                let checked = limiter.check(key, 1).await;
+                assert_eq!(checked.source, Source::Fallback, "{kind:?} request {i}");
+                assert!(checked.decision.allowed, "{kind:?} request {i}");
+                // Half of the window's quota, over the same window.
+                assert_eq!(
+                    (checked.decision.limit, checked.decision.window),
+                    (5, window)
+                );
+                assert_eq!(checked.decision.remaining, 4 - i);
+            }
+            let over = limiter.check(key, 1).await;
+            assert_eq!(over.source, Source::Fallback);
+            assert!(!over.decision.allowed, "{kind:?}");
+            // A window admits again when it ends (about an hour from now); a GCRA
+            // fallback with the same share would after one interval (12 minutes).
+            let retry = over.decision.retry_after.unwrap();
+            assert!(retry > window / 2, "{kind:?}: retry after {retry:?}");
+        }
+    });
+}
