@@ -280,7 +280,7 @@ impl Cache {
         let l2 = self.inner.l2.as_ref().filter(|l2| l2.is_up())?;
         match l2.get(key).await {
             Ok(Some(entry)) if !entry.is_expired(SystemTime::now()) => {
-                let entry = Arc::new(entry);
+                let entry = Arc::new(entry.seal());
                 if let Some(l1) = &self.inner.l1 {
                     l1.insert(key, Arc::clone(&entry));
                 }
@@ -309,7 +309,7 @@ impl Cache {
     }
 
     pub(crate) async fn store(&self, key: &str, entry: Entry) -> (Arc<Entry>, Option<L2Error>) {
-        let entry = Arc::new(self.jittered(entry));
+        let entry = Arc::new(self.jittered(entry).seal());
         self.inner.stats.record(key, Event::Stored);
         if let Some(l1) = &self.inner.l1 {
             l1.insert(key, Arc::clone(&entry));
@@ -352,7 +352,7 @@ impl Cache {
 
     /// Stores into L1 only (e.g. while the L2 write goes through write-behind).
     pub fn set_l1(&self, key: &str, entry: Entry) -> Arc<Entry> {
-        let entry = Arc::new(self.jittered(entry));
+        let entry = Arc::new(self.jittered(entry).seal());
         if let Some(l1) = &self.inner.l1 {
             l1.insert(key, Arc::clone(&entry));
         }

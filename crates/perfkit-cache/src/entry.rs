@@ -2,6 +2,7 @@
 //! binary encoding for L2.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -30,6 +31,23 @@ pub struct Entry {
     pub tags: Vec<Box<str>>,
     /// Set by a soft purge: the entry may only be served stale / revalidated.
     stale: AtomicBool,
+    /// What every hit would otherwise recompute from the stored headers, worked out
+    /// by the first hit (see [`crate::policy`]).
+    pub(crate) memo: Memo,
+}
+
+/// Per-entry results of the RFC 9111 functions over the entry's own (immutable)
+/// fields, kept so that a hit does not parse `Cache-Control`, `Date` and `Age` or
+/// rebuild the response head again. Each slot records the configuration inputs it
+/// was computed with; a caller with other settings computes afresh.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    /// Set once the entry is shared through the cache (`Arc<Entry>`), after which
+    /// its fields cannot change; an entry still owned (and so mutable) by a caller
+    /// never uses the memo.
+    pub(crate) sealed: bool,
+    pub(crate) freshness: OnceLock<crate::policy::StoredFreshness>,
+    pub(crate) served: OnceLock<crate::policy::ServedHead>,
 }
 
 impl Clone for Entry {
@@ -44,6 +62,7 @@ impl Clone for Entry {
             variant: self.variant.clone(),
             tags: self.tags.clone(),
             stale: AtomicBool::new(self.is_marked_stale()),
+            memo: Memo::default(),
         }
     }
 }
@@ -67,6 +86,7 @@ impl Entry {
             variant: None,
             tags: Vec::new(),
             stale: AtomicBool::new(false),
+            memo: Memo::default(),
         }
     }
 
@@ -93,6 +113,13 @@ impl Entry {
 
     pub fn with_variant(mut self, variant: impl Into<Box<str>>) -> Entry {
         self.variant = Some(variant.into());
+        self
+    }
+
+    /// Lets hits reuse what they derive from this entry's fields: called by the
+    /// cache when the entry becomes shared and immutable.
+    pub(crate) fn seal(mut self) -> Entry {
+        self.memo.sealed = true;
         self
     }
 
@@ -218,6 +245,7 @@ impl Entry {
             variant,
             tags,
             stale: AtomicBool::new(stale),
+            memo: Memo::default(),
         })
     }
 }

@@ -39,7 +39,11 @@ pub struct ResponseToStore {
 }
 
 fn variant_key(key: &str, secondary: &str) -> String {
-    format!("{key}\n{secondary}")
+    let mut variant = String::with_capacity(key.len() + 1 + secondary.len());
+    variant.push_str(key);
+    variant.push('\n');
+    variant.push_str(secondary);
+    variant
 }
 
 fn index_variants(index: &Entry) -> Vec<&str> {

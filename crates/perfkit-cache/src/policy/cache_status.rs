@@ -1,7 +1,5 @@
 //! The RFC 9211 `Cache-Status` field value for one cache's handling of a response.
 
-use std::fmt::Write;
-
 /// Why the request went forward (RFC 9211 §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Forward {
@@ -67,21 +65,25 @@ impl CacheStatus {
     }
 }
 
-impl std::fmt::Display for CacheStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = String::new();
-        push_item(&mut out, &self.cache);
+impl CacheStatus {
+    /// Appends the field value to `out` (what `Display` prints), without the
+    /// formatting machinery: a hit renders this on every response.
+    pub fn write_to(&self, out: &mut String) {
+        push_item(out, &self.cache);
         if self.hit {
             out.push_str("; hit");
         }
         if let Some(fwd) = self.fwd {
-            write!(out, "; fwd={}", fwd.as_str())?;
+            out.push_str("; fwd=");
+            out.push_str(fwd.as_str());
         }
         if let Some(status) = self.fwd_status {
-            write!(out, "; fwd-status={status}")?;
+            out.push_str("; fwd-status=");
+            push_integer(out, i64::from(status));
         }
         if let Some(ttl) = self.ttl {
-            write!(out, "; ttl={ttl}")?;
+            out.push_str("; ttl=");
+            push_integer(out, ttl);
         }
         if self.stored {
             out.push_str("; stored");
@@ -91,13 +93,41 @@ impl std::fmt::Display for CacheStatus {
         }
         if let Some(key) = &self.key {
             out.push_str("; key=");
-            push_string(&mut out, key);
+            push_string(out, key);
         }
         if let Some(detail) = &self.detail {
             out.push_str("; detail=");
-            push_item(&mut out, detail);
+            push_item(out, detail);
         }
+    }
+}
+
+impl std::fmt::Display for CacheStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::with_capacity(64);
+        self.write_to(&mut out);
         f.write_str(&out)
+    }
+}
+
+/// Appends `value` in decimal.
+fn push_integer(out: &mut String, value: i64) {
+    if value < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = value.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
     }
 }
 
@@ -154,5 +184,16 @@ mod tests {
             "perfkit; fwd=uri-miss; fwd-status=200; stored; collapsed; detail=\"l2 down\""
         );
         assert_eq!(CacheStatus::new("edge cache").to_string(), "\"edge cache\"");
+        let mut stale = CacheStatus::new("perfkit");
+        stale.hit = true;
+        stale.ttl = Some(-1_234_567);
+        stale.fwd_status = Some(504);
+        assert_eq!(
+            stale.to_string(),
+            "perfkit; hit; fwd-status=504; ttl=-1234567"
+        );
+        let mut zero = CacheStatus::new("perfkit");
+        zero.ttl = Some(0);
+        assert_eq!(zero.to_string(), "perfkit; ttl=0");
     }
 }

@@ -45,45 +45,41 @@ impl KeyBuilder {
         let mut key = String::with_capacity(16 + host.len() + path_and_query.len());
         key.push_str(method.as_str());
         key.push(' ');
-        key.push_str(&scheme.to_ascii_lowercase());
+        push_lowercase(&mut key, scheme);
         key.push_str("://");
         if self.lowercase_host {
-            key.push_str(&host.to_ascii_lowercase());
+            push_lowercase(&mut key, host);
         } else {
             key.push_str(host);
         }
         key.push_str(if path.is_empty() { "/" } else { path });
         if let Some(query) = query {
-            let mut params: Vec<&str> = query
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .filter(|p| {
-                    let name = p.split_once('=').map_or(*p, |(n, _)| n);
-                    !self.deny_params.iter().any(|d| d == name)
-                        && self
-                            .allow_params
-                            .as_ref()
-                            .is_none_or(|allow| allow.iter().any(|a| a == name))
-                })
-                .collect();
+            let kept = query.split('&').filter(|p| !p.is_empty()).filter(|p| {
+                let name = p.split_once('=').map_or(*p, |(n, _)| n);
+                !self.deny_params.iter().any(|d| d == name)
+                    && self
+                        .allow_params
+                        .as_ref()
+                        .is_none_or(|allow| allow.iter().any(|a| a == name))
+            });
             if self.sort_query {
+                let mut params: Vec<&str> = kept.collect();
                 params.sort_by_key(|p| p.split_once('=').map_or(*p, |(n, _)| n));
-            }
-            if !params.is_empty() {
-                key.push('?');
-                key.push_str(&params.join("&"));
+                push_query(&mut key, params.into_iter());
+            } else {
+                push_query(&mut key, kept);
             }
         }
         for name in &self.headers {
             key.push_str("\nh:");
             key.push_str(name.as_str());
             key.push('=');
-            let values: Vec<&str> = headers
-                .get_all(name)
-                .iter()
-                .map(|v| v.to_str().unwrap_or("").trim())
-                .collect();
-            key.push_str(&values.join(","));
+            for (i, value) in headers.get_all(name).iter().enumerate() {
+                if i > 0 {
+                    key.push(',');
+                }
+                key.push_str(value.to_str().unwrap_or("").trim());
+            }
         }
         for cookie in &self.cookies {
             key.push_str("\nc:");
@@ -94,6 +90,23 @@ impl KeyBuilder {
             }
         }
         key
+    }
+}
+
+/// Appends `text` lower-cased (ASCII), without an intermediate string.
+fn push_lowercase(key: &mut String, text: &str) {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        key.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        key.push_str(text);
+    }
+}
+
+/// Appends `?` and the parameters joined by `&`; nothing when there are none.
+fn push_query<'q>(key: &mut String, params: impl Iterator<Item = &'q str>) {
+    for (i, param) in params.enumerate() {
+        key.push(if i == 0 { '?' } else { '&' });
+        key.push_str(param);
     }
 }
 

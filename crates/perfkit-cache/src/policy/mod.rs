@@ -17,6 +17,7 @@ mod directives;
 mod freshness;
 mod invalidate;
 mod key;
+mod stored;
 mod structured;
 mod validation;
 mod vary;
@@ -37,6 +38,7 @@ pub use freshness::{
 };
 pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
 pub use key::{cookie_value, KeyBuilder};
+pub use stored::{served_response_headers, stored_freshness, ServedHead, StoredFreshness};
 pub use validation::{
     conditional_headers, evaluate_conditional, has_origin_preconditions, head_freshens,
     merge_headers, not_modified_headers, storable_headers, validates, Conditional, EntityTag,
@@ -325,20 +327,12 @@ pub fn evaluate_reuse(
     config: &PolicyConfig,
 ) -> ReuseDecision {
     let req_cc = request_directives(request);
-    let cc = response_directives(&stored.headers, config);
-    let lifetime = freshness_lifetime(
-        stored.status,
-        &stored.headers,
-        &cc,
-        stored.response_time,
-        config,
-    );
-    let age = current_age(
-        &stored.headers,
-        stored.request_time,
-        stored.response_time,
-        now,
-    );
+    // The stored response's directives, lifetime and initial age, parsed once per
+    // entry rather than on every hit.
+    let stored_freshness = stored_freshness(stored, config);
+    let cc = &stored_freshness.cc;
+    let lifetime = stored_freshness.lifetime;
+    let age = stored_freshness.age_at(now);
     let ttl = lifetime.seconds as i64 - age as i64;
     // A soft-purged entry is stale at once.
     let ttl = if stored.is_marked_stale() {
@@ -379,7 +373,7 @@ pub fn evaluate_reuse(
         }
         return decide(Reuse::Fresh, None);
     }
-    if !stale_forbidden(&cc) {
+    if !stale_forbidden(cc) {
         match req_cc.max_stale {
             Some(None) => return decide(Reuse::Stale { revalidate: false }, None),
             Some(Some(limit)) if staleness <= limit => {

@@ -165,10 +165,16 @@ impl Metrics {
         }
     }
 
-    pub fn cache_request(&self, route: &str, layer: &str, result: &str) {
+    /// The `perfkit_cache_requests_total` series of one route, layer and result, for
+    /// callers that keep the handle instead of looking the labels up per request.
+    pub fn cache_request_counter(
+        &self,
+        route: &str,
+        layer: &str,
+        result: &str,
+    ) -> prometheus::IntCounter {
         self.cache_requests
             .with_label_values(&[route, layer, result])
-            .inc();
     }
 
     pub fn cache_stored(&self, route: &str, bytes: u64) {

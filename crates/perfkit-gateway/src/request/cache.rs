@@ -13,7 +13,7 @@
 //! not mark cacheable (no extension rules).
 
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
@@ -35,6 +35,7 @@ use super::cdn::CdnHeaders;
 use super::forward::{forward, Outbound};
 use super::forwarded::ClientPeer;
 use super::local;
+use crate::admin::metrics::Metrics;
 use crate::body::{RequestBody, ResponseBody};
 use crate::runtime::View;
 use crate::upstream::http1::UpstreamBody;
@@ -78,6 +79,40 @@ pub struct RouteCache {
     cdn: Option<CdnHeaders>,
     /// `perfkit-route:` + the route's label, on every entry the route stores.
     route_tag: String,
+    /// The route's request counters by layer and outcome.
+    counters: Counters,
+}
+
+/// Layers in `perfkit_cache_requests_total`'s `layer` label.
+const LAYERS: [&str; 3] = ["l1", "l2", "origin"];
+/// Outcomes, in [`Outcome`]'s order.
+const OUTCOMES: [Outcome; 5] = [
+    Outcome::Hit,
+    Outcome::Stale,
+    Outcome::Revalidated,
+    Outcome::Miss,
+    Outcome::Bypass,
+];
+
+/// One route's `perfkit_cache_requests_total` series, one per (layer, outcome),
+/// each looked up by its labels on its first use only (so, as before, a series
+/// appears once it has counted something).
+#[derive(Debug, Default)]
+struct Counters([OnceLock<prometheus::IntCounter>; LAYERS.len() * OUTCOMES.len()]);
+
+impl Counters {
+    /// Counts one request answered by `layer` (`None`: the origin) with `outcome`.
+    fn count(&self, metrics: &Metrics, route: &str, layer: Option<Layer>, outcome: Outcome) {
+        let layer = match layer {
+            Some(Layer::L1) => 0,
+            Some(Layer::L2) => 1,
+            None => 2,
+        };
+        let slot = layer * OUTCOMES.len() + outcome as usize;
+        self.0[slot]
+            .get_or_init(|| metrics.cache_request_counter(route, LAYERS[layer], outcome.label()))
+            .inc();
+    }
 }
 
 impl RouteCache {
@@ -131,6 +166,7 @@ impl RouteCache {
             tags: route.tag_templates().unwrap_or_default(),
             cdn: route.cdn.as_ref().map(CdnHeaders::build),
             route_tag: format!("{ROUTE_TAG_PREFIX}{label}"),
+            counters: Counters::default(),
         }))
     }
 
@@ -282,15 +318,8 @@ pub(super) async fn through(
     } else if layer == Some(Layer::L2) && status.detail.is_none() {
         status.detail = Some("l2".into());
     }
-    let layer_label = match layer {
-        Some(Layer::L1) => "l1",
-        Some(Layer::L2) => "l2",
-        None => "origin",
-    };
-    origin
-        .shared
-        .metrics
-        .cache_request(origin.label, layer_label, outcome.label());
+    rc.counters
+        .count(&origin.shared.metrics, origin.label, layer, outcome);
     finish(response, &status, rc, outcome)
 }
 
@@ -337,7 +366,8 @@ pub(super) fn bypassed(
     let mut status = CacheStatus::new(NAME);
     status.fwd = Some(Forward::Method);
     status.fwd_status = Some(response.status().as_u16());
-    shared.metrics.cache_request(label, "origin", "bypass");
+    rc.counters
+        .count(&shared.metrics, label, None, Outcome::Bypass);
     finish(response, &status, rc, Outcome::Bypass)
 }
 
@@ -348,7 +378,9 @@ fn finish(
     outcome: Outcome,
 ) -> Response<ResponseBody> {
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&status.to_string()) {
+    let mut value = String::with_capacity(64);
+    status.write_to(&mut value);
+    if let Ok(value) = HeaderValue::from_str(&value) {
         headers.insert(CACHE_STATUS, value);
     }
     if rc.x_cache {
@@ -436,7 +468,9 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
             };
             let mut response = Response::new(body);
             *response.status_mut() = entry.status;
-            *response.headers_mut() = policy::served_headers(&entry.headers, age, &rc.policy);
+            // Built once per stored entry, with a slot for the `Cache-Status` that
+            // `finish` sets.
+            *response.headers_mut() = policy::served_response_headers(entry, age, &rc.policy);
             rc.cdn_headers(response.headers_mut(), entry.tags.iter().map(|t| &**t));
             response
         }

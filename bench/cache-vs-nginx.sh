@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Cache hits: perfkit's response cache vs nginx proxy_cache (and varnish, when its
+# Debian package installs), same machine, same run, same origin, same wrk settings.
+# Every request is a hit (the caches are filled first and the origin's answers are
+# fresh for an hour). For each body size (1 KiB, 64 KiB) and worker count (1, 2):
+# requests/s and p99 of each, in alternating pairs, and the ratios perfkit/nginx
+# (and perfkit/varnish): requests/s above 1 and p99 below 1 favour perfkit.
+#
+#   bash bench/cache-vs-nginx.sh [PAIRS] [DURATION] [CONNECTIONS]
+#
+# Pinning (PIN=1, the default): with 1 worker the cache under test runs on core 0 and
+# wrk and the origin on core 1; with 2 workers each cache gets both cores and nothing
+# is pinned (wrk shares the cores; the ratios stay comparable, not the absolutes).
+# Needs nginx, wrk and curl (Debian packages); installs them when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PAIRS=${1:-6}
+DURATION=${2:-5s}
+CONNECTIONS=${3:-64}
+THREADS=${WRK_THREADS:-1}
+SIZES=${SIZES:-"1k 64k"}
+WORKER_COUNTS=${WORKER_COUNTS:-"1 2"}
+
+source bench/setup.sh
+need nginx wrk curl
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+VARNISHD=""
+if [ "${VARNISH:-1}" = 1 ]; then
+    if ! command -v varnishd >/dev/null 2>&1 && ! [ -x /usr/sbin/varnishd ]; then
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq varnish >/dev/null 2>&1 || true
+    fi
+    VARNISHD=$(command -v varnishd || { [ -x /usr/sbin/varnishd ] && echo /usr/sbin/varnishd; } || true)
+fi
+
+# PERFKIT=BINARY measures that binary instead of building the release one.
+if [ -z "${PERFKIT:-}" ]; then
+    cargo build --release -q -p perfkit
+    PERFKIT=target/release/perfkit
+fi
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The origin: static files answered with an hour of freshness.
+# nginx workers run as nobody: they must be able to read the files it serves.
+chmod 755 "$WORK"
+mkdir -p "$WORK/www"
+head -c 1024 /dev/zero | tr '\0' 'a' > "$WORK/www/1k"
+head -c 65536 /dev/zero | tr '\0' 'b' > "$WORK/www/64k"
+echo ok > "$WORK/www/index.html"   # for wait_up
+ORIGIN_PORT=$(free_port)
+cat > "$WORK/origin.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$ORIGIN_PORT;
+        root $WORK/www;
+        location / { add_header Cache-Control "public, max-age=3600"; }
+    }
+}
+CONF
+taskset -c 1 "$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
+wait_up "$ORIGIN_PORT"
+
+SERVERS=()   # PIDs of the caches of the current worker count
+stop_caches() {
+    for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${SERVERS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    SERVERS=()
+}
+on_exit() { stop_caches; }
+
+# start_caches WORKERS: nginx proxy_cache, perfkit (and varnish) with that many workers.
+start_caches() {
+    local workers=$1 sut=""
+    if [ "${PIN:-1}" = 1 ] && [ "$workers" = 1 ]; then sut="taskset -c 0"; fi
+    NGINX_PORT=$(free_port); PERFKIT_PORT=$(free_port); ADMIN_PORT=$(free_port)
+    rm -rf "$WORK/nginx-cache"
+    cat > "$WORK/proxy.conf" <<CONF
+daemon off; worker_processes $workers; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    proxy_cache_path $WORK/nginx-cache levels=1:2 keys_zone=hits:16m max_size=256m inactive=1h use_temp_path=off;
+    upstream origin { server 127.0.0.1:$ORIGIN_PORT; keepalive 256; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_cache hits;
+            proxy_cache_lock on;
+            add_header Cache-Status "nginx; \$upstream_cache_status";
+        }
+    }
+}
+CONF
+    cat > "$WORK/perfkit.yml" <<CONF
+server:
+  listen: 127.0.0.1:$PERFKIT_PORT
+  workers: $workers
+admin:
+  listen: 127.0.0.1:$ADMIN_PORT
+log:
+  level: warn
+upstreams:
+  origin:
+    servers:
+      - address: 127.0.0.1:$ORIGIN_PORT
+routes:
+  - name: origin
+    path_prefix: /
+    upstream: origin
+    cache: {}
+cache:
+  max_memory: 256MiB
+  max_object_size: 1MiB
+CONF
+    $sut "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & SERVERS+=($!)
+    $sut "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & SERVERS+=($!)
+    wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
+    if [ -n "$VARNISHD" ]; then
+        VARNISH_PORT=$(free_port)
+        rm -rf "$WORK/varnish"; mkdir -p "$WORK/varnish"
+        # -F: foreground; thread pools sized like the worker count.
+        $sut "$VARNISHD" -F -n "$WORK/varnish" -a "127.0.0.1:$VARNISH_PORT" \
+            -b "127.0.0.1:$ORIGIN_PORT" -s malloc,256m -p thread_pools="$workers" \
+            >"$WORK/varnish.out" 2>&1 & SERVERS+=($!)
+        wait_up "$VARNISH_PORT"
+    fi
+}
+
+LOAD=""
+run_wrk() { # PORT PATH WORKERS: requests/s and p99 (ms) of one wrk run
+    local load=""
+    if [ "${PIN:-1}" = 1 ] && [ "$3" = 1 ]; then load="taskset -c 1"; fi
+    $load wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$1$2" > "$WORK/wrk.out"
+    awk '/Non-2xx|Socket errors/ {print "  warning: " $0 > "/dev/stderr"}' "$WORK/wrk.out"
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+    p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' "$WORK/wrk.out")
+    echo "$rps $p99"
+}
+
+# fill PORT PATH: the first request stores, the second must be a hit.
+fill() {
+    curl -sf -o /dev/null "http://127.0.0.1:$1$2"
+    curl -sf -o /dev/null "http://127.0.0.1:$1$2"
+}
+
+summarise() { # label, ratios...
+    local label=$1; shift
+    printf '%s\n' "$@" | python3 -c "
+import sys, statistics, math
+r = [float(x) for x in sys.stdin.read().split()]
+print(f'$label: median {statistics.median(r):.3f}, geometric mean {math.exp(sum(map(math.log, r)) / len(r)):.3f} over {len(r)} pairs')"
+}
+
+for workers in $WORKER_COUNTS; do
+    start_caches "$workers"
+    for size in $SIZES; do
+        path="/$size"
+        fill "$NGINX_PORT" "$path"; fill "$PERFKIT_PORT" "$path"
+        curl -sfI "http://127.0.0.1:$PERFKIT_PORT$path" | grep -qi '^cache-status: perfkit; hit' \
+            || { echo "perfkit did not answer $path from its cache" >&2; exit 1; }
+        curl -sfI "http://127.0.0.1:$NGINX_PORT$path" | grep -qi 'nginx; HIT' \
+            || { echo "nginx did not answer $path from its cache" >&2; exit 1; }
+        targets=("nginx:$NGINX_PORT" "perfkit:$PERFKIT_PORT")
+        if [ -n "$VARNISHD" ]; then
+            fill "$VARNISH_PORT" "$path"
+            # A hit carries two transaction ids in X-Varnish (this one, the fill's).
+            curl -sfI "http://127.0.0.1:$VARNISH_PORT$path" | grep -qiE '^x-varnish: [0-9]+ [0-9]+' \
+                || { echo "varnish did not answer $path from its cache" >&2; exit 1; }
+            targets+=("varnish:$VARNISH_PORT")
+        fi
+        # Warm-up runs, then alternating pairs.
+        for t in "${targets[@]}"; do run_wrk "${t#*:}" "$path" "$workers" >/dev/null; done
+        echo
+        echo "### $size bodies, $workers worker(s), wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+        header="| pair |"; line="|---|"
+        for t in "${targets[@]}"; do header+=" ${t%%:*} req/s | ${t%%:*} p99 ms |"; line+="---|---|"; done
+        header+=" rps perfkit/nginx | p99 perfkit/nginx |"; line+="---|---|"
+        if [ -n "$VARNISHD" ]; then header+=" rps perfkit/varnish | p99 perfkit/varnish |"; line+="---|---|"; fi
+        echo "$header"; echo "$line"
+        rps_nginx=(); p99_nginx=(); rps_varnish=(); p99_varnish=()
+        for pair in $(seq 1 "$PAIRS"); do
+            order=("${targets[@]}")
+            if [ $((pair % 2)) -eq 0 ]; then
+                order=(); for ((i=${#targets[@]}-1; i>=0; i--)); do order+=("${targets[$i]}"); done
+            fi
+            declare -A rps=() p99=()
+            for t in "${order[@]}"; do
+                read -r r p < <(run_wrk "${t#*:}" "$path" "$workers")
+                rps[${t%%:*}]=$r; p99[${t%%:*}]=$p
+            done
+            row="| $pair |"
+            for t in "${targets[@]}"; do row+=" ${rps[${t%%:*}]} | ${p99[${t%%:*}]} |"; done
+            rn=$(python3 -c "print(f'{${rps[perfkit]}/${rps[nginx]}:.3f}')")
+            pn=$(python3 -c "print(f'{${p99[perfkit]}/${p99[nginx]}:.3f}')")
+            rps_nginx+=("$rn"); p99_nginx+=("$pn"); row+=" $rn | $pn |"
+            if [ -n "$VARNISHD" ]; then
+                rv=$(python3 -c "print(f'{${rps[perfkit]}/${rps[varnish]}:.3f}')")
+                pv=$(python3 -c "print(f'{${p99[perfkit]}/${p99[varnish]}:.3f}')")
+                rps_varnish+=("$rv"); p99_varnish+=("$pv"); row+=" $rv | $pv |"
+            fi
+            echo "$row"
+            unset rps p99
+        done
+        echo
+        summarise "requests/s perfkit/nginx ($size, $workers worker(s))" "${rps_nginx[@]}"
+        summarise "p99 perfkit/nginx ($size, $workers worker(s))" "${p99_nginx[@]}"
+        if [ -n "$VARNISHD" ]; then
+            summarise "requests/s perfkit/varnish ($size, $workers worker(s))" "${rps_varnish[@]}"
+            summarise "p99 perfkit/varnish ($size, $workers worker(s))" "${p99_varnish[@]}"
+        fi
+    done
+    stop_caches
+done
+echo
+echo "($(nproc) cores, pinned: ${PIN:-1}; varnish: ${VARNISHD:-not installed}; load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
