@@ -42,7 +42,10 @@ fn labels(root: &Path) -> Vec<Label> {
     rows(&root.join("LABELS.tsv"))
         .into_iter()
         .map(|row| {
-            assert!(row.len() >= 3, "LABELS.tsv row needs file, line, rule: {row:?}");
+            assert!(
+                row.len() >= 3,
+                "LABELS.tsv row needs file, line, rule: {row:?}"
+            );
             Label {
                 file: row[0].clone(),
                 line: row[1].parse().unwrap(),
@@ -120,10 +123,16 @@ fn every_corpus_file_has_a_recorded_origin_and_licence() {
         let row = manifest
             .get(&file)
             .unwrap_or_else(|| panic!("{file} is not in MANIFEST.tsv"));
-        assert_eq!(row.len(), 5, "{file}: path, package, version, original path, licence");
+        assert_eq!(
+            row.len(),
+            5,
+            "{file}: path, package, version, original path, licence"
+        );
         let package = &row[1];
         assert!(
-            root.join("licenses").join(format!("{package}.txt")).is_file(),
+            root.join("licenses")
+                .join(format!("{package}.txt"))
+                .is_file(),
             "{file}: no licences/{package}.txt"
         );
         assert!(

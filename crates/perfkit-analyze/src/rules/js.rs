@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, short, Ctx, Heavy};
+use super::{contains, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -679,7 +679,12 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 l.iterable
                     .is_none_or(|i| !is_constant_collection(ctx, i, 0) && ctx.text(i) != name)
             });
+            let schema_sized = is_schema_sized(name)
+                || loops
+                    .iter()
+                    .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
             if real_loop
+                && !schema_sized
                 && !loops.iter().any(|l| l.vars.contains(&name))
                 && is_data_array(ctx, name, call)
             {
@@ -702,6 +707,10 @@ fn quadratic_loop(ctx: &mut Ctx) {
             let Some(acc) = syntax::parameter_names(ctx.src, callback).first().cloned() else {
                 continue;
             };
+            // Folding the keys of an options or config object: as small as the schema.
+            if is_schema_sized(ctx.text(object)) {
+                continue;
+            }
             let spread = ctx
                 .src
                 .find_all(callback, &["spread_element"])
