@@ -149,11 +149,13 @@ fn is_django_view_method(ctx: &Ctx, function: Node) -> bool {
     if syntax::enclosing_function(ctx.src, function).is_some() {
         return false;
     }
+    // Mixins count only in a views module: forms and models have mixins too.
+    let views_module = ctx.src.path.contains("views");
     class
         .child_by_field_name("superclasses")
         .is_some_and(|bases| {
             let bases = ctx.text(bases);
-            bases.contains("View") || bases.contains("Mixin")
+            bases.contains("View") || views_module && bases.contains("Mixin")
         })
 }
 

@@ -638,12 +638,13 @@ fn may_hold_model_rows(ctx: &Ctx, iterable: Node, source: Node) -> bool {
     }
 }
 
-/// `row.save()` / `row.delete()` on the loop's row: one write per iteration.
-fn per_row_write<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Option<Node<'t>> {
+/// `row.save()` / `row.delete()` on the loop's row: one write per iteration (each branch of
+/// the loop body that writes is its own round trip).
+fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<'t>> {
     ctx.src
         .find_in_scope(body, &["call"])
         .into_iter()
-        .find(|call| {
+        .filter(|call| {
             call.child_by_field_name("function").is_some_and(|f| {
                 f.kind() == "attribute"
                     && f.child_by_field_name("object")
@@ -652,6 +653,7 @@ fn per_row_write<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Option<Nod
                         .is_some_and(|a| matches!(ctx.text(a), "save" | "delete"))
             })
         })
+        .collect()
 }
 
 fn n_plus_one(ctx: &mut Ctx) {
@@ -778,7 +780,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
         let Some(body) = body else { continue };
         let mut seen: HashSet<&str> = HashSet::new();
         let whole_file = ctx.src.text;
-        if let Some(write) = per_row_write(ctx, body, var) {
+        for write in per_row_writes(ctx, body, var) {
             let message = format!(
                 "`{}` writes one row per iteration of the loop over `{}` (N+1 writes): N rows cost N round trips (and N commits where the model's save or delete commits). Update or delete the rows in one statement (`queryset.update(...)`, `queryset.delete()`, `bulk_update`/`bulk_create`).",
                 short(ctx.text(write)),
@@ -937,7 +939,7 @@ fn runs_once_at_startup(ctx: &Ctx, function: Node, name: &str) -> bool {
 /// For each sync function an async request handler of this file calls directly (not through
 /// `to_thread`/`run_in_executor`), the name of that handler: the sync function's blocking calls
 /// then run on the event loop.
-fn async_callers<'t>(ctx: &Ctx<'_, 't>) -> HashMap<String, &'t str> {
+fn async_callers<'t>(ctx: &Ctx<'_, 't>) -> HashMap<(Option<usize>, String), &'t str> {
     let mut callers = HashMap::new();
     for f in ctx.src.nodes_of(&["function_definition"]) {
         // Only request handlers: an internal async helper may well run the sync function
@@ -955,12 +957,31 @@ fn async_callers<'t>(ctx: &Ctx<'_, 't>) -> HashMap<String, &'t str> {
             if syntax::enclosing_function(ctx.src, c) != Some(f) {
                 continue;
             }
+            // `self.helper()` names a method of the caller's own class; `helper()` a function.
             let callee = syntax::callee(ctx.src, c);
-            let callee = callee.strip_prefix("self.").unwrap_or(&callee);
-            callers.entry(callee.to_string()).or_insert(fname);
+            let key = match callee.strip_prefix("self.") {
+                Some(method) => (class_of(ctx, f), method.to_string()),
+                None => (None, callee.into_owned()),
+            };
+            callers.entry(key).or_insert(fname);
         }
     }
     callers
+}
+
+/// The start of the class a method is defined in (`None` for a plain function).
+fn class_of(ctx: &Ctx, function: Node) -> Option<usize> {
+    let parent = ctx.src.parent(function)?;
+    let parent = if parent.kind() == "decorated_definition" {
+        ctx.src.parent(parent)?
+    } else {
+        parent
+    };
+    (parent.kind() == "block")
+        .then(|| ctx.src.parent(parent))
+        .flatten()
+        .filter(|c| c.kind() == "class_definition")
+        .map(|c| c.start_byte())
 }
 
 fn blocking_call_in_async(ctx: &mut Ctx) {
@@ -979,7 +1000,7 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         let via = if syntax::is_async(function) {
             None
         } else {
-            match callers.get(name) {
+            match callers.get(&(class_of(ctx, function), name.to_string())) {
                 Some(caller) => Some(*caller),
                 None => continue,
             }
@@ -1245,6 +1266,10 @@ fn acquires(callee: &str) -> bool {
             | "aiohttp.ClientSession"
             | "SessionLocal"
             | "sqlalchemy.orm.Session"
+            | "tarfile.open"
+            | "zipfile.ZipFile"
+            | "PIL.Image.open"
+            | "Image.open"
     ) || (method == "connect" && recv.contains("engine"))
         || method == "raw_connection"
         || method == "getconn"
@@ -1325,10 +1350,30 @@ fn connection_leak(ctx: &mut Ctx) {
             .and_then(|p| p.child_by_field_name("left"))
             .filter(|l| l.kind() == "identifier")
             .map(|l| ctx.text(l));
+        // An archive over an in-memory buffer holds no descriptor or connection.
+        // So does an image over the request's uploaded file, which the framework closes.
+        let in_memory = matches!(
+            callee.as_str(),
+            "zipfile.ZipFile" | "tarfile.open" | "PIL.Image.open" | "Image.open"
+        ) && call_arguments(call).first().is_some_and(|a| {
+            let text = match a.kind() {
+                "identifier" => origin(ctx, ctx.text(*a), call).map(|o| ctx.text(o)),
+                _ => Some(ctx.text(*a)),
+            };
+            text.is_some_and(|t| {
+                t.contains("BytesIO(") || t.contains("StringIO(") || t.contains("request.")
+            })
+        });
         let mut leak_message = None;
-        if acquired && !in_with {
+        if acquired && !in_with && !in_memory {
             if let Some(var) = assigned {
                 leak_message = leak_of(ctx, body, var, expr);
+            } else if let Some(user) = unowned_use(ctx, expr) {
+                leak_message = Some(format!(
+                    "`{}` opens a file that nothing closes: it is used once (`{}`) and left for the garbage collector, so an exception or another interpreter keeps the descriptor open. Open it in a `with` block.",
+                    short(ctx.text(call)),
+                    short(user)
+                ));
             }
         }
         if let Some(message) = leak_message {
@@ -1351,6 +1396,28 @@ fn connection_leak(ctx: &mut Ctx) {
             };
             ctx.report(RuleId::ConnectionLeak, call, message, fix);
         }
+    }
+}
+
+/// How an unassigned, un-`with`ed file handle is used, when nothing takes it over:
+/// `open(p).read()`, `json.load(open(p))`, `File(open(p))`. A response object that streams
+/// and closes the file (`FileResponse(open(p, "rb"))`) owns it, as does a `return`.
+fn unowned_use<'t>(ctx: &Ctx<'_, 't>, expr: Node<'t>) -> Option<&'t str> {
+    if !syntax::callee(ctx.src, expr).ends_with("open") {
+        return None;
+    }
+    let parent = ctx.src.parent(expr)?;
+    match parent.kind() {
+        "attribute" => {
+            let call = ctx.src.parent(parent).filter(|c| c.kind() == "call")?;
+            Some(ctx.text(call))
+        }
+        "argument_list" => {
+            let call = ctx.src.parent(parent)?;
+            let callee = syntax::callee(ctx.src, call);
+            (!callee.ends_with("Response") && !callee.ends_with("Wrapper")).then(|| ctx.text(call))
+        }
+        _ => None,
     }
 }
 
@@ -1446,6 +1513,17 @@ fn cached_function(ctx: &Ctx, function: Node) -> bool {
         })
 }
 
+const CONFIG_PARSERS: &[&str] = &[
+    "json.load",
+    "json.loads",
+    "yaml.safe_load",
+    "yaml.load",
+    "yaml.full_load",
+    "toml.load",
+    "tomllib.load",
+    "tomli.load",
+];
+
 fn missing_cache(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call"]) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
@@ -1477,7 +1555,44 @@ fn missing_cache(ctx: &mut Ctx) {
             ctx.report(RuleId::MissingCache, call, message, "EMAIL_RE = re.compile(r\"[^@]+@[^@]+\")  # module level, compiled once\n\ndef view(request):\n    if EMAIL_RE.match(value): ...");
             continue;
         }
-        let Some(handler) = handler else { continue };
+        // Outside a handler: a Django view's helper methods, or a function a handler calls.
+        let serves_get = match &handler {
+            Some(handler) => handler.serves_get(),
+            None if super::request_scope(ctx, call).is_some() => {
+                !syntax::function_name(ctx.src, function).is_some_and(|n| {
+                    [
+                        "post",
+                        "put",
+                        "patch",
+                        "delete",
+                        "form_valid",
+                        "form_invalid",
+                    ]
+                    .iter()
+                    .any(|m| n.ends_with(m))
+                })
+            }
+            None => continue,
+        };
+        // A file with a fixed path read on every request (a page shell, a theme).
+        // (A file parsed as configuration is reported at the parser below.)
+        let parsed = ctx
+            .src
+            .find_in_scope(function, &["call"])
+            .into_iter()
+            .any(|c| CONFIG_PARSERS.contains(&ctx.resolved_callee(c).as_str()));
+        if callee == "open"
+            && !parsed
+            && !args.iter().skip(1).any(|a| {
+                string_value(ctx.src, *a).is_some_and(|m| m.contains(['w', 'a', '+', 'x']))
+            })
+            && !ctx.text(call).contains("mode=")
+            && args.first().is_some_and(|a| stable_path(ctx, *a, call))
+        {
+            let message = "This request reads the same file from disk every time: its path does not depend on the request. Read it once at start-up (or cache it with `functools.lru_cache`) and reuse the content.".to_string();
+            ctx.report(RuleId::MissingCache, call, message, "@functools.lru_cache(maxsize=1)\ndef index_html():\n    with open(INDEX_PATH, encoding=\"utf-8\") as f:\n        return f.read()");
+            continue;
+        }
         // Templates compiled per request.
         if matches!(
             callee.as_str(),
@@ -1491,17 +1606,7 @@ fn missing_cache(ctx: &mut Ctx) {
             continue;
         }
         // Config files read and parsed per request.
-        if matches!(
-            callee.as_str(),
-            "json.load"
-                | "json.loads"
-                | "yaml.safe_load"
-                | "yaml.load"
-                | "yaml.full_load"
-                | "toml.load"
-                | "tomllib.load"
-                | "tomli.load"
-        ) {
+        if CONFIG_PARSERS.contains(&callee.as_str()) {
             if let Some(arg) = args.first() {
                 if reads_stable_file(ctx, *arg, call) {
                     let message = format!(
@@ -1530,7 +1635,7 @@ fn missing_cache(ctx: &mut Ctx) {
             continue;
         }
         // Whole-table aggregates in GET handlers.
-        if handler.serves_get()
+        if serves_get
             && !ctx.src.is_chain_inner(call)
             && is_whole_table_aggregate(ctx, call, &callee)
         {
@@ -1543,6 +1648,31 @@ fn missing_cache(ctx: &mut Ctx) {
             ctx.report(RuleId::MissingCache, call, message, fix);
         }
     }
+}
+
+/// Whether a path expression is fixed: built from literals and module-level names, not from
+/// the function's parameters (or the request), through at most a few local assignments.
+fn stable_path(ctx: &Ctx, arg: Node, at: Node) -> bool {
+    let params: Vec<String> = syntax::enclosing_function(ctx.src, at)
+        .map(|f| syntax::parameter_names(ctx.src, f))
+        .unwrap_or_default();
+    let mut pending = vec![(arg, 0)];
+    while let Some((node, depth)) = pending.pop() {
+        if depth > 3 {
+            return false;
+        }
+        for name in identifiers(ctx.src, node) {
+            if params.iter().any(|p| p == name) || name == "request" || name == "self" {
+                return false;
+            }
+            if let Some(o) = origin(ctx, name, at).filter(|o| scope_of(ctx, *o) != ctx.src.root) {
+                pending.push((o, depth + 1));
+            } else if loops_around(ctx, at).iter().any(|l| l.vars.contains(&name)) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
