@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, short, Ctx, Heavy};
+use super::{contains, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -679,7 +679,12 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 l.iterable
                     .is_none_or(|i| !is_constant_collection(ctx, i, 0) && ctx.text(i) != name)
             });
+            let schema_sized = is_schema_sized(name)
+                || loops
+                    .iter()
+                    .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
             if real_loop
+                && !schema_sized
                 && !loops.iter().any(|l| l.vars.contains(&name))
                 && is_data_array(ctx, name, call)
             {
@@ -702,6 +707,10 @@ fn quadratic_loop(ctx: &mut Ctx) {
             let Some(acc) = syntax::parameter_names(ctx.src, callback).first().cloned() else {
                 continue;
             };
+            // Folding the keys of an options or config object: as small as the schema.
+            if is_schema_sized(ctx.text(object)) {
+                continue;
+            }
             let spread = ctx
                 .src
                 .find_all(callback, &["spread_element"])
@@ -988,6 +997,77 @@ fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
     })
 }
 
+/// An Express/Connect middleware or handler `(req, res, next)`: runs on every request.
+fn is_middleware(ctx: &Ctx, function: Node) -> bool {
+    let params = syntax::parameter_names(ctx.src, function);
+    params.len() >= 2
+        && matches!(params[0].as_str(), "req" | "request")
+        && matches!(params[1].as_str(), "res" | "response" | "reply")
+}
+
+/// Whether an expression has the same value on every call: literals, module-level names
+/// (imports, constants, config) and what is computed from them, not the function's
+/// parameters, loop variables or the request.
+fn stable_expr(ctx: &Ctx, node: Node, at: Node, depth: usize) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    match node.kind() {
+        "string" | "number" | "true" | "false" | "regex" => true,
+        "template_string"
+        | "binary_expression"
+        | "parenthesized_expression"
+        | "template_substitution"
+        | "arguments" => {
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            children
+                .into_iter()
+                .filter(|c| !matches!(c.kind(), "string_fragment" | "escape_sequence" | "comment"))
+                .all(|c| stable_expr(ctx, c, at, depth))
+        }
+        "member_expression" => node
+            .child_by_field_name("object")
+            .is_some_and(|o| stable_expr(ctx, o, at, depth)),
+        "call_expression" => {
+            node.child_by_field_name("function")
+                .is_some_and(|f| f.kind() == "member_expression" && stable_expr(ctx, f, at, depth))
+                && node
+                    .child_by_field_name("arguments")
+                    .is_some_and(|a| stable_expr(ctx, a, at, depth))
+        }
+        "identifier" => {
+            let name = ctx.text(node);
+            if matches!(
+                name,
+                "req" | "request" | "res" | "ctx" | "arguments" | "undefined"
+            ) {
+                return false;
+            }
+            let mut function = syntax::enclosing_function(ctx.src, at);
+            while let Some(f) = function {
+                if syntax::parameter_names(ctx.src, f)
+                    .iter()
+                    .any(|p| p == name)
+                {
+                    return false;
+                }
+                function = syntax::enclosing_function(ctx.src, f);
+            }
+            if loops_around(ctx, at).iter().any(|l| l.vars.contains(&name)) {
+                return false;
+            }
+            match origin(ctx, name, at) {
+                Some(o) if scope_of(ctx, o) != ctx.src.root => {
+                    stable_expr(ctx, strip(o), at, depth + 1)
+                }
+                _ => true,
+            }
+        }
+        _ => false,
+    }
+}
+
 fn missing_cache(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call_expression", "new_expression"]) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
@@ -997,15 +1077,17 @@ fn missing_cache(ctx: &mut Ctx) {
         let args = call_arguments(call);
         if call.kind() == "new_expression" {
             let constant = callee == "RegExp"
-                && args.first().is_some_and(|a| is_plain_string(ctx.src, *a))
+                && args.first().is_some_and(|a| stable_expr(ctx, *a, call, 0))
                 && args.get(1).is_none_or(|f| is_plain_string(ctx.src, *f));
             let constructor = syntax::function_name(ctx.src, function)
                 .is_some_and(|n| n.ends_with("constructor"));
             if constant
                 && !constructor
-                && (super::runs_per_request(ctx, call) || !loops_around(ctx, call).is_empty())
+                && (super::runs_per_request(ctx, call)
+                    || is_middleware(ctx, function)
+                    || !loops_around(ctx, call).is_empty())
             {
-                let message = "This `new RegExp(...)` with a constant pattern is compiled on every call. Hoist it to module level (or use a regex literal there) and reuse it.".to_string();
+                let message = "This `new RegExp(...)` is built from a pattern that never changes (literals, module-level constants or configuration) and compiled again on every call. Hoist it to module level (or use a regex literal there) and reuse it.".to_string();
                 ctx.report(RuleId::MissingCache, call, message, "const EMAIL_RE = /^[^@]+@[^@]+$/  // module level, compiled once\nfunction isEmail(s) { return EMAIL_RE.test(s) }");
             }
             continue;

@@ -118,6 +118,47 @@ pub(crate) fn runs_per_request(ctx: &Ctx, node: Node) -> bool {
     })
 }
 
+/// Where `node` runs per request, as a key (the handler's or the function's start): in a
+/// handler, in a function a handler calls, or in a method of a Django class-based view
+/// (every method of a `View` subclass — `form_valid`, `get_context_data` — runs inside
+/// the request that dispatched to it).
+pub(crate) fn request_scope(ctx: &Ctx, node: Node) -> Option<usize> {
+    if let Some(handler) = ctx.handler_of(node) {
+        return Some(handler.range.start);
+    }
+    let function = syntax::enclosing_function(ctx.src, node)?;
+    if runs_per_request(ctx, node) || is_django_view_method(ctx, function) {
+        return Some(function.start_byte());
+    }
+    None
+}
+
+/// A method of a class whose bases name a Django view or view mixin, in a Django module.
+fn is_django_view_method(ctx: &Ctx, function: Node) -> bool {
+    if !ctx.src.language.is_python() || !ctx.src.imports("django") {
+        return false;
+    }
+    let Some(class) = ctx
+        .src
+        .ancestors(function)
+        .find(|a| a.kind() == "class_definition")
+    else {
+        return false;
+    };
+    // Only the class's own methods, not functions nested in them.
+    if syntax::enclosing_function(ctx.src, function).is_some() {
+        return false;
+    }
+    // Mixins count only in a views module: forms and models have mixins too.
+    let views_module = ctx.src.path.contains("views");
+    class
+        .child_by_field_name("superclasses")
+        .is_some_and(|bases| {
+            let bases = ctx.text(bases);
+            bases.contains("View") || views_module && bases.contains("Mixin")
+        })
+}
+
 /// Slow work `sync-heavy-handler` reports, at most once per handler and kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Heavy {
@@ -139,10 +180,9 @@ pub(crate) fn sync_heavy_handler(
 ) {
     let mut seen: std::collections::HashSet<(usize, Heavy)> = std::collections::HashSet::new();
     for call in ctx.src.nodes_of(kinds) {
-        let Some(handler) = ctx.handler_of(call) else {
+        let Some(start) = request_scope(ctx, call) else {
             continue;
         };
-        let start = handler.range.start;
         let Some(kind) = classify(ctx, call) else {
             continue;
         };
@@ -205,6 +245,41 @@ pub(crate) fn release_gap(
 /// Whether `inner` lies within `outer`.
 pub(crate) fn contains(outer: Node, inner: Node) -> bool {
     outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// Whether an expression names schema-sized things (columns, fields, keys, options,
+/// permissions...): lists of those stay as small as the schema or configuration, so a
+/// linear search in a loop over them is not a quadratic cost in the data.
+pub(crate) fn is_schema_sized(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "column",
+        "field",
+        "key",
+        "header",
+        "attr",
+        "param",
+        "option",
+        "setting",
+        "config",
+        "facet",
+        "table",
+        "schema",
+        "permission",
+        "role",
+        "method",
+        "flag",
+        "propert",
+        "extension",
+        "locale",
+        "allowed",
+        "valid",
+        "exclude",
+        "include",
+        "enabled",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// `MAX_ITEMS`-style names: constants by convention.

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, short, Ctx, Heavy};
+use super::{contains, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -366,6 +366,14 @@ fn chain_links(call: Node) -> Vec<Node> {
 
 /// A database query (Django ORM, SQLAlchemy, DB-API, asyncpg, databases, pymongo).
 fn is_db_query(callee: &str) -> bool {
+    // A reverse related manager (`ticket.followup_set.filter(...)`).
+    if callee.contains("_set.") {
+        return MANAGER_OPS.contains(&method_name(callee))
+            || matches!(
+                method_name(callee),
+                "create" | "get_or_create" | "update_or_create" | "update" | "delete"
+            );
+    }
     if callee.contains(".objects.") {
         return ![
             "model",
@@ -590,9 +598,73 @@ fn prefetches(text: &str, attr: &str) -> bool {
     false
 }
 
+/// `obj.rel.all()`: a related manager's rows (lists and dicts have no `.all()`).
+fn is_related_manager_all(text: &str) -> bool {
+    text.strip_suffix(".all()").is_some_and(|manager| {
+        manager.contains('.')
+            && manager
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    })
+}
+
+/// Whether a loop over `iterable` (from `source`) may go over model rows whose origin this
+/// file does not show: a name or attribute that is not a literal, a form or a formset, or
+/// a queryset method called on one.
+fn may_hold_model_rows(ctx: &Ctx, iterable: Node, source: Node) -> bool {
+    if is_constant_collection(ctx, iterable, 0) || is_constant_collection(ctx, source, 0) {
+        return false;
+    }
+    let text = ctx.text(iterable);
+    if [
+        "form", "field", "item", "key", "value", "column", "arg", "param", "option", "file",
+        "line", "error",
+    ]
+    .iter()
+    .any(|w| text.to_ascii_lowercase().contains(w))
+    {
+        return false;
+    }
+    match source.kind() {
+        "identifier" | "attribute" => true,
+        "call" => {
+            let callee = syntax::callee(ctx.src, source);
+            matches!(
+                method_name(&callee),
+                "filter" | "exclude" | "order_by" | "distinct" | "select_for_update" | "all"
+            ) && !callee.contains('(')
+        }
+        _ => false,
+    }
+}
+
+/// `row.save()` / `row.delete()` on the loop's row: one write per iteration (each branch of
+/// the loop body that writes is its own round trip).
+fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<'t>> {
+    ctx.src
+        .find_in_scope(body, &["call"])
+        .into_iter()
+        .filter(|call| {
+            call.child_by_field_name("function").is_some_and(|f| {
+                f.kind() == "attribute"
+                    && f.child_by_field_name("object")
+                        .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
+                    && f.child_by_field_name("attribute")
+                        .is_some_and(|a| matches!(ctx.text(a), "save" | "delete"))
+            })
+        })
+        .collect()
+}
+
 fn n_plus_one(ctx: &mut Ctx) {
+    // Related-object access first: where both apply to the same call (`row.x_set.count()`),
+    // the finding names the relation and the prefetch that fixes it.
+    lazy_related_access(ctx);
+    queries_per_iteration(ctx);
+}
+
+fn queries_per_iteration(ctx: &mut Ctx) {
     let root = ctx.src.root;
-    // Queries issued per iteration.
     for call in ctx.src.find_all(root, &["call"]) {
         if ctx.src.is_chain_inner(call) {
             continue;
@@ -659,7 +731,11 @@ fn n_plus_one(ctx: &mut Ctx) {
             break;
         }
     }
-    // Lazy related-object access on rows of a queryset.
+}
+
+/// Lazy related-object access (and per-row writes) on rows of a queryset.
+fn lazy_related_access(ctx: &mut Ctx) {
+    let root = ctx.src.root;
     let loops: Vec<Node> = ctx.src.find_all(
         root,
         &[
@@ -679,14 +755,20 @@ fn n_plus_one(ctx: &mut Ctx) {
         };
         let source = iterable_origin(ctx, iterable);
         let source_text = ctx.text(source);
-        let django = is_orm_queryset(ctx, source);
-        if !(django || is_sqlalchemy_text(source_text))
+        let django_file = ctx.src.imports("django");
+        let django =
+            is_orm_queryset(ctx, source) || django_file && is_related_manager_all(source_text);
+        let known = django || is_sqlalchemy_text(source_text);
+        // Rows handed in from elsewhere in a Django module (a view's `queryset` argument, a
+        // queryset built in another method): only manager calls on the row count there.
+        let unknown = !known && django_file && may_hold_model_rows(ctx, iterable, source);
+        if !(known || unknown)
             || source_text.contains(".values(")
             || source_text.contains(".values_list(")
         {
             continue;
         }
-        let sqlalchemy = !django;
+        let sqlalchemy = !django && !unknown;
         let Some(var) = lp.vars.last().copied() else {
             continue;
         };
@@ -697,6 +779,20 @@ fn n_plus_one(ctx: &mut Ctx) {
         };
         let Some(body) = body else { continue };
         let mut seen: HashSet<&str> = HashSet::new();
+        let whole_file = ctx.src.text;
+        for write in per_row_writes(ctx, body, var) {
+            let message = format!(
+                "`{}` writes one row per iteration of the loop over `{}` (N+1 writes): N rows cost N round trips (and N commits where the model's save or delete commits). Update or delete the rows in one statement (`queryset.update(...)`, `queryset.delete()`, `bulk_update`/`bulk_create`).",
+                short(ctx.text(write)),
+                short(ctx.text(iterable)),
+            );
+            let fix = if sqlalchemy {
+                "session.execute(update(User).where(User.id.in_(ids)).values(active=False))  # one statement"
+            } else {
+                "Ticket.objects.filter(id__in=ids).update(status=Ticket.CLOSED)  # one UPDATE\n# or: Ticket.objects.bulk_update(tickets, [\"status\"])"
+            };
+            ctx.report(RuleId::NPlusOne, write, message, fix);
+        }
         for attribute in ctx.src.find_in_scope(body, &["attribute"]) {
             let Some(object) = attribute.child_by_field_name("object") else {
                 continue;
@@ -748,9 +844,16 @@ fn n_plus_one(ctx: &mut Ctx) {
             } else {
                 false
             };
+            let manager_call = attr.ends_with("_set")
+                || parent.kind() == "attribute"
+                    && ctx.src.parent(parent).is_some_and(|g| {
+                        g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
+                    });
             if !related
                 || seen.contains(attr)
                 || prefetches(source_text, attr.trim_end_matches("_set"))
+                || unknown
+                    && (!manager_call || prefetches(whole_file, attr.trim_end_matches("_set")))
             {
                 continue;
             }
@@ -800,6 +903,17 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
         "shutil.copyfile" | "shutil.copy" | "shutil.copy2" | "shutil.copytree" | "shutil.rmtree" | "shutil.move" => "await asyncio.to_thread(shutil.copyfile, src, dst)",
         "socket.create_connection" => "reader, writer = await asyncio.open_connection(host, port)",
         _ if is_remote_call(callee) && !callee.starts_with("urllib") => "async with httpx.AsyncClient() as client:  # better: one client created at start-up\n    response = await client.get(url)",
+        "glob.glob" | "glob.iglob" | "os.listdir" | "os.scandir" | "os.walk" => {
+            "paths = await asyncio.to_thread(glob.glob, pattern)  # or scan once at start-up"
+        }
+        _ if matches!(method, "glob" | "rglob" | "iterdir")
+            && callee.rsplit_once('.').is_some_and(|(r, _)| {
+                let r = r.to_ascii_lowercase();
+                r.ends_with("path") || r.ends_with("dir") || r.ends_with("directory")
+            }) =>
+        {
+            "paths = await asyncio.to_thread(lambda: list(base_path.glob(pattern)))"
+        }
         _ if matches!(method, "read_text" | "read_bytes" | "write_text" | "write_bytes") && callee.contains('.') => {
             "data = await asyncio.to_thread(path.read_text)"
         }
@@ -807,12 +921,91 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
     })
 }
 
+/// Start-up and shut-down code (`lifespan`, `on_event("startup")`): runs once, before or
+/// after the server takes requests, so blocking there stalls no request.
+fn runs_once_at_startup(ctx: &Ctx, function: Node, name: &str) -> bool {
+    let decorated = ctx
+        .src
+        .parent(function)
+        .filter(|p| p.kind() == "decorated_definition")
+        .is_some_and(|d| {
+            let t = ctx.text(d);
+            let head = &t[..function.start_byte() - d.start_byte()];
+            head.contains("on_event(") || head.contains("asynccontextmanager")
+        });
+    decorated || name == "lifespan" || name.contains("startup") || name.contains("shutdown")
+}
+
+/// For each sync function an async request handler of this file calls directly (not through
+/// `to_thread`/`run_in_executor`), the name of that handler: the sync function's blocking calls
+/// then run on the event loop.
+fn async_callers<'t>(ctx: &Ctx<'_, 't>) -> HashMap<(Option<usize>, String), &'t str> {
+    let mut callers = HashMap::new();
+    for f in ctx.src.nodes_of(&["function_definition"]) {
+        // Only request handlers: an internal async helper may well run the sync function
+        // in a thread further up, which this file does not show.
+        if !syntax::is_async(f) || ctx.handler_of(f).is_none() {
+            continue;
+        }
+        let Some(fname) = f.child_by_field_name("name").map(|n| ctx.text(n)) else {
+            continue;
+        };
+        if runs_once_at_startup(ctx, f, fname) {
+            continue;
+        }
+        for c in ctx.src.find_in_scope(f, &["call"]) {
+            if syntax::enclosing_function(ctx.src, c) != Some(f) {
+                continue;
+            }
+            // `self.helper()` names a method of the caller's own class; `helper()` a function.
+            let callee = syntax::callee(ctx.src, c);
+            let key = match callee.strip_prefix("self.") {
+                Some(method) => (class_of(ctx, f), method.to_string()),
+                None => (None, callee.into_owned()),
+            };
+            callers.entry(key).or_insert(fname);
+        }
+    }
+    callers
+}
+
+/// The start of the class a method is defined in (`None` for a plain function).
+fn class_of(ctx: &Ctx, function: Node) -> Option<usize> {
+    let parent = ctx.src.parent(function)?;
+    let parent = if parent.kind() == "decorated_definition" {
+        ctx.src.parent(parent)?
+    } else {
+        parent
+    };
+    (parent.kind() == "block")
+        .then(|| ctx.src.parent(parent))
+        .flatten()
+        .filter(|c| c.kind() == "class_definition")
+        .map(|c| c.start_byte())
+}
+
 fn blocking_call_in_async(ctx: &mut Ctx) {
+    let callers = async_callers(ctx);
     for call in ctx.src.nodes_of(&["call"]) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
-        if function.kind() != "function_definition" || !syntax::is_async(function) {
+        if function.kind() != "function_definition" {
+            continue;
+        }
+        let name = function
+            .child_by_field_name("name")
+            .map(|n| ctx.text(n))
+            .unwrap_or("");
+        let via = if syntax::is_async(function) {
+            None
+        } else {
+            match callers.get(&(class_of(ctx, function), name.to_string())) {
+                Some(caller) => Some(*caller),
+                None => continue,
+            }
+        };
+        if runs_once_at_startup(ctx, function, name) {
             continue;
         }
         let callee = ctx.resolved_callee(call);
@@ -822,14 +1015,16 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         let Some(fix) = blocking_alternative(&callee) else {
             continue;
         };
-        let name = function
-            .child_by_field_name("name")
-            .map(|n| ctx.text(n))
-            .unwrap_or("");
-        let message = format!(
-            "`{}` blocks inside `async def {name}`: while it waits, the event loop runs nothing else, so every concurrent request on this worker stalls. Use the async equivalent or run it in a thread (`await asyncio.to_thread(...)`).",
-            syntax::callee(ctx.src, call)
-        );
+        let message = match via {
+            None => format!(
+                "`{}` blocks inside `async def {name}`: while it waits, the event loop runs nothing else, so every concurrent request on this worker stalls. Use the async equivalent or run it in a thread (`await asyncio.to_thread(...)`).",
+                syntax::callee(ctx.src, call)
+            ),
+            Some(caller) => format!(
+                "`{}` blocks in `{name}`, which `async def {caller}` calls directly: it runs on the event loop, so every concurrent request on this worker stalls while it waits. Use the async equivalent, or call `{name}` through `await asyncio.to_thread({name}, ...)`.",
+                syntax::callee(ctx.src, call)
+            ),
+        };
         ctx.report(RuleId::BlockingCallInAsync, call, message, fix);
     }
 }
@@ -894,11 +1089,16 @@ fn quadratic_loop(ctx: &mut Ctx) {
         }) {
             continue;
         }
-        let flagged = match right.kind() {
-            "identifier" => is_data_list(ctx, ctx.text(right), comparison),
-            "list_comprehension" => true,
-            _ => false,
-        };
+        let schema_sized = is_schema_sized(ctx.text(right))
+            || loops
+                .iter()
+                .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
+        let flagged = !schema_sized
+            && match right.kind() {
+                "identifier" => is_data_list(ctx, ctx.text(right), comparison),
+                "list_comprehension" => true,
+                _ => false,
+            };
         if flagged {
             let message = format!(
                 "`{}` scans a list on every iteration: O(n) per test, O(n·m) for the loop. Build a set once before the loop (`{}_set = set(...)`) and test membership against it.",
@@ -914,9 +1114,12 @@ fn quadratic_loop(ctx: &mut Ctx) {
         let Some((receiver, method)) = callee.rsplit_once('.') else {
             continue;
         };
+        // `list.count(x)` takes the value; a bare `.count()` is a query's row count.
         if !matches!(method, "index" | "count" | "remove")
             || receiver.contains('.')
             || receiver.contains('(')
+            || call_arguments(call).is_empty()
+            || is_schema_sized(receiver)
         {
             continue;
         }
@@ -1063,6 +1266,10 @@ fn acquires(callee: &str) -> bool {
             | "aiohttp.ClientSession"
             | "SessionLocal"
             | "sqlalchemy.orm.Session"
+            | "tarfile.open"
+            | "zipfile.ZipFile"
+            | "PIL.Image.open"
+            | "Image.open"
     ) || (method == "connect" && recv.contains("engine"))
         || method == "raw_connection"
         || method == "getconn"
@@ -1143,10 +1350,30 @@ fn connection_leak(ctx: &mut Ctx) {
             .and_then(|p| p.child_by_field_name("left"))
             .filter(|l| l.kind() == "identifier")
             .map(|l| ctx.text(l));
+        // An archive over an in-memory buffer holds no descriptor or connection.
+        // So does an image over the request's uploaded file, which the framework closes.
+        let in_memory = matches!(
+            callee.as_str(),
+            "zipfile.ZipFile" | "tarfile.open" | "PIL.Image.open" | "Image.open"
+        ) && call_arguments(call).first().is_some_and(|a| {
+            let text = match a.kind() {
+                "identifier" => origin(ctx, ctx.text(*a), call).map(|o| ctx.text(o)),
+                _ => Some(ctx.text(*a)),
+            };
+            text.is_some_and(|t| {
+                t.contains("BytesIO(") || t.contains("StringIO(") || t.contains("request.")
+            })
+        });
         let mut leak_message = None;
-        if acquired && !in_with {
+        if acquired && !in_with && !in_memory {
             if let Some(var) = assigned {
                 leak_message = leak_of(ctx, body, var, expr);
+            } else if let Some(user) = unowned_use(ctx, expr) {
+                leak_message = Some(format!(
+                    "`{}` opens a file that nothing closes: it is used once (`{}`) and left for the garbage collector, so an exception or another interpreter keeps the descriptor open. Open it in a `with` block.",
+                    short(ctx.text(call)),
+                    short(user)
+                ));
             }
         }
         if let Some(message) = leak_message {
@@ -1169,6 +1396,28 @@ fn connection_leak(ctx: &mut Ctx) {
             };
             ctx.report(RuleId::ConnectionLeak, call, message, fix);
         }
+    }
+}
+
+/// How an unassigned, un-`with`ed file handle is used, when nothing takes it over:
+/// `open(p).read()`, `json.load(open(p))`, `File(open(p))`. A response object that streams
+/// and closes the file (`FileResponse(open(p, "rb"))`) owns it, as does a `return`.
+fn unowned_use<'t>(ctx: &Ctx<'_, 't>, expr: Node<'t>) -> Option<&'t str> {
+    if !syntax::callee(ctx.src, expr).ends_with("open") {
+        return None;
+    }
+    let parent = ctx.src.parent(expr)?;
+    match parent.kind() {
+        "attribute" => {
+            let call = ctx.src.parent(parent).filter(|c| c.kind() == "call")?;
+            Some(ctx.text(call))
+        }
+        "argument_list" => {
+            let call = ctx.src.parent(parent)?;
+            let callee = syntax::callee(ctx.src, call);
+            (!callee.ends_with("Response") && !callee.ends_with("Wrapper")).then(|| ctx.text(call))
+        }
+        _ => None,
     }
 }
 
@@ -1264,6 +1513,17 @@ fn cached_function(ctx: &Ctx, function: Node) -> bool {
         })
 }
 
+const CONFIG_PARSERS: &[&str] = &[
+    "json.load",
+    "json.loads",
+    "yaml.safe_load",
+    "yaml.load",
+    "yaml.full_load",
+    "toml.load",
+    "tomllib.load",
+    "tomli.load",
+];
+
 fn missing_cache(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call"]) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
@@ -1295,7 +1555,44 @@ fn missing_cache(ctx: &mut Ctx) {
             ctx.report(RuleId::MissingCache, call, message, "EMAIL_RE = re.compile(r\"[^@]+@[^@]+\")  # module level, compiled once\n\ndef view(request):\n    if EMAIL_RE.match(value): ...");
             continue;
         }
-        let Some(handler) = handler else { continue };
+        // Outside a handler: a Django view's helper methods, or a function a handler calls.
+        let serves_get = match &handler {
+            Some(handler) => handler.serves_get(),
+            None if super::request_scope(ctx, call).is_some() => {
+                !syntax::function_name(ctx.src, function).is_some_and(|n| {
+                    [
+                        "post",
+                        "put",
+                        "patch",
+                        "delete",
+                        "form_valid",
+                        "form_invalid",
+                    ]
+                    .iter()
+                    .any(|m| n.ends_with(m))
+                })
+            }
+            None => continue,
+        };
+        // A file with a fixed path read on every request (a page shell, a theme).
+        // (A file parsed as configuration is reported at the parser below.)
+        let parsed = ctx
+            .src
+            .find_in_scope(function, &["call"])
+            .into_iter()
+            .any(|c| CONFIG_PARSERS.contains(&ctx.resolved_callee(c).as_str()));
+        if callee == "open"
+            && !parsed
+            && !args.iter().skip(1).any(|a| {
+                string_value(ctx.src, *a).is_some_and(|m| m.contains(['w', 'a', '+', 'x']))
+            })
+            && !ctx.text(call).contains("mode=")
+            && args.first().is_some_and(|a| stable_path(ctx, *a, call))
+        {
+            let message = "This request reads the same file from disk every time: its path does not depend on the request. Read it once at start-up (or cache it with `functools.lru_cache`) and reuse the content.".to_string();
+            ctx.report(RuleId::MissingCache, call, message, "@functools.lru_cache(maxsize=1)\ndef index_html():\n    with open(INDEX_PATH, encoding=\"utf-8\") as f:\n        return f.read()");
+            continue;
+        }
         // Templates compiled per request.
         if matches!(
             callee.as_str(),
@@ -1309,17 +1606,7 @@ fn missing_cache(ctx: &mut Ctx) {
             continue;
         }
         // Config files read and parsed per request.
-        if matches!(
-            callee.as_str(),
-            "json.load"
-                | "json.loads"
-                | "yaml.safe_load"
-                | "yaml.load"
-                | "yaml.full_load"
-                | "toml.load"
-                | "tomllib.load"
-                | "tomli.load"
-        ) {
+        if CONFIG_PARSERS.contains(&callee.as_str()) {
             if let Some(arg) = args.first() {
                 if reads_stable_file(ctx, *arg, call) {
                     let message = format!(
@@ -1348,7 +1635,7 @@ fn missing_cache(ctx: &mut Ctx) {
             continue;
         }
         // Whole-table aggregates in GET handlers.
-        if handler.serves_get()
+        if serves_get
             && !ctx.src.is_chain_inner(call)
             && is_whole_table_aggregate(ctx, call, &callee)
         {
@@ -1361,6 +1648,31 @@ fn missing_cache(ctx: &mut Ctx) {
             ctx.report(RuleId::MissingCache, call, message, fix);
         }
     }
+}
+
+/// Whether a path expression is fixed: built from literals and module-level names, not from
+/// the function's parameters (or the request), through at most a few local assignments.
+fn stable_path(ctx: &Ctx, arg: Node, at: Node) -> bool {
+    let params: Vec<String> = syntax::enclosing_function(ctx.src, at)
+        .map(|f| syntax::parameter_names(ctx.src, f))
+        .unwrap_or_default();
+    let mut pending = vec![(arg, 0)];
+    while let Some((node, depth)) = pending.pop() {
+        if depth > 3 {
+            return false;
+        }
+        for name in identifiers(ctx.src, node) {
+            if params.iter().any(|p| p == name) || name == "request" || name == "self" {
+                return false;
+            }
+            if let Some(o) = origin(ctx, name, at).filter(|o| scope_of(ctx, *o) != ctx.src.root) {
+                pending.push((o, depth + 1));
+            } else if loops_around(ctx, at).iter().any(|l| l.vars.contains(&name)) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn reads_stable_file(ctx: &Ctx, arg: Node, at: Node) -> bool {
@@ -1417,6 +1729,31 @@ fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str) -> bool {
     if model_query(callee) {
         return method == "count";
     }
+    // `products.count()` where the function starts from `Product.objects.all()`: whatever
+    // narrowing happens on some paths, the others count the whole table.
+    if matches!(method, "count" | "aggregate") {
+        if let Some(name) = callee
+            .strip_suffix(method)
+            .and_then(|r| r.strip_suffix('.'))
+            .filter(|r| !r.contains('.'))
+        {
+            let scope = scope_of(ctx, call);
+            return ctx
+                .src
+                .find_in_scope(scope, &["assignment"])
+                .into_iter()
+                .filter(|a| a.start_byte() < call.start_byte())
+                .filter(|a| {
+                    a.child_by_field_name("left")
+                        .is_some_and(|l| ctx.text(l) == name)
+                })
+                .filter_map(|a| a.child_by_field_name("right"))
+                .any(|r| {
+                    let t = ctx.text(r);
+                    t.ends_with(".objects.all()") || t.ends_with("._default_manager.all()")
+                });
+        }
+    }
     if text.contains("func.count(") || text.contains("func.sum(") || text.contains("func.avg(") {
         return matches!(method, "scalar" | "execute" | "scalar_one")
             || text.contains("session.query(");
@@ -1454,6 +1791,8 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
             | "mail.send"
             | "yagmail.SMTP"
     ) || matches!(method, "sendmail" | "send_message" | "send_email")
+        // `send_templated_mail`, `send_email_changed_email`, `send_email_messages`.
+        || method.starts_with("send_") && method.contains("mail")
         || (method == "send"
             && (text.contains("EmailMessage(")
                 || text.contains("EmailMultiAlternatives(")
@@ -1491,19 +1830,27 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     {
         return Some(Heavy::Export);
     }
-    if callee == "csv.writer" {
-        let handler = ctx.handler_of(call)?;
-        let whole_table = ctx.src.nodes_of(&["for_statement"]).into_iter().any(|f| {
-            handler.range.contains(&f.start_byte())
-                && f.child_by_field_name("right").is_some_and(|r| {
-                    let t = ctx.text(iterable_origin(ctx, r));
-                    (t.contains(".objects.all()")
-                        || t.contains(".iterator()")
-                        || t.contains(".query.all()"))
-                        && !t.contains("[:")
-                })
-        });
-        return whole_table.then_some(Heavy::Export);
+    if callee == "csv.writer" || callee.ends_with("CSVWriter") || callee.ends_with("CsvWriter") {
+        // A CSV written row by row from a query's rows (not a handful of literal rows).
+        let function = syntax::enclosing_function(ctx.src, call)?;
+        let export = ctx
+            .src
+            .find_in_scope(function, &["for_statement"])
+            .into_iter()
+            .any(|f| {
+                f.start_byte() > call.start_byte()
+                    && ctx.text(f).contains(".writerow(")
+                    && f.child_by_field_name("right").is_some_and(|r| {
+                        let source = iterable_origin(ctx, r);
+                        let t = ctx.text(source);
+                        !is_constant_collection(ctx, r, 0)
+                            && !t.contains("[:")
+                            && (is_query_result(ctx, source)
+                                || t.ends_with(".all()")
+                                || matches!(source.kind(), "identifier" | "attribute"))
+                    })
+            });
+        return export.then_some(Heavy::Export);
     }
     if matches!(method, "upload_file" | "upload_fileobj")
         || (callee.ends_with(".messages.create") && text.contains("to="))

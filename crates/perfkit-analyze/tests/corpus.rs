@@ -1,0 +1,226 @@
+//! Precision and recall on `tests/corpus/`: real, permissively licensed application code
+//! (Django, Flask, FastAPI, Express-style and Ghost/Parse/Verdaccio servers) that perfkit's
+//! authors did not write. `MANIFEST.tsv` names each file's origin and licence;
+//! `LABELS.tsv` lists the anti-patterns found by reading the code (file, line, rule),
+//! written before the analyzer was run on the corpus.
+//!
+//! A finding counts as a true positive when a label of the same rule in the same file lies
+//! within [`WINDOW`] lines of it (a multi-line statement may be reported at its first line
+//! or at the call inside it); a label counts as found when some finding matches it.
+//! `cargo nextest run -p perfkit-analyze --test corpus --no-capture` prints the table.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use perfkit_analyze::{analyze, Options, RuleId};
+
+/// How far (in lines) a finding may sit from its label.
+const WINDOW: usize = 3;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+/// Data rows of a tab-separated file (comment lines start with `#`).
+fn rows(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Label {
+    file: String,
+    line: usize,
+    rule: RuleId,
+}
+
+fn labels(root: &Path) -> Vec<Label> {
+    rows(&root.join("LABELS.tsv"))
+        .into_iter()
+        .map(|row| {
+            assert!(
+                row.len() >= 3,
+                "LABELS.tsv row needs file, line, rule: {row:?}"
+            );
+            Label {
+                file: row[0].clone(),
+                line: row[1].parse().unwrap(),
+                rule: row[2].parse().unwrap(),
+            }
+        })
+        .collect()
+}
+
+fn source_files(root: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("py" | "js" | "ts" | "tsx" | "jsx" | "mjs" | "cjs")
+            ) {
+                let relative = path.strip_prefix(root).unwrap().to_string_lossy();
+                out.insert(relative.replace('\\', "/"));
+            }
+        }
+    }
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Score {
+    labels: usize,
+    findings: usize,
+    tp: usize,
+    fp: usize,
+    found: usize,
+}
+
+impl Score {
+    fn precision(self) -> f64 {
+        if self.findings == 0 {
+            1.0
+        } else {
+            self.tp as f64 / self.findings as f64
+        }
+    }
+    fn recall(self) -> f64 {
+        if self.labels == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.labels as f64
+        }
+    }
+    fn add(&mut self, other: Score) {
+        self.labels += other.labels;
+        self.findings += other.findings;
+        self.tp += other.tp;
+        self.fp += other.fp;
+        self.found += other.found;
+    }
+}
+
+fn near(label: &Label, file: &str, line: usize, rule: RuleId) -> bool {
+    label.rule == rule && label.file == file && label.line.abs_diff(line) <= WINDOW
+}
+
+#[test]
+fn every_corpus_file_has_a_recorded_origin_and_licence() {
+    let root = corpus();
+    let manifest: BTreeMap<String, Vec<String>> = rows(&root.join("MANIFEST.tsv"))
+        .into_iter()
+        .map(|row| (row[0].clone(), row))
+        .collect();
+    for file in source_files(&root) {
+        let row = manifest
+            .get(&file)
+            .unwrap_or_else(|| panic!("{file} is not in MANIFEST.tsv"));
+        assert_eq!(
+            row.len(),
+            5,
+            "{file}: path, package, version, original path, licence"
+        );
+        let package = &row[1];
+        assert!(
+            root.join("licenses")
+                .join(format!("{package}.txt"))
+                .is_file(),
+            "{file}: no licences/{package}.txt"
+        );
+        assert!(
+            ["MIT", "BSD-3-Clause", "Apache-2.0"].contains(&row[4].as_str()),
+            "{file}: licence {} is not a permissive one we accept",
+            row[4]
+        );
+    }
+    for label in labels(&root) {
+        let text = std::fs::read_to_string(root.join(&label.file))
+            .unwrap_or_else(|e| panic!("label names {}: {e}", label.file));
+        assert!(
+            label.line <= text.lines().count(),
+            "{}:{} is past the end of the file",
+            label.file,
+            label.line
+        );
+    }
+}
+
+#[test]
+fn corpus_precision_and_recall() {
+    let root = corpus();
+    let labels = labels(&root);
+    let analysis = analyze(&root, &Options::default(), &|_| {}).unwrap();
+    assert_eq!(analysis.files, source_files(&root).len());
+
+    let mut report = String::from(
+        "rule                     labels findings  TP  FP  found  precision  recall\n",
+    );
+    let mut total = Score::default();
+    let mut wrong = Vec::new();
+    for rule in RuleId::ALL {
+        let mut score = Score::default();
+        for f in analysis.findings.iter().filter(|f| f.rule == rule) {
+            score.findings += 1;
+            if labels.iter().any(|l| near(l, &f.file, f.line, rule)) {
+                score.tp += 1;
+            } else {
+                score.fp += 1;
+                wrong.push(format!("false alarm {}:{} {rule}", f.file, f.line));
+            }
+        }
+        for label in labels.iter().filter(|l| l.rule == rule) {
+            score.labels += 1;
+            if analysis
+                .findings
+                .iter()
+                .any(|f| near(label, &f.file, f.line, rule))
+            {
+                score.found += 1;
+            } else {
+                wrong.push(format!("missed {}:{} {rule}", label.file, label.line));
+            }
+        }
+        report.push_str(&format!(
+            "{:<24} {:>6} {:>8} {:>3} {:>3} {:>6}  {:>9.2}  {:>6.2}\n",
+            rule.as_str(),
+            score.labels,
+            score.findings,
+            score.tp,
+            score.fp,
+            score.found,
+            score.precision(),
+            score.recall()
+        ));
+        total.add(score);
+    }
+    report.push_str(&format!(
+        "{:<24} {:>6} {:>8} {:>3} {:>3} {:>6}  {:>9.2}  {:>6.2}\n",
+        "overall",
+        total.labels,
+        total.findings,
+        total.tp,
+        total.fp,
+        total.found,
+        total.precision(),
+        total.recall()
+    ));
+    println!("{} files\n{report}\n{}", analysis.files, wrong.join("\n"));
+    assert!(
+        total.precision() >= 0.9,
+        "overall precision below 0.9\n{report}\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        total.recall() >= 0.8,
+        "overall recall below 0.8\n{report}\n{}",
+        wrong.join("\n")
+    );
+}

@@ -1,0 +1,3 @@
+import django.dispatch
+
+review_added = django.dispatch.Signal()

@@ -1,0 +1,3 @@
+import django.dispatch
+
+product_viewed = django.dispatch.Signal()

@@ -1,0 +1,9 @@
+module.exports = {
+    get input() {
+        return require('./input');
+    },
+
+    get output() {
+        return require('./output');
+    }
+};

@@ -1,0 +1,5 @@
+module.exports = {
+    bulkEdit(data, apiConfig, frame) {
+        frame.response = data;
+    }
+};

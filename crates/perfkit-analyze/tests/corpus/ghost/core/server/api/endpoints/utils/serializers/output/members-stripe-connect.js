@@ -1,0 +1,6 @@
+module.exports = {
+    all() {
+        // No response
+        return;
+    }
+};

@@ -1,0 +1,5 @@
+module.exports = {
+    all(data, apiConfig, frame) {
+        frame.response = data;
+    }
+};

@@ -1,0 +1,5 @@
+module.exports = {
+    get shared() {
+        return require('./shared');
+    }
+};

@@ -1,0 +1,5 @@
+module.exports = {
+    get middleware() {
+        return require('./middleware');
+    }
+};

@@ -1,0 +1,5 @@
+module.exports = {
+    get spamPrevention() {
+        return require('./spam-prevention');
+    }
+};
