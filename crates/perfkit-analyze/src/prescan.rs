@@ -106,38 +106,42 @@ mod tests {
     /// suppression counts compared.
     #[test]
     fn prescan_and_full_parse_find_the_same() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let options = crate::Options::default();
         let mut parsers = crate::lang::Parsers::new();
         let (mut files, mut skipped, mut findings) = (0, 0, 0);
-        let mut stack = vec![root.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let Some(language) = Language::from_path(&path) else {
-                    continue;
-                };
-                let text = std::fs::read_to_string(&path).unwrap();
-                let name = path.strip_prefix(&root).unwrap().to_string_lossy();
-                // The whole file, then each top-level block alone with the file's
-                // imports: most blocks hold a single trigger, so a word missing from the
-                // pre-scan shows even where another word of the file would hide it.
-                let mut texts = vec![text.clone()];
-                if language.is_python() {
-                    texts.extend(python_blocks(&text));
-                }
-                for text in &texts {
-                    let scanned =
-                        crate::analyze_text(&name, language, text, &options, &mut parsers);
-                    let full = crate::analyze_parsed(&name, language, text, &options, &mut parsers);
-                    assert_eq!(scanned, full, "{name}:\n{text}");
-                    files += 1;
-                    findings += full.0.len();
-                    skipped += usize::from(!may_find(language, text));
+        // The fixtures, whole and block by block; the corpus of real code, whole.
+        for (tree, by_block) in [("tests/fixtures", true), ("tests/corpus", false)] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(tree);
+            let mut stack = vec![root.clone()];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(&dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let Some(language) = Language::from_path(&path) else {
+                        continue;
+                    };
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let name = path.strip_prefix(&root).unwrap().to_string_lossy();
+                    // The whole file, then each top-level block alone with the file's
+                    // imports: most blocks hold a single trigger, so a word missing from the
+                    // pre-scan shows even where another word of the file would hide it.
+                    let mut texts = vec![text.clone()];
+                    if by_block && language.is_python() {
+                        texts.extend(python_blocks(&text));
+                    }
+                    for text in &texts {
+                        let scanned =
+                            crate::analyze_text(&name, language, text, &options, &mut parsers);
+                        let full =
+                            crate::analyze_parsed(&name, language, text, &options, &mut parsers);
+                        assert_eq!(scanned, full, "{name}:\n{text}");
+                        files += 1;
+                        findings += full.0.len();
+                        skipped += usize::from(!may_find(language, text));
+                    }
                 }
             }
         }
