@@ -89,3 +89,8 @@ for scenario in add-one add-bulk-100 add-bulk-1000 add-concurrent-64 process-c1 
     rm -f "$WORK"/sqlite.db*
     taskset -c 1 "$PERFKIT" "$WORK/sqlite.db" "$scenario" "$JOBS"
 done
+# The large-table case: a deep queue (LARGE jobs pre-filled) drained at concurrency 64.
+LARGE=${LARGE:-50000}
+echo "== SQLite backend, large table: $LARGE jobs pre-filled"
+rm -f "$WORK"/sqlite.db*
+taskset -c 1 "$PERFKIT" "$WORK/sqlite.db" process-c64 "$LARGE"

@@ -162,14 +162,16 @@ fn in_savepoint<T>(
     conn: &Connection,
     work: impl FnOnce(&Connection) -> Result<T, QueueError>,
 ) -> Result<T, QueueError> {
-    conn.execute_batch("SAVEPOINT op")?;
+    // Cached statements: `execute_batch` would parse the SQL again for every operation.
+    conn.prepare_cached("SAVEPOINT op")?.execute([])?;
     match work(conn) {
         Ok(value) => {
-            conn.execute_batch("RELEASE op")?;
+            conn.prepare_cached("RELEASE op")?.execute([])?;
             Ok(value)
         }
         Err(err) => {
-            conn.execute_batch("ROLLBACK TO op; RELEASE op")?;
+            conn.prepare_cached("ROLLBACK TO op")?.execute([])?;
+            conn.prepare_cached("RELEASE op")?.execute([])?;
             Err(err)
         }
     }
@@ -184,7 +186,10 @@ fn write_loop(conn: Connection, receiver: mpsc::Receiver<Op>) {
                 Err(_) => break,
             }
         }
-        if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let begun = conn
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut begin| begin.execute([]));
+        if let Err(err) = begun {
             let message = err.to_string();
             for op in batch {
                 op(Err(&message))(None);
@@ -193,7 +198,8 @@ fn write_loop(conn: Connection, receiver: mpsc::Receiver<Op>) {
         }
         let replies: Vec<Reply> = batch.into_iter().map(|op| op(Ok(&conn))).collect();
         let commit = conn
-            .execute_batch("COMMIT")
+            .prepare_cached("COMMIT")
+            .and_then(|mut commit| commit.execute([]))
             .err()
             .map(|err| err.to_string());
         if commit.is_some() {
@@ -237,13 +243,22 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
         timeout_ms: row.get::<_, Option<i64>>(12)?.map(|t| t as u64),
         unique_key: row.get(13)?,
         idempotency_key: row.get(14)?,
-        tags: serde_json::from_str(&tags).unwrap_or_default(),
-        errors: serde_json::from_str::<Vec<AttemptError>>(&errors).unwrap_or_default(),
+        tags: json_list(&tags),
+        errors: json_list::<AttemptError>(&errors),
         created_at: row.get(17)?,
         started_at: row.get(18)?,
         finished_at: row.get(19)?,
         lease_until: row.get(20)?,
     })
+}
+
+/// A JSON list column; most are `[]`, which needs no parsing.
+fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    if text == "[]" {
+        Vec::new()
+    } else {
+        serde_json::from_str(text).unwrap_or_default()
+    }
 }
 
 fn ensure_queue(conn: &Connection, queue: &str) -> Result<(), QueueError> {
@@ -252,7 +267,18 @@ fn ensure_queue(conn: &Connection, queue: &str) -> Result<(), QueueError> {
     Ok(())
 }
 
-fn insert_job(conn: &Connection, job: &NewJob, now: Millis) -> Result<Enqueued, QueueError> {
+const INSERT_JOB: &str = "INSERT INTO jobs (queue, state, priority, deadline, run_at, payload, \
+    max_attempts, backoff_base, backoff_max, backoff_jitter, timeout_ms, unique_key, idem_key, \
+    tags, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/// Inserts one job with `insert` (the cached [`INSERT_JOB`] statement, looked up once
+/// per batch rather than once per job).
+fn insert_job(
+    conn: &Connection,
+    insert: &mut rusqlite::CachedStatement<'_>,
+    job: &NewJob,
+    now: Millis,
+) -> Result<Enqueued, QueueError> {
     crate::job::check_queue_name(&job.queue).map_err(QueueError::Invalid)?;
     if let Some(key) = &job.idempotency_key {
         let existing: Option<i64> = conn
@@ -282,13 +308,12 @@ fn insert_job(conn: &Connection, job: &NewJob, now: Millis) -> Result<Enqueued, 
     }
     let run_at = job.run_at.unwrap_or(now);
     let state = if run_at > now { DELAYED } else { READY };
-    let tags = serde_json::to_string(&job.tags).unwrap_or_else(|_| "[]".into());
-    conn.prepare_cached(
-        "INSERT INTO jobs (queue, state, priority, deadline, run_at, payload, max_attempts, \
-         backoff_base, backoff_max, backoff_jitter, timeout_ms, unique_key, idem_key, tags, \
-         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
+    let tags = if job.tags.is_empty() {
+        std::borrow::Cow::Borrowed("[]")
+    } else {
+        std::borrow::Cow::Owned(serde_json::to_string(&job.tags).unwrap_or_else(|_| "[]".into()))
+    };
+    let id = insert.insert(params![
         job.queue,
         state,
         job.priority as i64,
@@ -306,7 +331,7 @@ fn insert_job(conn: &Connection, job: &NewJob, now: Millis) -> Result<Enqueued, 
         now,
     ])?;
     Ok(Enqueued {
-        id: conn.last_insert_rowid() as JobId,
+        id: id as JobId,
         duplicate: false,
     })
 }
@@ -378,19 +403,19 @@ fn claim_in(
     now: Millis,
 ) -> Result<Vec<Job>, QueueError> {
     maintain(conn, queue, now)?;
-    let paused: Option<i64> = conn
-        .prepare_cached("SELECT paused FROM queues WHERE name = ?1")?
-        .query_row([queue], |row| row.get(0))
-        .optional()?;
-    if paused.unwrap_or(0) != 0 || max == 0 {
+    if max == 0 {
         return Ok(Vec::new());
     }
-    let claims: Option<i64> = conn
-        .prepare_cached("UPDATE queues SET claims = claims + 1 WHERE name = ?1 RETURNING claims")?
-        .query_row([queue], |row| row.get(0))
+    // One statement reads the pause flag and counts the claim (a paused queue's
+    // counter also moves; it only spaces out the oldest-first claims).
+    let queue_row: Option<(i64, i64)> = conn
+        .prepare_cached(
+            "UPDATE queues SET claims = claims + 1 WHERE name = ?1 RETURNING claims, paused",
+        )?
+        .query_row([queue], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     // No row: nothing was ever enqueued on this queue.
-    let Some(claims) = claims else {
+    let Some((claims, 0)) = queue_row else {
         return Ok(Vec::new());
     };
     let lease_until = now + lease_ms as i64;
@@ -456,12 +481,13 @@ impl Backend for SqliteBackend {
             .call(move |conn| {
                 let mut seen_queues: Vec<&str> = Vec::new();
                 let mut out = Vec::with_capacity(jobs.len());
+                let mut insert = conn.prepare_cached(INSERT_JOB)?;
                 for job in &jobs {
                     if !seen_queues.contains(&job.queue.as_str()) {
                         ensure_queue(conn, &job.queue)?;
                         seen_queues.push(&job.queue);
                     }
-                    out.push(insert_job(conn, job, now)?);
+                    out.push(insert_job(conn, &mut insert, job, now)?);
                 }
                 Ok(out)
             })
@@ -762,7 +788,8 @@ impl Backend for SqliteBackend {
                     return Ok(None);
                 }
                 ensure_queue(conn, &job.queue)?;
-                Ok(Some(insert_job(conn, &job, now)?.id))
+                let mut insert = conn.prepare_cached(INSERT_JOB)?;
+                Ok(Some(insert_job(conn, &mut insert, &job, now)?.id))
             })
             .await;
         if matches!(fired, Ok(Some(_))) {

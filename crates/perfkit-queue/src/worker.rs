@@ -17,9 +17,7 @@ use crate::backend::Backend;
 use crate::job::{now_ms, FailOutcome, Job, Lease, Millis, Retention};
 use crate::metrics::{Event, Metrics};
 
-/// Up to this concurrency, each slot leases jobs ahead (see `Worker::run`).
-const CHAIN_UP_TO: usize = 2;
-/// Jobs a slot leases at once when it leases ahead.
+/// Jobs a slot leases at once (see `Worker::run`).
 const AHEAD: usize = 8;
 
 /// Why a handler did not finish its job.
@@ -153,15 +151,17 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
                 }
                 continue;
             }
-            // With one or two slots and no rate limit, each slot leases up to AHEAD
-            // jobs, acks all but its last without waiting for the reply (the acks are
-            // pipelined while the next job runs), and acks its last together with
-            // leasing the next batch (`Backend::complete_and_claim`): a handful of
-            // round trips per batch instead of one per job. A slot whose handler runs
-            // long (a heartbeat is due) gives its waiting jobs back at once, and one
-            // that stops gives them back unstarted. With more slots, batched claims by
-            // this loop keep every slot busy.
-            let ahead = limiter.is_none() && concurrency <= CHAIN_UP_TO;
+            // Without a rate limit, each slot leases up to AHEAD jobs, acks all but
+            // its last without waiting for the reply (the acks are pipelined while the
+            // next job runs), and acks its last together with leasing the next batch
+            // (`Backend::complete_and_claim`): a handful of round trips per batch
+            // instead of one per job, and a slot never sits idle waiting for its ack
+            // to be committed (on SQLite that wait is an fsync; with one job per slot
+            // it capped throughput at concurrency ÷ two commit latencies). A slot
+            // whose handler runs long (a heartbeat is due) gives its waiting jobs back
+            // at once, and one that stops gives them back unstarted. The cost: up to
+            // AHEAD × concurrency jobs are leased by one worker while others may idle.
+            let ahead = limiter.is_none();
             let mut want = if ahead { free * AHEAD } else { free };
             if let Some(limiter) = limiter.as_mut() {
                 match limiter.take(want) {

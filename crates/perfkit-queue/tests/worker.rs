@@ -268,13 +268,45 @@ async fn jobs_leased_ahead_go_back_when_handlers_run_long<B: Backend + Clone>(ba
     assert_eq!(report.completed.load(Ordering::Relaxed), 4);
 }
 
+/// Above concurrency 2 too, each slot leases jobs behind the one it runs, so a slot
+/// never idles while its ack is being committed.
+async fn many_slots_lease_ahead<B: Backend + Clone>(backend: B) {
+    let jobs = (0..40).map(|i| NewJob::new("q", format!("{i}"))).collect();
+    backend.enqueue(jobs, now_ms()).await.unwrap();
+    let (go, gate) = watch::channel(false);
+    let handler = move |_job: Job| {
+        let mut gate = gate.clone();
+        async move {
+            let _ = gate.wait_for(|open| *open).await;
+            Ok(())
+        }
+    };
+    let options = WorkerOptions {
+        concurrency: 4,
+        ..options()
+    };
+    let (stop, stopped) = watch::channel(false);
+    let worker = Worker::new(backend.clone(), "q", options, handler);
+    let task = tokio::spawn(worker.run(stopped));
+    // Four handlers hold their jobs; the slots have leased more behind them.
+    until(&backend, "jobs leased ahead of 4 running handlers", |s| {
+        s.leased > 4
+    })
+    .await;
+    go.send(true).unwrap();
+    until(&backend, "all completed", |s| s.completed == 40).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}
+
 macro_rules! worker_tests {
     ($module:ident, $open:expr) => {
         mod $module {
             use super::*;
             worker_tests!(@each $open; outcomes, concurrency_is_bounded, heartbeats_keep_long_jobs,
                 timeouts_fail_the_attempt, shutdown_finishes_or_returns_in_flight_jobs,
-                one_slot_chains_acks_and_claims, jobs_leased_ahead_go_back_when_handlers_run_long);
+                one_slot_chains_acks_and_claims, jobs_leased_ahead_go_back_when_handlers_run_long,
+                many_slots_lease_ahead);
         }
     };
     (@each $open:expr; $($name:ident),*) => {
