@@ -120,7 +120,7 @@ impl Cache {
         let keep = plan.keep_for;
         let index_keep = previous
             .as_ref()
-            .and_then(|p| p.remaining_ttl(SystemTime::now()))
+            .and_then(|p| p.remaining_ttl(self.now()))
             .map_or(keep, |left| left.max(keep));
         let index = Entry::response(
             StatusCode::OK,
@@ -131,7 +131,8 @@ impl Cache {
         )
         .with_ttl(
             index_keep
-                + (SystemTime::now()
+                + (self
+                    .now()
                     .duration_since(response_time)
                     .unwrap_or(Duration::ZERO)),
         )
