@@ -20,10 +20,6 @@ pub struct Case {
     pub spec: String,
     #[serde(default)]
     pub config: CaseConfig,
-    /// Runners that cannot express the case skip it (`"library"`, `"gateway"`),
-    /// with the reason in `spec`.
-    #[serde(default)]
-    pub only: Option<String>,
     pub steps: Vec<Step>,
 }
 

@@ -571,10 +571,7 @@ async fn rfc9111_conformance_cases() {
     let cases = perfkit_testkit::load_cases(&dir);
     let mut failures = Vec::new();
     let mut count = 0;
-    for (file, case) in cases
-        .iter()
-        .filter(|(_, c)| c.only.as_deref().is_none_or(|o| o == "library"))
-    {
+    for (file, case) in &cases {
         count += 1;
         if let Err(why) = run_case(case) {
             failures.push(format!("{file} / {} [{}]: {why}", case.name, case.spec));

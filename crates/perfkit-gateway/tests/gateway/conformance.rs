@@ -1,7 +1,7 @@
 //! The HTTP caching conformance cases run end to end: each case of
-//! `crates/perfkit-cache/tests/rfc9111/*.json` (the library's suite) and of
-//! `tests/cache-conformance/*.json` (cases only a real gateway can show) goes through
-//! a fresh `perfkit serve` gateway in front of a scripted origin. Time is the cache's
+//! `crates/perfkit-cache/tests/rfc9111/*.json` (the library's suite, also run by the
+//! library's simulator) goes through a fresh `perfkit serve` gateway in front of a
+//! scripted origin. Time is the cache's
 //! manual clock, set to each step's time (no sleeps); the origin records what it was
 //! asked. The outcome comes from what a client sees: `X-Cache`, `Cache-Status`, the
 //! status, `Age`, the body, and whether the origin was contacted.
@@ -144,16 +144,10 @@ async fn run_steps(gw: &Gateway, origin: &CacheOrigin, case: &Case) -> Result<()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_cases_through_the_gateway() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cases = perfkit_testkit::load_cases(&root.join("../perfkit-cache/tests/rfc9111"));
-    cases.extend(perfkit_testkit::load_cases(
-        &root.join("tests/cache-conformance"),
-    ));
+    let cases = perfkit_testkit::load_cases(&root.join("../perfkit-cache/tests/rfc9111"));
     let mut failures = Vec::new();
     let mut count = 0;
-    for (file, case) in cases
-        .iter()
-        .filter(|(_, c)| c.only.as_deref().is_none_or(|o| o == "gateway"))
-    {
+    for (file, case) in &cases {
         count += 1;
         if let Err(why) = run_case(case).await {
             failures.push(format!("{file} / {} [{}]: {why}", case.name, case.spec));
