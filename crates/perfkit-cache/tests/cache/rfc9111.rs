@@ -397,6 +397,25 @@ impl Simulator {
         }
     }
 
+    /// A full answer to a `HEAD` validation: the updated stored response when it
+    /// freshened it (§4.3.5), `None` when the origin's answer is to be passed on.
+    fn head_answered(
+        &self,
+        key: &str,
+        method: &Method,
+        request: &HeaderMap,
+        (code, headers): (StatusCode, &HeaderMap),
+        times: (SystemTime, SystemTime),
+        mut status: CacheStatus,
+    ) -> Option<Answer> {
+        let fresh = self.freshen_from_head(key, request, code, headers, times)?;
+        status.fwd_status = Some(code.as_u16());
+        status.stored = true;
+        let now = self.now.max(times.1);
+        let decision = policy::evaluate_reuse(&HeaderMap::new(), &fresh, now, &self.policy);
+        Some(self.respond_from(&fresh, method, request, decision.age, "revalidated", status))
+    }
+
     fn revalidate(
         &mut self,
         key: &str,
@@ -457,48 +476,30 @@ impl Simulator {
                     (fetch == Method::HEAD, &answer)
                 {
                     let times = (*sent, *received);
-                    if let Some(fresh) = self.freshen_from_head(key, request, *code, headers, times)
-                    {
-                        status.fwd_status = Some(code.as_u16());
-                        status.stored = true;
-                        let decision = policy::evaluate_reuse(
-                            &HeaderMap::new(),
-                            &fresh,
-                            self.now.max(*received),
-                            &self.policy,
-                        );
-                        return self.respond_from(
-                            &fresh,
-                            method,
-                            request,
-                            decision.age,
-                            "revalidated",
-                            status,
-                        );
+                    if let Some(answer) = self.head_answered(
+                        key,
+                        method,
+                        request,
+                        (*code, headers),
+                        times,
+                        status.clone(),
+                    ) {
+                        return answer;
                     }
                 }
                 self.forwarded(key, method, request, Forward::Stale, answer, None)
             }
             Validated::Replaced if fetch == Method::HEAD => {
-                if let Some(fresh) =
-                    self.freshen_from_head(key, request, code, &headers, (sent, received))
-                {
-                    status.fwd_status = Some(code.as_u16());
-                    status.stored = true;
-                    let decision = policy::evaluate_reuse(
-                        &HeaderMap::new(),
-                        &fresh,
-                        self.now.max(received),
-                        &self.policy,
-                    );
-                    return self.respond_from(
-                        &fresh,
-                        method,
-                        request,
-                        decision.age,
-                        "revalidated",
-                        status,
-                    );
+                let times = (sent, received);
+                if let Some(answer) = self.head_answered(
+                    key,
+                    method,
+                    request,
+                    (code, &headers),
+                    times,
+                    status.clone(),
+                ) {
+                    return answer;
                 }
                 self.forwarded(
                     key,

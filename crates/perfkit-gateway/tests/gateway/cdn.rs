@@ -51,6 +51,15 @@ rate_limits:
       limit: { rate: 1000, period: 1m }
 ";
 
+/// A gateway with [`USERS_ROUTES`] in front of `peer`.
+async fn users_gateway(peer: &SampleUpstream) -> Gateway {
+    gateway(&format!(
+        "upstreams:\n  app:\n    servers:\n      - address: {}\n{USERS_ROUTES}",
+        peer.addr()
+    ))
+    .await
+}
+
 #[tokio::test]
 async fn path_patterns_route_label_metrics_and_limits_and_fill_purgeable_tags() {
     let peer = SampleUpstream::builder("origin")
@@ -65,11 +74,7 @@ async fn path_patterns_route_label_metrics_and_limits_and_fill_purgeable_tags() 
         .spawn()
         .await
         .unwrap();
-    let gw = gateway(&format!(
-        "upstreams:\n  app:\n    servers:\n      - address: {}\n{USERS_ROUTES}",
-        peer.addr()
-    ))
-    .await;
+    let gw = users_gateway(&peer).await;
 
     let first = get(&gw, "/users/42").await;
     assert_eq!(first.text(), "forty-two");
@@ -142,11 +147,7 @@ async fn tag_captures_are_percent_decoded_and_a_head_miss_gets_the_cdn_headers()
         .spawn()
         .await
         .unwrap();
-    let gw = gateway(&format!(
-        "upstreams:\n  app:\n    servers:\n      - address: {}\n{USERS_ROUTES}",
-        peer.addr()
-    ))
-    .await;
+    let gw = users_gateway(&peer).await;
 
     // A HEAD miss is not stored but is as shareable as the GET would be.
     let head = Client::http1()
