@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::entry::Entry;
 use crate::flight::{Flight, FlightError, Flights};
 use crate::l1::L1;
@@ -32,6 +33,8 @@ pub struct CacheConfig {
     /// Invalidations kept for replay while Redis is unreachable; past this many, the
     /// whole L2 namespace is purged on reconnect instead.
     pub max_pending_invalidations: usize,
+    /// What "now" is for expiry, ages and freshness; the system clock by default.
+    pub clock: Clock,
 }
 
 impl Default for CacheConfig {
@@ -42,6 +45,7 @@ impl Default for CacheConfig {
             ttl_jitter: 0.0,
             stat_patterns: Vec::new(),
             max_pending_invalidations: 1024,
+            clock: Clock::system(),
         }
     }
 }
@@ -183,6 +187,7 @@ struct Inner {
     /// await them.
     link_events: tokio::sync::watch::Sender<u64>,
     link: Mutex<Option<JoinHandle<()>>>,
+    clock: Clock,
 }
 
 #[derive(Debug, Default)]
@@ -233,6 +238,7 @@ impl Cache {
             reconnect_purges: AtomicU64::new(0),
             link_events: tokio::sync::watch::channel(0).0,
             link: Mutex::new(None),
+            clock: config.clock,
         });
         if let Some(runtime) = runtime {
             let task = runtime.spawn(link(Arc::downgrade(&inner)));
@@ -243,7 +249,18 @@ impl Cache {
 
     /// L1 only, synchronous: the gateway's hot path. Allocation-free on a hit.
     pub fn get_l1(&self, key: &str) -> Option<Arc<Entry>> {
-        self.get_l1_at(key, SystemTime::now())
+        self.get_l1_at(key, self.now())
+    }
+
+    /// This cache's clock (the system's unless [`CacheConfig::clock`] was set by hand).
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The time by this cache's clock: what expiry, ages and freshness are measured
+    /// against.
+    pub fn now(&self) -> SystemTime {
+        self.inner.clock.now()
     }
 
     /// [`Cache::get_l1`] with the caller's idea of now (a coarse per-worker clock
@@ -279,7 +296,7 @@ impl Cache {
     async fn get_l2(&self, key: &str) -> Option<Arc<Entry>> {
         let l2 = self.inner.l2.as_ref().filter(|l2| l2.is_up())?;
         match l2.get(key).await {
-            Ok(Some(entry)) if !entry.is_expired(SystemTime::now()) => {
+            Ok(Some(entry)) if !entry.is_expired(self.now()) => {
                 let entry = Arc::new(entry.seal());
                 if let Some(l1) = &self.inner.l1 {
                     l1.insert(key, Arc::clone(&entry));
@@ -401,7 +418,7 @@ impl Cache {
         match target {
             Target::Key(key) => match purge {
                 Purge::Hard => usize::from(l1.remove(key)),
-                Purge::Soft => l1.get(key, SystemTime::now()).map_or(0, |e| {
+                Purge::Soft => l1.get(key, self.now()).map_or(0, |e| {
                     e.mark_stale();
                     1
                 }),
@@ -476,6 +493,11 @@ impl Cache {
     /// Callers waiting on another caller's fill of `key` now.
     pub fn waiters(&self, key: &str) -> usize {
         self.inner.flights.waiters(key)
+    }
+
+    /// Fills (and background revalidations) running now, across all keys.
+    pub fn fills_in_flight(&self) -> usize {
+        self.inner.flights.len()
     }
 
     /// The single-flight table, for callers that fill by themselves (the gateway

@@ -6,6 +6,7 @@
 //! It knows nothing about the gateway: the gateway adapts requests to this API.
 
 mod cache;
+mod clock;
 mod entry;
 mod flight;
 mod l1;
@@ -19,6 +20,7 @@ pub use cache::{
     Cache, CacheConfig, CacheError, CacheStats, Fetched, Fill, FillError, Hit, Invalidated,
     L2Status, Layer, RefreshAhead, Source,
 };
+pub use clock::Clock;
 pub use entry::{DecodeError, Entry, ENTRY_OVERHEAD, FORMAT_VERSION};
 pub use flight::{Flight, FlightError, Flights, Follower, Leader};
 pub use l1::L1;

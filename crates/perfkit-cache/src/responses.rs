@@ -124,7 +124,7 @@ impl Cache {
         let keep = plan.keep_for;
         let index_keep = previous
             .as_ref()
-            .and_then(|p| p.remaining_ttl(SystemTime::now()))
+            .and_then(|p| p.remaining_ttl(self.now()))
             .map_or(keep, |left| left.max(keep));
         let index = Entry::response(
             StatusCode::OK,
@@ -135,7 +135,8 @@ impl Cache {
         )
         .with_ttl(
             index_keep
-                + (SystemTime::now()
+                + (self
+                    .now()
                     .duration_since(response_time)
                     .unwrap_or(Duration::ZERO)),
         )

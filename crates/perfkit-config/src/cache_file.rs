@@ -25,12 +25,13 @@ pub struct Source<'a> {
 }
 
 /// Puts the cache settings in place: from `cache_file` when there is one (an inline
-/// `cache:` section in `main` is then an error), and the `routes:` blocks by name
-/// into their routes. Errors point into the file the settings came from.
+/// `cache:` section in `main` is then an error; `overrides`, the `PERFKIT_CACHE__*`
+/// variables, apply to it), and the `routes:` blocks by name into their routes. Errors point into the file the settings came from.
 pub(crate) fn merge(
     config: &mut Config,
     main: Source<'_>,
     cache_file: Option<Source<'_>>,
+    overrides: &[&(String, String)],
 ) -> Result<(), ConfigError> {
     let (from, at) = match cache_file {
         Some(file) => {
@@ -45,7 +46,8 @@ pub(crate) fn merge(
                     ),
                 });
             }
-            config.cache = crate::parse_yaml::<CacheConfig>(file.path, file.text)?;
+            let cache = crate::parse_yaml::<CacheConfig>(file.path, file.text)?;
+            config.cache = crate::override_cache(cache, overrides)?;
             (file, "")
         }
         None => (main, "cache."),

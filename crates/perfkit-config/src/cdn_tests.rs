@@ -322,3 +322,39 @@ fn load_reads_cache_yml_beside_the_main_file() {
     assert_eq!(with.cache.max_memory.0, 16 << 20);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cache_env_overrides_apply_to_cache_yml_too() {
+    let env = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let parse = |vars: &[(&str, &str)]| {
+        Config::parse_files(
+            Path::new("config/perfkit.yml"),
+            MAIN,
+            Some(crate::Source {
+                path: Path::new("config/cache.yml"),
+                text: CACHE_YML,
+            }),
+            env(vars),
+        )
+    };
+    let config = parse(&[
+        ("PERFKIT_CACHE__MAX_MEMORY", "8MiB"),
+        ("PERFKIT_CACHE__HEURISTIC_FRESHNESS", "true"),
+    ])
+    .unwrap();
+    assert_eq!(config.cache.max_memory.0, 8 << 20, "the file says 16MiB");
+    assert!(config.cache.heuristic_freshness);
+    // The file's route blocks still reach their routes.
+    let users = config.routes[0].cache.as_ref().unwrap();
+    assert_eq!(users.tags, ["user:{id}"]);
+
+    let err = parse(&[("PERFKIT_CACHE__MAX_MEMORY", "lots")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("PERFKIT_CACHE__MAX_MEMORY"), "{err}");
+}

@@ -34,6 +34,8 @@ pub use size::ByteSize;
 
 /// Environment variables with this prefix override config values.
 pub const ENV_PREFIX: &str = "PERFKIT_";
+/// Environment overrides of the cache settings (also when they are in `cache.yml`).
+const CACHE_ENV_PREFIX: &str = "PERFKIT_CACHE__";
 
 /// The config file used when none is given.
 pub const DEFAULT_PATH: &str = "config/perfkit.yml";
@@ -143,7 +145,7 @@ impl Config {
 
     /// Like [`Config::parse_with_env`], with the cache settings from `cache_file`
     /// (the text of a `cache.yml`) when given. `PERFKIT_CACHE__*` overrides apply
-    /// to an inline `cache:` section only.
+    /// to the cache settings wherever they come from (inline `cache:` or `cache.yml`).
     pub fn parse_files(
         path: &Path,
         text: &str,
@@ -175,7 +177,16 @@ impl Config {
             })?;
         }
 
-        cache_file::merge(&mut config, Source { path, text }, cache_file)?;
+        let cache_overrides: Vec<&(String, String)> = overrides
+            .iter()
+            .filter(|(var, _)| var.starts_with(CACHE_ENV_PREFIX))
+            .collect();
+        cache_file::merge(
+            &mut config,
+            Source { path, text },
+            cache_file,
+            &cache_overrides,
+        )?;
         validate::check(&config)
             .map_err(|problem| invalid(path, text, problem.field, problem.message))?;
         Ok(config)
@@ -266,6 +277,39 @@ fn is_override(name: &str) -> bool {
         let first = rest.split("__").next().unwrap_or_default();
         ["SERVER", "ADMIN", "LOG", "UPSTREAMS", "ROUTES", "CACHE"].contains(&first)
             && rest.contains("__")
+    })
+}
+
+/// Applies `PERFKIT_CACHE__*` overrides to cache settings read from `cache.yml`.
+pub(crate) fn override_cache(
+    cache: schema::CacheConfig,
+    overrides: &[&(String, String)],
+) -> Result<schema::CacheConfig, ConfigError> {
+    if overrides.is_empty() {
+        return Ok(cache);
+    }
+    let vars = || {
+        overrides
+            .iter()
+            .map(|(v, _)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let value = serde_yaml_ng::to_value(&cache).map_err(|err| ConfigError::Env {
+        var: vars(),
+        message: err.to_string(),
+    })?;
+    let mut tree = serde_yaml_ng::Value::Mapping(serde_yaml_ng::Mapping::new());
+    if let serde_yaml_ng::Value::Mapping(map) = &mut tree {
+        map.insert("cache".into(), value);
+    }
+    for (var, value) in overrides {
+        apply_override(&mut tree, var, value)?;
+    }
+    let cache = tree.get("cache").cloned().unwrap_or_default();
+    serde_yaml_ng::from_value(cache).map_err(|err| ConfigError::Env {
+        var: vars(),
+        message: err.to_string(),
     })
 }
 

@@ -437,8 +437,8 @@ pub struct CacheConfig {
     pub store_set_cookie: bool,
     /// Store 4xx/5xx responses when their headers make them cacheable.
     pub store_error_statuses: bool,
-    /// How long a response with validators is kept past its freshness, for
-    /// revalidation and `stale-if-error`.
+    /// How long a response is kept past its freshness, for revalidation,
+    /// `stale-if-error` and requests accepting stale responses (`max-stale`).
     #[serde(with = "humantime_serde")]
     pub keep_stale: Duration,
     /// Shortens each entry's keeping time by a random fraction up to this (0.0..=1.0).

@@ -190,6 +190,7 @@ fn cache_config(config: &perfkit_config::CacheConfig) -> perfkit_cache::CacheCon
         ttl_jitter: config.ttl_jitter,
         stat_patterns: Vec::new(),
         max_pending_invalidations: 1024,
+        clock: perfkit_cache::Clock::system(),
     }
 }
 
@@ -296,6 +297,13 @@ impl Gateway {
 
     pub fn admin_addr(&self) -> SocketAddr {
         self.admin_addr
+    }
+
+    /// The response cache (`None` when `cache.enabled` was false at start). Its
+    /// [`clock`](perfkit_cache::Cache::clock) can be set by hand, so tests make stored
+    /// responses older without waiting.
+    pub fn cache(&self) -> Option<&perfkit_cache::Cache> {
+        self.shared.cache.as_ref()
     }
 
     /// The configuration generation in use: 1 at start, +1 per successful reload.

@@ -4,6 +4,7 @@
 //! Nothing here is mocked: Redis is the Debian `redis-server` binary, the upstream is
 //! a real HTTP server on a real socket.
 
+pub mod cache_cases;
 mod client;
 mod knee;
 mod postgres;
@@ -12,6 +13,9 @@ mod redis_cluster;
 mod scripted;
 mod upstream;
 
+pub use cache_cases::{
+    check, header_map, load_cases, template, Case, Expect, Observed, OriginResponse,
+};
 pub use client::{Client, Reply};
 pub use knee::KneeUpstream;
 pub use postgres::PostgresServer;

@@ -17,6 +17,7 @@ mod directives;
 mod freshness;
 mod invalidate;
 mod key;
+mod range;
 mod stored;
 mod structured;
 mod validation;
@@ -38,6 +39,7 @@ pub use freshness::{
 };
 pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
 pub use key::{cookie_value, KeyBuilder};
+pub use range::{byte_range, RangeAnswer};
 pub use stored::{served_response_headers, stored_freshness, ServedHead, StoredFreshness};
 pub use validation::{
     conditional_headers, evaluate_conditional, has_origin_preconditions, head_freshens,
@@ -78,8 +80,8 @@ pub struct PolicyConfig {
     pub store_error_statuses: bool,
     /// Store responses carrying `Set-Cookie` (shared with other clients!).
     pub store_set_cookie: bool,
-    /// How long a response with validators is kept past its freshness, for
-    /// revalidation and `stale-if-error`.
+    /// How long a response is kept past its freshness, for revalidation,
+    /// `stale-if-error` and requests accepting stale responses (`max-stale`).
     pub keep_stale: Duration,
 }
 
@@ -252,14 +254,12 @@ pub fn plan_store(
     let has_validator = response.contains_key(ETAG) || response.contains_key(LAST_MODIFIED);
     let swr = cc.stale_while_revalidate.get().unwrap_or(0);
     let sie = cc.stale_if_error.get().unwrap_or(0);
-    let stale_window = swr.max(sie).max(if has_validator {
-        config.keep_stale.as_secs()
-    } else {
-        0
-    });
-    if lifetime.seconds == 0 && stale_window == 0 {
+    if lifetime.seconds == 0 && swr == 0 && sie == 0 && !has_validator {
         return Err(NotStorable::NotReusable);
     }
+    // Kept past its freshness for revalidation, `stale-if-error`, and requests that
+    // accept stale responses (`max-stale`, a request's `stale-if-error`).
+    let stale_window = swr.max(sie).max(config.keep_stale.as_secs());
     // Lifetime counts from the response's age at reception, which only shortens it;
     // keeping for the full lifetime plus the window is an upper bound.
     let keep_for = Duration::from_secs(
@@ -464,6 +464,58 @@ pub fn apply_validation(
     if !validates(&stored.headers, response) {
         return Validated::Mismatch;
     }
+    Validated::Freshened(Box::new(freshened(
+        stored,
+        response,
+        request_time,
+        response_time,
+    )))
+}
+
+/// What a `HEAD` response from the origin means for the stored `GET` response the
+/// same request would have been answered with (RFC 9111 §4.3.5).
+#[derive(Debug)]
+pub enum HeadUpdate {
+    /// Same validators (and `Content-Length`): store this freshened entry.
+    Freshened(Box<Entry>),
+    /// The stored response is outdated: drop it.
+    Invalidate,
+    /// Not a `200`: it says nothing about the stored response.
+    Unchanged,
+}
+
+/// RFC 9111 §4.3.5: a `200` to a `HEAD` whose validators (and `Content-Length`, when
+/// present) match the stored response updates its header fields as a `304` would;
+/// any other `200` invalidates it.
+pub fn apply_head(
+    stored: &Entry,
+    status: StatusCode,
+    response: &HeaderMap,
+    request_time: SystemTime,
+    response_time: SystemTime,
+) -> HeadUpdate {
+    if status != StatusCode::OK {
+        return HeadUpdate::Unchanged;
+    }
+    if !head_freshens(&stored.headers, response) {
+        return HeadUpdate::Invalidate;
+    }
+    HeadUpdate::Freshened(Box::new(freshened(
+        stored,
+        response,
+        request_time,
+        response_time,
+    )))
+}
+
+/// The stored response with `response`'s fields merged in (§3.2), as received at
+/// `response_time`.
+fn freshened(
+    stored: &Entry,
+    response: &HeaderMap,
+    request_time: SystemTime,
+    response_time: SystemTime,
+) -> Entry {
     let mut headers = merge_headers(&stored.headers, response);
     if !response.contains_key(http::header::AGE) {
         // The stored Age described the old exchange.
@@ -478,7 +530,7 @@ pub fn apply_validation(
     );
     entry.variant = stored.variant.clone();
     entry.tags = stored.tags.clone();
-    Validated::Freshened(Box::new(entry))
+    entry
 }
 
 /// The headers to send with a stored response: the stored ones with `Age` set to

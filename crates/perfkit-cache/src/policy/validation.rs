@@ -249,14 +249,15 @@ pub fn not_modified_headers(stored: &HeaderMap) -> HeaderMap {
 }
 
 /// Whether a response to a `HEAD` may freshen the stored `GET` response (§4.3.5):
-/// same validators and, when both have one, the same `Content-Length`.
+/// every validator it carries matches the stored one (as for a `304`; none carried
+/// is no mismatch) and, when both have one, the same `Content-Length`.
 pub fn head_freshens(stored: &HeaderMap, head: &HeaderMap) -> bool {
     if let (Some(a), Some(b)) = (stored.get(CONTENT_LENGTH), head.get(CONTENT_LENGTH)) {
         if a != b {
             return false;
         }
     }
-    (head.contains_key(ETAG) || head.contains_key(LAST_MODIFIED)) && validates(stored, head)
+    validates(stored, head)
 }
 
 #[cfg(test)]

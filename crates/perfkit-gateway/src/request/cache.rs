@@ -24,7 +24,7 @@ use http::{Method, Request, Response, StatusCode, Uri};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 use perfkit_cache::policy::{
-    self, CacheStatus, Conditional, Forward, KeyBuilder, Reuse, Validated,
+    self, CacheStatus, Conditional, Forward, HeadUpdate, KeyBuilder, RangeAnswer, Reuse, Validated,
 };
 use perfkit_cache::{
     Cache, Entry, Flight, L2Status, Layer, Leader, Purge, ResponseToStore, StoredResponse, Target,
@@ -181,6 +181,15 @@ impl RouteCache {
             .as_ref()
             .and_then(|p| p.captures(path))
             .unwrap_or_default();
+        // `/users/%41` is user `A`: tags name the decoded value, as the origin sees it.
+        let decoded: Vec<(&str, String)> = captures
+            .iter()
+            .map(|(name, value)| (*name, percent_decode(value)))
+            .collect();
+        let captures: Vec<(&str, &str)> = decoded
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
         self.tags
             .iter()
             .filter_map(|t| t.render(&captures))
@@ -204,6 +213,36 @@ impl RouteCache {
             &HeaderMap::new(),
         )
     }
+}
+
+/// A path segment with its `%XX` escapes decoded (RFC 3986 §2.1); kept as it is when
+/// an escape is malformed or the result is not UTF-8.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match hex {
+                Some(byte) => {
+                    out.push(byte);
+                    i += 3;
+                    continue;
+                }
+                None => return text.to_owned(),
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 /// How a request was answered, for metrics and `X-Cache`.
@@ -294,8 +333,12 @@ pub(super) async fn through(
     let mut status = CacheStatus::new(NAME);
     let (response, outcome, layer) = if policy::has_origin_preconditions(request) {
         status.fwd = Some(Forward::Request);
+        let sent = cache.now();
         let response = origin.fetch(parts.method.clone(), request.clone()).await;
         status.fwd_status = Some(response.status().as_u16());
+        if parts.method == Method::HEAD {
+            freshen_from_head(cache, rc, &key, request, &response, sent).await;
+        }
         (response, Outcome::Bypass, None)
     } else {
         match cache.lookup_response(&key, request).await {
@@ -378,6 +421,8 @@ fn finish(
     outcome: Outcome,
 ) -> Response<ResponseBody> {
     let headers = response.headers_mut();
+    // Targeted fields are for this cache, whatever path the response took.
+    policy::strip_targeted(headers, &rc.policy);
     let mut value = String::with_capacity(64);
     status.write_to(&mut value);
     if let Ok(value) = HeaderValue::from_str(&value) {
@@ -413,7 +458,7 @@ async fn stored(
     status: &mut CacheStatus,
 ) -> (Response<ResponseBody>, Outcome) {
     let request = &origin.parts.headers;
-    let decision = policy::evaluate_reuse(request, &found.entry, SystemTime::now(), &rc.policy);
+    let decision = policy::evaluate_reuse(request, &found.entry, cache.now(), &rc.policy);
     status.ttl = Some(decision.ttl);
     match decision.reuse {
         Reuse::Fresh => {
@@ -461,17 +506,37 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
             response
         }
         Conditional::Proceed => {
-            let body = if parts.method == Method::HEAD {
-                ResponseBody::full(Bytes::new())
-            } else {
-                ResponseBody::full(entry.body.clone())
-            };
-            let mut response = Response::new(body);
-            *response.status_mut() = entry.status;
             // Built once per stored entry, with a slot for the `Cache-Status` that
             // `finish` sets.
-            *response.headers_mut() = policy::served_response_headers(entry, age, &rc.policy);
-            rc.cdn_headers(response.headers_mut(), entry.tags.iter().map(|t| &**t));
+            let mut headers = policy::served_response_headers(entry, age, &rc.policy);
+            rc.cdn_headers(&mut headers, entry.tags.iter().map(|t| &**t));
+            let length = entry.body.len() as u64;
+            let (code, body) =
+                match policy::byte_range(&parts.method, &parts.headers, entry.status, length) {
+                    RangeAnswer::Full if parts.method == Method::HEAD => {
+                        (entry.status, Bytes::new())
+                    }
+                    RangeAnswer::Full => (entry.status, entry.body.clone()),
+                    RangeAnswer::Partial { start, end } => {
+                        let range = format!("bytes {start}-{end}/{length}");
+                        if let Ok(value) = HeaderValue::from_str(&range) {
+                            headers.insert(header::CONTENT_RANGE, value);
+                        }
+                        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start + 1));
+                        let body = entry.body.slice(start as usize..=end as usize);
+                        (StatusCode::PARTIAL_CONTENT, body)
+                    }
+                    RangeAnswer::Unsatisfiable => {
+                        if let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}")) {
+                            headers.insert(header::CONTENT_RANGE, value);
+                        }
+                        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(0));
+                        (StatusCode::RANGE_NOT_SATISFIABLE, Bytes::new())
+                    }
+                };
+            let mut response = Response::new(ResponseBody::full(body));
+            *response.status_mut() = code;
+            *response.headers_mut() = headers;
             response
         }
     }
@@ -494,9 +559,25 @@ async fn miss(
     }
     let headers = without_client_conditionals(request);
     if origin.parts.method == Method::HEAD {
-        // A HEAD response cannot fill a GET entry.
-        let response = origin.fetch(Method::HEAD, headers).await;
+        // A HEAD response cannot fill a GET entry; it gets the CDN headers a GET
+        // response with the same fields would get.
+        let sent = cache.now();
+        let mut response = origin.fetch(Method::HEAD, headers).await;
         status.fwd_status = Some(response.status().as_u16());
+        let shareable = policy::plan_store(
+            &Method::GET,
+            request,
+            response.status(),
+            response.headers(),
+            sent,
+            &rc.policy,
+        );
+        if shareable.is_ok() {
+            let mut tags = tags(response.headers());
+            tags.extend(rc.route_tags(origin.parts.uri.path()));
+            policy::strip_targeted(response.headers_mut(), &rc.policy);
+            rc.cdn_headers(response.headers_mut(), tags.iter().map(String::as_str));
+        }
         return (response, Outcome::Miss);
     }
     let leader = match cache.join(key) {
@@ -504,12 +585,8 @@ async fn miss(
         Flight::Follower(follower) => {
             if follower.wait().await.is_ok() {
                 if let Ok(found) = cache.lookup_response(key, request).await {
-                    let decision = policy::evaluate_reuse(
-                        request,
-                        &found.entry,
-                        SystemTime::now(),
-                        &rc.policy,
-                    );
+                    let decision =
+                        policy::evaluate_reuse(request, &found.entry, cache.now(), &rc.policy);
                     if decision.reuse == Reuse::Fresh {
                         status.hit = true;
                         status.collapsed = true;
@@ -523,7 +600,7 @@ async fn miss(
             None
         }
     };
-    let request_time = SystemTime::now();
+    let request_time = cache.now();
     let response = origin.fetch(Method::GET, headers).await;
     let response = store(
         origin,
@@ -554,7 +631,7 @@ async fn store(
     status: &mut CacheStatus,
     request_time: SystemTime,
 ) -> Response<ResponseBody> {
-    let response_time = SystemTime::now();
+    let response_time = cache.now();
     let request = &origin.parts.headers;
     status.fwd_status = Some(response.status().as_u16());
     let (mut head, body) = response.into_parts();
@@ -580,11 +657,15 @@ async fn store(
     let mut tags = tags(&head.headers);
     tags.extend(rc.route_tags(origin.parts.uri.path()));
     tags.push(rc.route_tag.clone());
-    let length = head
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    // A 204 has no body (RFC 9110 §15.3.5), whatever its fields say.
+    let length = if head.status == StatusCode::NO_CONTENT {
+        Some(0)
+    } else {
+        head.headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+    };
     policy::strip_targeted(&mut head.headers, &rc.policy);
     // The plan holds the origin's headers for storing; these go downstream only.
     rc.cdn_headers(&mut head.headers, tags.iter().map(String::as_str));
@@ -801,9 +882,15 @@ async fn revalidate(
     for (name, value) in &policy::conditional_headers(&entry.headers) {
         headers.append(name.clone(), value.clone());
     }
-    let sent = SystemTime::now();
-    let response = origin.fetch(Method::GET, headers).await;
-    let received = SystemTime::now();
+    // A HEAD is validated with a HEAD (§4.3.5 then updates the stored response).
+    let method = if origin.parts.method == Method::HEAD {
+        Method::HEAD
+    } else {
+        Method::GET
+    };
+    let sent = cache.now();
+    let response = origin.fetch(method.clone(), headers).await;
+    let received = cache.now();
     let code = response.status();
     if policy::stale_if_error(request, entry, Some(code), received, &rc.policy) {
         status.fwd_status = Some(code.as_u16());
@@ -826,17 +913,102 @@ async fn revalidate(
             )
         }
         Validated::Mismatch => {
-            let sent = SystemTime::now();
+            let sent = cache.now();
             let response = origin
-                .fetch(Method::GET, without_client_conditionals(request))
+                .fetch(method.clone(), without_client_conditionals(request))
                 .await;
+            if method == Method::HEAD {
+                return head_answered(origin, cache, rc, key, found, response, sent, status).await;
+            }
             let response = store(origin, cache, rc, key, response, None, status, sent).await;
             (response, Outcome::Miss)
+        }
+        Validated::Replaced if method == Method::HEAD => {
+            head_answered(origin, cache, rc, key, found, response, sent, status).await
         }
         Validated::Replaced => {
             let response = store(origin, cache, rc, key, response, None, status, sent).await;
             (response, Outcome::Miss)
         }
+    }
+}
+
+/// The origin's full answer to a `HEAD` sent to validate `found`: it updates the
+/// stored response, and the client gets the updated stored fields (§4.3.5), or it
+/// drops it and the client gets the origin's answer.
+#[allow(clippy::too_many_arguments)]
+async fn head_answered(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    found: &StoredResponse,
+    response: Response<ResponseBody>,
+    sent: SystemTime,
+    status: &mut CacheStatus,
+) -> (Response<ResponseBody>, Outcome) {
+    status.fwd_status = Some(response.status().as_u16());
+    let request = &origin.parts.headers;
+    match apply_head(cache, rc, key, request, found, &response, sent).await {
+        Some(fresh) => {
+            status.stored = true;
+            let decision =
+                policy::evaluate_reuse(&HeaderMap::new(), &fresh, cache.now(), &rc.policy);
+            (
+                respond_from(&fresh, origin.parts, decision.age, rc),
+                Outcome::Revalidated,
+            )
+        }
+        None => (response, Outcome::Miss),
+    }
+}
+
+/// Applies a `HEAD` response to the stored `found` (§4.3.5): the freshened entry
+/// when it was stored, `None` when the stored response was dropped or left as is.
+async fn apply_head(
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    request: &HeaderMap,
+    found: &StoredResponse,
+    response: &Response<ResponseBody>,
+    sent: SystemTime,
+) -> Option<Box<Entry>> {
+    let received = cache.now();
+    match policy::apply_head(
+        &found.entry,
+        response.status(),
+        response.headers(),
+        sent,
+        received,
+    ) {
+        HeadUpdate::Freshened(fresh) => {
+            refresh(cache, rc, key, request, &found.variant_key, &fresh)
+                .await
+                .then_some(fresh)
+        }
+        HeadUpdate::Invalidate => {
+            cache
+                .invalidate(Target::Key(found.variant_key.clone()), Purge::Hard)
+                .await;
+            None
+        }
+        HeadUpdate::Unchanged => None,
+    }
+}
+
+/// RFC 9111 §4.3.5: a `HEAD` the origin answered updates (or, when its validators
+/// differ, drops) the stored `GET` response the same request would have been served.
+async fn freshen_from_head(
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    request: &HeaderMap,
+    response: &Response<ResponseBody>,
+    sent: SystemTime,
+) {
+    if let Ok(found) = cache.lookup_response(key, request).await {
+        apply_head(cache, rc, key, request, &found, response, sent).await;
     }
 }
 

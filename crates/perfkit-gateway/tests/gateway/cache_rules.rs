@@ -177,8 +177,14 @@ async fn ttl_jitter_spreads_the_expiry_of_entries_stored_together() {
         );
     }
     let peer = builder.spawn().await.unwrap();
-    // Each entry is kept between 0 and 6 s: about half are gone 3 s later.
-    let gw = routes(&peer, &[("/j/{n}", "key: {}")], "  ttl_jitter: 1.0\n").await;
+    // Each entry is kept between 0 and 6 s (no stale keeping): about half are gone
+    // 3 s later.
+    let gw = routes(
+        &peer,
+        &[("/j/{n}", "key: {}")],
+        "  ttl_jitter: 1.0\n  keep_stale: 0s\n",
+    )
+    .await;
     let stored = std::time::Instant::now();
     for i in 0..URLS {
         assert_eq!(x_cache(&get(&gw, &format!("/j/{i}"), &[]).await), "MISS");

@@ -51,6 +51,15 @@ rate_limits:
       limit: { rate: 1000, period: 1m }
 ";
 
+/// A gateway with [`USERS_ROUTES`] in front of `peer`.
+async fn users_gateway(peer: &SampleUpstream) -> Gateway {
+    gateway(&format!(
+        "upstreams:\n  app:\n    servers:\n      - address: {}\n{USERS_ROUTES}",
+        peer.addr()
+    ))
+    .await
+}
+
 #[tokio::test]
 async fn path_patterns_route_label_metrics_and_limits_and_fill_purgeable_tags() {
     let peer = SampleUpstream::builder("origin")
@@ -65,11 +74,7 @@ async fn path_patterns_route_label_metrics_and_limits_and_fill_purgeable_tags() 
         .spawn()
         .await
         .unwrap();
-    let gw = gateway(&format!(
-        "upstreams:\n  app:\n    servers:\n      - address: {}\n{USERS_ROUTES}",
-        peer.addr()
-    ))
-    .await;
+    let gw = users_gateway(&peer).await;
 
     let first = get(&gw, "/users/42").await;
     assert_eq!(first.text(), "forty-two");
@@ -132,6 +137,35 @@ async fn path_patterns_route_label_metrics_and_limits_and_fill_purgeable_tags() 
     // The origin's Surrogate-Key tags keep working beside the templates.
     purge(&gw, "{\"tag\": \"team-a\"}").await;
     assert_eq!(x_cache(&get(&gw, "/users/7").await), "MISS");
+}
+
+#[tokio::test]
+async fn tag_captures_are_percent_decoded_and_a_head_miss_gets_the_cdn_headers() {
+    let peer = SampleUpstream::builder("origin")
+        .path("/users/%41", fresh("a"))
+        .path("/users/B", fresh("b"))
+        .spawn()
+        .await
+        .unwrap();
+    let gw = users_gateway(&peer).await;
+
+    // A HEAD miss is not stored but is as shareable as the GET would be.
+    let head = Client::http1()
+        .request(http::Method::HEAD, &url(&gw, "/users/B"), &[], "")
+        .await
+        .unwrap();
+    assert_eq!(x_cache(&head), "MISS");
+    assert_eq!(head.header("cache-control"), Some("public, max-age=30"));
+    assert_eq!(head.header("cdn-cache-control"), Some("max-age=600"));
+    assert_eq!(head.header("surrogate-key"), Some("user:B"));
+
+    // `/users/%41` is user A: its tag names the decoded capture.
+    let first = get(&gw, "/users/%41").await;
+    assert_eq!(first.text(), "a");
+    assert_eq!(first.header("surrogate-key"), Some("user:A"));
+    assert_eq!(x_cache(&get(&gw, "/users/%41").await), "HIT");
+    purge(&gw, "{\"tag\": \"user:A\"}").await;
+    assert_eq!(x_cache(&get(&gw, "/users/%41").await), "MISS");
 }
 
 /// One call a webhook received.
