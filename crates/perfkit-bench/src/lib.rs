@@ -13,6 +13,7 @@ pub mod report;
 mod scenario;
 mod schedule;
 mod summary;
+mod transport;
 
 pub use engine::{run, EngineError};
 pub use scenario::{
