@@ -361,20 +361,25 @@ async fn exchange_h2(
         *slot = Some(connection);
     }
     let connection = slot.as_mut().expect("connected above");
-    let sent = request.body_len();
     match connection.exchange(request).await {
-        Ok((status, bytes, cache)) => Ok((
+        Ok(outcome) => Ok((
             Response {
-                status,
-                bytes,
+                status: outcome.status,
+                bytes: outcome.received,
                 keep_alive: true,
-                cache,
+                cache: outcome.cache,
             },
-            sent,
+            outcome.sent as usize,
         )),
-        Err(H2Failure::Connect) => Err((Failure::Connect, 0)),
-        Err(H2Failure::Write) => Err((Failure::Write, 0)),
-        Err(H2Failure::Read) => Err((Failure::Read, sent)),
+        Err(failure) => {
+            let (_, sent) = connection.take_wire_bytes();
+            let failure = match failure {
+                H2Failure::Connect => Failure::Connect,
+                H2Failure::Write => Failure::Write,
+                H2Failure::Read => Failure::Read,
+            };
+            Err((failure, sent as usize))
+        }
     }
 }
 

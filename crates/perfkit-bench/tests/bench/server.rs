@@ -1,16 +1,21 @@
 //! A test HTTP server with a known, adjustable latency and an optional stall window.
-//! It speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c), and counts the latter.
+//! It speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c), counts the latter, and
+//! counts the bytes its connections read and write.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 
 #[derive(Default)]
 struct Settings {
@@ -19,6 +24,56 @@ struct Settings {
     stall: Mutex<Option<(Instant, Instant)>>,
     requests: AtomicU64,
     http2_requests: AtomicU64,
+    wire_read: AtomicU64,
+    wire_written: AtomicU64,
+}
+
+/// A server connection's stream, counting bytes into the settings.
+struct Counted {
+    stream: TcpStream,
+    settings: Arc<Settings>,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let result = Pin::new(&mut this.stream).poll_read(cx, buf);
+        let n = buf.filled().len() - before;
+        this.settings
+            .wire_read
+            .fetch_add(n as u64, Ordering::SeqCst);
+        result
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.stream).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = result {
+            this.settings
+                .wire_written
+                .fetch_add(n as u64, Ordering::SeqCst);
+        }
+        result
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
 }
 
 /// Answers every request after the configured latency: `200 ok`, or `404` on `/missing`.
@@ -51,6 +106,10 @@ impl LatencyServer {
                 };
                 let _ = stream.set_nodelay(true);
                 let shared = Arc::clone(&shared);
+                let stream = Counted {
+                    stream,
+                    settings: Arc::clone(&shared),
+                };
                 tokio::spawn(async move {
                     let service =
                         hyper::service::service_fn(move |req| answer(Arc::clone(&shared), req));
@@ -86,6 +145,14 @@ impl LatencyServer {
 
     pub fn requests(&self) -> u64 {
         self.settings.requests.load(Ordering::SeqCst)
+    }
+
+    /// Bytes read and written by all connections so far.
+    pub fn wire_bytes(&self) -> (u64, u64) {
+        (
+            self.settings.wire_read.load(Ordering::SeqCst),
+            self.settings.wire_written.load(Ordering::SeqCst),
+        )
     }
 
     /// Requests that arrived over HTTP/2.
