@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 use crate::cache::CacheLookup;
 use crate::http1::{encode_request, ReadError, Response, ResponseReader};
@@ -29,7 +28,7 @@ use crate::schedule::Schedule;
 use crate::summary::{
     new_histogram, sample_of, EndpointResult, Latency, RunResult, Sample, Totals,
 };
-use crate::transport::{Deadline, Tcp};
+use crate::transport::{Deadline, Stream, TlsTarget};
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +67,8 @@ struct Encoded {
 /// Everything the threads share, immutable during the run.
 struct Plan {
     addr: SocketAddr,
+    /// `https://` targets.
+    tls: Option<TlsTarget>,
     requests: Vec<Encoded>,
     /// Weighted round-robin table of endpoint indexes.
     picks: Vec<usize>,
@@ -283,7 +284,7 @@ fn record(
 /// A connection: the socket (opened lazily, reopened after errors) and its buffer,
 /// and for HTTP/2 endpoints an HTTP/2 connection (also lazy).
 struct Connection {
-    stream: Option<Tcp>,
+    stream: Option<Stream>,
     reader: ResponseReader,
     h2: Option<H2Connection>,
     deadline: Deadline,
@@ -355,7 +356,7 @@ async fn exchange_h2(
 ) -> Result<(Response, usize), (Failure, usize)> {
     if slot.as_ref().is_none_or(H2Connection::is_closed) {
         *slot = None;
-        let connection = H2Connection::connect(plan.addr)
+        let connection = H2Connection::connect(plan.addr, plan.tls.as_ref())
             .await
             .map_err(|_| (Failure::Connect, 0))?;
         *slot = Some(connection);
@@ -384,17 +385,16 @@ async fn exchange_h2(
 }
 
 async fn exchange_h1(
-    slot: &mut Option<Tcp>,
+    slot: &mut Option<Stream>,
     reader: &mut ResponseReader,
     plan: &Plan,
     request: &Encoded,
 ) -> Result<(Response, usize), (Failure, usize)> {
     if slot.is_none() {
-        let stream = TcpStream::connect(plan.addr)
+        let stream = crate::transport::connect(plan.addr, plan.tls.as_ref(), false)
             .await
             .map_err(|_| (Failure::Connect, 0))?;
-        let _ = stream.set_nodelay(true);
-        *slot = Some(Tcp(stream));
+        *slot = Some(stream);
         reader.clear();
     }
     let stream = slot.as_mut().expect("connected above");
@@ -656,12 +656,12 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
             .collect();
         let body = e.body.as_deref().unwrap_or("").as_bytes();
         let h2 = if e.http2.unwrap_or(scenario.http2) {
-            let request = H2Request::new(&e.method, &e.path, authority, &headers, body).map_err(
-                |message| EngineError::Request {
+            let scheme = if scenario.target.tls { "https" } else { "http" };
+            let request = H2Request::new(&e.method, scheme, &e.path, authority, &headers, body)
+                .map_err(|message| EngineError::Request {
                     endpoint: e.name.clone(),
                     message,
-                },
-            )?;
+                })?;
             Some(request)
         } else {
             None
@@ -746,8 +746,14 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
     } else {
         Vec::new()
     };
+    let tls = if scenario.target.tls {
+        Some(tls_target(scenario)?)
+    } else {
+        None
+    };
     Ok(Plan {
         addr,
+        tls,
         requests,
         picks,
         expected,
@@ -767,6 +773,24 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
         schedule,
         closed_stages,
         last_interval,
+    })
+}
+
+#[cfg(feature = "tls")]
+fn tls_target(scenario: &Scenario) -> Result<TlsTarget, EngineError> {
+    TlsTarget::new(scenario.target.host(), scenario.insecure).map_err(|message| {
+        EngineError::Resolve {
+            target: scenario.target.authority.clone(),
+            message,
+        }
+    })
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls_target(scenario: &Scenario) -> Result<TlsTarget, EngineError> {
+    Err(EngineError::Resolve {
+        target: scenario.target.authority.clone(),
+        message: "HTTPS needs perfkit built with the `tls` feature".into(),
     })
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP/2 client for endpoints marked `http2: true`: hyper's, over cleartext TCP
-//! with prior knowledge (h2c, RFC 9113 §3.3). One HTTP/2 connection per engine
+//! with prior knowledge (h2c, RFC 9113 §3.3), or over TLS with ALPN `h2` for
+//! `https://` targets. One HTTP/2 connection per engine
 //! connection, carrying one stream at a time, so `connections` means the same
 //! concurrency for both protocols. The HTTP/1.1 path does not go through here.
 //!
@@ -20,9 +21,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http2::SendRequest;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 
 use crate::cache::{classify_cache_status, CacheLookup};
+use crate::transport::{Stream, TlsTarget};
 
 /// Why an HTTP/2 exchange failed, in the engine's failure kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +46,11 @@ pub(crate) struct H2Request {
 }
 
 impl H2Request {
-    /// `path` on `authority`; header names and values must be valid HTTP/2 fields.
+    /// `path` on `authority` (`scheme` http or https); header names and values must be
+    /// valid HTTP/2 fields.
     pub fn new(
         method: &str,
+        scheme: &str,
         path: &str,
         authority: &str,
         headers: &[(String, String)],
@@ -55,7 +58,7 @@ impl H2Request {
     ) -> Result<H2Request, String> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
-        let uri: Uri = format!("http://{authority}{path}")
+        let uri: Uri = format!("{scheme}://{authority}{path}")
             .parse()
             .map_err(|e| format!("`{path}` is not a valid request target: {e}"))?;
         let mut map = HeaderMap::new();
@@ -111,9 +114,9 @@ struct WireCounts {
     written: AtomicU64,
 }
 
-/// A TCP stream that counts the bytes through it into [`WireCounts`].
+/// A connection's stream that counts the bytes through it into [`WireCounts`].
 struct Counted {
-    stream: TcpStream,
+    stream: Stream,
     counts: Arc<WireCounts>,
 }
 
@@ -159,10 +162,6 @@ impl AsyncWrite for Counted {
         result
     }
 
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_flush(cx)
     }
@@ -204,13 +203,15 @@ impl H2Connection {
 }
 
 impl H2Connection {
-    /// Connects and performs the h2c prior-knowledge handshake; the connection task
-    /// runs on the calling thread's runtime.
-    pub async fn connect(addr: std::net::SocketAddr) -> Result<H2Connection, H2Failure> {
-        let stream = TcpStream::connect(addr)
+    /// Connects (TLS with ALPN `h2` when `tls` is given) and performs the HTTP/2
+    /// handshake; the connection task runs on the calling thread's runtime.
+    pub async fn connect(
+        addr: std::net::SocketAddr,
+        tls: Option<&TlsTarget>,
+    ) -> Result<H2Connection, H2Failure> {
+        let stream = crate::transport::connect(addr, tls, true)
             .await
             .map_err(|_| H2Failure::Connect)?;
-        let _ = stream.set_nodelay(true);
         let counts = Arc::new(WireCounts::default());
         let counted = Counted {
             stream,

@@ -17,6 +17,12 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+#[cfg(feature = "tls")]
+type TlsAcceptor = tokio_rustls::TlsAcceptor;
+/// Without the `tls` feature there is no acceptor to give.
+#[cfg(not(feature = "tls"))]
+type TlsAcceptor = std::convert::Infallible;
+
 #[derive(Default)]
 struct Settings {
     latency_us: AtomicU64,
@@ -79,12 +85,25 @@ impl AsyncWrite for Counted {
 /// Answers every request after the configured latency: `200 ok`, or `404` on `/missing`.
 pub struct LatencyServer {
     addr: SocketAddr,
+    tls: bool,
     settings: Arc<Settings>,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl LatencyServer {
     pub fn start(latency: Duration) -> LatencyServer {
+        LatencyServer::start_with(latency, None)
+    }
+
+    /// The same server over TLS (HTTP/1.1 or HTTP/2 by ALPN) with `acceptor`'s
+    /// certificate.
+    #[cfg(feature = "tls")]
+    pub fn start_tls(latency: Duration, acceptor: tokio_rustls::TlsAcceptor) -> LatencyServer {
+        LatencyServer::start_with(latency, Some(acceptor))
+    }
+
+    #[cfg_attr(not(feature = "tls"), allow(unused_variables))]
+    fn start_with(latency: Duration, tls: Option<TlsAcceptor>) -> LatencyServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -99,6 +118,7 @@ impl LatencyServer {
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::clone(&settings);
+        let is_tls = tls.is_some();
         runtime.spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -110,26 +130,29 @@ impl LatencyServer {
                     stream,
                     settings: Arc::clone(&shared),
                 };
-                tokio::spawn(async move {
-                    let service =
-                        hyper::service::service_fn(move |req| answer(Arc::clone(&shared), req));
-                    let _ = hyper_util::server::conn::auto::Builder::new(
-                        hyper_util::rt::TokioExecutor::new(),
-                    )
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-                });
+                #[cfg(feature = "tls")]
+                if let Some(acceptor) = tls.clone() {
+                    tokio::spawn(async move {
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            serve(stream, shared).await;
+                        }
+                    });
+                    continue;
+                }
+                tokio::spawn(serve(stream, shared));
             }
         });
         LatencyServer {
             addr,
+            tls: is_tls,
             settings,
             _runtime: runtime,
         }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -159,6 +182,16 @@ impl LatencyServer {
     pub fn http2_requests(&self) -> u64 {
         self.settings.http2_requests.load(Ordering::SeqCst)
     }
+}
+
+async fn serve<S>(stream: S, shared: Arc<Settings>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| answer(Arc::clone(&shared), req));
+    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 async fn answer(
