@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 use crate::cache::CacheLookup;
 use crate::http1::{encode_request, ReadError, Response, ResponseReader};
@@ -29,6 +28,7 @@ use crate::schedule::Schedule;
 use crate::summary::{
     new_histogram, sample_of, EndpointResult, Latency, RunResult, Sample, Totals,
 };
+use crate::transport::{Deadline, Stream, TlsTarget};
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +67,8 @@ struct Encoded {
 /// Everything the threads share, immutable during the run.
 struct Plan {
     addr: SocketAddr,
+    /// `https://` targets.
+    tls: Option<TlsTarget>,
     requests: Vec<Encoded>,
     /// Weighted round-robin table of endpoint indexes.
     picks: Vec<usize>,
@@ -155,10 +157,16 @@ struct IntervalAcc {
 }
 
 /// One thread's statistics, shared by its connection tasks.
+///
+/// A latency is recorded once, in the interval's histogram; the run's totals receive
+/// each interval's counts when it is flushed.
 struct ThreadStats {
     totals: Vec<EndpointStats>,
     interval: Vec<IntervalAcc>,
     current: u64,
+    /// Completions before this instant belong to interval `current` (no clock
+    /// arithmetic per request, only a comparison).
+    next_boundary: Instant,
     sender: mpsc::Sender<IntervalReport>,
 }
 
@@ -168,15 +176,18 @@ impl ThreadStats {
             let parts = self
                 .interval
                 .iter_mut()
-                .map(|acc| {
+                .zip(&mut self.totals)
+                .map(|(acc, totals)| {
+                    let recorded: Vec<(u64, u64)> = (acc.histogram.iter_recorded())
+                        .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                        .collect();
+                    for (value, count) in &recorded {
+                        totals.histogram.saturating_record_n(*value, *count);
+                    }
                     let part = IntervalPart {
                         requests: acc.requests,
                         errors: acc.errors,
-                        recorded: acc
-                            .histogram
-                            .iter_recorded()
-                            .map(|v| (v.value_iterated_to(), v.count_at_value()))
-                            .collect(),
+                        recorded,
                     };
                     acc.histogram.reset();
                     acc.requests = 0;
@@ -200,20 +211,43 @@ fn interval_index(plan: &Plan, at: Instant) -> u64 {
     plan.last_interval.map_or(index, |last| index.min(last))
 }
 
+/// Where interval `index` ends (never, for the last interval of a time-bound run).
+fn interval_end(plan: &Plan, index: u64) -> Instant {
+    if plan.last_interval.is_some_and(|last| index >= last) {
+        return plan.measure_start + Duration::from_secs(365 * 24 * 3600);
+    }
+    let nanos = plan
+        .interval
+        .as_nanos()
+        .saturating_mul(u128::from(index) + 1);
+    plan.measure_start + Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
+
+impl ThreadStats {
+    /// Flushes finished intervals so that a completion at `now` lands in its own.
+    fn advance_to(&mut self, plan: &Plan, now: Instant) {
+        if now >= self.next_boundary {
+            let index = interval_index(plan, now);
+            self.flush_until(index);
+            self.next_boundary = interval_end(plan, index);
+        }
+    }
+}
+
+/// Records one outcome and returns the instant it was recorded at.
 fn record(
     plan: &Plan,
     stats: &RefCell<ThreadStats>,
     endpoint: usize,
     started: Instant,
     outcome: Result<(Response, usize), (Failure, usize)>,
-) {
-    if started < plan.measure_start {
-        return;
-    }
+) -> Instant {
     let now = Instant::now();
-    let index = interval_index(plan, now);
+    if started < plan.measure_start {
+        return now;
+    }
     let mut stats = stats.borrow_mut();
-    stats.flush_until(index);
+    stats.advance_to(plan, now);
     let stats = &mut *stats;
     let totals = &mut stats.totals[endpoint];
     let acc = &mut stats.interval[endpoint];
@@ -223,7 +257,6 @@ fn record(
         Ok((response, sent)) => {
             let micros = now.saturating_duration_since(started).as_micros() as u64;
             let micros = micros.clamp(1, 3_600_000_000);
-            totals.histogram.saturating_record(micros);
             acc.histogram.saturating_record(micros);
             totals.bytes_received += response.bytes;
             totals.bytes_sent += sent as u64;
@@ -245,14 +278,16 @@ fn record(
             acc.errors += 1;
         }
     }
+    now
 }
 
 /// A connection: the socket (opened lazily, reopened after errors) and its buffer,
 /// and for HTTP/2 endpoints an HTTP/2 connection (also lazy).
 struct Connection {
-    stream: Option<TcpStream>,
+    stream: Option<Stream>,
     reader: ResponseReader,
     h2: Option<H2Connection>,
+    deadline: Deadline,
 }
 
 impl Connection {
@@ -261,24 +296,41 @@ impl Connection {
             stream: None,
             reader: ResponseReader::default(),
             h2: None,
+            deadline: Deadline::new(),
         }
     }
 
-    /// Sends one request and reads its response; returns bytes sent with the outcome.
+    /// Sends one request, starting at `now`, and reads its response; returns bytes
+    /// sent with the outcome.
     async fn exchange(
         &mut self,
         plan: &Plan,
         request: &Encoded,
+        now: Instant,
     ) -> Result<(Response, usize), (Failure, usize)> {
+        let deadline = now + plan.timeout;
         if let Some(h2) = &request.h2 {
-            let result = tokio::time::timeout(plan.timeout, self.exchange_h2(plan, h2)).await;
+            let Connection {
+                h2: slot,
+                deadline: timer,
+                ..
+            } = self;
+            let result = timer.bound(deadline, exchange_h2(slot, plan, h2)).await;
             let result = result.unwrap_or(Err((Failure::Timeout, 0)));
             if result.is_err() {
                 self.h2 = None;
             }
             return result;
         }
-        let result = tokio::time::timeout(plan.timeout, self.exchange_inner(plan, request)).await;
+        let Connection {
+            stream,
+            reader,
+            deadline: timer,
+            ..
+        } = self;
+        let result = timer
+            .bound(deadline, exchange_h1(stream, reader, plan, request))
+            .await;
         let result = result.unwrap_or(Err((Failure::Timeout, 0)));
         if !matches!(
             result,
@@ -295,62 +347,67 @@ impl Connection {
         }
         result
     }
+}
 
-    async fn exchange_h2(
-        &mut self,
-        plan: &Plan,
-        request: &H2Request,
-    ) -> Result<(Response, usize), (Failure, usize)> {
-        if self.h2.as_ref().is_none_or(H2Connection::is_closed) {
-            self.h2 = None;
-            let connection = H2Connection::connect(plan.addr)
-                .await
-                .map_err(|_| (Failure::Connect, 0))?;
-            self.h2 = Some(connection);
-        }
-        let connection = self.h2.as_mut().expect("connected above");
-        let sent = request.body_len();
-        match connection.exchange(request).await {
-            Ok((status, bytes, cache)) => Ok((
-                Response {
-                    status,
-                    bytes,
-                    keep_alive: true,
-                    cache,
-                },
-                sent,
-            )),
-            Err(H2Failure::Connect) => Err((Failure::Connect, 0)),
-            Err(H2Failure::Write) => Err((Failure::Write, 0)),
-            Err(H2Failure::Read) => Err((Failure::Read, sent)),
+async fn exchange_h2(
+    slot: &mut Option<H2Connection>,
+    plan: &Plan,
+    request: &H2Request,
+) -> Result<(Response, usize), (Failure, usize)> {
+    if slot.as_ref().is_none_or(H2Connection::is_closed) {
+        *slot = None;
+        let connection = H2Connection::connect(plan.addr, plan.tls.as_ref())
+            .await
+            .map_err(|_| (Failure::Connect, 0))?;
+        *slot = Some(connection);
+    }
+    let connection = slot.as_mut().expect("connected above");
+    match connection.exchange(request).await {
+        Ok(outcome) => Ok((
+            Response {
+                status: outcome.status,
+                bytes: outcome.received,
+                keep_alive: true,
+                cache: outcome.cache,
+            },
+            outcome.sent as usize,
+        )),
+        Err(failure) => {
+            let (_, sent) = connection.take_wire_bytes();
+            let failure = match failure {
+                H2Failure::Connect => Failure::Connect,
+                H2Failure::Write => Failure::Write,
+                H2Failure::Read => Failure::Read,
+            };
+            Err((failure, sent as usize))
         }
     }
+}
 
-    async fn exchange_inner(
-        &mut self,
-        plan: &Plan,
-        request: &Encoded,
-    ) -> Result<(Response, usize), (Failure, usize)> {
-        if self.stream.is_none() {
-            let stream = TcpStream::connect(plan.addr)
-                .await
-                .map_err(|_| (Failure::Connect, 0))?;
-            let _ = stream.set_nodelay(true);
-            self.stream = Some(stream);
-            self.reader.clear();
-        }
-        let stream = self.stream.as_mut().expect("connected above");
-        stream
-            .write_all(&request.bytes)
+async fn exchange_h1(
+    slot: &mut Option<Stream>,
+    reader: &mut ResponseReader,
+    plan: &Plan,
+    request: &Encoded,
+) -> Result<(Response, usize), (Failure, usize)> {
+    if slot.is_none() {
+        let stream = crate::transport::connect(plan.addr, plan.tls.as_ref(), false)
             .await
-            .map_err(|_| (Failure::Write, 0))?;
-        let sent = request.bytes.len();
-        match self.reader.read(stream, request.head).await {
-            Ok(response) => Ok((response, sent)),
-            Err(ReadError::Io) => Err((Failure::Read, sent)),
-            Err(ReadError::Closed) => Err((Failure::Closed, sent)),
-            Err(ReadError::Malformed) => Err((Failure::Malformed, sent)),
-        }
+            .map_err(|_| (Failure::Connect, 0))?;
+        *slot = Some(stream);
+        reader.clear();
+    }
+    let stream = slot.as_mut().expect("connected above");
+    stream
+        .write_all(&request.bytes)
+        .await
+        .map_err(|_| (Failure::Write, 0))?;
+    let sent = request.bytes.len();
+    match reader.read(stream, request.head).await {
+        Ok(response) => Ok((response, sent)),
+        Err(ReadError::Io) => Err((Failure::Read, sent)),
+        Err(ReadError::Closed) => Err((Failure::Closed, sent)),
+        Err(ReadError::Malformed) => Err((Failure::Malformed, sent)),
     }
 }
 
@@ -362,8 +419,8 @@ async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize
     let mut connection = Connection::new();
     let mut sequence = 0usize;
     tokio::time::sleep_until(plan.start.into()).await;
+    let mut now = Instant::now();
     loop {
-        let now = Instant::now();
         if plan.end.is_some_and(|end| now >= end) {
             break;
         }
@@ -375,6 +432,7 @@ async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize
                 Some(at) => tokio::time::sleep_until(at.into()).await,
                 None => break,
             }
+            now = Instant::now();
             continue;
         }
         // Request-count runs number requests globally, so the weights hold exactly.
@@ -391,11 +449,14 @@ async fn closed_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize
             }
         }
         let endpoint = plan.picks[slot % plan.picks.len()];
-        let outcome = connection.exchange(&plan, &plan.requests[endpoint]).await;
+        let outcome = (connection.exchange(&plan, &plan.requests[endpoint], now)).await;
         let failed_connect = matches!(outcome, Err((Failure::Connect, _)));
-        record(&plan, &stats, endpoint, now, outcome);
+        // The completion instant is the next request's send instant (one clock read
+        // per request).
+        now = record(&plan, &stats, endpoint, now, outcome);
         if failed_connect {
             tokio::time::sleep(RECONNECT_PAUSE).await;
+            now = Instant::now();
         }
     }
 }
@@ -415,12 +476,14 @@ async fn open_loop(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>, id: usize) 
         if plan.end.is_some_and(|end| intended >= end) {
             break;
         }
-        if intended > Instant::now() {
+        let mut now = Instant::now();
+        if intended > now {
             tokio::time::sleep_until(intended.into()).await;
+            now = Instant::now();
         }
         let endpoint = plan.picks[(arrival as usize) % plan.picks.len()];
         arrival += stride;
-        let outcome = connection.exchange(&plan, &plan.requests[endpoint]).await;
+        let outcome = (connection.exchange(&plan, &plan.requests[endpoint], now)).await;
         let failed_connect = matches!(outcome, Err((Failure::Connect, _)));
         record(&plan, &stats, endpoint, intended, outcome);
         if failed_connect {
@@ -436,8 +499,7 @@ async fn ticker(plan: Arc<Plan>, stats: Rc<RefCell<ThreadStats>>) {
     loop {
         let boundary = plan.measure_start + plan.interval * next as u32;
         tokio::time::sleep_until(boundary.into()).await;
-        let index = interval_index(&plan, Instant::now());
-        stats.borrow_mut().flush_until(index);
+        stats.borrow_mut().advance_to(&plan, Instant::now());
         next += 1;
     }
 }
@@ -461,6 +523,7 @@ fn run_thread(
             })
             .collect(),
         current: 0,
+        next_boundary: interval_end(&plan, 0),
         sender,
     }));
     let local = tokio::task::LocalSet::new();
@@ -593,12 +656,12 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
             .collect();
         let body = e.body.as_deref().unwrap_or("").as_bytes();
         let h2 = if e.http2.unwrap_or(scenario.http2) {
-            let request = H2Request::new(&e.method, &e.path, authority, &headers, body).map_err(
-                |message| EngineError::Request {
+            let scheme = if scenario.target.tls { "https" } else { "http" };
+            let request = H2Request::new(&e.method, scheme, &e.path, authority, &headers, body)
+                .map_err(|message| EngineError::Request {
                     endpoint: e.name.clone(),
                     message,
-                },
-            )?;
+                })?;
             Some(request)
         } else {
             None
@@ -683,8 +746,14 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
     } else {
         Vec::new()
     };
+    let tls = if scenario.target.tls {
+        Some(tls_target(scenario)?)
+    } else {
+        None
+    };
     Ok(Plan {
         addr,
+        tls,
         requests,
         picks,
         expected,
@@ -704,6 +773,24 @@ fn build_plan(scenario: &Scenario) -> Result<Plan, EngineError> {
         schedule,
         closed_stages,
         last_interval,
+    })
+}
+
+#[cfg(feature = "tls")]
+fn tls_target(scenario: &Scenario) -> Result<TlsTarget, EngineError> {
+    TlsTarget::new(scenario.target.host(), scenario.insecure).map_err(|message| {
+        EngineError::Resolve {
+            target: scenario.target.authority.clone(),
+            message,
+        }
+    })
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls_target(scenario: &Scenario) -> Result<TlsTarget, EngineError> {
+    Err(EngineError::Resolve {
+        target: scenario.target.authority.clone(),
+        message: "HTTPS needs perfkit built with the `tls` feature".into(),
     })
 }
 

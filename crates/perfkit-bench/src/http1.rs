@@ -10,7 +10,11 @@ use crate::cache::{classify_cache_status, CacheLookup};
 
 /// Response heads larger than this are refused (a server that sends more is broken).
 const MAX_HEAD: usize = 64 * 1024;
-const MAX_HEADERS: usize = 64;
+/// Header slots tried first (httparse fills an array of them on every parse): enough
+/// for typical responses, small enough to be cheap to set up per response.
+const FEW_HEADERS: usize = 16;
+/// Header slots for a response that has more than [`FEW_HEADERS`] fields.
+const MAX_HEADERS: usize = 128;
 
 /// Encodes one request, ready to be written as is for every send.
 pub(crate) fn encode_request(
@@ -261,15 +265,39 @@ impl ResponseReader {
 /// A parsed response head: status, framing, keep-alive, head length, cache lookup.
 type Head = (u16, Framing, bool, usize, CacheLookup);
 
-/// Parses a response head, or `None` when more bytes are needed.
+/// Parses a response head, or `None` when more bytes are needed. Only the framing
+/// fields (Content-Length, Transfer-Encoding, Connection) and Cache-Status are read.
 fn parse_head(bytes: &[u8]) -> Result<Option<Head>, ReadError> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut response = httparse::Response::new(&mut headers);
-    let head_len = match response.parse(bytes) {
-        Ok(httparse::Status::Complete(n)) => n,
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(_) => return Err(ReadError::Malformed),
+    let mut headers = [httparse::EMPTY_HEADER; FEW_HEADERS];
+    match parse_head_into(bytes, &mut headers) {
+        Err(httparse::Error::TooManyHeaders) => {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            parse_head_into(bytes, &mut headers).map_err(|_| ReadError::Malformed)?
+        }
+        parsed => parsed.map_err(|_| ReadError::Malformed)?,
+    }
+    .map_or(Ok(None), |head| head.map(Some))
+}
+
+/// [`parse_head`] with `headers` as httparse's slots: the outer error is httparse's
+/// (so too many headers can be retried with more slots), the inner one is about
+/// field values.
+fn parse_head_into<'b>(
+    bytes: &'b [u8],
+    headers: &mut [httparse::Header<'b>],
+) -> Result<Option<Result<Head, ReadError>>, httparse::Error> {
+    let mut response = httparse::Response::new(headers);
+    let head_len = match response.parse(bytes)? {
+        httparse::Status::Complete(n) => n,
+        httparse::Status::Partial => return Ok(None),
     };
+    Ok(Some(interpret_head(&response, head_len)))
+}
+
+fn interpret_head(
+    response: &httparse::Response<'_, '_>,
+    head_len: usize,
+) -> Result<Head, ReadError> {
     let status = response.code.unwrap_or(0);
     let mut keep_alive = response.version == Some(1);
     let mut framing = Framing::UntilClose;
@@ -297,7 +325,7 @@ fn parse_head(bytes: &[u8]) -> Result<Option<Head>, ReadError> {
             cache = classify_cache_status(header.value);
         }
     }
-    Ok(Some((status, framing, keep_alive, head_len, cache)))
+    Ok((status, framing, keep_alive, head_len, cache))
 }
 
 fn contains_token(value: &[u8], token: &[u8]) -> bool {
@@ -355,6 +383,91 @@ HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
             assert_eq!(got[2].status, 404);
             assert!(!got[2].keep_alive);
         }
+    }
+
+    /// Like [`read_all`], but gives each read's outcome (an error stops the reading).
+    fn try_read_all(wire: &[u8], step: usize, count: usize) -> Vec<Result<Response, String>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (mut client, mut server) = tokio::io::duplex(wire.len().max(1));
+            use tokio::io::AsyncWriteExt;
+            for piece in wire.chunks(step) {
+                server.write_all(piece).await.unwrap();
+            }
+            drop(server);
+            let mut reader = ResponseReader::default();
+            let mut out = Vec::new();
+            for _ in 0..count {
+                let result = reader.read(&mut client, false).await;
+                let stop = result.is_err();
+                out.push(result.map_err(|e| format!("{e:?}")));
+                if stop {
+                    break;
+                }
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn pipelined_responses_then_garbage_is_malformed() {
+        let wire = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok\
+HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokthis is not a response\r\n\r\n";
+        for step in [1, 5, wire.len()] {
+            let got = try_read_all(wire, step, 3);
+            assert_eq!(got.len(), 3, "step {step}: {got:?}");
+            assert_eq!(got[0].as_ref().unwrap().bytes, 40);
+            assert_eq!(got[1].as_ref().unwrap().status, 200);
+            assert_eq!(got[2], Err("Malformed".to_owned()), "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_response_cut_short_is_closed_not_complete() {
+        let wire = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhalf";
+        let got = try_read_all(wire, 3, 1);
+        assert_eq!(got, vec![Err("Closed".to_owned())]);
+        let wire = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nab";
+        assert_eq!(try_read_all(wire, 4, 1), vec![Err("Closed".to_owned())]);
+        let wire = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabXY0\r\n\r\n";
+        assert_eq!(try_read_all(wire, 4, 1), vec![Err("Malformed".to_owned())]);
+    }
+
+    #[test]
+    fn connection_close_and_http_1_0_end_keep_alive() {
+        let wire = b"HTTP/1.1 200 OK\r\nConnection: Keep-Alive, Close\r\ncontent-length: 0\r\n\r\n\
+HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n\
+HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 0\r\n\r\n";
+        let got = read_all(wire, 6, 3);
+        assert!(!got[0].keep_alive);
+        assert!(!got[1].keep_alive);
+        assert!(got[2].keep_alive);
+    }
+
+    #[test]
+    fn more_headers_than_the_first_try_holds_are_still_read() {
+        let mut wire = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..FEW_HEADERS + 4 {
+            wire.extend_from_slice(format!("x-filler-{i}: {i}\r\n").as_bytes());
+        }
+        wire.extend_from_slice(b"cache-status: edge; hit\r\ncontent-length: 3\r\n\r\nabc");
+        wire.extend_from_slice(b"HTTP/1.1 204 No Content\r\n\r\n");
+        let got = read_all(&wire, 9, 2);
+        assert_eq!(got[0].status, 200);
+        assert_eq!(got[0].bytes, wire.len() as u64 - 27);
+        assert_eq!(got[0].cache, CacheLookup::Hit);
+        assert_eq!(got[1].status, 204);
+        let mut too_many = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..MAX_HEADERS + 1 {
+            too_many.extend_from_slice(format!("x-{i}: {i}\r\n").as_bytes());
+        }
+        too_many.extend_from_slice(b"\r\n");
+        assert_eq!(
+            try_read_all(&too_many, 64, 1),
+            vec![Err("Malformed".to_owned())]
+        );
     }
 
     #[test]

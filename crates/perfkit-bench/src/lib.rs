@@ -13,6 +13,9 @@ pub mod report;
 mod scenario;
 mod schedule;
 mod summary;
+#[cfg(feature = "tls")]
+mod tls;
+mod transport;
 
 pub use engine::{run, EngineError};
 pub use scenario::{

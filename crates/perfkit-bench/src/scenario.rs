@@ -49,8 +49,12 @@ pub struct ScenarioFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
-    /// `http://host:port`; endpoints give the paths.
+    /// `http://host:port` or `https://host:port`; endpoints give the paths.
     pub target: Target,
+    /// HTTPS: accept any server certificate (self-signed test servers). The
+    /// connection is still encrypted, but the server is not authenticated.
+    #[serde(default)]
+    pub insecure: bool,
     /// Event-loop threads; default: the number of cores.
     #[serde(default)]
     pub threads: Option<usize>,
@@ -166,11 +170,14 @@ impl Endpoint {
     }
 }
 
-/// `http://host:port` parsed: host header and address to connect to.
+/// `http://host:port` or `https://host:port` parsed: host header and address to
+/// connect to, and whether to speak TLS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// `host:port` as written (sent as the Host header).
     pub authority: String,
+    /// `https://`: TLS, with ALPN choosing HTTP/1.1 or HTTP/2.
+    pub tls: bool,
 }
 
 impl<'de> Deserialize<'de> for Target {
@@ -182,9 +189,20 @@ impl<'de> Deserialize<'de> for Target {
 
 impl Target {
     pub fn parse(text: &str) -> Result<Target, String> {
-        let rest = text.strip_prefix("http://").ok_or_else(|| {
-            format!("target `{text}` must start with http:// (HTTPS is not supported)")
-        })?;
+        let (rest, tls) = if let Some(rest) = text.strip_prefix("http://") {
+            (rest, false)
+        } else if let Some(rest) = text.strip_prefix("https://") {
+            if !cfg!(feature = "tls") {
+                return Err(format!(
+                    "target `{text}`: HTTPS needs perfkit built with the `tls` feature"
+                ));
+            }
+            (rest, true)
+        } else {
+            return Err(format!(
+                "target `{text}` must start with http:// or https://"
+            ));
+        };
         let authority = rest.trim_end_matches('/');
         if authority.is_empty() || authority.contains('/') {
             return Err(format!(
@@ -196,16 +214,28 @@ impl Target {
             .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
         {
             authority.to_owned()
+        } else if tls {
+            format!("{authority}:443")
         } else {
             format!("{authority}:80")
         };
-        Ok(Target { authority })
+        Ok(Target { authority, tls })
+    }
+
+    /// The host part of the authority (no port, no IPv6 brackets): the TLS server name.
+    pub fn host(&self) -> &str {
+        let host = self
+            .authority
+            .rsplit_once(':')
+            .map_or(self.authority.as_str(), |(host, _)| host);
+        host.trim_start_matches('[').trim_end_matches(']')
     }
 }
 
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "http://{}", self.authority)
+        let scheme = if self.tls { "https" } else { "http" };
+        write!(f, "{scheme}://{}", self.authority)
     }
 }
 
@@ -666,13 +696,25 @@ mod tests {
         let error = parse(&both).unwrap_err();
         assert!(error.contains("give exactly one of"), "{error}");
 
-        let https = VALID.replace("http://127", "https://127");
-        let error = parse(&https).unwrap_err();
+        let ftp = VALID.replace("http://127", "ftp://127");
+        let error = parse(&ftp).unwrap_err();
         assert_eq!(
             error,
-            "benchmarks.yml:3:5: scenarios.api: target `https://127.0.0.1:8080` must start \
-             with http:// (HTTPS is not supported)"
+            "benchmarks.yml:3:5: scenarios.api: target `ftp://127.0.0.1:8080` must start \
+             with http:// or https://"
         );
+        let https = VALID.replace("http://127", "https://127");
+        if cfg!(feature = "tls") {
+            let file = parse(&https).unwrap();
+            let target = &file.scenarios["api"].target;
+            assert!(target.tls);
+            assert_eq!(target.host(), "127.0.0.1");
+            assert_eq!(target.to_string(), "https://127.0.0.1:8080");
+            let bare = Target::parse("https://[::1]").unwrap();
+            assert_eq!((bare.authority.as_str(), bare.host()), ("[::1]:443", "::1"));
+        } else {
+            assert!(parse(&https).unwrap_err().contains("`tls` feature"));
+        }
     }
 
     #[test]

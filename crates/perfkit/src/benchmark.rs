@@ -43,9 +43,14 @@ pub struct BenchmarkArgs {
     /// Scenario file.
     #[arg(long = "file", short = 'f', default_value = perfkit_bench::DEFAULT_PATH)]
     file: PathBuf,
-    /// Send the load here instead of each scenario's `target` (http://host:port).
+    /// Send the load here instead of each scenario's `target` (http://host:port or
+    /// https://host:port).
     #[arg(long)]
     target: Option<String>,
+    /// HTTPS: accept any server certificate (self-signed test servers); the traffic is
+    /// still encrypted, but the server is not authenticated.
+    #[arg(long)]
+    insecure: bool,
     /// Print a JSON summary on stdout instead of the text one.
     #[arg(long)]
     json: bool,
@@ -167,6 +172,7 @@ pub fn run(args: BenchmarkArgs) -> anyhow::Result<()> {
         if let Some(target) = &target {
             scenario.target = target.clone();
         }
+        scenario.insecure |= args.insecure;
         let mut cache = None;
         let result = if args.cache {
             let mut passes = Vec::new();

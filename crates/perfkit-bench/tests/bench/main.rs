@@ -6,6 +6,8 @@ mod memory;
 mod regression;
 mod report;
 mod server;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::path::Path;
 
