@@ -29,14 +29,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$BINARY" ] || CARGO_INCREMENTAL=0 cargo build --release -q -p perfkit
 
 ORIGIN=$(free_port)
-cat > "$WORK/origin.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$ORIGIN; location / { return 200 "hello from origin\n"; } } }
-CONF
-"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
-wait_up "$ORIGIN"
+start_hello_origin "$ORIGIN"
 
 RULE="rate_limits:
   rules:

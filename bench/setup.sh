@@ -37,3 +37,17 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# An nginx origin on loopback port $1 answering every request `200 hello from origin`
+# (one worker, unlimited keep-alive), stopped by cleanup. Uses $NGINX when set.
+start_hello_origin() {
+    cat > "$WORK/origin.conf" <<CONF
+daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
+events { worker_connections 1024; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$1; location / { return 200 "hello from origin\n"; } } }
+CONF
+    "${NGINX:-nginx}" -c "$WORK/origin.conf" -e "$WORK/origin.err" &
+    PIDS+=($!)
+    wait_up "$1"
+}
