@@ -317,15 +317,16 @@ impl Origin<'_> {
     }
 }
 
-/// One cacheable request (`GET` or `HEAD` without a body) on a caching route.
+/// One cacheable request (`GET` or `HEAD` without a body) on a caching route; `host`
+/// is the request's host without port.
 pub(super) async fn through(
     origin: Origin<'_>,
+    host: &str,
     cache: &Cache,
     rc: &RouteCache,
 ) -> Response<ResponseBody> {
     let parts = origin.parts;
     let request = &parts.headers;
-    let host = super::host::request_host(request, &parts.uri);
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let key = rc
         .keys

@@ -2,16 +2,18 @@
 //! target host (RFC 9112 §3.2, RFC 9113 §8.3.1) before anything routes on it.
 
 use http::header::{self, HeaderValue};
-use http::{HeaderMap, Uri};
 
 /// Makes `Host` the one statement of the request's target host, or says why the
-/// request is malformed (answered `400`).
+/// request is malformed (answered `400`). Returns the settled `Host` value (a cheap
+/// clone), so the host is read from the map once: see [`host_name`].
 ///
 /// - HTTP/1.x (RFC 9112 §3.2): more than one `Host`, an invalid one, or none in
 ///   HTTP/1.1 is an error; an absolute-form target's authority replaces `Host`.
 /// - HTTP/2 (RFC 9113 §8.3.1): `:authority` is the target; a `Host` naming a different
 ///   one is an error; upstreams (HTTP/1.1) get `:authority` as `Host`.
-pub(super) fn settle_host(parts: &mut http::request::Parts) -> Result<(), &'static str> {
+pub(super) fn settle_host(
+    parts: &mut http::request::Parts,
+) -> Result<Option<HeaderValue>, &'static str> {
     let mut hosts = parts.headers.get_all(header::HOST).iter();
     let host = hosts.next();
     if hosts.next().is_some() {
@@ -26,7 +28,7 @@ pub(super) fn settle_host(parts: &mut http::request::Parts) -> Result<(), &'stat
             None if parts.version >= http::Version::HTTP_2 => {
                 Err("request without :authority or Host")
             }
-            _ => Ok(()),
+            _ => Ok(host.cloned()),
         };
     };
     // Userinfo has no place in an http(s) target (RFC 9110 §4.2.4).
@@ -41,13 +43,13 @@ pub(super) fn settle_host(parts: &mut http::request::Parts) -> Result<(), &'stat
             {
                 return Err("Host differs from :authority");
             }
-            return Ok(());
+            return Ok(Some(host.clone()));
         }
     }
     let value = HeaderValue::from_str(authority.as_str())
         .map_err(|_| "invalid request target authority")?;
-    parts.headers.insert(header::HOST, value);
-    Ok(())
+    parts.headers.insert(header::HOST, value.clone());
+    Ok(Some(value))
 }
 
 /// Bytes allowed in a reg-name or IPv4 address (RFC 3986 unreserved, sub-delims and
@@ -100,12 +102,11 @@ fn valid_host(host: &[u8]) -> bool {
     name_ok && port.iter().all(u8::is_ascii_digit) && port.len() <= 5
 }
 
-/// The request's host without port, from `Host` (see [`settle_host`]).
-pub(super) fn request_host<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| uri.authority().map(|a| a.as_str()))
+/// The request's host without port, from the value [`settle_host`] returned (which
+/// it checked is ASCII); `""` for an HTTP/1.0 request that named none.
+pub(super) fn host_name(settled: Option<&HeaderValue>) -> &str {
+    let host = settled
+        .and_then(|h| std::str::from_utf8(h.as_bytes()).ok())
         .unwrap_or("");
     // Strip a port, but not the colons of a bracketed IPv6 literal.
     match host.rfind(':') {

@@ -79,16 +79,19 @@ pub(crate) async fn handle(
     let (mut parts, body) = request.into_parts();
 
     // 1. host
-    if let Err(problem) = host::settle_host(&mut parts) {
-        shared
-            .metrics
-            .observe_request("unmatched", "-", "400", started.elapsed());
-        return Ok(local(StatusCode::BAD_REQUEST, problem));
-    }
+    let settled = match host::settle_host(&mut parts) {
+        Ok(settled) => settled,
+        Err(problem) => {
+            shared
+                .metrics
+                .observe_request("unmatched", "-", "400", started.elapsed());
+            return Ok(local(StatusCode::BAD_REQUEST, problem));
+        }
+    };
 
     // 2. route
     let path = parts.uri.path();
-    let host = host::request_host(&parts.headers, &parts.uri);
+    let host = host::host_name(settled.as_ref());
     let Some(route) = runtime.router.find(host, path) else {
         shared
             .metrics
@@ -207,7 +210,7 @@ pub(crate) async fn handle(
                     label: &route.label,
                     forwarded: forwarding.direct,
                 };
-                cache::through(origin, cache, rc).await
+                cache::through(origin, host, cache, rc).await
             } else {
                 let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
                 cache::invalidate_after(cache, rc, &parts, &response).await;
