@@ -16,7 +16,7 @@
 //! lags by the length of the current turn (microseconds while requests are served);
 //! under load that never lets the thread park, the ticker refreshes it, so it is at
 //! most one tick old. A deadline therefore fires within one tick of its time.
-//! Measured: ~8 clock reads per proxied request saved.
+//! Measured: ~4 of the ~20 clock reads per proxied request saved (callgrind).
 
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
