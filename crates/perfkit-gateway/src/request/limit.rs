@@ -651,6 +651,9 @@ fn key_of(
     verified: Option<&Verified>,
     trusted_peer: bool,
 ) -> Key {
+    if let [KeyPart::ClientIp] = rule.key.as_slice() {
+        return ip_key(ip, rule.ipv4_prefix, rule.ipv6_prefix);
+    }
     let mut hasher = KeyHasher::new();
     let hash_ip = |hasher: &mut KeyHasher| {
         let (family, bits) = ip_prefix(ip, rule.ipv4_prefix, rule.ipv6_prefix);
@@ -696,6 +699,18 @@ fn key_of(
         hasher.write_u8(0xff);
     }
     Key::from_hash(hasher.finish())
+}
+
+/// The key of a rule keyed by the client address alone (the common case): the xxh3
+/// of the same 18 bytes [`KeyHasher`] would gather (family, address bits in native
+/// order, the part terminator), laid out in a fixed array so nothing is zeroed or
+/// copied through `memcpy`.
+fn ip_key(ip: IpAddr, ipv4_prefix: u8, ipv6_prefix: u8) -> Key {
+    let (family, bits) = ip_prefix(ip, ipv4_prefix, ipv6_prefix);
+    let mut bytes = [0xff; 18];
+    bytes[0] = family;
+    bytes[1..17].copy_from_slice(&bits.to_ne_bytes());
+    Key::from_hash(xxhash_rust::xxh3::xxh3_64(&bytes))
 }
 
 /// Bytes hashed into a [`Key`]: gathered on the stack and hashed at once (xxh3 of a
@@ -770,8 +785,29 @@ fn header_values(rule: &Rule, tier: &Tier, decision: &Decision) -> (HeaderValue,
     let item = rule
         .ratelimit
         .write(&mut buffer, decision.remaining, Some(decision.reset_secs()));
-    let ratelimit = HeaderValue::from_bytes(item).unwrap_or(HeaderValue::from_static(""));
-    (policy, ratelimit)
+    (policy, arena_value(item))
+}
+
+/// Bytes of the `RateLimit` values rendered on this thread; each value is a slice of
+/// the current block (a reference count), so admitting a request allocates nothing
+/// but one block per [`ARENA_BLOCK`] bytes of values.
+const ARENA_BLOCK: usize = 16 * 1024;
+
+thread_local! {
+    static ARENA: std::cell::RefCell<bytes::BytesMut> =
+        std::cell::RefCell::new(bytes::BytesMut::new());
+}
+
+/// `bytes` as a header value held in this thread's arena.
+fn arena_value(bytes: &[u8]) -> HeaderValue {
+    ARENA.with_borrow_mut(|arena| {
+        if arena.capacity() - arena.len() < bytes.len() {
+            *arena = bytes::BytesMut::with_capacity(ARENA_BLOCK.max(bytes.len()));
+        }
+        arena.extend_from_slice(bytes);
+        HeaderValue::from_maybe_shared(arena.split().freeze())
+            .unwrap_or(HeaderValue::from_static(""))
+    })
 }
 
 const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
@@ -899,6 +935,39 @@ mod tests {
         assert_ne!(ip_prefix(a, 32, 64), ip_prefix(c, 32, 64));
         assert_eq!(ip_prefix(a, 32, 48), ip_prefix(c, 32, 48));
         assert_ne!(ip_prefix(a, 32, 128), ip_prefix(b, 32, 128));
+    }
+
+    #[test]
+    fn an_ip_only_key_is_the_key_the_general_path_builds() {
+        for (ip, v4, v6) in [
+            ("192.0.2.7", 32, 64),
+            ("192.0.2.7", 24, 64),
+            ("2001:db8:1:2::1", 32, 64),
+            ("2001:db8:1:2::1", 32, 128),
+            ("::ffff:10.0.0.1", 32, 48),
+        ] {
+            let ip: IpAddr = ip.parse().unwrap();
+            let mut hasher = KeyHasher::new();
+            let (family, bits) = ip_prefix(ip, v4, v6);
+            hasher.write_u8(family);
+            hasher.write_u128(bits);
+            hasher.write_u8(0xff);
+            assert_eq!(ip_key(ip, v4, v6), Key::from_hash(hasher.finish()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn arena_values_are_the_bytes_written_and_survive_a_new_block() {
+        let first = arena_value(b"\"per-ip\";r=41;t=7");
+        let mut later = Vec::new();
+        for n in 0..2 * ARENA_BLOCK / 16 {
+            later.push((n, arena_value(format!("\"p\";r={n}").as_bytes())));
+        }
+        assert_eq!(first.as_bytes(), b"\"per-ip\";r=41;t=7");
+        for (n, value) in later {
+            assert_eq!(value.to_str().unwrap(), format!("\"p\";r={n}"));
+        }
+        assert_eq!(arena_value(b"bad\nvalue").as_bytes(), b"");
     }
 
     #[test]
