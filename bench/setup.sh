@@ -38,16 +38,127 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# An nginx origin on loopback port $1 answering every request `200 hello from origin`
-# (one worker, unlimited keep-alive), stopped by cleanup. Uses $NGINX when set.
-start_hello_origin() {
-    cat > "$WORK/origin.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$1; location / { return 200 "hello from origin\n"; } } }
-CONF
-    "${NGINX:-nginx}" -c "$WORK/origin.conf" -e "$WORK/origin.err" &
-    PIDS+=($!)
-    wait_up "$1"
+# pin_cores: sets SUT and LOAD, the command prefixes that pin the server under test to
+# core 0 and the load (wrk, the origin) to core 1, so the servers compared see the same
+# CPU and none competes with its own load generator; both empty with PIN=0.
+pin_cores() {
+    if [ "${PIN:-1}" = 1 ]; then SUT="taskset -c 0"; LOAD="taskset -c 1"; else SUT=""; LOAD=""; fi
 }
+
+# need_nginx: installs nginx when missing and sets NGINX to its binary.
+need_nginx() {
+    need nginx
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+}
+
+# release_perfkit: sets PERFKIT to the binary to measure: $PERFKIT when set, else the
+# release build (built here).
+release_perfkit() {
+    if [ -z "${PERFKIT:-}" ]; then
+        CARGO_INCREMENTAL=0 cargo build --release -q -p perfkit
+        PERFKIT=target/release/perfkit
+    fi
+}
+
+# nginx_conf NAME WORKERS HTTP: writes $WORK/NAME.conf, nginx in the foreground with
+# WORKERS worker processes, no access log, unlimited keep-alive and HTTP (server,
+# upstream, cache lines) inside its http block.
+nginx_conf() {
+    cat > "$WORK/$1.conf" <<CONF
+daemon off; worker_processes $2; pid $WORK/$1.pid; error_log $WORK/$1.err warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+$3
+}
+CONF
+}
+
+# run_nginx NAME [PREFIX...]: runs nginx with $WORK/NAME.conf under PREFIX (e.g.
+# $LOAD); run it in the background (`run_nginx origin $LOAD & PIDS+=($!)`): it execs,
+# so $! is nginx's pid. Uses $NGINX when set.
+run_nginx() {
+    local name=$1; shift
+    exec "$@" "${NGINX:-nginx}" -c "$WORK/$name.conf" -e "$WORK/$name.err"
+}
+
+# start_hello_origin PORT [PREFIX...]: an nginx origin on loopback port PORT answering
+# every request `200 hello from origin` (one worker), run under PREFIX, stopped by
+# cleanup; returns once it answers.
+start_hello_origin() {
+    local port=$1; shift
+    nginx_conf origin 1 "    server { listen 127.0.0.1:$port; location / { return 200 \"hello from origin\\n\"; } }"
+    run_nginx origin "$@" & PIDS+=($!)
+    wait_up "$port"
+}
+
+# perfkit_conf PORT ADMIN_PORT WORKERS ORIGIN_PORT [UPSTREAM] [ROUTE] [EXTRA]: prints a
+# perfkit config with WORKERS proxy workers, warn-level logs, one upstream `origin` at
+# 127.0.0.1:ORIGIN_PORT and one route `/` to it; UPSTREAM and ROUTE are lines added to
+# the upstream and the route (indented to fit), EXTRA top-level sections.
+perfkit_conf() {
+    cat <<CONF
+server:
+  listen: 127.0.0.1:$1
+  workers: $3
+admin:
+  listen: 127.0.0.1:$2
+log:
+  level: warn
+upstreams:
+  origin:
+    servers:
+      - address: 127.0.0.1:$4
+${5:-}
+routes:
+  - path_prefix: /
+    upstream: origin
+${6:-}
+${7:-}
+CONF
+}
+
+# wrk_run PORT [PATH]: one wrk run (-t$THREADS -c$CONNECTIONS -d$DURATION, under
+# $LOAD) against http://127.0.0.1:PORT/PATH into $WORK/wrk.out; prints its requests/s
+# and warns on stderr about non-2xx answers and socket errors.
+wrk_run() {
+    ${LOAD:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$1${2:-/}" > "$WORK/wrk.out"
+    awk '/Non-2xx|Socket errors/ {print "  warning: " $0 > "/dev/stderr"}' "$WORK/wrk.out"
+    awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out"
+}
+
+# wrk_warm PORT...: a 2 s wrk run against each port, output discarded.
+wrk_warm() {
+    local port
+    for port in "$@"; do
+        ${LOAD:-} wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$port/" >/dev/null
+    done
+}
+
+# wrk_p99: the p99 latency of the last wrk_run as wrk prints it (e.g. 1.23ms).
+wrk_p99() { awk '$1=="99%" {print $2}' "$WORK/wrk.out"; }
+
+# wrk_p99_ms: the same in milliseconds, without the unit.
+wrk_p99_ms() {
+    awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' "$WORK/wrk.out"
+}
+
+# ratio A B: A/B to three decimals.
+ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
+
+# ratio_summary [--at-least T] RATIO...: the median, geometric mean, min and max of the
+# pair ratios, and with --at-least how many of them reach T.
+ratio_summary() {
+    local at_least=""
+    if [ "$1" = --at-least ]; then at_least=$2; shift 2; fi
+    printf '%s\n' "$@" | python3 -c "
+import sys, statistics, math
+r = [float(x) for x in sys.stdin.read().split()]
+line = f'median {statistics.median(r):.3f}, geometric mean {math.exp(sum(map(math.log, r)) / len(r)):.3f}, min {min(r):.3f}, max {max(r):.3f}'
+t = '$at_least'
+print(line + (f', {sum(x >= float(t) for x in r)}/{len(r)} pairs >= {t}' if t else f' over {len(r)} pairs'))"
+}
+
+# load_average: the 1, 5 and 15 minute load averages.
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
