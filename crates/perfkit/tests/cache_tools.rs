@@ -42,18 +42,7 @@ async fn serve(upstream: &SampleUpstream, cache: &str) -> Served {
 }
 
 async fn stats(served: &Served) -> Option<serde_json::Value> {
-    let reply = Client::http1()
-        .request(
-            http::Method::GET,
-            &served.admin_url("/admin/cache/stats"),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            "",
-        )
-        .await
-        .ok()?;
-    (reply.status == 200)
-        .then(|| serde_json::from_slice(&reply.body).ok())
-        .flatten()
+    served.admin_json("/admin/cache/stats", TOKEN).await
 }
 
 /// `GET path` with `Host: app.test`, so every gateway builds the same key.
@@ -67,6 +56,18 @@ async fn get(served: &Served, path: &str) -> Reply {
         )
         .await
         .unwrap()
+}
+
+/// `GET page` through `served`, which must answer it from its cache.
+async fn get_hit(served: &Served, page: &str) {
+    let reply = get(served, page).await;
+    assert!(
+        reply
+            .header("cache-status")
+            .is_some_and(|s| s.starts_with("perfkit; hit")),
+        "{page}: {:?}",
+        reply.headers
+    );
 }
 
 fn perfkit(args: &[&str]) -> Output {
@@ -307,14 +308,7 @@ async fn cache_warm_stores_urls_from_a_list_and_a_sitemap_index_then_they_hit() 
     // Every warmed page is now a hit: the origin sees nothing more.
     for page in ["/p1", "/p2", "/p3", "/p4"] {
         let before = origin.requests_for(page);
-        let reply = get(&served, page).await;
-        assert!(
-            reply
-                .header("cache-status")
-                .is_some_and(|s| s.starts_with("perfkit; hit")),
-            "{page}: {:?}",
-            reply.headers
-        );
+        get_hit(&served, page).await;
         assert_eq!(origin.requests_for(page), before, "{page}");
     }
 
@@ -371,14 +365,7 @@ async fn the_gateway_warms_its_cache_on_start_from_config() {
         "{done}"
     );
     for page in ["/p1", "/p3", "/p4"] {
-        let reply = get(&served, page).await;
-        assert!(
-            reply
-                .header("cache-status")
-                .is_some_and(|s| s.starts_with("perfkit; hit")),
-            "{page}: {:?}",
-            reply.headers
-        );
+        get_hit(&served, page).await;
         assert_eq!(origin.requests_for(page), 1, "{page}");
     }
 }

@@ -189,16 +189,7 @@ async fn serve_with(upstream: &SampleUpstream, extra: &str, launch: Launch<'_>) 
 
 /// The configuration generation the admin API reports.
 async fn generation_of(served: &Served) -> Option<u64> {
-    let reply = Client::http1()
-        .request(
-            http::Method::GET,
-            &served.admin_url("/admin/upstreams"),
-            &[("authorization", &format!("Bearer {TOKEN}"))],
-            "",
-        )
-        .await
-        .ok()?;
-    serde_json::from_slice::<serde_json::Value>(&reply.body).ok()?["generation"].as_u64()
+    served.admin_json("/admin/upstreams", TOKEN).await?["generation"].as_u64()
 }
 
 fn serve_config(port: u16, admin_port: u16, upstream: &SampleUpstream) -> String {

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use perfkit_testkit::free_port;
+use perfkit_testkit::{free_port, Client};
 use tokio::sync::mpsc;
 use tokio::time::{timeout_at, Instant};
 
@@ -76,6 +76,8 @@ impl Served {
         let mut child = command
             .args(["serve", "-c", path.to_str().unwrap()])
             .args(launch.args)
+            // The config's log level holds: readiness is a line at info level.
+            .env_remove("PERFKIT_LOG")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -112,6 +114,22 @@ impl Served {
 
     pub fn admin_url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.admin_port)
+    }
+
+    /// `GET path` on the admin API with `token`: the JSON of a 200 answer.
+    pub async fn admin_json(&self, path: &str, token: &str) -> Option<serde_json::Value> {
+        let reply = Client::http1()
+            .request(
+                http::Method::GET,
+                &self.admin_url(path),
+                &[("authorization", &format!("Bearer {token}"))],
+                "",
+            )
+            .await
+            .ok()?;
+        (reply.status == 200)
+            .then(|| serde_json::from_slice(&reply.body).ok())
+            .flatten()
     }
 
     pub fn config(&self) -> &str {
