@@ -37,20 +37,11 @@ release_perfkit
 echo "load average at start: $(load_average)"
 
 # The origin: static files answered with an hour of freshness.
-# nginx workers run as nobody: they must be able to read the files it serves.
-chmod 755 "$WORK"
+ORIGIN_PORT=$(free_port)
 mkdir -p "$WORK/www"
 head -c 1024 /dev/zero | tr '\0' 'a' > "$WORK/www/1k"
 head -c 65536 /dev/zero | tr '\0' 'b' > "$WORK/www/64k"
-echo ok > "$WORK/www/index.html"   # for wait_up
-ORIGIN_PORT=$(free_port)
-nginx_conf origin 1 "    server {
-        listen 127.0.0.1:$ORIGIN_PORT;
-        root $WORK/www;
-        location / { add_header Cache-Control \"public, max-age=3600\"; }
-    }"
-run_nginx origin taskset -c 1 & PIDS+=($!)
-wait_up "$ORIGIN_PORT"
+start_static_origin "$ORIGIN_PORT" taskset -c 1
 
 SERVERS=()   # PIDs of the caches of the current worker count
 stop_caches() {
@@ -65,20 +56,7 @@ start_caches() {
     local workers=$1 sut=""
     if [ "${PIN:-1}" = 1 ] && [ "$workers" = 1 ]; then sut="taskset -c 0"; fi
     NGINX_PORT=$(free_port); PERFKIT_PORT=$(free_port); ADMIN_PORT=$(free_port)
-    rm -rf "$WORK/nginx-cache"
-    nginx_conf proxy "$workers" "    proxy_cache_path $WORK/nginx-cache levels=1:2 keys_zone=hits:16m max_size=256m inactive=1h use_temp_path=off;
-    upstream origin { server 127.0.0.1:$ORIGIN_PORT; keepalive 256; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_cache hits;
-            proxy_cache_lock on;
-            add_header Cache-Status \"nginx; \$upstream_cache_status\";
-        }
-    }"
+    nginx_cache_proxy proxy "$workers" "$NGINX_PORT" "$ORIGIN_PORT"
     perfkit_conf "$PERFKIT_PORT" "$ADMIN_PORT" "$workers" "$ORIGIN_PORT" "" "    name: origin
     cache: {}" "cache:
   max_memory: 256MiB

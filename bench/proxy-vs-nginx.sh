@@ -30,25 +30,8 @@ release_perfkit
 
 ORIGIN_PORT=$(free_port); NGINX_PORT=$(free_port); PERFKIT_PORT=$(free_port); ADMIN_PORT=$(free_port)
 
-# The peer proxy: nginx proxy_pass with a keepalive upstream pool, sending the origin
-# the same forwarding headers perfkit sends by default (Host kept as the client sent
-# it, X-Forwarded-For/-Proto/-Host, Forwarded), so both do the same work and the
-# origin parses the same request.
-nginx_conf proxy "$WORKERS" "    upstream origin { server 127.0.0.1:$ORIGIN_PORT; keepalive 256; keepalive_requests 1000000; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$remote_addr;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Forwarded-Host \$http_host;
-            proxy_set_header Forwarded \"for=\$remote_addr;proto=\$scheme\";
-            proxy_buffering on;
-        }
-    }"
+# The peer proxy: nginx proxy_pass, the same forwarding headers as perfkit.
+nginx_forwarding_proxy proxy "$WORKERS" "$NGINX_PORT" "$ORIGIN_PORT"
 perfkit_conf "$PERFKIT_PORT" "$ADMIN_PORT" "$WORKERS" "$ORIGIN_PORT" "    pool: {max_idle: 256}" > "$WORK/perfkit.yml"
 
 # The origin: one nginx worker answering a small fixed body.

@@ -60,12 +60,13 @@ release_perfkit() {
     fi
 }
 
-# nginx_conf NAME WORKERS HTTP: writes $WORK/NAME.conf, nginx in the foreground with
-# WORKERS worker processes, no access log, unlimited keep-alive and HTTP (server,
-# upstream, cache lines) inside its http block.
+# nginx_conf NAME WORKERS HTTP [MAIN]: writes $WORK/NAME.conf, nginx in the foreground
+# with WORKERS worker processes, no access log, unlimited keep-alive and HTTP (server,
+# upstream, cache lines) inside its http block; MAIN adds main-context directives
+# (e.g. `master_process off;`, one process for callgrind).
 nginx_conf() {
     cat > "$WORK/$1.conf" <<CONF
-daemon off; worker_processes $2; pid $WORK/$1.pid; error_log $WORK/$1.err warn;
+daemon off; ${4:-}worker_processes $2; pid $WORK/$1.pid; error_log $WORK/$1.err warn;
 events { worker_connections 4096; }
 http {
     access_log off;
@@ -89,6 +90,68 @@ run_nginx() {
 start_hello_origin() {
     local port=$1; shift
     nginx_conf origin 1 "    server { listen 127.0.0.1:$port; location / { return 200 \"hello from origin\\n\"; } }"
+    run_nginx origin "$@" & PIDS+=($!)
+    wait_up "$port"
+}
+
+# nginx_forwarding_proxy NAME WORKERS PORT ORIGIN_PORT [MAIN]: writes $WORK/NAME.conf,
+# the peer proxy: proxy_pass with a keepalive upstream pool, sending the origin the
+# same forwarding headers perfkit sends by default (Host kept as the client sent it,
+# X-Forwarded-For/-Proto/-Host, Forwarded), so both do the same work and the origin
+# parses the same request. MAIN as for nginx_conf.
+nginx_forwarding_proxy() {
+    nginx_conf "$1" "$2" "    upstream origin { server 127.0.0.1:$4; keepalive 256; keepalive_requests 1000000; }
+    server {
+        listen 127.0.0.1:$3;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_set_header Forwarded \"for=\$remote_addr;proto=\$scheme\";
+            proxy_buffering on;
+        }
+    }" "${5:-}"
+}
+
+# nginx_cache_proxy NAME WORKERS PORT ORIGIN_PORT [MAIN]: writes $WORK/NAME.conf, the
+# peer cache: proxy_cache (256 MiB, an empty $WORK/nginx-cache) in front of the origin,
+# with `Cache-Status: nginx; HIT|MISS|...` on its answers. MAIN as for nginx_conf.
+nginx_cache_proxy() {
+    rm -rf "$WORK/nginx-cache"
+    nginx_conf "$1" "$2" "    proxy_cache_path $WORK/nginx-cache levels=1:2 keys_zone=hits:16m max_size=256m inactive=1h use_temp_path=off;
+    upstream origin { server 127.0.0.1:$4; keepalive 256; }
+    server {
+        listen 127.0.0.1:$3;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_cache hits;
+            proxy_cache_lock on;
+            add_header Cache-Status \"nginx; \$upstream_cache_status\";
+        }
+    }" "${5:-}"
+}
+
+# start_static_origin PORT [PREFIX...]: an nginx origin (one worker, under PREFIX) on
+# loopback port PORT serving the files of $WORK/www, each fresh for an hour
+# (`Cache-Control: public, max-age=3600`); returns once it answers. Callers put their
+# files in $WORK/www.
+start_static_origin() {
+    local port=$1; shift
+    # nginx workers run as nobody: they must be able to read the files it serves.
+    chmod 755 "$WORK"
+    mkdir -p "$WORK/www"
+    echo ok > "$WORK/www/index.html"   # for wait_up
+    nginx_conf origin 1 "    server {
+        listen 127.0.0.1:$port;
+        root $WORK/www;
+        location / { add_header Cache-Control \"public, max-age=3600\"; }
+    }"
     run_nginx origin "$@" & PIDS+=($!)
     wait_up "$port"
 }
