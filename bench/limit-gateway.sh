@@ -47,11 +47,8 @@ echo "| pair | pass-through req/s | per-IP rule req/s | ratio |"
 echo "|---|---|---|---|"
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
-    if [ $((round % 2)) -eq 1 ]; then
-        p=$(wrk_run "$PLAIN_PORT"); l=$(wrk_run "$LIMIT_PORT")
-    else
-        l=$(wrk_run "$LIMIT_PORT"); p=$(wrk_run "$PLAIN_PORT")
-    fi
+    wrk_pair "$round" "$PLAIN_PORT" "$LIMIT_PORT"
+    p=$RPS_A; l=$RPS_B
     r=$(ratio "$l" "$p")
     ratios+=("$r")
     echo "| $round | $p | $l | $r |"

@@ -49,13 +49,8 @@ echo "| pair | nginx req/s | nginx p99 | perfkit req/s | perfkit p99 | ratio |"
 echo "|---|---|---|---|---|---|"
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
-    if [ $((round % 2)) -eq 1 ]; then
-        n=$(wrk_run "$NGINX_PORT"); np=$(wrk_p99)
-        p=$(wrk_run "$PERFKIT_PORT"); pp=$(wrk_p99)
-    else
-        p=$(wrk_run "$PERFKIT_PORT"); pp=$(wrk_p99)
-        n=$(wrk_run "$NGINX_PORT"); np=$(wrk_p99)
-    fi
+    wrk_pair "$round" "$NGINX_PORT" "$PERFKIT_PORT"
+    n=$RPS_A; np=$P99_A; p=$RPS_B; pp=$P99_B
     r=$(ratio "$p" "$n")
     ratios+=("$r")
     echo "| $round | $n | $np | $p | $pp | $r |"

@@ -207,6 +207,19 @@ wrk_p99_ms() {
     awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' "$WORK/wrk.out"
 }
 
+# wrk_pair ROUND PORT_A PORT_B: one wrk_run against each port, A first in odd rounds
+# and B first in even ones, so drift and noisy neighbours hit both alike; sets RPS_A,
+# P99_A, RPS_B and P99_B (p99 as wrk prints it).
+wrk_pair() {
+    if [ $(($1 % 2)) -eq 1 ]; then
+        RPS_A=$(wrk_run "$2"); P99_A=$(wrk_p99)
+        RPS_B=$(wrk_run "$3"); P99_B=$(wrk_p99)
+    else
+        RPS_B=$(wrk_run "$3"); P99_B=$(wrk_p99)
+        RPS_A=$(wrk_run "$2"); P99_A=$(wrk_p99)
+    fi
+}
+
 # ratio A B: A/B to three decimals.
 ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
 
