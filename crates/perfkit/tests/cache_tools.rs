@@ -403,7 +403,7 @@ async fn l1_memory_stays_under_max_memory_with_twenty_times_as_many_distinct_byt
     let origin = cacheable_upstream().await;
     // Each answer echoes the request's headers: a 16 KiB header makes a ~16.5 KiB body.
     let served = serve(&origin, "").await;
-    let pid = served.child.id();
+    let pid = served.pid();
     let pad = "p".repeat(16 << 10);
     // Warm the process up (allocator arenas, connection pools) before the baseline.
     for i in 0..200 {

@@ -23,6 +23,18 @@ fn perfkit(args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().expect("perfkit runs")
 }
 
+/// `perfkit demo` with `args`, which must succeed; its stdout.
+fn demo(args: &[&str]) -> String {
+    let output = perfkit(&[&["demo"], args].concat(), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -79,16 +91,7 @@ fn config_check_prints_the_effective_config_with_overrides_and_redaction() {
 
 #[test]
 fn demo_runs_without_any_external_service() {
-    let output = perfkit(
-        &["demo", "--listen", "127.0.0.1:0", "--requests", "40"],
-        &[],
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = demo(&["--listen", "127.0.0.1:0", "--requests", "40"]);
     assert!(
         stdout.contains("statuses: {200: 40}, transport failures: 0"),
         "{stdout}"
@@ -159,13 +162,7 @@ fn a_busy_port_is_reported_once_with_its_cause() {
 fn demo_moves_to_a_free_port_when_8080_is_taken() {
     // Holds 8080 for the test; if something else already holds it, so much the better.
     let _taken = std::net::TcpListener::bind("127.0.0.1:8080");
-    let output = perfkit(&["demo", "--requests", "10"], &[]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = demo(&["--requests", "10"]);
     assert!(
         stdout.contains("127.0.0.1:8080 is in use; using a free port"),
         "{stdout}"
@@ -339,7 +336,7 @@ async fn an_idle_connection_flood_at_the_fd_limit_neither_spins_nor_locks_client
     for _ in 0..300 {
         flood.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
     }
-    let pid = served.child.id();
+    let pid = served.pid();
     let before = cpu_time(pid);
     let window = Instant::now();
     // A legitimate client, queued behind the flood: served once idle ones time out
@@ -471,9 +468,7 @@ async fn json_logs_are_one_event_per_line() {
 
 #[test]
 fn demo_shows_a_client_being_rate_limited_with_its_headers() {
-    let output = perfkit(&["demo", "--requests", "8", "--listen", "127.0.0.1:0"], &[]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stdout = demo(&["--requests", "8", "--listen", "127.0.0.1:0"]);
     assert!(
         stdout.contains(
             r#"  200 RateLimit-Policy: "demo-per-ip";q=3;w=60  RateLimit: "demo-per-ip";r=2;t=20"#

@@ -1,7 +1,7 @@
 //! What the binary's integration tests share: a `perfkit serve` process on free
-//! loopback ports, ready once it logs that it listens, killed on drop. Its stderr is
-//! read line by line, so a test awaits a log line (a reload, a warm-up) as an event
-//! instead of polling.
+//! loopback ports, ready once it logs that it listens, killed on drop; under it, any
+//! perfkit process whose stderr is read line by line, so a test awaits a log line
+//! (listening, a reload, a warm-up) as an event instead of polling.
 
 // Each test target is its own crate and uses its own part of this module.
 #![allow(dead_code)]
@@ -21,19 +21,24 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// The line the gateway logs once its proxy and admin listeners are bound.
 const LISTENING: &str = "gateway listening";
 
+/// A perfkit process whose stderr is read line by line; killed on drop.
+pub struct Logged {
+    pub child: Child,
+    stderr: mpsc::UnboundedReceiver<String>,
+    /// The stderr lines received so far, without colours.
+    log: Vec<String>,
+    /// How many of `log` [`Logged::wait_for_line`] has looked at.
+    seen: usize,
+}
+
 /// A `perfkit serve` process, killed on drop.
 pub struct Served {
-    pub child: Child,
+    pub process: Logged,
     pub port: u16,
     pub admin_port: u16,
     /// The config file, in `dir`.
     pub config: PathBuf,
     pub dir: tempfile::TempDir,
-    stderr: mpsc::UnboundedReceiver<String>,
-    /// The stderr lines received so far, without colours.
-    log: Vec<String>,
-    /// How many of `log` [`Served::wait_for_line`] has looked at.
-    seen: usize,
 }
 
 /// How to run `perfkit serve -c CONFIG` besides its config.
@@ -73,38 +78,22 @@ impl Served {
             }
             None => Command::new(binary),
         };
-        let mut child = command
+        command
             .args(["serve", "-c", path.to_str().unwrap()])
             .args(launch.args)
             // The config's log level holds: readiness is a line at info level.
-            .env_remove("PERFKIT_LOG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (lines, stderr) = mpsc::unbounded_channel();
-        let pipe = child.stderr.take().unwrap();
-        // Reads to the end, so perfkit never blocks on a full pipe; the channel closes
-        // when perfkit exits (or the test drops its end).
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if lines.send(without_colours(&line)).is_err() {
-                    break;
-                }
-            }
-        });
+            .env_remove("PERFKIT_LOG");
         let mut served = Served {
-            child,
+            process: Logged::spawn(&mut command),
             port,
             admin_port,
             config: path,
             dir,
-            stderr,
-            log: Vec::new(),
-            seen: 0,
         };
-        served.wait_for_line(|line| line.contains(LISTENING)).await;
+        served
+            .process
+            .wait_for_line(|line| line.contains(LISTENING))
+            .await;
         served
     }
 
@@ -136,13 +125,62 @@ impl Served {
         self.config.to_str().unwrap()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.process.child.id()
+    }
+
     /// Sends the signal `name` (`-HUP`, `-TERM`) with the shell's `kill`.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args([name, &self.child.id().to_string()])
+            .args([name, &self.pid().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
+    }
+
+    /// [`Logged::wait_for_line`].
+    pub async fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        self.process.wait_for_line(wanted).await
+    }
+
+    /// [`Logged::wait_exit`].
+    pub async fn wait_exit(&mut self) -> ExitStatus {
+        self.process.wait_exit().await
+    }
+
+    /// [`Logged::log`].
+    pub fn log(&self) -> String {
+        self.process.log()
+    }
+}
+
+impl Logged {
+    /// Spawns `command` with its stderr piped (stdout goes nowhere); a thread reads the
+    /// lines as they come.
+    pub fn spawn(command: &mut Command) -> Logged {
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (lines, stderr) = mpsc::unbounded_channel();
+        let pipe = child.stderr.take().unwrap();
+        // Reads to the end, so perfkit never blocks on a full pipe; the channel closes
+        // when perfkit exits (or the test drops its end).
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if lines.send(without_colours(&line)).is_err() {
+                    break;
+                }
+            }
+        });
+        Logged {
+            child,
+            stderr,
+            log: Vec::new(),
+            seen: 0,
+        }
     }
 
     /// Waits for the next stderr line (after those a previous call looked at) that
@@ -173,7 +211,7 @@ impl Served {
     }
 
     /// Waits for perfkit to exit (its stderr closing is the event), within [`WAIT`];
-    /// afterwards [`Served::log`] holds everything it logged.
+    /// afterwards [`Logged::log`] holds everything it logged.
     pub async fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + WAIT;
         loop {
@@ -191,7 +229,7 @@ impl Served {
     }
 }
 
-impl Drop for Served {
+impl Drop for Logged {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
