@@ -94,27 +94,38 @@ start_hello_origin() {
     wait_up "$port"
 }
 
+# nginx_proxy_block PORT ORIGIN_PORT UPSTREAM LOCATION: http-block lines of a proxy on
+# loopback port PORT passing every request to 127.0.0.1:ORIGIN_PORT over a pool of 256
+# keep-alive HTTP/1.1 connections; UPSTREAM is added to the upstream block, the lines
+# LOCATION to `location /`.
+nginx_proxy_block() {
+    cat <<CONF
+    upstream origin { server 127.0.0.1:$2; keepalive 256;$3 }
+    server {
+        listen 127.0.0.1:$1;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+$4
+        }
+    }
+CONF
+}
+
 # nginx_forwarding_proxy NAME WORKERS PORT ORIGIN_PORT [MAIN]: writes $WORK/NAME.conf,
 # the peer proxy: proxy_pass with a keepalive upstream pool, sending the origin the
 # same forwarding headers perfkit sends by default (Host kept as the client sent it,
 # X-Forwarded-For/-Proto/-Host, Forwarded), so both do the same work and the origin
 # parses the same request. MAIN as for nginx_conf.
 nginx_forwarding_proxy() {
-    nginx_conf "$1" "$2" "    upstream origin { server 127.0.0.1:$4; keepalive 256; keepalive_requests 1000000; }
-    server {
-        listen 127.0.0.1:$3;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header Host \$http_host;
+    nginx_conf "$1" "$2" "$(nginx_proxy_block "$3" "$4" " keepalive_requests 1000000;" \
+"            proxy_set_header Host \$http_host;
             proxy_set_header X-Forwarded-For \$remote_addr;
             proxy_set_header X-Forwarded-Proto \$scheme;
             proxy_set_header X-Forwarded-Host \$http_host;
             proxy_set_header Forwarded \"for=\$remote_addr;proto=\$scheme\";
-            proxy_buffering on;
-        }
-    }" "${5:-}"
+            proxy_buffering on;")" "${5:-}"
 }
 
 # nginx_cache_proxy NAME WORKERS PORT ORIGIN_PORT [MAIN]: writes $WORK/NAME.conf, the
@@ -123,18 +134,10 @@ nginx_forwarding_proxy() {
 nginx_cache_proxy() {
     rm -rf "$WORK/nginx-cache"
     nginx_conf "$1" "$2" "    proxy_cache_path $WORK/nginx-cache levels=1:2 keys_zone=hits:16m max_size=256m inactive=1h use_temp_path=off;
-    upstream origin { server 127.0.0.1:$4; keepalive 256; }
-    server {
-        listen 127.0.0.1:$3;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_cache hits;
+$(nginx_proxy_block "$3" "$4" "" \
+"            proxy_cache hits;
             proxy_cache_lock on;
-            add_header Cache-Status \"nginx; \$upstream_cache_status\";
-        }
-    }" "${5:-}"
+            add_header Cache-Status \"nginx; \$upstream_cache_status\";")" "${5:-}"
 }
 
 # start_static_origin PORT [PREFIX...]: an nginx origin (one worker, under PREFIX) on
