@@ -5,7 +5,7 @@
 # p50/p99 latency of admitted requests, and the limit the gateway settled on (read
 # from its /metrics during each run) against the origin's knee.
 #
-#   bash bench/adaptive.sh [PAIRS] [SECONDS] [CONNECTIONS]
+#   [PERFKIT=BINARY] [KNEE_ORIGIN=BINARY] bash bench/adaptive.sh [PAIRS] [SECONDS] [CONNECTIONS]
 #
 # The origin is `knee_origin` (perfkit-testkit's KneeUpstream): WORKERS requests at
 # once, SERVICE_MS each, the rest queue, so its knee is WORKERS in flight and, without
@@ -19,46 +19,32 @@ CONNECTIONS=${3:-128}
 WORKERS=${ORIGIN_WORKERS:-8}
 SERVICE_MS=${SERVICE_MS:-10}
 BACKOFF_MS=${BACKOFF_MS:-20}
-# Pinning: the gateways on one core, the origin and the load on the other.
-if [ "${PIN:-1}" = 1 ]; then SUT="taskset -c 0"; LOAD="taskset -c 1"; else SUT=""; LOAD=""; fi
 
 source bench/setup.sh
+# Pinning: the gateways on one core, the origin and the load on the other.
+pin_cores
 need curl python3
 
-cargo build --release -q -p perfkit
-cargo build --release -q -p perfkit-testkit --example knee_origin
-PERFKIT=target/release/perfkit
-ORIGIN=target/release/examples/knee_origin
+# PERFKIT=BINARY and KNEE_ORIGIN=BINARY measure those binaries instead of building the
+# release ones.
+release_perfkit
+if [ -z "${KNEE_ORIGIN:-}" ]; then
+    CARGO_INCREMENTAL=0 cargo build --release -q -p perfkit-testkit --example knee_origin
+    KNEE_ORIGIN=target/release/examples/knee_origin
+fi
 
 ORIGIN_PORT=$(free_port)
 PLAIN_PORT=$(free_port); PLAIN_ADMIN=$(free_port)
 SHED_PORT=$(free_port); SHED_ADMIN=$(free_port)
 
-config() { # PORT ADMIN_PORT ADAPTIVE_LINES
-    cat <<CONF
-server:
-  listen: 127.0.0.1:$1
-  workers: 1
-admin:
-  listen: 127.0.0.1:$2
-log:
-  level: warn
-upstreams:
-  origin:
-    servers:
-      - address: 127.0.0.1:$ORIGIN_PORT
-    retries: { attempts: 0 }
-    outlier_detection: { enabled: false }
-$3
-routes:
-  - path_prefix: /
-    upstream: origin
-CONF
-}
-config "$PLAIN_PORT" "$PLAIN_ADMIN" "" > "$WORK/plain.yml"
-config "$SHED_PORT" "$SHED_ADMIN" "    adaptive: { initial_limit: 20, max_limit: 500, window_samples: 20 }" > "$WORK/shed.yml"
+# The one origin is neither retried against nor ejected.
+UPSTREAM="    retries: { attempts: 0 }
+    outlier_detection: { enabled: false }"
+perfkit_conf "$PLAIN_PORT" "$PLAIN_ADMIN" 1 "$ORIGIN_PORT" "$UPSTREAM" > "$WORK/plain.yml"
+perfkit_conf "$SHED_PORT" "$SHED_ADMIN" 1 "$ORIGIN_PORT" "$UPSTREAM
+    adaptive: { initial_limit: 20, max_limit: 500, window_samples: 20 }" > "$WORK/shed.yml"
 
-$LOAD "$ORIGIN" "127.0.0.1:$ORIGIN_PORT" "$WORKERS" "$SERVICE_MS" > "$WORK/origin.out" & PIDS+=($!)
+$LOAD "$KNEE_ORIGIN" "127.0.0.1:$ORIGIN_PORT" "$WORKERS" "$SERVICE_MS" > "$WORK/origin.out" & PIDS+=($!)
 $SUT "$PERFKIT" serve -c "$WORK/plain.yml" 2>"$WORK/plain.err" & PIDS+=($!)
 $SUT "$PERFKIT" serve -c "$WORK/shed.yml" 2>"$WORK/shed.err" & PIDS+=($!)
 wait_up "$ORIGIN_PORT"; wait_up "$PLAIN_PORT"; wait_up "$SHED_PORT"
@@ -96,4 +82,4 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 echo
-echo "origin knee: $WORKERS in flight ($SERVICE_MS ms each; capacity $((WORKERS * 1000 / SERVICE_MS)) req/s); $CONNECTIONS connections, ${SECONDS_PER_RUN}s runs, backoff ${BACKOFF_MS}ms after 503, 1 gateway worker, $(nproc) cores, pinned: ${PIN:-1}"
+echo "origin knee: $WORKERS in flight ($SERVICE_MS ms each; capacity $((WORKERS * 1000 / SERVICE_MS)) req/s); $CONNECTIONS connections, ${SECONDS_PER_RUN}s runs, backoff ${BACKOFF_MS}ms after 503, 1 gateway worker, $(nproc) cores, pinned: ${PIN:-1}, load average $(load_average)"

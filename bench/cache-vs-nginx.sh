@@ -6,7 +6,7 @@
 # requests/s and p99 of each, in alternating pairs, and the ratios perfkit/nginx
 # (and perfkit/varnish): requests/s above 1 and p99 below 1 favour perfkit.
 #
-#   bash bench/cache-vs-nginx.sh [PAIRS] [DURATION] [CONNECTIONS]
+#   [PERFKIT=BINARY] bash bench/cache-vs-nginx.sh [PAIRS] [DURATION] [CONNECTIONS]
 #
 # Pinning (PIN=1, the default): with 1 worker the cache under test runs on core 0 and
 # wrk and the origin on core 1; with 2 workers each cache gets both cores and nothing
@@ -22,8 +22,8 @@ SIZES=${SIZES:-"1k 64k"}
 WORKER_COUNTS=${WORKER_COUNTS:-"1 2"}
 
 source bench/setup.sh
-need nginx wrk curl
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+need wrk curl
+need_nginx
 VARNISHD=""
 if [ "${VARNISH:-1}" = 1 ]; then
     if ! command -v varnishd >/dev/null 2>&1 && ! [ -x /usr/sbin/varnishd ]; then
@@ -33,35 +33,15 @@ if [ "${VARNISH:-1}" = 1 ]; then
 fi
 
 # PERFKIT=BINARY measures that binary instead of building the release one.
-if [ -z "${PERFKIT:-}" ]; then
-    cargo build --release -q -p perfkit
-    PERFKIT=target/release/perfkit
-fi
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+release_perfkit
+echo "load average at start: $(load_average)"
 
 # The origin: static files answered with an hour of freshness.
-# nginx workers run as nobody: they must be able to read the files it serves.
-chmod 755 "$WORK"
+ORIGIN_PORT=$(free_port)
 mkdir -p "$WORK/www"
 head -c 1024 /dev/zero | tr '\0' 'a' > "$WORK/www/1k"
 head -c 65536 /dev/zero | tr '\0' 'b' > "$WORK/www/64k"
-echo ok > "$WORK/www/index.html"   # for wait_up
-ORIGIN_PORT=$(free_port)
-cat > "$WORK/origin.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$ORIGIN_PORT;
-        root $WORK/www;
-        location / { add_header Cache-Control "public, max-age=3600"; }
-    }
-}
-CONF
-taskset -c 1 "$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
-wait_up "$ORIGIN_PORT"
+start_static_origin "$ORIGIN_PORT" taskset -c 1
 
 SERVERS=()   # PIDs of the caches of the current worker count
 stop_caches() {
@@ -76,50 +56,12 @@ start_caches() {
     local workers=$1 sut=""
     if [ "${PIN:-1}" = 1 ] && [ "$workers" = 1 ]; then sut="taskset -c 0"; fi
     NGINX_PORT=$(free_port); PERFKIT_PORT=$(free_port); ADMIN_PORT=$(free_port)
-    rm -rf "$WORK/nginx-cache"
-    cat > "$WORK/proxy.conf" <<CONF
-daemon off; worker_processes $workers; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    proxy_cache_path $WORK/nginx-cache levels=1:2 keys_zone=hits:16m max_size=256m inactive=1h use_temp_path=off;
-    upstream origin { server 127.0.0.1:$ORIGIN_PORT; keepalive 256; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_cache hits;
-            proxy_cache_lock on;
-            add_header Cache-Status "nginx; \$upstream_cache_status";
-        }
-    }
-}
-CONF
-    cat > "$WORK/perfkit.yml" <<CONF
-server:
-  listen: 127.0.0.1:$PERFKIT_PORT
-  workers: $workers
-admin:
-  listen: 127.0.0.1:$ADMIN_PORT
-log:
-  level: warn
-upstreams:
-  origin:
-    servers:
-      - address: 127.0.0.1:$ORIGIN_PORT
-routes:
-  - name: origin
-    path_prefix: /
-    upstream: origin
-    cache: {}
-cache:
+    nginx_cache_proxy proxy "$workers" "$NGINX_PORT" "$ORIGIN_PORT"
+    perfkit_conf "$PERFKIT_PORT" "$ADMIN_PORT" "$workers" "$ORIGIN_PORT" "" "    name: origin
+    cache: {}" "cache:
   max_memory: 256MiB
-  max_object_size: 1MiB
-CONF
-    $sut "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" & SERVERS+=($!)
+  max_object_size: 1MiB" > "$WORK/perfkit.yml"
+    run_nginx proxy $sut & SERVERS+=($!)
     $sut "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & SERVERS+=($!)
     wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
     if [ -n "$VARNISHD" ]; then
@@ -133,16 +75,11 @@ CONF
     fi
 }
 
-LOAD=""
 run_wrk() { # PORT PATH WORKERS: requests/s and p99 (ms) of one wrk run
-    local load=""
-    if [ "${PIN:-1}" = 1 ] && [ "$3" = 1 ]; then load="taskset -c 1"; fi
-    $load wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$1$2" > "$WORK/wrk.out"
-    awk '/Non-2xx|Socket errors/ {print "  warning: " $0 > "/dev/stderr"}' "$WORK/wrk.out"
-    local rps p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
-    p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' "$WORK/wrk.out")
-    echo "$rps $p99"
+    local LOAD="" rps
+    if [ "${PIN:-1}" = 1 ] && [ "$3" = 1 ]; then LOAD="taskset -c 1"; fi
+    rps=$(wrk_run "$1" "$2")
+    echo "$rps $(wrk_p99_ms)"
 }
 
 # fill PORT PATH: the first request stores, the second must be a hit.
@@ -153,10 +90,7 @@ fill() {
 
 summarise() { # label, ratios...
     local label=$1; shift
-    printf '%s\n' "$@" | python3 -c "
-import sys, statistics, math
-r = [float(x) for x in sys.stdin.read().split()]
-print(f'$label: median {statistics.median(r):.3f}, geometric mean {math.exp(sum(map(math.log, r)) / len(r)):.3f} over {len(r)} pairs')"
+    echo "$label: $(ratio_summary "$@")"
 }
 
 for workers in $WORKER_COUNTS; do
@@ -198,12 +132,12 @@ for workers in $WORKER_COUNTS; do
             done
             row="| $pair |"
             for t in "${targets[@]}"; do row+=" ${rps[${t%%:*}]} | ${p99[${t%%:*}]} |"; done
-            rn=$(python3 -c "print(f'{${rps[perfkit]}/${rps[nginx]}:.3f}')")
-            pn=$(python3 -c "print(f'{${p99[perfkit]}/${p99[nginx]}:.3f}')")
+            rn=$(ratio "${rps[perfkit]}" "${rps[nginx]}")
+            pn=$(ratio "${p99[perfkit]}" "${p99[nginx]}")
             rps_nginx+=("$rn"); p99_nginx+=("$pn"); row+=" $rn | $pn |"
             if [ -n "$VARNISHD" ]; then
-                rv=$(python3 -c "print(f'{${rps[perfkit]}/${rps[varnish]}:.3f}')")
-                pv=$(python3 -c "print(f'{${p99[perfkit]}/${p99[varnish]}:.3f}')")
+                rv=$(ratio "${rps[perfkit]}" "${rps[varnish]}")
+                pv=$(ratio "${p99[perfkit]}" "${p99[varnish]}")
                 rps_varnish+=("$rv"); p99_varnish+=("$pv"); row+=" $rv | $pv |"
             fi
             echo "$row"
@@ -220,4 +154,4 @@ for workers in $WORKER_COUNTS; do
     stop_caches
 done
 echo
-echo "($(nproc) cores, pinned: ${PIN:-1}; varnish: ${VARNISHD:-not installed}; load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "($(nproc) cores, pinned: ${PIN:-1}; varnish: ${VARNISHD:-not installed}; load average at end: $(load_average))"

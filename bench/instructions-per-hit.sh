@@ -25,21 +25,10 @@ need valgrind nginx curl
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$BINARY" ] || cargo build --release -q -p perfkit
 
-# nginx workers run as nobody: they must be able to read the files it serves.
-chmod 755 "$WORK"
 mkdir -p "$WORK/www"
 head -c "$BODY" /dev/zero | tr '\0' 'a' > "$WORK/www/body"
-echo ok > "$WORK/www/index.html"
 ORIGIN=$(free_port)
-cat > "$WORK/origin.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/origin.pid; error_log $WORK/origin.err warn;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$ORIGIN; root $WORK/www;
-           location / { add_header Cache-Control "public, max-age=3600"; } } }
-CONF
-"$NGINX" -c "$WORK/origin.conf" -e "$WORK/origin.err" & PIDS+=($!)
-wait_up "$ORIGIN"
+start_static_origin "$ORIGIN"
 
 # hits PORT REQUESTS: fills, checks that a repeat is a hit, then sends REQUESTS GETs
 # of the same URL on one connection.
@@ -75,18 +64,7 @@ CONF
 count_nginx() { # REQUESTS -> total instructions of the run
     local port
     port=$(free_port)
-    rm -rf "$WORK/nginx-cache"
-    cat > "$WORK/proxy.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000;
-  proxy_cache_path $WORK/nginx-cache levels=1:2 keys_zone=hits:16m max_size=256m inactive=1h use_temp_path=off;
-  upstream origin { server 127.0.0.1:$ORIGIN; keepalive 256; }
-  server { listen 127.0.0.1:$port;
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_cache hits; proxy_cache_lock on;
-      add_header Cache-Status "nginx; \$upstream_cache_status"; } } }
-CONF
+    nginx_cache_proxy proxy 1 "$port" "$ORIGIN" "master_process off; "
     valgrind --tool=callgrind --callgrind-out-file="$WORK/ng.out" "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" 2>"$WORK/vg.err" &
     local pid=$!
     hits "$port" "$1"

@@ -9,8 +9,8 @@
 # REQUESTS and then 2 x REQUESTS sequential keep-alive GETs (curl URL globbing, one
 # connection) in two separate runs, and reports (Ir(2N) - Ir(N)) / N, which cancels
 # start-up and shutdown. Does the same for nginx as the peer proxy (one process,
-# `proxy_pass` with a keepalive upstream and the same forwarding headers as
-# bench/proxy-vs-nginx.sh). Needs valgrind, nginx and curl (installs what is missing).
+# `proxy_pass` with a keepalive upstream and the same forwarding headers: setup.sh's
+# nginx_forwarding_proxy, as in bench/proxy-vs-nginx.sh). Needs valgrind, nginx and curl (installs what is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BINARY=${1:-target/release/perfkit}
@@ -44,17 +44,7 @@ CONF
 count_nginx() { # REQUESTS -> total instructions of the run
     local port
     port=$(free_port)
-    cat > "$WORK/proxy.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000;
-  upstream origin { server 127.0.0.1:$ORIGIN; keepalive 256; keepalive_requests 1000000; }
-  server { listen 127.0.0.1:$port;
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_set_header Host \$http_host; proxy_set_header X-Forwarded-For \$remote_addr;
-      proxy_set_header X-Forwarded-Proto \$scheme; proxy_set_header X-Forwarded-Host \$http_host;
-      proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme"; proxy_buffering on; } } }
-CONF
+    nginx_forwarding_proxy proxy 1 "$port" "$ORIGIN" "master_process off; "
     valgrind --tool=callgrind --callgrind-out-file="$WORK/ng.out" "$NGINX" -c "$WORK/proxy.conf" -e "$WORK/proxy.err" 2>"$WORK/vg.err" &
     local pid=$!
     for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done

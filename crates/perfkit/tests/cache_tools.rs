@@ -1,111 +1,73 @@
 //! The cache commands end to end against real `perfkit serve` processes (and a real
 //! Redis): `perfkit cache-hit-rate`, `perfkit cache warm` and warming on start.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use perfkit_testkit::{free_port, Client, RedisServer, Reply, SampleUpstream, Scripted};
+use support::Served;
+
+mod support;
 
 const TOKEN: &str = "cache-tools-token";
 
-/// A `perfkit serve` process; killed on drop.
-struct Served {
-    child: Child,
-    port: u16,
-    admin_port: u16,
-    config: PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl Served {
-    /// Starts `perfkit serve` with one caching route `app` in front of `upstream` and
-    /// `cache` as the body of its `cache:` section; returns once the admin API answers
-    /// (and, with Redis configured, once the gateway reports L2 up).
-    async fn start(upstream: &SampleUpstream, cache: &str) -> Served {
-        let dir = tempfile::tempdir().unwrap();
-        let (port, admin_port) = (free_port(), free_port());
-        let config = dir.path().join("perfkit.yml");
-        let indented: String = cache.lines().map(|l| format!("  {l}\n")).collect();
-        std::fs::write(
-            &config,
-            format!(
-                "server:\n  listen: 127.0.0.1:{port}\nadmin:\n  listen: 127.0.0.1:{admin_port}\n  token: {TOKEN}\n\
-                 upstreams:\n  app:\n    servers:\n      - address: {}\n\
-                 routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n    cache: {{}}\n\
-                 cache:\n  max_memory: 1MiB\n  max_object_size: 64KiB\n{indented}",
-                upstream.addr()
-            ),
+/// Starts `perfkit serve` with one caching route `app` in front of `upstream` and
+/// `cache` as the body of its `cache:` section; returns once it listens (and, with
+/// Redis configured, once the gateway reports L2 up).
+async fn serve(upstream: &SampleUpstream, cache: &str) -> Served {
+    let indented: String = cache.lines().map(|l| format!("  {l}\n")).collect();
+    let served = Served::start(|port, admin_port| {
+        format!(
+            "server:\n  listen: 127.0.0.1:{port}\nadmin:\n  listen: 127.0.0.1:{admin_port}\n  token: {TOKEN}\n\
+             upstreams:\n  app:\n    servers:\n      - address: {}\n\
+             routes:\n  - name: app\n    path_prefix: /\n    upstream: app\n    cache: {{}}\n\
+             cache:\n  max_memory: 1MiB\n  max_object_size: 64KiB\n{indented}",
+            upstream.addr()
         )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
-            .args(["serve", "-c", config.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let served = Served {
-            child,
-            port,
-            admin_port,
-            config,
-            dir,
-        };
-        let wants_redis = cache.contains("redis:");
+    })
+    .await;
+    if cache.contains("redis:") {
+        // Connecting to Redis logs nothing: the admin API's stats are the only view
+        // of it, so they are asked until they say L2 is up.
         let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(stats) = served.stats().await {
-                if !wants_redis || stats["cache"]["l2"] == "up" {
-                    break;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "perfkit serve never became ready"
-            );
+        while stats(&served)
+            .await
+            .is_none_or(|stats| stats["cache"]["l2"] != "up")
+        {
+            assert!(Instant::now() < deadline, "L2 never came up");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        served
     }
-
-    async fn stats(&self) -> Option<serde_json::Value> {
-        let reply = Client::http1()
-            .request(
-                http::Method::GET,
-                &format!("http://127.0.0.1:{}/admin/cache/stats", self.admin_port),
-                &[("authorization", &format!("Bearer {TOKEN}"))],
-                "",
-            )
-            .await
-            .ok()?;
-        (reply.status == 200)
-            .then(|| serde_json::from_slice(&reply.body).ok())
-            .flatten()
-    }
-
-    /// `GET path` with `Host: app.test`, so every gateway builds the same key.
-    async fn get(&self, path: &str) -> Reply {
-        Client::http1()
-            .request(
-                http::Method::GET,
-                &format!("http://127.0.0.1:{}{path}", self.port),
-                &[("host", "app.test")],
-                "",
-            )
-            .await
-            .unwrap()
-    }
-
-    fn config(&self) -> &str {
-        self.config.to_str().unwrap()
-    }
+    served
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+async fn stats(served: &Served) -> Option<serde_json::Value> {
+    served.admin_json("/admin/cache/stats", TOKEN).await
+}
+
+/// `GET path` with `Host: app.test`, so every gateway builds the same key.
+async fn get(served: &Served, path: &str) -> Reply {
+    Client::http1()
+        .request(
+            http::Method::GET,
+            &served.url(path),
+            &[("host", "app.test")],
+            "",
+        )
+        .await
+        .unwrap()
+}
+
+/// `GET page` through `served`, which must answer it from its cache.
+async fn get_hit(served: &Served, page: &str) {
+    let reply = get(served, page).await;
+    assert!(
+        reply
+            .header("cache-status")
+            .is_some_and(|s| s.starts_with("perfkit; hit")),
+        "{page}: {:?}",
+        reply.headers
+    );
 }
 
 fn perfkit(args: &[&str]) -> Output {
@@ -114,20 +76,6 @@ fn perfkit(args: &[&str]) -> Output {
         .env_remove("PERFKIT_ADMIN_TOKEN")
         .output()
         .unwrap()
-}
-
-/// `line` without ANSI colour sequences (`ESC [ ... m`).
-fn without_colours(line: &str) -> String {
-    let mut out = String::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            chars.by_ref().find(|&c| c == 'm');
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -147,11 +95,11 @@ async fn cache_hit_rate_reports_routes_layers_and_redis_info_from_two_gateways()
     let redis = RedisServer::start().unwrap();
     let upstream = cacheable_upstream().await;
     let redis_block = format!("redis:\n  url: {}\n  namespace: hitrate", redis.url());
-    let one = Served::start(&upstream, &redis_block).await;
-    let two = Served::start(&upstream, &redis_block).await;
+    let one = serve(&upstream, &redis_block).await;
+    let two = serve(&upstream, &redis_block).await;
 
     // Stored through one (a miss, then an L1 hit); through two, an L2 hit then L1.
-    let first = one.get("/items").await;
+    let first = get(&one, "/items").await;
     assert!(
         first
             .header("cache-status")
@@ -159,8 +107,8 @@ async fn cache_hit_rate_reports_routes_layers_and_redis_info_from_two_gateways()
         "{:?}",
         first.headers
     );
-    one.get("/items").await;
-    let from_redis = two.get("/items").await;
+    get(&one, "/items").await;
+    let from_redis = get(&two, "/items").await;
     assert!(
         from_redis
             .header("cache-status")
@@ -168,8 +116,8 @@ async fn cache_hit_rate_reports_routes_layers_and_redis_info_from_two_gateways()
         "{:?}",
         from_redis.headers
     );
-    two.get("/items").await;
-    two.get("/other").await;
+    get(&two, "/items").await;
+    get(&two, "/other").await;
     assert_eq!(
         upstream.requests(),
         2,
@@ -217,9 +165,9 @@ async fn cache_hit_rate_reports_routes_layers_and_redis_info_from_two_gateways()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cache_hit_rate_without_redis_and_with_a_wrong_token() {
     let upstream = cacheable_upstream().await;
-    let served = Served::start(&upstream, "").await;
-    served.get("/a").await;
-    served.get("/a").await;
+    let served = serve(&upstream, "").await;
+    get(&served, "/a").await;
+    get(&served, "/a").await;
     let admin = format!("127.0.0.1:{}", served.admin_port);
 
     // Flags alone, no config file: the gateway reports no Redis, so none is read.
@@ -314,7 +262,7 @@ fn warm(served: &Served, args: &[&str]) -> (Option<i32>, serde_json::Value, Stri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cache_warm_stores_urls_from_a_list_and_a_sitemap_index_then_they_hit() {
     let origin = warm_origin().await;
-    let served = Served::start(&origin, "").await;
+    let served = serve(&origin, "").await;
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("urls.txt");
     std::fs::write(
@@ -360,14 +308,7 @@ async fn cache_warm_stores_urls_from_a_list_and_a_sitemap_index_then_they_hit() 
     // Every warmed page is now a hit: the origin sees nothing more.
     for page in ["/p1", "/p2", "/p3", "/p4"] {
         let before = origin.requests_for(page);
-        let reply = served.get(page).await;
-        assert!(
-            reply
-                .header("cache-status")
-                .is_some_and(|s| s.starts_with("perfkit; hit")),
-            "{page}: {:?}",
-            reply.headers
-        );
+        get_hit(&served, page).await;
         assert_eq!(origin.requests_for(page), before, "{page}");
     }
 
@@ -382,7 +323,7 @@ async fn cache_warm_stores_urls_from_a_list_and_a_sitemap_index_then_they_hit() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cache_warm_reports_bad_input_clearly() {
     let origin = warm_origin().await;
-    let served = Served::start(&origin, "").await;
+    let served = serve(&origin, "").await;
     let dir = tempfile::tempdir().unwrap();
     let not_a_sitemap = dir.path().join("page.xml");
     std::fs::write(&not_a_sitemap, "<html><body/></html>").unwrap();
@@ -411,34 +352,20 @@ async fn cache_warm_reports_bad_input_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_gateway_warms_its_cache_on_start_from_config() {
     let origin = warm_origin().await;
-    let served = Served::start(
+    let mut served = serve(
         &origin,
         "warm:\n  urls: [\"http://app.test/p1\"]\n  sitemap: http://app.test/sitemaps.xml\n  concurrency: 2",
     )
     .await;
-    let log = served.dir.path().join("stderr.log");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let done = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Some(line) = text.lines().find(|l| l.contains("cache warm: done")) {
-            break without_colours(line);
-        }
-        assert!(Instant::now() < deadline, "warming never finished:\n{text}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let done = served
+        .wait_for_line(|l| l.contains("cache warm: done"))
+        .await;
     assert!(
         done.contains("urls=3") && done.contains("stored=3"),
         "{done}"
     );
     for page in ["/p1", "/p3", "/p4"] {
-        let reply = served.get(page).await;
-        assert!(
-            reply
-                .header("cache-status")
-                .is_some_and(|s| s.starts_with("perfkit; hit")),
-            "{page}: {:?}",
-            reply.headers
-        );
+        get_hit(&served, page).await;
         assert_eq!(origin.requests_for(page), 1, "{page}");
     }
 }
@@ -446,7 +373,7 @@ async fn the_gateway_warms_its_cache_on_start_from_config() {
 /// `perfkit_cache_memory_bytes` from the gateway's `/metrics`.
 async fn l1_bytes(served: &Served) -> u64 {
     let reply = Client::http1()
-        .get(&format!("http://127.0.0.1:{}/metrics", served.admin_port))
+        .get(&served.admin_url("/metrics"))
         .await
         .unwrap();
     reply
@@ -475,12 +402,12 @@ const MAX_OBJECT: u64 = 64 << 10;
 async fn l1_memory_stays_under_max_memory_with_twenty_times_as_many_distinct_bytes() {
     let origin = cacheable_upstream().await;
     // Each answer echoes the request's headers: a 16 KiB header makes a ~16.5 KiB body.
-    let served = Served::start(&origin, "").await;
-    let pid = served.child.id();
+    let served = serve(&origin, "").await;
+    let pid = served.pid();
     let pad = "p".repeat(16 << 10);
     // Warm the process up (allocator arenas, connection pools) before the baseline.
     for i in 0..200 {
-        served.get(&format!("/warmup?i={i}")).await;
+        get(&served, &format!("/warmup?i={i}")).await;
     }
     let rss_before = rss_bytes(pid);
 
@@ -532,7 +459,7 @@ async fn l1_memory_stays_under_max_memory_with_twenty_times_as_many_distinct_byt
         peak >= MAX_MEMORY / 2,
         "the L1 was actually filled (peak {peak} bytes)"
     );
-    let stats = served.stats().await.unwrap();
+    let stats = stats(&served).await.unwrap();
     let stored = stats["stored"][0]["bytes"].as_u64().unwrap();
     assert!(stored >= 20 * MAX_MEMORY, "{stored} bytes stored in all");
     assert!(

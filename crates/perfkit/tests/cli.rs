@@ -2,12 +2,15 @@
 //! reload under load and SIGTERM drain, and the demo.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use perfkit_testkit::{free_port, Client, SampleUpstream};
+use support::{Launch, Served};
+
+mod support;
 
 const TOKEN: &str = "cli-test-token";
 
@@ -18,6 +21,18 @@ fn perfkit(args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(name, value);
     }
     command.output().expect("perfkit runs")
+}
+
+/// `perfkit demo` with `args`, which must succeed; its stdout.
+fn demo(args: &[&str]) -> String {
+    let output = perfkit(&[&["demo"], args].concat(), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -76,16 +91,7 @@ fn config_check_prints_the_effective_config_with_overrides_and_redaction() {
 
 #[test]
 fn demo_runs_without_any_external_service() {
-    let output = perfkit(
-        &["demo", "--listen", "127.0.0.1:0", "--requests", "40"],
-        &[],
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = demo(&["--listen", "127.0.0.1:0", "--requests", "40"]);
     assert!(
         stdout.contains("statuses: {200: 40}, transport failures: 0"),
         "{stdout}"
@@ -156,13 +162,7 @@ fn a_busy_port_is_reported_once_with_its_cause() {
 fn demo_moves_to_a_free_port_when_8080_is_taken() {
     // Holds 8080 for the test; if something else already holds it, so much the better.
     let _taken = std::net::TcpListener::bind("127.0.0.1:8080");
-    let output = perfkit(&["demo", "--requests", "10"], &[]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = demo(&["--requests", "10"]);
     assert!(
         stdout.contains("127.0.0.1:8080 is in use; using a free port"),
         "{stdout}"
@@ -170,119 +170,23 @@ fn demo_moves_to_a_free_port_when_8080_is_taken() {
     assert!(stdout.contains("statuses: {200: 10}"), "{stdout}");
 }
 
-/// A `perfkit serve` process, killed on drop.
-struct Served {
-    child: Child,
-    port: u16,
-    admin_port: u16,
-    config: PathBuf,
-    dir: tempfile::TempDir,
+/// `perfkit serve` in front of `upstream`, with `extra` appended to its config.
+async fn serve(upstream: &SampleUpstream, extra: &str) -> Served {
+    serve_with(upstream, extra, Launch::default()).await
 }
 
-impl Served {
-    async fn start(upstream: &SampleUpstream) -> Served {
-        Served::start_with(upstream, "").await
-    }
-
-    /// Starts `perfkit serve` with `extra` appended to its config.
-    async fn start_with(upstream: &SampleUpstream, extra: &str) -> Served {
-        Served::spawn(upstream, extra, &[], &[]).await
-    }
-
-    /// Starts `perfkit serve` with `extra` appended to its config, run through the
-    /// command `wrapper` (e.g. `prlimit --nofile=…`) when it is not empty.
-    /// `args` are added to `perfkit serve -c CONFIG`.
-    async fn spawn(
-        upstream: &SampleUpstream,
-        extra: &str,
-        wrapper: &[&str],
-        args: &[&str],
-    ) -> Served {
-        let dir = tempfile::tempdir().unwrap();
-        let (port, admin_port) = (free_port(), free_port());
-        let config = dir.path().join("perfkit.yml");
-        std::fs::write(&config, serve_config(port, admin_port, upstream) + extra).unwrap();
-        let binary = env!("CARGO_BIN_EXE_perfkit");
-        let mut command = match wrapper.split_first() {
-            Some((program, args)) => {
-                let mut command = Command::new(program);
-                command.args(args).arg(binary);
-                command
-            }
-            None => Command::new(binary),
-        };
-        let child = command
-            .args(["serve", "-c", config.to_str().unwrap()])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let served = Served {
-            child,
-            port,
-            admin_port,
-            config,
-            dir,
-        };
-        served.wait_generation(1).await;
-        served
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([name, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    async fn generation(&self) -> Option<u64> {
-        let reply = Client::http1()
-            .request(
-                http::Method::GET,
-                &format!("http://127.0.0.1:{}/admin/upstreams", self.admin_port),
-                &[("authorization", &format!("Bearer {TOKEN}"))],
-                "",
-            )
-            .await
-            .ok()?;
-        serde_json::from_slice::<serde_json::Value>(&reply.body).ok()?["generation"].as_u64()
-    }
-
-    /// Waits until the admin API reports `generation` (the process is up, or reloaded).
-    async fn wait_generation(&self, generation: u64) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.generation().await != Some(generation) {
-            assert!(
-                Instant::now() < deadline,
-                "generation {generation} never appeared"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    fn wait_exit(&mut self) -> std::process::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "perfkit did not exit");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
+/// [`serve`], run as `launch` says.
+async fn serve_with(upstream: &SampleUpstream, extra: &str, launch: Launch<'_>) -> Served {
+    Served::launch(
+        |port, admin_port| serve_config(port, admin_port, upstream) + extra,
+        launch,
+    )
+    .await
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The configuration generation the admin API reports.
+async fn generation_of(served: &Served) -> Option<u64> {
+    served.admin_json("/admin/upstreams", TOKEN).await?["generation"].as_u64()
 }
 
 fn serve_config(port: u16, admin_port: u16, upstream: &SampleUpstream) -> String {
@@ -298,7 +202,7 @@ fn serve_config(port: u16, admin_port: u16, upstream: &SampleUpstream) -> String
 async fn sighup_reloads_under_load_with_zero_failed_requests() {
     let blue = SampleUpstream::start_named("blue").await.unwrap();
     let green = SampleUpstream::start_named("green").await.unwrap();
-    let mut served = Served::start(&blue).await;
+    let mut served = serve(&blue, "").await;
 
     let running = Arc::new(AtomicBool::new(true));
     let (ok, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -333,7 +237,12 @@ async fn sighup_reloads_under_load_with_zero_failed_requests() {
         .unwrap();
         let before = ok.load(Ordering::SeqCst);
         served.signal("-HUP");
-        served.wait_generation(round + 2).await;
+        let generation = format!("generation={}", round + 2);
+        served
+            .wait_for_line(|l| l.contains("configuration reloaded") && l.contains(&generation))
+            .await;
+        // The admin API reports the new generation once the log line is out.
+        assert_eq!(generation_of(&served).await, Some(round + 2));
         let deadline = Instant::now() + Duration::from_secs(10);
         while ok.load(Ordering::SeqCst) < before + 50 {
             assert!(
@@ -346,25 +255,20 @@ async fn sighup_reloads_under_load_with_zero_failed_requests() {
     // A broken config is refused and the running one stays.
     std::fs::write(&served.config, "server: [not, a, mapping]\n").unwrap();
     served.signal("-HUP");
-    let reloads_failed = || async {
-        Client::http1()
-            .get(&format!("http://127.0.0.1:{}/metrics", served.admin_port))
-            .await
-            .map(|r| {
-                r.text()
-                    .contains("perfkit_config_reloads_total{result=\"error\"} 1")
-            })
-            .unwrap_or(false)
-    };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !reloads_failed().await {
-        assert!(
-            Instant::now() < deadline,
-            "the failed reload was not counted"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(served.generation().await, Some(5));
+    served
+        .wait_for_line(|l| l.contains("configuration reload failed"))
+        .await;
+    // Counted before it is logged.
+    let metrics = Client::http1()
+        .get(&served.admin_url("/metrics"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        metrics.contains("perfkit_config_reloads_total{result=\"error\"} 1"),
+        "the failed reload was not counted:\n{metrics}"
+    );
+    assert_eq!(generation_of(&served).await, Some(5));
 
     running.store(false, Ordering::SeqCst);
     for task in load {
@@ -379,13 +283,13 @@ async fn sighup_reloads_under_load_with_zero_failed_requests() {
     assert!(blue.requests() > 0 && green.requests() > 0);
 
     served.signal("-TERM");
-    assert!(served.wait_exit().success());
+    assert!(served.wait_exit().await.success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_in_flight_requests_finish() {
     let upstream = SampleUpstream::start_named("slow").await.unwrap();
-    let mut served = Served::start(&upstream).await;
+    let mut served = serve(&upstream, "").await;
     let url = served.url("/slow");
     let in_flight = tokio::spawn(async move {
         Client::http1()
@@ -400,7 +304,7 @@ async fn sigterm_lets_in_flight_requests_finish() {
     served.signal("-TERM");
     let reply = in_flight.await.unwrap().unwrap();
     assert_eq!(reply.status, 200);
-    assert!(served.wait_exit().success());
+    assert!(served.wait_exit().await.success());
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", served.port)).is_err(),
         "still accepting after shutdown"
@@ -421,14 +325,18 @@ fn cpu_time(pid: u32) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_connection_flood_at_the_fd_limit_neither_spins_nor_locks_clients_out() {
     let upstream = SampleUpstream::start_named("flooded").await.unwrap();
-    let served = Served::spawn(&upstream, "", &["prlimit", "--nofile=128:128"], &[]).await;
+    let launch = Launch {
+        wrapper: &["prlimit", "--nofile=128:128"],
+        ..Launch::default()
+    };
+    let served = serve_with(&upstream, "", launch).await;
     let addr = format!("127.0.0.1:{}", served.port);
     // Far more idle connections than the process has descriptors for.
     let mut flood = Vec::new();
     for _ in 0..300 {
         flood.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
     }
-    let pid = served.child.id();
+    let pid = served.pid();
     let before = cpu_time(pid);
     let window = Instant::now();
     // A legitimate client, queued behind the flood: served once idle ones time out
@@ -467,8 +375,11 @@ async fn serve_also_serves_the_queue_api_when_given_a_queues_file() {
             dir.path().join("jobs.db").display()
         ),
     );
-    let mut served =
-        Served::spawn(&upstream, "", &[], &["--queues", queues.to_str().unwrap()]).await;
+    let launch = Launch {
+        args: &["--queues", queues.to_str().unwrap()],
+        ..Launch::default()
+    };
+    let mut served = serve_with(&upstream, "", launch).await;
     // The gateway answers, and so does the queue API, with its token.
     assert_eq!(
         Client::http1().get(&served.url("/")).await.unwrap().status,
@@ -503,7 +414,7 @@ async fn serve_also_serves_the_queue_api_when_given_a_queues_file() {
         .unwrap();
     assert_eq!(refused.status, 401);
     served.signal("-TERM");
-    assert!(served.wait_exit().success());
+    assert!(served.wait_exit().await.success());
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", api_port)).is_err(),
         "the queue API still accepts after shutdown"
@@ -529,13 +440,13 @@ fn the_shipped_example_config_is_valid() {
 async fn json_logs_are_one_event_per_line() {
     let upstream = SampleUpstream::start_named("logged").await.unwrap();
     let extra = "log:\n  format: json\n  access_log: true\n";
-    let mut served = Served::start_with(&upstream, extra).await;
+    let mut served = serve(&upstream, extra).await;
     let reply = Client::http1().get(&served.url("/logged")).await.unwrap();
     assert_eq!(reply.status, 200);
     served.signal("-TERM");
-    assert!(served.wait_exit().success());
+    assert!(served.wait_exit().await.success());
 
-    let log = std::fs::read_to_string(served.dir.path().join("stderr.log")).unwrap();
+    let log = served.log();
     let events: Vec<serde_json::Value> = log
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
@@ -557,9 +468,7 @@ async fn json_logs_are_one_event_per_line() {
 
 #[test]
 fn demo_shows_a_client_being_rate_limited_with_its_headers() {
-    let output = perfkit(&["demo", "--requests", "8", "--listen", "127.0.0.1:0"], &[]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stdout = demo(&["--requests", "8", "--listen", "127.0.0.1:0"]);
     assert!(
         stdout.contains(
             r#"  200 RateLimit-Policy: "demo-per-ip";q=3;w=60  RateLimit: "demo-per-ip";r=2;t=20"#

@@ -2,72 +2,37 @@
 //! from `rate-limits.yml` beside each config): in exact mode the admitted total never
 //! exceeds the bound, in leased mode never more than its documented overshoot.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use perfkit_testkit::{free_port, Client, RedisServer, SampleUpstream};
+use perfkit_testkit::{Client, RedisServer, SampleUpstream};
+use support::{Launch, Served};
 
-/// A `perfkit serve` process, killed on drop.
-struct Gateway {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
+mod support;
 
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Gateway {
-    async fn start(upstream: &SampleUpstream, rate_limits: &str) -> Gateway {
-        let dir = tempfile::tempdir().unwrap();
-        let (port, admin_port) = (free_port(), free_port());
-        let config = dir.path().join("perfkit.yml");
-        std::fs::write(
-            &config,
+/// `perfkit serve` in front of `upstream` with `rate_limits` as the
+/// `rate-limits.yml` beside its config.
+async fn serve(upstream: &SampleUpstream, rate_limits: &str) -> Served {
+    let launch = Launch {
+        files: &[("rate-limits.yml", rate_limits)],
+        ..Launch::default()
+    };
+    Served::launch(
+        |port, admin_port| {
             format!(
                 "server:\n  listen: 127.0.0.1:{port}\n  workers: 1\nadmin:\n  listen: 127.0.0.1:{admin_port}\n\
                  upstreams:\n  app:\n    servers:\n      - address: {}\n\
                  routes:\n  - path_prefix: /\n    upstream: app\n",
                 upstream.addr()
-            ),
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("rate-limits.yml"), rate_limits).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
-            .args(["serve", "-c", config.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let gateway = Gateway {
-            child,
-            port,
-            _dir: dir,
-        };
-        let health = format!("http://127.0.0.1:{admin_port}/healthz");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(reply) = Client::http1().get(&health).await {
-                if reply.status == 200 {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "perfkit serve did not come up");
-            // Polling the process's health endpoint until it listens.
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        gateway
-    }
+            )
+        },
+        launch,
+    )
+    .await
 }
 
 /// `clients` concurrent clients per gateway each send `each` GETs to `path`; the
 /// statuses.
-async fn hammer(gateways: &[Gateway], path: &str, clients: usize, each: usize) -> Vec<u16> {
+async fn hammer(gateways: &[Served], path: &str, clients: usize, each: usize) -> Vec<u16> {
     let mut tasks = Vec::new();
     for gateway in gateways {
         for _ in 0..clients {
@@ -119,7 +84,7 @@ async fn three_processes_in_exact_mode_never_admit_more_than_the_bound() {
     let rate_limits = rules(&redis.url(), "exact") + windows;
     let mut gateways = Vec::new();
     for _ in 0..3 {
-        gateways.push(Gateway::start(&upstream, &rate_limits).await);
+        gateways.push(serve(&upstream, &rate_limits).await);
     }
     for path in ["/g", "/s"] {
         let statuses = hammer(&gateways, path, 8, 10).await;
@@ -140,7 +105,7 @@ async fn three_processes_in_leased_mode_stay_within_the_documented_overshoot() {
     let rate_limits = rules(&redis.url(), "leased");
     let mut gateways = Vec::new();
     for _ in 0..3 {
-        gateways.push(Gateway::start(&upstream, &rate_limits).await);
+        gateways.push(serve(&upstream, &rate_limits).await);
     }
     let statuses = hammer(&gateways, "/g", 8, 10).await;
     assert!(

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 use http::Method;
 use perfkit_testkit::{free_port, Client, RedisCluster, RedisServer};
 use serde_json::Value;
+use support::Logged;
+
+mod support;
 
 const TOKEN: &str = "crash-token";
 const BATCHES: usize = 30;
@@ -50,24 +53,26 @@ fn setup(backend: &str) -> Setup {
     }
 }
 
-fn perfkit(dir: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_perfkit"))
+fn perfkit(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_perfkit"));
+    command
         .args(args)
         .current_dir(dir)
-        .env("PERFKIT_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+        .env("PERFKIT_LOG", "error");
+    command
 }
 
-fn start_api(s: &Setup) -> Child {
+/// The queue API, ready once it says it listens (printed whatever the log level).
+async fn start_api(s: &Setup) -> Logged {
     let listen = format!("127.0.0.1:{}", s.port);
     let queues = s.queues.to_str().unwrap();
-    perfkit(
+    let mut api = Logged::spawn(&mut perfkit(
         s.dir.path(),
         &["queue", "--queues", queues, "serve", "--listen", &listen],
-    )
+    ));
+    api.wait_for_line(|l| l.starts_with("queue API listening on"))
+        .await;
+    api
 }
 
 fn start_worker(s: &Setup) -> Child {
@@ -75,6 +80,10 @@ fn start_worker(s: &Setup) -> Child {
         s.dir.path(),
         &["worker", "--queues", s.queues.to_str().unwrap()],
     )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap()
 }
 
 async fn call(
@@ -96,14 +105,6 @@ async fn call(
     Ok((reply.status.as_u16(), value))
 }
 
-async fn wait_for_api(client: &Client, api: &str) {
-    let limit = Instant::now() + Duration::from_secs(20);
-    while client.get(&format!("{api}/healthz")).await.is_err() {
-        assert!(Instant::now() < limit, "the queue API did not come up");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 fn crash_test(backend: &str) {
     let s = setup(backend);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -112,8 +113,7 @@ fn crash_test(backend: &str) {
         .build()
         .unwrap();
     let client = Client::http1();
-    let mut api = start_api(&s);
-    runtime.block_on(wait_for_api(&client, &s.api));
+    let mut api = runtime.block_on(start_api(&s));
     let mut workers: Vec<Child> = (0..WORKERS).map(|_| start_worker(&s)).collect();
 
     // Chaos: SIGKILL a random worker every 150-500 ms and restart it, while enqueuing.
@@ -166,9 +166,10 @@ fn crash_test(backend: &str) {
             workers[victim] = start_worker(&s);
             kills += 1;
             if !api_killed && kills == 3 {
-                api.kill().unwrap();
-                api.wait().unwrap();
-                api = start_api(&s);
+                // Killed, and restarted while the producer keeps retrying.
+                api.child.kill().unwrap();
+                api.child.wait().unwrap();
+                api = runtime.block_on(start_api(&s));
                 api_killed = true;
             }
         }
@@ -183,7 +184,6 @@ fn crash_test(backend: &str) {
     // Let the surviving workers drain the queue.
     let limit = Instant::now() + Duration::from_secs(60);
     let stats = runtime.block_on(async {
-        wait_for_api(&client, &s.api).await;
         loop {
             let url = format!("{}/queues/crash/stats", s.api);
             if let Ok((200, stats)) = call(&client, Method::GET, &url, None, "").await {
@@ -206,8 +206,7 @@ fn crash_test(backend: &str) {
             .status();
         worker.wait().unwrap();
     }
-    api.kill().unwrap();
-    api.wait().unwrap();
+    drop(api);
 
     let log = std::fs::read_to_string(&s.runs).unwrap();
     let mut runs: HashMap<u64, usize> = HashMap::new();

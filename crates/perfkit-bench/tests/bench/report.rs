@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use perfkit_bench::compare::compare;
 use perfkit_bench::report::{self, ReportContext, ScenarioReport};
@@ -133,9 +134,12 @@ fn html_report_snapshot() {
     insta::assert_snapshot!(report::html(&context(), &reports()));
 }
 
-/// Runs chromium headless with `args` and the file URL of `page`, within a minute.
+/// How long one chromium run may take.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs chromium headless with `args` and the file URL of `page`, within [`LIMIT`].
 fn chromium(profile: &Path, page: &Path, args: &[&str]) -> std::process::Output {
-    let mut child = Command::new("chromium")
+    let child = Command::new("chromium")
         .args([
             "--headless",
             "--no-sandbox",
@@ -152,15 +156,23 @@ fn chromium(profile: &Path, page: &Path, args: &[&str]) -> std::process::Output 
         .stderr(Stdio::piped())
         .spawn()
         .expect("chromium is installed (scripts/test.sh installs the Debian package)");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish within 60s");
+    // A thread waits for the exit and collects the output (draining the pipes, so a
+    // large --dump-dom cannot block chromium); this one waits for that, bounded.
+    let pid = child.id();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match finished.recv_timeout(LIMIT) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            // The shell's own `kill`: the child is the waiting thread's now.
+            let _ = Command::new("sh")
+                .args(["-c", &format!("kill -KILL {pid}")])
+                .status();
+            panic!("chromium did not finish within {LIMIT:?}");
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
-    child.wait_with_output().unwrap()
 }
 
 #[test]

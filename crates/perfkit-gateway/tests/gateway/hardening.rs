@@ -13,6 +13,24 @@ use tokio::sync::Notify;
 
 use crate::support::*;
 
+/// An HTTP/2 connection (h2c, prior knowledge) to `addr`: its request sender, and the
+/// task driving it, which ends when the server closes the connection.
+async fn h2c(
+    addr: SocketAddr,
+) -> (
+    hyper::client::conn::http2::SendRequest<http_body_util::Empty<bytes::Bytes>>,
+    tokio::task::JoinHandle<hyper::Result<()>>,
+) {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (send, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    (send, tokio::spawn(connection))
+}
+
 /// A hand-written upstream: for each request head it reads, `answer` writes whatever
 /// it likes on the connection (including nothing, or more than asked for).
 async fn raw_upstream<F, Fut>(answer: F) -> SocketAddr
@@ -162,14 +180,7 @@ async fn idle_keep_alive_connections_are_closed_http1_and_http2_with_goaway() {
     let gw = gateway_with("idle_timeout: 400ms\nheader_read_timeout: 30s", "", &yaml).await;
 
     // HTTP/2 (h2c prior knowledge): one request, then silence.
-    let stream = TcpStream::connect(gw.addr()).await.unwrap();
-    let (mut send, connection) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        hyper_util::rt::TokioIo::new(stream),
-    )
-    .await
-    .unwrap();
-    let driver = tokio::spawn(connection);
+    let (mut send, driver) = h2c(gw.addr()).await;
     let request = http::Request::get(url(&gw, "/h2"))
         .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
@@ -456,14 +467,7 @@ async fn http2_authority_and_host_must_agree() {
     let a = SampleUpstream::start_named("h2-site").await.unwrap();
     let yaml = single_group("round_robin", &[&a], "");
     let gw = gateway(&yaml).await;
-    let stream = TcpStream::connect(gw.addr()).await.unwrap();
-    let (mut send, connection) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        hyper_util::rt::TokioIo::new(stream),
-    )
-    .await
-    .unwrap();
-    tokio::spawn(connection);
+    let (mut send, _driver) = h2c(gw.addr()).await;
     let empty = http_body_util::Empty::<bytes::Bytes>::new;
     let same = http::Request::get("http://h2.example/same")
         .header("host", "H2.example")
