@@ -8,9 +8,15 @@
 //! `synchronous=FULL` makes every commit fsync the WAL, so an acknowledged job survives
 //! power loss, not only a process crash; group commit amortises that fsync.
 //! Other processes serialise on SQLite's write lock (`busy_timeout`).
+//!
+//! Acks (`complete`) from all of a process's worker slots are gathered into one writer
+//! operation: the first ack queues it, later ones join its list until the writer takes
+//! it, so a commit carries many acks for the cost of one operation (no savepoint, one
+//! boxed closure and channel send). Each caller still answers only after the `COMMIT`
+//! that holds its ack: a job counts as done only once its ack is on disk.
 
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -98,6 +104,53 @@ struct Inner {
     ops: mpsc::Sender<Op>,
     notify: Notify,
     path: PathBuf,
+    acks: Arc<Mutex<Acks>>,
+}
+
+/// Acks waiting for the writer (see the module doc).
+#[derive(Debug, Default)]
+struct Acks {
+    pending: Vec<PendingAck>,
+    /// An operation that will take `pending` is in the writer's queue.
+    queued: bool,
+}
+
+#[derive(Debug)]
+struct PendingAck {
+    lease: Lease,
+    now: Millis,
+    reply: oneshot::Sender<Result<bool, QueueError>>,
+}
+
+/// The writer operation that runs every pending ack (one `UPDATE` each, no savepoint:
+/// a single statement is atomic on its own, and a failed one fails only its caller).
+fn ack_op(acks: Arc<Mutex<Acks>>) -> Op {
+    Box::new(move |conn: Result<&Connection, &str>| {
+        let pending = {
+            let mut acks = acks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            acks.queued = false;
+            std::mem::take(&mut acks.pending)
+        };
+        let results: Vec<(oneshot::Sender<_>, Result<bool, QueueError>)> = pending
+            .into_iter()
+            .map(|ack| {
+                let result = match conn {
+                    Ok(conn) => complete_in(conn, &ack.lease, ack.now),
+                    Err(message) => Err(QueueError::Invalid(format!("cannot begin: {message}"))),
+                };
+                (ack.reply, result)
+            })
+            .collect();
+        Box::new(move |commit_error: Option<&str>| {
+            for (reply, result) in results {
+                let result = match commit_error {
+                    Some(message) => Err(QueueError::Invalid(format!("commit failed: {message}"))),
+                    None => result,
+                };
+                let _ = reply.send(result);
+            }
+        })
+    })
 }
 
 impl SqliteBackend {
@@ -121,6 +174,7 @@ impl SqliteBackend {
                 ops,
                 notify: Notify::new(),
                 path: path.to_owned(),
+                acks: Arc::default(),
             }),
         })
     }
@@ -577,8 +631,39 @@ impl Backend for SqliteBackend {
     }
 
     async fn complete(&self, lease: &Lease, now: Millis) -> Result<bool, QueueError> {
-        let lease = lease.clone();
-        self.call(move |conn| complete_in(conn, &lease, now)).await
+        let (reply, answer) = oneshot::channel();
+        let first = {
+            let mut acks = self
+                .inner
+                .acks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            acks.pending.push(PendingAck {
+                lease: lease.clone(),
+                now,
+                reply,
+            });
+            !std::mem::replace(&mut acks.queued, true)
+        };
+        // Only the first ack of a batch queues the operation. A failed send means the
+        // writer thread stopped: the pending acks are dropped, so every one of their
+        // callers hears Stopped rather than waiting forever.
+        if first
+            && self
+                .inner
+                .ops
+                .send(ack_op(self.inner.acks.clone()))
+                .is_err()
+        {
+            let mut acks = self
+                .inner
+                .acks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            acks.pending.clear();
+            acks.queued = false;
+        }
+        answer.await.map_err(|_| QueueError::Stopped)?
     }
 
     async fn fail(
