@@ -12,7 +12,6 @@
 //! CPU µs, commands (those run inside scripts included) and scripts (round trips:
 //! every call is one script) — costs that a busy machine hardly moves.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use perfkit_queue::{
@@ -97,9 +96,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             before = Costs::read(redis_url.as_deref()).await?;
             let start = Instant::now();
             let running = tokio::spawn(worker.run(stopped));
-            while report.completed.load(Ordering::Relaxed) < jobs as u64 {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
+            // Woken by the worker's last ack: polling here would add instructions
+            // per job that grow with the run's wall time (most under callgrind).
+            report.until_completed(jobs as u64).await;
             let elapsed = start.elapsed();
             let after = Costs::read(redis_url.as_deref()).await?;
             let _ = stop.send(true);

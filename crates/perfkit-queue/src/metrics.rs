@@ -2,7 +2,8 @@
 //! time histograms, and queue depth gauges refreshed from the backend at scrape time.
 
 use prometheus::{
-    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::backend::{Backend, QueueError};
@@ -97,6 +98,20 @@ impl Metrics {
         }
     }
 
+    /// One queue's collectors, looked up once: a label lookup hashes the labels and
+    /// takes a lock, which a worker would otherwise pay three times per job.
+    pub(crate) fn queue(&self, queue: &str) -> QueueMetrics {
+        let event = |event: Event| self.events.with_label_values(&[queue, event.label()]);
+        QueueMetrics {
+            completed: event(Event::Completed),
+            failed: event(Event::Failed),
+            retried: event(Event::Retried),
+            dead_lettered: event(Event::DeadLettered),
+            wait: self.wait.with_label_values(&[queue]),
+            run: self.run.with_label_values(&[queue]),
+        }
+    }
+
     pub fn count(&self, queue: &str, event: Event, n: u64) {
         self.events
             .with_label_values(&[queue, event.label()])
@@ -141,4 +156,16 @@ impl Metrics {
             .map_err(|err| QueueError::Invalid(format!("encoding metrics: {err}")))?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
+}
+
+/// The collectors of one queue (see [`Metrics::queue`]); they record into the same
+/// registry as the [`Metrics`] they came from.
+#[derive(Debug, Clone)]
+pub(crate) struct QueueMetrics {
+    pub(crate) completed: IntCounter,
+    pub(crate) failed: IntCounter,
+    pub(crate) retried: IntCounter,
+    pub(crate) dead_lettered: IntCounter,
+    pub(crate) wait: Histogram,
+    pub(crate) run: Histogram,
 }

@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::backend::Backend;
 use crate::job::{now_ms, FailOutcome, Job, Lease, Millis, Retention};
-use crate::metrics::{Event, Metrics};
+use crate::metrics::{Metrics, QueueMetrics};
 
 /// Jobs a slot leases at once (see `Worker::run`).
 const AHEAD: usize = 8;
@@ -77,13 +77,52 @@ impl Default for WorkerOptions {
 }
 
 /// What a worker did, counted over its run.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WorkerReport {
+    /// Jobs whose ack was committed.
     pub completed: AtomicU64,
     pub retried: AtomicU64,
     pub dead: AtomicU64,
     pub released: AtomicU64,
     pub lost_leases: AtomicU64,
+    /// The `completed` count [`WorkerReport::until_completed`] waits for.
+    target: AtomicU64,
+    reached: Notify,
+}
+
+impl Default for WorkerReport {
+    fn default() -> Self {
+        WorkerReport {
+            completed: AtomicU64::new(0),
+            retried: AtomicU64::new(0),
+            dead: AtomicU64::new(0),
+            released: AtomicU64::new(0),
+            lost_leases: AtomicU64::new(0),
+            target: AtomicU64::new(u64::MAX),
+            reached: Notify::new(),
+        }
+    }
+}
+
+impl WorkerReport {
+    fn add_completed(&self) {
+        // SeqCst pairs with `until_completed`: either it sees this count or this sees
+        // its target (a notification without a waiter is kept for the next wait).
+        let completed = self.completed.fetch_add(1, Ordering::SeqCst) + 1;
+        if completed >= self.target.load(Ordering::SeqCst) {
+            self.reached.notify_one();
+        }
+    }
+
+    /// Resolves once at least `n` jobs were completed (acked) by this worker, without
+    /// polling. Meant for one waiter at a time: a second call moves the target.
+    pub async fn until_completed(&self, n: u64) {
+        self.target.store(n, Ordering::SeqCst);
+        while self.completed.load(Ordering::SeqCst) < n {
+            self.reached.notified().await;
+        }
+        self.target.store(u64::MAX, Ordering::SeqCst);
+    }
 }
 
 /// Processes jobs of one queue until told to stop.
@@ -128,6 +167,7 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
         let mut limiter = self.options.rate_limit.map(RateLimiter::new);
         let mut last_retention = Instant::now();
         let mut backend_errors = 0u32;
+        let metrics = self.metrics.queue(&self.queue);
         loop {
             if *stop.borrow() {
                 break;
@@ -218,7 +258,7 @@ impl<B: Backend + Clone, H: Handler> Worker<B, H> {
                 let run = Arc::new(RunJob {
                     backend: self.backend.clone(),
                     handler: self.handler.clone(),
-                    metrics: self.metrics.clone(),
+                    metrics: metrics.clone(),
                     report: self.report.clone(),
                     options: self.options.clone(),
                 });
@@ -251,7 +291,8 @@ pub(crate) async fn turned_true(flag: &mut watch::Receiver<bool>) {
 struct RunJob<B, H> {
     backend: B,
     handler: Arc<H>,
-    metrics: Metrics,
+    /// The worker's queue's collectors (every job a worker runs is of its queue).
+    metrics: QueueMetrics,
     report: Arc<WorkerReport>,
     options: WorkerOptions,
 }
@@ -305,7 +346,7 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                     match chained {
                         Ok((done, next)) => {
                             if done {
-                                self.completed(&job.queue);
+                                self.completed();
                             }
                             leased_at = Instant::now();
                             jobs.extend(next);
@@ -356,7 +397,8 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
         let lease = job.lease();
         let started = now_ms();
         self.metrics
-            .observe_wait(&job.queue, (started - job.run_at) as f64 / 1000.0);
+            .wait
+            .observe(((started - job.run_at) as f64 / 1000.0).max(0.0));
         let timeout = job
             .timeout_ms
             .map(Duration::from_millis)
@@ -366,10 +408,13 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
         let ending = {
             let handler = tokio::time::timeout(timeout, self.handler.handle(job.clone()));
             tokio::pin!(handler);
-            let mut beat = tokio::time::interval(self.options.lease / 3);
-            beat.tick().await;
+            // The first beat is a third of the lease away. `biased`: the handler is
+            // polled first, so one that finishes at once never registers a timer.
+            let third = self.options.lease / 3;
+            let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + third, third);
             loop {
                 tokio::select! {
+                    biased;
                     result = &mut handler => break Ending::Finished(match result {
                         Ok(result) => result,
                         Err(_) => Err(HandlerError::Retry(format!(
@@ -390,14 +435,13 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                 }
             }
         };
-        self.metrics
-            .observe_run(&job.queue, clock.elapsed().as_secs_f64());
+        self.metrics.run.observe(clock.elapsed().as_secs_f64());
         ending
     }
 
-    fn completed(&self, queue: &str) {
-        self.report.completed.fetch_add(1, Ordering::Relaxed);
-        self.metrics.count(queue, Event::Completed, 1);
+    fn completed(&self) {
+        self.report.add_completed();
+        self.metrics.completed.inc();
     }
 
     /// Records how an attempt ended.
@@ -407,7 +451,7 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
         match ending {
             Ending::Finished(Ok(())) => {
                 if let Some(Settled::Done) = self.settle(&lease, Settle::Complete).await {
-                    self.completed(queue);
+                    self.completed();
                 }
             }
             Ending::Finished(Err(error)) => {
@@ -415,15 +459,15 @@ impl<B: Backend, H: Handler> RunJob<B, H> {
                     HandlerError::Retry(message) => (message, job.retry_at(now_ms())),
                     HandlerError::Permanent(message) => (message, None),
                 };
-                self.metrics.count(queue, Event::Failed, 1);
+                self.metrics.failed.inc();
                 match self.settle(&lease, Settle::Fail(message, retry_at)).await {
                     Some(Settled::Failed(FailOutcome::Retrying { .. })) => {
                         self.report.retried.fetch_add(1, Ordering::Relaxed);
-                        self.metrics.count(queue, Event::Retried, 1);
+                        self.metrics.retried.inc();
                     }
                     Some(Settled::Failed(FailOutcome::Dead)) => {
                         self.report.dead.fetch_add(1, Ordering::Relaxed);
-                        self.metrics.count(queue, Event::DeadLettered, 1);
+                        self.metrics.dead_lettered.inc();
                     }
                     _ => {}
                 }

@@ -166,6 +166,48 @@ async fn complete_and_claim_in_one_step<F: Fixture>(f: F) {
         .is_empty());
 }
 
+/// Many acks in flight at once (as from many worker slots; the SQLite backend commits
+/// them together): each caller hears about its own lease, and a stale lease among
+/// them neither fails nor completes anything else.
+async fn concurrent_acks_answer_each_lease<F: Fixture>(f: F) {
+    let b = f.backend();
+    let jobs: Vec<NewJob> = (0..40).map(|i| job(&i.to_string())).collect();
+    b.enqueue(jobs, T0).await.unwrap();
+    let claimed = b.claim("q", 40, LEASE, T0).await.unwrap();
+    assert_eq!(claimed.len(), 40);
+    let mut acks = tokio::task::JoinSet::new();
+    for (i, job) in claimed.iter().enumerate() {
+        let mut lease = job.lease();
+        // Every fourth ack names an attempt that is not the one held.
+        let stale = i % 4 == 3;
+        if stale {
+            lease.attempt += 1;
+        }
+        let b = b.clone();
+        acks.spawn(async move { (lease.id, stale, b.complete(&lease, T0 + 1).await) });
+    }
+    let mut done = Vec::new();
+    while let Some(answer) = acks.join_next().await {
+        let (id, stale, accepted) = answer.unwrap();
+        assert_eq!(accepted.unwrap(), !stale, "job {id}");
+        if !stale {
+            done.push(id);
+        }
+    }
+    assert_eq!(done.len(), 30);
+    for job in &claimed {
+        let state = b.get("q", job.id).await.unwrap().unwrap().state;
+        let want = if done.contains(&job.id) {
+            JobState::Completed
+        } else {
+            JobState::Leased
+        };
+        assert_eq!(state, want, "job {}", job.id);
+    }
+    let stats = b.stats("q", T0 + 2).await.unwrap();
+    assert_eq!((stats.completed, stats.leased), (30, 10));
+}
+
 async fn batch_is_all_or_nothing<F: Fixture>(f: F) {
     let b = f.backend();
     let bad = NewJob::new("", b"x".to_vec());
@@ -466,6 +508,7 @@ macro_rules! conformance {
             conformance!(@tests $fixture;
                 enqueue_claim_complete,
                 complete_and_claim_in_one_step,
+                concurrent_acks_answer_each_lease,
                 batch_is_all_or_nothing,
                 priority_then_deadline_then_fifo,
                 starvation_protection_serves_the_oldest,

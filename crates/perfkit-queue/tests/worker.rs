@@ -299,6 +299,27 @@ async fn many_slots_lease_ahead<B: Backend + Clone>(backend: B) {
     task.await.unwrap();
 }
 
+/// `WorkerReport::until_completed` wakes when the worker's acks reach the count, and
+/// by then every one of those jobs is completed in the backend (acks are committed
+/// before they are counted).
+async fn until_completed_wakes_on_the_last_ack<B: Backend + Clone>(backend: B) {
+    let jobs = (0..60).map(|i| NewJob::new("q", format!("{i}"))).collect();
+    backend.enqueue(jobs, now_ms()).await.unwrap();
+    let handler = |_job: Job| async { Ok(()) };
+    let (stop, stopped) = watch::channel(false);
+    let worker = Worker::new(backend.clone(), "q", options(), handler);
+    let report = worker.report();
+    let task = tokio::spawn(worker.run(stopped));
+    tokio::time::timeout(Duration::from_secs(30), report.until_completed(60))
+        .await
+        .expect("until_completed never woke");
+    assert!(report.completed.load(Ordering::SeqCst) >= 60);
+    let stats = backend.stats("q", now_ms()).await.unwrap();
+    assert_eq!((stats.completed, stats.ready, stats.leased), (60, 0, 0));
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}
+
 macro_rules! worker_tests {
     ($module:ident, $open:expr) => {
         mod $module {
@@ -306,7 +327,7 @@ macro_rules! worker_tests {
             worker_tests!(@each $open; outcomes, concurrency_is_bounded, heartbeats_keep_long_jobs,
                 timeouts_fail_the_attempt, shutdown_finishes_or_returns_in_flight_jobs,
                 one_slot_chains_acks_and_claims, jobs_leased_ahead_go_back_when_handlers_run_long,
-                many_slots_lease_ahead);
+                many_slots_lease_ahead, until_completed_wakes_on_the_last_ack);
         }
     };
     (@each $open:expr; $($name:ident),*) => {
