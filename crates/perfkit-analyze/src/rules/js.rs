@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -367,6 +367,15 @@ const ORM_METHODS: &[&str] = &[
     "getMany",
     "getRawMany",
     "getRawOne",
+    // The MongoDB driver's collection methods (also on Mongoose models).
+    "insertOne",
+    "updateOne",
+    "replaceOne",
+    "deleteOne",
+    "updateMany",
+    "deleteMany",
+    "findOneAndDelete",
+    "findOneAndReplace",
 ];
 
 /// The methods of a call chain, outermost first (`a.b(x).c()` → c, b).
@@ -471,9 +480,16 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
                 return Some(QueryKind::Db);
             }
         }
-        if matches!(callee.as_ref(), "knex" | "db" | "trx")
-            && first_arg.is_some_and(|a| a.kind() == "string")
+        // knex's table builder: `knex("users")`, `this.database("refresh_state")`, `tx("t")`.
+        let builder = callee.rsplit('.').next().unwrap_or("");
+        if matches!(builder, "knex" | "db" | "trx" | "tx" | "database")
+            && first_arg.is_some_and(|a| matches!(a.kind(), "string" | "template_string"))
         {
+            return Some(QueryKind::Db);
+        }
+        // A helper handed the transaction or query builder (`update({ tx, entity })`) runs
+        // its queries through it.
+        if passes_db_handle(ctx, link) {
             return Some(QueryKind::Db);
         }
         if callee == "fetch"
@@ -488,6 +504,40 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
         }
     }
     None
+}
+
+/// Arguments that hand a transaction, connection or query builder to the callee: `f(tx, x)`,
+/// `f({ tx, entity })`, `f({ knex: options.knex })`.
+fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
+    let handle = |name: &str| {
+        matches!(
+            name,
+            "tx" | "trx" | "knex" | "transaction" | "queryRunner" | "entityManager"
+        )
+    };
+    let callee = syntax::callee(ctx.src, call);
+    if callee
+        .rsplit('.')
+        .next()
+        .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        return false;
+    }
+    call_arguments(call).into_iter().any(|a| match a.kind() {
+        "identifier" => handle(ctx.text(a)),
+        "object" => {
+            let mut cursor = a.walk();
+            let found = a.named_children(&mut cursor).any(|p| match p.kind() {
+                "shorthand_property_identifier" => handle(ctx.text(p)),
+                "pair" => p
+                    .child_by_field_name("key")
+                    .is_some_and(|k| handle(ctx.text(k))),
+                _ => false,
+            });
+            found
+        }
+        _ => false,
+    })
 }
 
 fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
@@ -532,6 +582,8 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
 // n-plus-one
 
 fn n_plus_one(ctx: &mut Ctx) {
+    // One finding per loop: several per-row queries in one loop are one N+1 to fix.
+    let mut reported: HashSet<usize> = HashSet::new();
     for call in ctx.src.nodes_of(&["call_expression"]) {
         if ctx.src.is_chain_inner(call) {
             continue;
@@ -565,7 +617,7 @@ fn n_plus_one(ctx: &mut Ctx) {
             let Some(iterable) = lp.iterable else {
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) {
+            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
                 continue;
             }
             if !awaited_or_collected(ctx, call, &lp) {
@@ -584,6 +636,9 @@ fn n_plus_one(ctx: &mut Ctx) {
             let per_row = names.iter().any(|v| call_names.contains(v));
             if !per_row || (lazy_getter && !lp.vars.contains(&receiver_root)) {
                 continue;
+            }
+            if !reported.insert(lp.node.id()) {
+                break;
             }
             let what = if kind == Some(QueryKind::Http) {
                 "an HTTP request"
@@ -1203,6 +1258,26 @@ fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str, method: &str) -
 // ---------------------------------------------------------------------------------
 // blocking-call-in-async
 
+/// Start-up code (`listen()`, `init()`, `onModuleInit()`...): runs once before the server
+/// takes requests, so a synchronous read there stalls no request.
+fn runs_once_at_startup(ctx: &Ctx, function: Node) -> bool {
+    syntax::function_name(ctx.src, function).is_some_and(|name| {
+        matches!(
+            name.as_str(),
+            "listen"
+                | "start"
+                | "init"
+                | "initialize"
+                | "boot"
+                | "bootstrap"
+                | "setup"
+                | "main"
+                | "onModuleInit"
+                | "onApplicationBootstrap"
+        )
+    })
+}
+
 fn blocking_call_in_async(ctx: &mut Ctx) {
     let covered: Vec<std::ops::Range<usize>> = ctx
         .out
@@ -1224,6 +1299,9 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         };
         let handler = ctx.handler_of(call).is_some();
         if !syntax::is_async(function) && !handler {
+            continue;
+        }
+        if !handler && runs_once_at_startup(ctx, function) {
             continue;
         }
         let place = if handler {
