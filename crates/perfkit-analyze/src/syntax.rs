@@ -208,7 +208,15 @@ impl<'a> Source<'a> {
 
     /// Identifiers read anywhere inside `node`.
     pub(crate) fn identifiers(&self, node: Node) -> Vec<&'a str> {
-        self.find_all(node, &["identifier", "shorthand_property_identifier"])
+        self.find_all(
+            node,
+            &[
+                "identifier",
+                "shorthand_property_identifier",
+                // `for (const { entity } of rows)`: destructured names.
+                "shorthand_property_identifier_pattern",
+            ],
+        )
             .into_iter()
             .map(|n| self.text(n))
             .collect()
