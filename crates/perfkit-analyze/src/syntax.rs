@@ -217,9 +217,9 @@ impl<'a> Source<'a> {
                 "shorthand_property_identifier_pattern",
             ],
         )
-            .into_iter()
-            .map(|n| self.text(n))
-            .collect()
+        .into_iter()
+        .map(|n| self.text(n))
+        .collect()
     }
 
     /// The nodes that may assign `name` (Python `assignment` and `with … as`; JS
