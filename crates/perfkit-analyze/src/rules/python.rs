@@ -1762,10 +1762,7 @@ fn missing_cache(ctx: &mut Ctx) {
                 || receiver_last(&callee).contains("client")
                 || receiver_last(&callee).contains("session")
                 || receiver_last(&callee) == "http")
-            && args.first().is_some_and(|a| {
-                is_plain_string(ctx.src, *a)
-                    && string_value(ctx.src, *a).is_some_and(|u| u.starts_with("http"))
-            })
+            && args.first().is_some_and(|a| fixed_url(ctx, *a, call))
         {
             let message = "This handler fetches the same fixed URL on every request: an outbound round trip (and a dependency on that service) per request for data that changes rarely. Cache the response with a TTL.".to_string();
             ctx.report(RuleId::MissingCache, call, message, "@cached(TTLCache(maxsize=1, ttl=300))  # cachetools\ndef exchange_rates():\n    return requests.get(RATES_URL, timeout=5).json()");
@@ -1785,6 +1782,16 @@ fn missing_cache(ctx: &mut Ctx) {
             ctx.report(RuleId::MissingCache, call, message, fix);
         }
     }
+}
+
+/// A literal `http…` URL, or a name (local or module-level) assigned one: `RATES_URL`.
+fn fixed_url(ctx: &Ctx, arg: Node, at: Node) -> bool {
+    let literal = |n: Node| {
+        is_plain_string(ctx.src, n)
+            && string_value(ctx.src, n).is_some_and(|u| u.starts_with("http"))
+    };
+    literal(arg)
+        || arg.kind() == "identifier" && origin(ctx, ctx.text(arg), at).is_some_and(literal)
 }
 
 /// Whether a path expression is fixed: built from literals and module-level names, not from
