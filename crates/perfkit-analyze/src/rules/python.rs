@@ -1974,6 +1974,16 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     {
         return Some(Heavy::Export);
     }
+    // `generate_export_file(...)`, `build_export(...)`, `export_to_csv(...)`: an export built
+    // inline (a job's `run_export`/`start_export` only starts one).
+    if method.contains("export")
+        && (["generate_", "build_", "make_", "render_", "export_to_"]
+            .iter()
+            .any(|p| method.starts_with(p))
+            || method.ends_with("_export_file"))
+    {
+        return Some(Heavy::Export);
+    }
     if callee == "csv.writer" || callee.ends_with("CSVWriter") || callee.ends_with("CsvWriter") {
         // A CSV written row by row from a query's rows (not a handful of literal rows).
         let function = syntax::enclosing_function(ctx.src, call)?;
