@@ -540,6 +540,37 @@ fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
     })
 }
 
+/// Names a loop without an iterable takes off a work list before `call`: declared from
+/// `todo.pop()`/`queue.shift()` in its body, or a `for` loop's variable its update pops.
+fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: &Loop<'t>, call: Node<'t>) -> HashSet<&'t str> {
+    let pops = |n: Node| {
+        let t = ctx.text(n);
+        t.contains(".pop()") || t.contains(".shift()")
+    };
+    let mut names: HashSet<&str> = HashSet::new();
+    if lp.node.kind() == "for_statement"
+        && lp.node.child_by_field_name("increment").is_some_and(pops)
+    {
+        names.extend(lp.vars.iter().copied());
+    }
+    // In source order, so `const ref = stringify(node)` after `const node = todo.pop()`
+    // derives from the popped node too.
+    for declarator in ctx.src.find_in_scope(lp.node, &["variable_declarator"]) {
+        let Some(value) = declarator.child_by_field_name("value") else {
+            continue;
+        };
+        let derived = identifiers(ctx.src, value)
+            .iter()
+            .any(|v| names.contains(v));
+        if declarator.end_byte() <= call.start_byte() && (pops(value) || derived) {
+            if let Some(n) = declarator.child_by_field_name("name") {
+                names.extend(identifiers(ctx.src, n));
+            }
+        }
+    }
+    names
+}
+
 fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
     let function = syntax::enclosing_function(ctx.src, call);
     let awaited = ctx
@@ -615,6 +646,22 @@ fn n_plus_one(ctx: &mut Ctx) {
         let receiver_root = callee.split('.').next().unwrap_or("");
         for lp in loops_around(ctx, call) {
             let Some(iterable) = lp.iterable else {
+                // A graph walk: `for (let n = root; n; n = todo.pop())` or
+                // `while (todo.length) { const n = todo.pop(); ... }`, a query per node.
+                let popped = popped_names(ctx, &lp, call);
+                if kind == Some(QueryKind::Db)
+                    && awaited_or_collected(ctx, call, &lp)
+                    && popped.iter().any(|v| call_names.contains(v))
+                    && reported.insert(lp.node.id())
+                {
+                    let message = format!(
+                        "`{}` issues a query for every node this loop takes off its work list (N+1): a walk over N nodes costs N round trips. Fetch a level (or the whole closure, e.g. a recursive CTE) per query instead.",
+                        short(&callee),
+                    );
+                    let fix = js_fix(ctx, &callee);
+                    ctx.report(RuleId::NPlusOne, call, message, fix);
+                    break;
+                }
                 continue;
             };
             if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {

@@ -780,6 +780,21 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             .unwrap_or_default();
         for lp in &loops {
             let Some(iterable) = lp.iterable else {
+                // `while stack: node = stack.pop(); session.execute(... node ...)`: a graph
+                // walk with one query per visited node.
+                let popped = popped_names(ctx, lp.node, call);
+                let per_node = popped
+                    .iter()
+                    .any(|v| args_names.contains(v) || receiver_names.contains(v));
+                if db && per_node && reported.insert(lp.node.id()) {
+                    let message = format!(
+                        "`{}` issues a query for every node this loop takes off its work list (N+1): a walk over N nodes costs N round trips. Fetch a level (or the whole closure, e.g. a recursive CTE) per query instead.",
+                        short(&syntax::callee(ctx.src, call)),
+                    );
+                    let fix = orm_fix(ctx.framework, &callee);
+                    ctx.report(RuleId::NPlusOne, call, message, fix);
+                    break;
+                }
                 continue;
             };
             if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
@@ -833,6 +848,27 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             break;
         }
     }
+}
+
+/// Names a `while` loop assigns from its work list before `call`: `node = stack.pop()`,
+/// `current = queue.popleft()`.
+fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: Node<'t>, call: Node<'t>) -> HashSet<&'t str> {
+    if lp.kind() != "while_statement" {
+        return HashSet::new();
+    }
+    ctx.src
+        .find_in_scope(lp, &["assignment"])
+        .into_iter()
+        .filter(|a| a.end_byte() <= call.start_byte())
+        .filter(|a| {
+            a.child_by_field_name("right").is_some_and(|r| {
+                r.kind() == "call"
+                    && matches!(method_name(&syntax::callee(ctx.src, r)), "pop" | "popleft")
+            })
+        })
+        .filter_map(|a| a.child_by_field_name("left"))
+        .flat_map(|l| identifiers(ctx.src, l))
+        .collect()
 }
 
 /// Lazy related-object access (and per-row writes) on rows of a queryset.
