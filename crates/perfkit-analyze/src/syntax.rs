@@ -208,10 +208,18 @@ impl<'a> Source<'a> {
 
     /// Identifiers read anywhere inside `node`.
     pub(crate) fn identifiers(&self, node: Node) -> Vec<&'a str> {
-        self.find_all(node, &["identifier", "shorthand_property_identifier"])
-            .into_iter()
-            .map(|n| self.text(n))
-            .collect()
+        self.find_all(
+            node,
+            &[
+                "identifier",
+                "shorthand_property_identifier",
+                // `for (const { entity } of rows)`: destructured names.
+                "shorthand_property_identifier_pattern",
+            ],
+        )
+        .into_iter()
+        .map(|n| self.text(n))
+        .collect()
     }
 
     /// The nodes that may assign `name` (Python `assignment` and `with … as`; JS

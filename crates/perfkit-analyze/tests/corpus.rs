@@ -31,28 +31,52 @@ fn rows(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Files under this folder of the corpus form the held-out set: added and labelled after
+/// the rules had been tuned on the rest, and labelled before the rules were run on them.
+const HELD_OUT: &str = "heldout/";
+
+/// Regression floors for the held-out set (the issue's targets are 0.9 and 0.8).
+const HELD_OUT_PRECISION_FLOOR: f64 = 0.45;
+const HELD_OUT_RECALL_FLOOR: f64 = 0.55;
+
+/// The `LABELS.tsv` comment line after which labels of the first corpus were added only
+/// after seeing the analyzer's results (all labels above it were written blind).
+const REVIEWED_AFTER: &str = "# Reviewed after the first run";
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Label {
     file: String,
     line: usize,
     rule: RuleId,
+    /// Written before the analyzer was run on the file.
+    blind: bool,
 }
 
 fn labels(root: &Path) -> Vec<Label> {
-    rows(&root.join("LABELS.tsv"))
-        .into_iter()
-        .map(|row| {
-            assert!(
-                row.len() >= 3,
-                "LABELS.tsv row needs file, line, rule: {row:?}"
-            );
-            Label {
-                file: row[0].clone(),
-                line: row[1].parse().unwrap(),
-                rule: row[2].parse().unwrap(),
-            }
-        })
-        .collect()
+    let path = root.join("LABELS.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reviewed_after = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with(REVIEWED_AFTER) {
+            reviewed_after = true;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let row: Vec<&str> = line.split('\t').collect();
+        assert!(
+            row.len() >= 3,
+            "LABELS.tsv row needs file, line, rule: {row:?}"
+        );
+        out.push(Label {
+            file: row[0].to_string(),
+            line: row[1].parse().unwrap(),
+            rule: row[2].parse().unwrap(),
+            blind: row[0].starts_with(HELD_OUT) || !reviewed_after,
+        });
+    }
+    out
 }
 
 fn source_files(root: &Path) -> BTreeSet<String> {
@@ -153,13 +177,18 @@ fn every_corpus_file_has_a_recorded_origin_and_licence() {
     }
 }
 
-#[test]
-fn corpus_precision_and_recall() {
-    let root = corpus();
-    let labels = labels(&root);
-    let analysis = analyze(&root, &Options::default(), &|_| {}).unwrap();
-    assert_eq!(analysis.files, source_files(&root).len());
-
+/// Scores the findings in the files `in_set` selects against the labels `counted` selects;
+/// returns the table, the overall score and the misses and false alarms.
+fn score(
+    analysis: &perfkit_analyze::Analysis,
+    labels: &[Label],
+    in_set: &dyn Fn(&str) -> bool,
+    counted: &dyn Fn(&Label) -> bool,
+) -> (String, Score, Vec<String>) {
+    let labels: Vec<&Label> = labels
+        .iter()
+        .filter(|l| in_set(&l.file) && counted(l))
+        .collect();
     let mut report = String::from(
         "rule                     labels findings  TP  FP  found  precision  recall\n",
     );
@@ -167,7 +196,11 @@ fn corpus_precision_and_recall() {
     let mut wrong = Vec::new();
     for rule in RuleId::ALL {
         let mut score = Score::default();
-        for f in analysis.findings.iter().filter(|f| f.rule == rule) {
+        for f in analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && in_set(&f.file))
+        {
             score.findings += 1;
             if labels.iter().any(|l| near(l, &f.file, f.line, rule)) {
                 score.tp += 1;
@@ -188,39 +221,74 @@ fn corpus_precision_and_recall() {
                 wrong.push(format!("missed {}:{} {rule}", label.file, label.line));
             }
         }
-        report.push_str(&format!(
-            "{:<24} {:>6} {:>8} {:>3} {:>3} {:>6}  {:>9.2}  {:>6.2}\n",
-            rule.as_str(),
-            score.labels,
-            score.findings,
-            score.tp,
-            score.fp,
-            score.found,
-            score.precision(),
-            score.recall()
-        ));
+        report.push_str(&row(rule.as_str(), score));
         total.add(score);
     }
-    report.push_str(&format!(
+    report.push_str(&row("overall", total));
+    (report, total, wrong)
+}
+
+fn row(name: &str, score: Score) -> String {
+    format!(
         "{:<24} {:>6} {:>8} {:>3} {:>3} {:>6}  {:>9.2}  {:>6.2}\n",
-        "overall",
-        total.labels,
-        total.findings,
-        total.tp,
-        total.fp,
-        total.found,
-        total.precision(),
-        total.recall()
-    ));
-    println!("{} files\n{report}\n{}", analysis.files, wrong.join("\n"));
+        name,
+        score.labels,
+        score.findings,
+        score.tp,
+        score.fp,
+        score.found,
+        score.precision(),
+        score.recall()
+    )
+}
+
+#[test]
+fn corpus_precision_and_recall() {
+    let root = corpus();
+    let labels = labels(&root);
+    let analysis = analyze(&root, &Options::default(), &|_| {}).unwrap();
+    assert_eq!(analysis.files, source_files(&root).len());
+
+    let held_out = |file: &str| file.starts_with(HELD_OUT);
+    let first = |file: &str| !file.starts_with(HELD_OUT);
+    let (held_out_table, held_out_total, held_out_wrong) =
+        score(&analysis, &labels, &held_out, &|_| true);
+    let (blind_table, _, _) = score(&analysis, &labels, &first, &|l| l.blind);
+    let (first_table, first_total, first_wrong) = score(&analysis, &labels, &first, &|_| true);
+    let (whole_table, _, _) = score(&analysis, &labels, &|_| true, &|_| true);
+    println!(
+        "{} files\n\nheld-out set ({HELD_OUT}, labelled blind)\n{held_out_table}\n{}\n\n\
+         first corpus, labels written blind only\n{blind_table}\n\
+         first corpus, all labels\n{first_table}\n{}\n\n\
+         whole corpus, all labels\n{whole_table}",
+        analysis.files,
+        held_out_wrong.join("\n"),
+        first_wrong.join("\n")
+    );
+    // The rules were tuned while looking at the first corpus: it must meet the issue's
+    // targets.
     assert!(
-        total.precision() >= 0.9,
-        "overall precision below 0.9\n{report}\n{}",
-        wrong.join("\n")
+        first_total.precision() >= 0.9,
+        "first corpus: precision below 0.9\n{first_table}\n{}",
+        first_wrong.join("\n")
     );
     assert!(
-        total.recall() >= 0.8,
-        "overall recall below 0.8\n{report}\n{}",
-        wrong.join("\n")
+        first_total.recall() >= 0.8,
+        "first corpus: recall below 0.8\n{first_table}\n{}",
+        first_wrong.join("\n")
+    );
+    // The held-out set measures how the rules generalise; it is far below the targets (see
+    // docs/analyze-quality.md). These floors are the figures reached after the held-out
+    // round of rule changes, so a change that loses ground there fails here.
+    assert!(
+        held_out_total.labels >= 38,
+        "the held-out set lost labels\n{held_out_table}"
+    );
+    assert!(
+        held_out_total.precision() >= HELD_OUT_PRECISION_FLOOR
+            && held_out_total.recall() >= HELD_OUT_RECALL_FLOOR,
+        "held-out set fell below precision {HELD_OUT_PRECISION_FLOOR} / recall \
+         {HELD_OUT_RECALL_FLOOR}\n{held_out_table}\n{}",
+        held_out_wrong.join("\n")
     );
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -367,6 +367,15 @@ const ORM_METHODS: &[&str] = &[
     "getMany",
     "getRawMany",
     "getRawOne",
+    // The MongoDB driver's collection methods (also on Mongoose models).
+    "insertOne",
+    "updateOne",
+    "replaceOne",
+    "deleteOne",
+    "updateMany",
+    "deleteMany",
+    "findOneAndDelete",
+    "findOneAndReplace",
 ];
 
 /// The methods of a call chain, outermost first (`a.b(x).c()` → c, b).
@@ -471,9 +480,16 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
                 return Some(QueryKind::Db);
             }
         }
-        if matches!(callee.as_ref(), "knex" | "db" | "trx")
-            && first_arg.is_some_and(|a| a.kind() == "string")
+        // knex's table builder: `knex("users")`, `this.database("refresh_state")`, `tx("t")`.
+        let builder = callee.rsplit('.').next().unwrap_or("");
+        if matches!(builder, "knex" | "db" | "trx" | "tx" | "database")
+            && first_arg.is_some_and(|a| matches!(a.kind(), "string" | "template_string"))
         {
+            return Some(QueryKind::Db);
+        }
+        // A helper handed the transaction or query builder (`update({ tx, entity })`) runs
+        // its queries through it.
+        if passes_db_handle(ctx, link) {
             return Some(QueryKind::Db);
         }
         if callee == "fetch"
@@ -488,6 +504,71 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
         }
     }
     None
+}
+
+/// Arguments that hand a transaction, connection or query builder to the callee: `f(tx, x)`,
+/// `f({ tx, entity })`, `f({ knex: options.knex })`.
+fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
+    let handle = |name: &str| {
+        matches!(
+            name,
+            "tx" | "trx" | "knex" | "transaction" | "queryRunner" | "entityManager"
+        )
+    };
+    let callee = syntax::callee(ctx.src, call);
+    if callee
+        .rsplit('.')
+        .next()
+        .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        return false;
+    }
+    call_arguments(call).into_iter().any(|a| match a.kind() {
+        "identifier" => handle(ctx.text(a)),
+        "object" => {
+            let mut cursor = a.walk();
+            let found = a.named_children(&mut cursor).any(|p| match p.kind() {
+                "shorthand_property_identifier" => handle(ctx.text(p)),
+                "pair" => p
+                    .child_by_field_name("key")
+                    .is_some_and(|k| handle(ctx.text(k))),
+                _ => false,
+            });
+            found
+        }
+        _ => false,
+    })
+}
+
+/// Names a loop without an iterable takes off a work list before `call`: declared from
+/// `todo.pop()`/`queue.shift()` in its body, or a `for` loop's variable its update pops.
+fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: &Loop<'t>, call: Node<'t>) -> HashSet<&'t str> {
+    let pops = |n: Node| {
+        let t = ctx.text(n);
+        t.contains(".pop()") || t.contains(".shift()")
+    };
+    let mut names: HashSet<&str> = HashSet::new();
+    if lp.node.kind() == "for_statement"
+        && lp.node.child_by_field_name("increment").is_some_and(pops)
+    {
+        names.extend(lp.vars.iter().copied());
+    }
+    // In source order, so `const ref = stringify(node)` after `const node = todo.pop()`
+    // derives from the popped node too.
+    for declarator in ctx.src.find_in_scope(lp.node, &["variable_declarator"]) {
+        let Some(value) = declarator.child_by_field_name("value") else {
+            continue;
+        };
+        let derived = identifiers(ctx.src, value)
+            .iter()
+            .any(|v| names.contains(v));
+        if declarator.end_byte() <= call.start_byte() && (pops(value) || derived) {
+            if let Some(n) = declarator.child_by_field_name("name") {
+                names.extend(identifiers(ctx.src, n));
+            }
+        }
+    }
+    names
 }
 
 fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
@@ -532,6 +613,8 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
 // n-plus-one
 
 fn n_plus_one(ctx: &mut Ctx) {
+    // One finding per loop: several per-row queries in one loop are one N+1 to fix.
+    let mut reported: HashSet<usize> = HashSet::new();
     for call in ctx.src.nodes_of(&["call_expression"]) {
         if ctx.src.is_chain_inner(call) {
             continue;
@@ -563,9 +646,25 @@ fn n_plus_one(ctx: &mut Ctx) {
         let receiver_root = callee.split('.').next().unwrap_or("");
         for lp in loops_around(ctx, call) {
             let Some(iterable) = lp.iterable else {
+                // A graph walk: `for (let n = root; n; n = todo.pop())` or
+                // `while (todo.length) { const n = todo.pop(); ... }`, a query per node.
+                let popped = popped_names(ctx, &lp, call);
+                if kind == Some(QueryKind::Db)
+                    && awaited_or_collected(ctx, call, &lp)
+                    && popped.iter().any(|v| call_names.contains(v))
+                    && reported.insert(lp.node.id())
+                {
+                    let message = format!(
+                        "`{}` issues a query for every node this loop takes off its work list (N+1): a walk over N nodes costs N round trips. Fetch a level (or the whole closure, e.g. a recursive CTE) per query instead.",
+                        short(&callee),
+                    );
+                    let fix = js_fix(ctx, &callee);
+                    ctx.report(RuleId::NPlusOne, call, message, fix);
+                    break;
+                }
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) {
+            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
                 continue;
             }
             if !awaited_or_collected(ctx, call, &lp) {
@@ -584,6 +683,9 @@ fn n_plus_one(ctx: &mut Ctx) {
             let per_row = names.iter().any(|v| call_names.contains(v));
             if !per_row || (lazy_getter && !lp.vars.contains(&receiver_root)) {
                 continue;
+            }
+            if !reported.insert(lp.node.id()) {
+                break;
             }
             let what = if kind == Some(QueryKind::Http) {
                 "an HTTP request"
@@ -1203,6 +1305,26 @@ fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str, method: &str) -
 // ---------------------------------------------------------------------------------
 // blocking-call-in-async
 
+/// Start-up code (`listen()`, `init()`, `onModuleInit()`...): runs once before the server
+/// takes requests, so a synchronous read there stalls no request.
+fn runs_once_at_startup(ctx: &Ctx, function: Node) -> bool {
+    syntax::function_name(ctx.src, function).is_some_and(|name| {
+        matches!(
+            name.as_str(),
+            "listen"
+                | "start"
+                | "init"
+                | "initialize"
+                | "boot"
+                | "bootstrap"
+                | "setup"
+                | "main"
+                | "onModuleInit"
+                | "onApplicationBootstrap"
+        )
+    })
+}
+
 fn blocking_call_in_async(ctx: &mut Ctx) {
     let covered: Vec<std::ops::Range<usize>> = ctx
         .out
@@ -1224,6 +1346,9 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         };
         let handler = ctx.handler_of(call).is_some();
         if !syntax::is_async(function) && !handler {
+            continue;
+        }
+        if !handler && runs_once_at_startup(ctx, function) {
             continue;
         }
         let place = if handler {

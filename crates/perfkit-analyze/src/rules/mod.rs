@@ -291,6 +291,17 @@ pub(crate) fn is_constant_name(name: &str) -> bool {
 }
 
 /// Source text on one line, cut to 60 characters, for messages.
+/// Whether a loop's iterable splits its input into batches (`batch(ids, 1000)`,
+/// `_.chunk(refs, 1e3)`): a query per batch is the fix for N+1, not an instance of it.
+pub(crate) fn is_batched(text: &str) -> bool {
+    ["batch(", "chunk(", "chunks(", "chunked(", "batched("]
+        .iter()
+        .any(|b| {
+            text.match_indices(b)
+                .any(|(i, _)| !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+        })
+}
+
 pub(crate) fn short(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 60 {

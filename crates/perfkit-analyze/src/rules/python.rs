@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -175,6 +175,10 @@ fn last_assignment<'t>(
 ) -> Option<Node<'t>> {
     let mut found = None;
     for node in ctx.src.assignments_in(scope, name, before) {
+        // `rows = [r for r in rows if ...]`: the use at `before` reads the earlier value.
+        if node.end_byte() > before {
+            continue;
+        }
         match node.kind() {
             "assignment" => {
                 let (Some(left), Some(right)) = (
@@ -319,6 +323,17 @@ fn iterable_origin<'t>(ctx: &Ctx<'_, 't>, iterable: Node<'t>) -> Node<'t> {
                 Some(o) => node = o,
                 None => return node,
             },
+            "subscript" => match node.child_by_field_name("value") {
+                Some(v) => node = v,
+                None => return node,
+            },
+            // `[d.id for d in rows]`: the ids of the rows.
+            kind if COMPREHENSIONS.contains(&kind) => {
+                match loop_at(ctx, node).and_then(|lp| lp.iterable) {
+                    Some(inner) => node = inner,
+                    None => return node,
+                }
+            }
             _ => return node,
         }
     }
@@ -412,7 +427,7 @@ fn is_db_query(callee: &str) -> bool {
         }
         "get" => recv.contains("session"),
         "fetch" | "fetchrow" | "fetchval" | "fetch_one" | "fetch_all" | "fetch_val" => dbish(&recv),
-        "find_one" | "count_documents" => true,
+        "find_one" | "count_documents" | "refresh_from_db" | "arefresh_from_db" => true,
         "find" | "aggregate" => recv.contains("collection") || callee.starts_with("db."),
         _ => false,
     }
@@ -547,22 +562,90 @@ fn is_query_result(ctx: &Ctx, source: Node) -> bool {
 /// `obj.rel.all()` where `obj` itself came from the ORM.
 fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
     let text = ctx.text(source);
-    if text.contains(".objects.") || text.contains("_set.") || text.contains("get_queryset(") {
+    if text.contains(".objects.") || text.contains("_set.") || text.contains("queryset(") {
         return true;
     }
     if !(text.ends_with(".all()") || text.contains(".all().") || text.contains(".filter(")) {
         return false;
     }
-    // obj.tags.all(): is obj a model instance from the ORM?
+    // obj.tags.all(): is obj a model instance from the ORM? `qs = qs.filter(...)`: where did
+    // the queryset start?
     let Some(root) = ctx.src.find_all(source, &["identifier"]).into_iter().next() else {
         return false;
     };
     let name = ctx.text(root);
-    name != "self"
-        && origin(ctx, name, source).is_some_and(|o| {
-            let t = ctx.text(o);
-            t.contains(".objects.") || t.contains("get_object_or_404(") || t.contains("get_object(")
+    if name == "self" {
+        return false;
+    }
+    let mut at = source;
+    for _ in 0..6 {
+        let Some(o) = origin(ctx, name, at) else {
+            return false;
+        };
+        let t = ctx.text(o);
+        if t.contains(".objects.") || t.contains("get_object_or_404(") || t.contains("get_object(")
+        {
+            return true;
+        }
+        let refines_itself = t
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('.'))
+            && (t.contains(".filter(") || t.contains(".exclude(") || t.contains(".order_by("));
+        if !refines_itself {
+            return false;
+        }
+        // Look before the assignment `o` is the value of, not before `o` (which would find
+        // that same assignment again).
+        at = ctx.src.parent(o).unwrap_or(o);
+    }
+    false
+}
+
+/// Whether the rows a queryset expression yields are dicts or tuples (`.values()`,
+/// `.values_list()` on the queryset itself, not inside one of its arguments).
+fn yields_values(ctx: &Ctx, source: Node) -> bool {
+    source.kind() == "call"
+        && chain_links(source).iter().any(|link| {
+            matches!(
+                method_name(&syntax::callee(ctx.src, *link)),
+                "values" | "values_list"
+            )
         })
+}
+
+/// A parameter annotated as a query (`tasks: QuerySet[Task]`): its rows come from the database.
+fn annotated_query(ctx: &Ctx, source: Node) -> bool {
+    let Some(root) = ctx.src.find_all(source, &["identifier"]).into_iter().next() else {
+        return false;
+    };
+    if source.kind() != "identifier" && !ctx.text(source).starts_with(ctx.text(root)) {
+        return false;
+    }
+    parameter_annotation(ctx, ctx.text(root), source)
+        .is_some_and(|t| t.contains("QuerySet") || t.starts_with("Query[") || t == "Query")
+}
+
+/// Arguments that hand a database session or connection to the callee
+/// (`helper(session, row.id)`, `helper(session=session, ...)`): the callee runs queries.
+fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
+    let handle = |name: &str| {
+        matches!(
+            name,
+            "session" | "db_session" | "async_session" | "conn" | "connection" | "cursor" | "tx"
+        )
+    };
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    let found = args.named_children(&mut cursor).any(|a| match a.kind() {
+        "identifier" => handle(ctx.text(a)),
+        "keyword_argument" => a
+            .child_by_field_name("name")
+            .is_some_and(|n| handle(ctx.text(n))),
+        _ => false,
+    });
+    found
 }
 
 /// Whether the queryset loads relation `attr` up front.
@@ -664,6 +747,9 @@ fn n_plus_one(ctx: &mut Ctx) {
 }
 
 fn queries_per_iteration(ctx: &mut Ctx) {
+    // One finding per loop: a loop with three per-row queries is one N+1 to fix (one batch
+    // before the loop), reported at its first query.
+    let mut reported = HashSet::new();
     let root = ctx.src.root;
     for call in ctx.src.find_all(root, &["call"]) {
         if ctx.src.is_chain_inner(call) {
@@ -671,7 +757,12 @@ fn queries_per_iteration(ctx: &mut Ctx) {
         }
         let callee = ctx.resolved_callee(call);
         let links = chain_links(call);
-        let db = links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
+        let helper_with_session = !callee
+            .rsplit('.')
+            .next()
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+            && passes_db_handle(ctx, call);
+        let db = helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
         let remote = links
             .iter()
             .any(|l| is_remote_call(&ctx.resolved_callee(*l)));
@@ -689,9 +780,24 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             .unwrap_or_default();
         for lp in &loops {
             let Some(iterable) = lp.iterable else {
+                // `while stack: node = stack.pop(); session.execute(... node ...)`: a graph
+                // walk with one query per visited node.
+                let popped = popped_names(ctx, lp.node, call);
+                let per_node = popped
+                    .iter()
+                    .any(|v| args_names.contains(v) || receiver_names.contains(v));
+                if db && per_node && reported.insert(lp.node.id()) {
+                    let message = format!(
+                        "`{}` issues a query for every node this loop takes off its work list (N+1): a walk over N nodes costs N round trips. Fetch a level (or the whole closure, e.g. a recursive CTE) per query instead.",
+                        short(&syntax::callee(ctx.src, call)),
+                    );
+                    let fix = orm_fix(ctx.framework, &callee);
+                    ctx.report(RuleId::NPlusOne, call, message, fix);
+                    break;
+                }
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) {
+            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
                 continue;
             }
             let assigned_in_loop: HashSet<&str> = ctx
@@ -711,14 +817,25 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 continue;
             }
             let source = iterable_origin(ctx, iterable);
-            let from_query = is_query_result(ctx, source);
+            if is_batched(ctx.text(source)) {
+                continue;
+            }
+            let from_query = is_query_result(ctx, source) || annotated_query(ctx, source);
             let in_handler = ctx.handler_of(call).is_some();
             // Rows handed in from elsewhere (a parameter, an attribute): per-row when the
             // query reads a field of the loop's row (`Customer.objects.get(id=o.customer_id)`).
             let unknown_rows = matches!(source.kind(), "identifier" | "attribute")
                 && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
-            if !(from_query || (db && (in_handler || unknown_rows))) {
+            // A helper handed the session queries once per row when the loop goes over
+            // query results or reads the row's fields (`helper(session, row.id)`).
+            let helper_per_row =
+                helper_with_session && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
+            let direct = db && !helper_with_session && (in_handler || unknown_rows);
+            if !(from_query || helper_per_row || direct) {
                 continue;
+            }
+            if !reported.insert(lp.node.id()) {
+                break;
             }
             let what = if remote { "an HTTP request" } else { "a query" };
             let message = format!(
@@ -731,6 +848,27 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             break;
         }
     }
+}
+
+/// Names a `while` loop assigns from its work list before `call`: `node = stack.pop()`,
+/// `current = queue.popleft()`.
+fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: Node<'t>, call: Node<'t>) -> HashSet<&'t str> {
+    if lp.kind() != "while_statement" {
+        return HashSet::new();
+    }
+    ctx.src
+        .find_in_scope(lp, &["assignment"])
+        .into_iter()
+        .filter(|a| a.end_byte() <= call.start_byte())
+        .filter(|a| {
+            a.child_by_field_name("right").is_some_and(|r| {
+                r.kind() == "call"
+                    && matches!(method_name(&syntax::callee(ctx.src, r)), "pop" | "popleft")
+            })
+        })
+        .filter_map(|a| a.child_by_field_name("left"))
+        .flat_map(|l| identifiers(ctx.src, l))
+        .collect()
 }
 
 /// Lazy related-object access (and per-row writes) on rows of a queryset.
@@ -762,10 +900,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
         // Rows handed in from elsewhere in a Django module (a view's `queryset` argument, a
         // queryset built in another method): only manager calls on the row count there.
         let unknown = !known && django_file && may_hold_model_rows(ctx, iterable, source);
-        if !(known || unknown)
-            || source_text.contains(".values(")
-            || source_text.contains(".values_list(")
-        {
+        if !(known || unknown) || yields_values(ctx, source) {
             continue;
         }
         let sqlalchemy = !django && !unknown;
@@ -849,9 +984,18 @@ fn lazy_related_access(ctx: &mut Ctx) {
                     && ctx.src.parent(parent).is_some_and(|g| {
                         g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
                     });
+            // A prefetch fills the cache `all()`, `count()` and `exists()` read; any other
+            // manager method (`filter`, `values_list`, `first`...) is a fresh query per row.
+            let bypasses_prefetch = parent.kind() == "attribute"
+                && parent
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| !matches!(ctx.text(a), "all" | "count" | "exists"))
+                && ctx.src.parent(parent).is_some_and(|g| {
+                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
+                });
             if !related
                 || seen.contains(attr)
-                || prefetches(source_text, attr.trim_end_matches("_set"))
+                || !bypasses_prefetch && prefetches(source_text, attr.trim_end_matches("_set"))
                 || unknown
                     && (!manager_call || prefetches(whole_file, attr.trim_end_matches("_set")))
             {
@@ -1513,6 +1657,32 @@ fn cached_function(ctx: &Ctx, function: Node) -> bool {
         })
 }
 
+/// `global CACHE` … `if CACHE is None: CACHE = load()`: the work runs on the first call only.
+fn memoised_in_global(ctx: &Ctx, call: Node, function: Node) -> bool {
+    let globals: Vec<&str> = ctx
+        .src
+        .find_in_scope(function, &["global_statement"])
+        .into_iter()
+        .flat_map(|g| identifiers(ctx.src, g))
+        .collect();
+    if globals.is_empty() {
+        return false;
+    }
+    ctx.src
+        .ancestors(call)
+        .take_while(|a| *a != function)
+        .filter(|a| a.kind() == "if_statement")
+        .filter_map(|a| a.child_by_field_name("condition"))
+        .any(|condition| {
+            let text = ctx.text(condition).trim();
+            globals.iter().any(|g| {
+                text == format!("{g} is None")
+                    || text == format!("not {g}")
+                    || text == format!("{g} is None or not {g}")
+            })
+        })
+}
+
 const CONFIG_PARSERS: &[&str] = &[
     "json.load",
     "json.loads",
@@ -1535,7 +1705,10 @@ fn missing_cache(ctx: &mut Ctx) {
             .filter(|a| a.kind() == "function_definition")
             .last()
             .unwrap_or(function);
-        if cached_function(ctx, function) || cached_function(ctx, outer) {
+        if cached_function(ctx, function)
+            || cached_function(ctx, outer)
+            || memoised_in_global(ctx, call, function)
+        {
             continue;
         }
         let callee = ctx.resolved_callee(call);
@@ -1625,10 +1798,7 @@ fn missing_cache(ctx: &mut Ctx) {
                 || receiver_last(&callee).contains("client")
                 || receiver_last(&callee).contains("session")
                 || receiver_last(&callee) == "http")
-            && args.first().is_some_and(|a| {
-                is_plain_string(ctx.src, *a)
-                    && string_value(ctx.src, *a).is_some_and(|u| u.starts_with("http"))
-            })
+            && args.first().is_some_and(|a| fixed_url(ctx, *a, call))
         {
             let message = "This handler fetches the same fixed URL on every request: an outbound round trip (and a dependency on that service) per request for data that changes rarely. Cache the response with a TTL.".to_string();
             ctx.report(RuleId::MissingCache, call, message, "@cached(TTLCache(maxsize=1, ttl=300))  # cachetools\ndef exchange_rates():\n    return requests.get(RATES_URL, timeout=5).json()");
@@ -1648,6 +1818,16 @@ fn missing_cache(ctx: &mut Ctx) {
             ctx.report(RuleId::MissingCache, call, message, fix);
         }
     }
+}
+
+/// A literal `http…` URL, or a name (local or module-level) assigned one: `RATES_URL`.
+fn fixed_url(ctx: &Ctx, arg: Node, at: Node) -> bool {
+    let literal = |n: Node| {
+        is_plain_string(ctx.src, n)
+            && string_value(ctx.src, n).is_some_and(|u| u.starts_with("http"))
+    };
+    literal(arg)
+        || arg.kind() == "identifier" && origin(ctx, ctx.text(arg), at).is_some_and(literal)
 }
 
 /// Whether a path expression is fixed: built from literals and module-level names, not from
@@ -1827,6 +2007,16 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Image);
     }
     if matches!(method, "to_excel") || matches!(callee, "openpyxl.Workbook" | "xlsxwriter.Workbook")
+    {
+        return Some(Heavy::Export);
+    }
+    // `generate_export_file(...)`, `build_export(...)`, `export_to_csv(...)`: an export built
+    // inline (a job's `run_export`/`start_export` only starts one).
+    if method.contains("export")
+        && (["generate_", "build_", "make_", "render_", "export_to_"]
+            .iter()
+            .any(|p| method.starts_with(p))
+            || method.ends_with("_export_file"))
     {
         return Some(Heavy::Export);
     }
