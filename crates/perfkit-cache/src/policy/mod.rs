@@ -491,15 +491,18 @@ pub fn apply_validation(
 pub enum HeadUpdate {
     /// Same validators (and `Content-Length`): store this freshened entry.
     Freshened(Box<Entry>),
-    /// The stored response is outdated: drop it.
-    Invalidate,
+    /// A validator or `Content-Length` differs: the stored response is to be
+    /// considered stale (not dropped: it may still be validated, or serve
+    /// `stale-if-error`).
+    Stale,
     /// Not a `200`: it says nothing about the stored response.
     Unchanged,
 }
 
 /// RFC 9111 §4.3.5: a `200` to a `HEAD` whose validators (and `Content-Length`, when
 /// present) match the stored response updates its header fields as a `304` would;
-/// any other `200` invalidates it.
+/// after any other `200` the stored response "SHOULD be considered stale". Other
+/// statuses (a `410`, say) say nothing the RFC asks a cache to act on.
 pub fn apply_head(
     stored: &Entry,
     status: StatusCode,
@@ -510,22 +513,13 @@ pub fn apply_head(
     if status != StatusCode::OK {
         return HeadUpdate::Unchanged;
     }
-    // An incomplete entry's Content-Length is its span's; a HEAD gives the whole.
-    let complete;
-    let stored_headers = match stored_span(stored) {
-        Some(span) => {
-            let mut headers = stored.headers.clone();
-            headers.insert(
-                http::header::CONTENT_LENGTH,
-                HeaderValue::from(span.complete_length),
-            );
-            complete = headers;
-            &complete
-        }
-        None => &stored.headers,
-    };
-    if !head_freshens(stored_headers, response) {
-        return HeadUpdate::Invalidate;
+    // The stored length is its body's (the field may be absent, e.g. after chunked
+    // framing); an incomplete entry's is the whole representation's, as a HEAD gives.
+    let length = stored_span(stored).map_or(stored.body.len() as u64, |s| s.complete_length);
+    let mut stored_headers = stored.headers.clone();
+    stored_headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(length));
+    if !head_freshens(&stored_headers, response) {
+        return HeadUpdate::Stale;
     }
     HeadUpdate::Freshened(Box::new(freshened(
         stored,

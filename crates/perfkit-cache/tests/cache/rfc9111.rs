@@ -438,8 +438,8 @@ impl Simulator {
                 }
                 Some(fresh)
             }
-            HeadUpdate::Invalidate => {
-                self.drop_key(&variant_key);
+            HeadUpdate::Stale => {
+                block(self.cache.invalidate(Target::Key(variant_key), Purge::Soft));
                 None
             }
             HeadUpdate::Unchanged => None,

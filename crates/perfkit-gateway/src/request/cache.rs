@@ -1030,7 +1030,7 @@ async fn head_answered(
 }
 
 /// Applies a `HEAD` response to the stored `found` (§4.3.5): the freshened entry
-/// when it was stored, `None` when the stored response was dropped or left as is.
+/// when it was stored, `None` when the stored response was marked stale or left as is.
 async fn apply_head(
     cache: &Cache,
     rc: &RouteCache,
@@ -1053,9 +1053,9 @@ async fn apply_head(
                 .await
                 .then_some(fresh)
         }
-        HeadUpdate::Invalidate => {
+        HeadUpdate::Stale => {
             cache
-                .invalidate(Target::Key(found.variant_key.clone()), Purge::Hard)
+                .invalidate(Target::Key(found.variant_key.clone()), Purge::Soft)
                 .await;
             None
         }
@@ -1064,7 +1064,7 @@ async fn apply_head(
 }
 
 /// RFC 9111 §4.3.5: a `HEAD` the origin answered updates (or, when its validators
-/// differ, drops) the stored `GET` response the same request would have been served.
+/// differ, marks stale) the stored `GET` response the same request would have been served.
 async fn freshen_from_head(
     cache: &Cache,
     rc: &RouteCache,
