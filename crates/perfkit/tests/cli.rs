@@ -571,3 +571,104 @@ fn demo_shows_a_client_being_rate_limited_with_its_headers() {
         "{stdout}"
     );
 }
+
+/// Counted failed reloads, from the admin API's metrics.
+async fn failed_reloads(admin_port: u16) -> Option<u64> {
+    let reply = Client::http1()
+        .get(&format!("http://127.0.0.1:{admin_port}/metrics"))
+        .await
+        .ok()?;
+    let text = reply.text();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("perfkit_config_reloads_total{result=\"error\"}"))?;
+    line.rsplit(' ').next()?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_applies_a_changed_cache_yml_and_refuses_a_broken_one_with_its_line() {
+    let upstream = SampleUpstream::builder("origin")
+        .path(
+            "/p",
+            perfkit_testkit::Scripted::ok("p").header("cache-control", "max-age=600"),
+        )
+        .spawn()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config_dir = dir.path().join("config");
+    std::fs::create_dir(&config_dir).unwrap();
+    let (port, admin_port) = (free_port(), free_port());
+    let config = config_dir.join("perfkit.yml");
+    std::fs::write(
+        &config,
+        serve_config(port, admin_port, &upstream).replace(
+            "  - path_prefix: /\n",
+            "  - name: app\n    path_prefix: /\n",
+        ),
+    )
+    .unwrap();
+    let cache_yml = config_dir.join("cache.yml");
+    let rules = "routes:\n  app: { x_cache_header: true }\n";
+    std::fs::write(&cache_yml, rules).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
+        .args(["serve", "-c", config.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let served = Served {
+        child,
+        port,
+        admin_port,
+        config,
+        dir,
+    };
+    served.wait_generation(1).await;
+    let x_cache = |path: &'static str| {
+        let url = served.url(path);
+        async move {
+            let reply = Client::http1().get(&url).await.unwrap();
+            assert_eq!(reply.status, 200, "{path}");
+            reply.header("x-cache").unwrap_or("none").to_owned()
+        }
+    };
+    assert_eq!(x_cache("/p").await, "MISS");
+    assert_eq!(x_cache("/p").await, "HIT");
+    // Under these rules the query is part of the key.
+    assert_eq!(x_cache("/p?utm_source=a").await, "MISS");
+
+    // New rules: utm_source leaves the key. The route's entries are flushed.
+    let new_rules =
+        "routes:\n  app:\n    x_cache_header: true\n    key: { query_deny: [utm_source] }\n";
+    std::fs::write(&cache_yml, new_rules).unwrap();
+    served.signal("-HUP");
+    served.wait_generation(2).await;
+    assert_eq!(x_cache("/p").await, "MISS", "flushed: the rules changed");
+    assert_eq!(
+        x_cache("/p?utm_source=b").await,
+        "HIT",
+        "the new key rule applies"
+    );
+    assert_eq!(upstream.requests_for("/p"), 3);
+
+    // A broken file is refused, with its file and line; the running rules stay.
+    std::fs::write(&cache_yml, format!("{new_rules}max_object_size: 1GiB\n")).unwrap();
+    served.signal("-HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while failed_reloads(admin_port).await != Some(1) {
+        assert!(
+            Instant::now() < deadline,
+            "the failed reload was not counted"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(served.generation().await, Some(2));
+    let log = std::fs::read_to_string(served.dir.path().join("stderr.log")).unwrap();
+    assert!(
+        log.contains("cache.yml:5:1: max_object_size"),
+        "the log names the file, line and field: {log}"
+    );
+    assert_eq!(x_cache("/p?utm_source=c").await, "HIT", "old rules kept");
+    assert_eq!(upstream.requests_for("/p"), 3);
+}
