@@ -171,8 +171,16 @@ pub enum Combined {
 
 /// RFC 9111 §3.4 / RFC 9110 §15.3.7.3: combines a new `206` (its storable
 /// `headers`, with their `Content-Range`, and `body`) with the `stored` response
-/// for the same request. The new response's fields replace the stored ones.
-pub fn combine_partial(stored: &Entry, headers: &HeaderMap, body: &Bytes) -> Combined {
+/// for the same request. The new response's fields replace the stored ones. A union
+/// longer than `max_bytes` (the cache's largest object) is not made: the new part
+/// alone is stored, so combining never grows an entry past what a single response
+/// could be.
+pub fn combine_partial(
+    stored: &Entry,
+    headers: &HeaderMap,
+    body: &Bytes,
+    max_bytes: u64,
+) -> Combined {
     let Some(new) = content_range(headers) else {
         return Combined::Separate;
     };
@@ -201,6 +209,9 @@ pub fn combine_partial(stored: &Entry, headers: &HeaderMap, body: &Bytes) -> Com
     }
     let start = old.start.min(new.start);
     let end = old.end.max(new.end);
+    if end - start + 1 > max_bytes {
+        return Combined::Separate;
+    }
     let mut union = BytesMut::with_capacity((end - start + 1) as usize);
     // The new bytes win where the two overlap (same validator: same bytes anyway).
     if old.start < new.start {
@@ -317,7 +328,7 @@ mod tests {
             ("etag", "\"a\""),
             ("x", "2"),
         ]);
-        match combine_partial(&stored, &new, &Bytes::from_static(b"56789")) {
+        match combine_partial(&stored, &new, &Bytes::from_static(b"56789"), u64::MAX) {
             Combined::Merged {
                 status,
                 headers,
@@ -332,7 +343,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let new = h(&[("content-range", "bytes 3-6/10"), ("etag", "\"a\"")]);
-        match combine_partial(&stored, &new, &Bytes::from_static(b"3456")) {
+        match combine_partial(&stored, &new, &Bytes::from_static(b"3456"), u64::MAX) {
             Combined::Merged {
                 status,
                 headers,
@@ -346,12 +357,20 @@ mod tests {
         }
         let gap = h(&[("content-range", "bytes 7-9/10"), ("etag", "\"a\"")]);
         assert!(matches!(
-            combine_partial(&stored, &gap, &Bytes::from_static(b"789")),
+            combine_partial(&stored, &gap, &Bytes::from_static(b"789"), u64::MAX),
             Combined::Separate
         ));
+        let new = h(&[("content-range", "bytes 5-9/10"), ("etag", "\"a\"")]);
+        assert!(
+            matches!(
+                combine_partial(&stored, &new, &Bytes::from_static(b"56789"), 9),
+                Combined::Separate
+            ),
+            "a union past the largest object is not made"
+        );
         let other = h(&[("content-range", "bytes 5-9/10"), ("etag", "\"b\"")]);
         assert!(matches!(
-            combine_partial(&stored, &other, &Bytes::from_static(b"56789")),
+            combine_partial(&stored, &other, &Bytes::from_static(b"56789"), u64::MAX),
             Combined::Separate
         ));
     }

@@ -43,6 +43,8 @@ struct Simulator {
 
 const HOST: &str = "example.test";
 const MAX_VARIANTS: usize = 4;
+/// The gateway runner's `max_object_size` (64 KiB).
+const MAX_OBJECT_SIZE: u64 = 64 << 10;
 
 /// Runs an async cache call from the simulator's synchronous steps.
 fn block<F: std::future::Future>(future: F) -> F::Output {
@@ -147,7 +149,7 @@ impl Simulator {
         if status == StatusCode::PARTIAL_CONTENT {
             // §3.4: combined with the stored part of the same representation.
             if let Ok((_, stored)) = self.lookup(key, request) {
-                match policy::combine_partial(&stored, &plan.headers, &body) {
+                match policy::combine_partial(&stored, &plan.headers, &body, MAX_OBJECT_SIZE) {
                     policy::Combined::Merged {
                         status: merged,
                         headers,

@@ -720,6 +720,7 @@ async fn store(
         response_time,
         tags,
         max_variants: rc.max_variants,
+        max_object_size: rc.max_object_size,
         leader,
         metrics: Arc::clone(&origin.shared.metrics),
         label: origin.label.to_owned(),
@@ -783,6 +784,8 @@ struct StoreJob {
     response_time: SystemTime,
     tags: Vec<String>,
     max_variants: usize,
+    /// Parts are not combined past this (`max_object_size`).
+    max_object_size: u64,
     leader: Option<Leader>,
     metrics: Arc<crate::admin::metrics::Metrics>,
     label: String,
@@ -805,7 +808,12 @@ impl StoreJob {
             // §3.4: combined with the stored part of the same representation.
             let stored = self.cache.lookup_response(&self.key, &self.request).await;
             if let Ok(found) = stored {
-                match policy::combine_partial(&found.entry, &self.plan.headers, &body) {
+                match policy::combine_partial(
+                    &found.entry,
+                    &self.plan.headers,
+                    &body,
+                    self.max_object_size,
+                ) {
                     Combined::Merged {
                         status: merged,
                         headers,
