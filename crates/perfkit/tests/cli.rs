@@ -202,6 +202,18 @@ impl Served {
         let (port, admin_port) = (free_port(), free_port());
         let config = dir.path().join("perfkit.yml");
         std::fs::write(&config, serve_config(port, admin_port, upstream) + extra).unwrap();
+        Served::launch(dir, config, (port, admin_port), wrapper, args).await
+    }
+
+    /// Runs `perfkit serve -c CONFIG` (through `wrapper`, with `args`) on these ports,
+    /// its stderr in `DIR/stderr.log`, and waits until it serves.
+    async fn launch(
+        dir: tempfile::TempDir,
+        config: PathBuf,
+        (port, admin_port): (u16, u16),
+        wrapper: &[&str],
+        args: &[&str],
+    ) -> Served {
         let binary = env!("CARGO_BIN_EXE_perfkit");
         let mut command = match wrapper.split_first() {
             Some((program, args)) => {
@@ -611,20 +623,7 @@ async fn sighup_applies_a_changed_cache_yml_and_refuses_a_broken_one_with_its_li
     let cache_yml = config_dir.join("cache.yml");
     let rules = "routes:\n  app: { x_cache_header: true }\n";
     std::fs::write(&cache_yml, rules).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_perfkit"))
-        .args(["serve", "-c", config.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
-        .spawn()
-        .unwrap();
-    let served = Served {
-        child,
-        port,
-        admin_port,
-        config,
-        dir,
-    };
-    served.wait_generation(1).await;
+    let served = Served::launch(dir, config, (port, admin_port), &[], &[]).await;
     let x_cache = |path: &'static str| {
         let url = served.url(path);
         async move {
