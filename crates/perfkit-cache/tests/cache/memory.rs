@@ -1,6 +1,6 @@
 //! L1 stays within its byte budget under many more distinct keys than fit (stored
-//! partial content included), and the
-//! process's resident memory follows (budget + a stated overhead).
+//! partial content included), and the process's resident memory follows (budget + a
+//! stated overhead).
 //!
 //! nextest runs each test in its own process, so the RSS figures are this test's.
 
