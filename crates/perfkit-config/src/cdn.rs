@@ -28,8 +28,13 @@ pub struct PurgeWebhookConfig {
     /// The label in metrics and logs; defaults to the URL's `host:port`.
     #[serde(default)]
     pub name: Option<String>,
-    /// `http://host[:port]/path`.
+    /// `http://host[:port]/path` or `https://host[:port]/path`.
     pub url: String,
+    /// For an `https://` URL: a PEM file of the CA certificates this webhook's server
+    /// certificate must chain to, trusted instead of the Mozilla roots the gateway
+    /// uses otherwise (for a private CA or a self-signed certificate).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
     /// One extra request header, written `Name: value` (e.g.
     /// `Authorization: Bearer …` or `Fastly-Key: …`); a secret, redacted when shown.
     #[serde(default)]
@@ -79,6 +84,7 @@ impl std::fmt::Debug for PurgeWebhookConfig {
         f.debug_struct("PurgeWebhookConfig")
             .field("name", &self.name)
             .field("url", &self.url)
+            .field("ca_file", &self.ca_file)
             .field(
                 "auth_header",
                 &self.auth().map(|(name, _)| format!("{name}: <redacted>")),
@@ -95,20 +101,44 @@ pub const MAX_WEBHOOK_RETRIES: u32 = 10;
 
 /// Checks one webhook; `Err` is (field below the webhook, message).
 pub(crate) fn check_webhook(hook: &PurgeWebhookConfig) -> Result<(), (&'static str, String)> {
-    let Some(rest) = hook.url.strip_prefix("http://") else {
-        return Err((
-            "url",
-            format!(
-                "`{}` must be an http:// URL (the gateway has no TLS client: put an HTTPS-capable forwarder on loopback in front of a CDN's API)",
-                hook.url
-            ),
-        ));
+    let (https, rest) = match (
+        hook.url.strip_prefix("http://"),
+        hook.url.strip_prefix("https://"),
+    ) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => {
+            return Err((
+                "url",
+                format!("`{}` must be an http:// or https:// URL", hook.url),
+            ))
+        }
     };
+    if let Some(path) = &hook.ca_file {
+        if !https {
+            return Err((
+                "ca_file",
+                format!(
+                    "is only used with an https:// URL, and `{}` is plain http://",
+                    hook.url
+                ),
+            ));
+        }
+        if !path.is_file() {
+            return Err((
+                "ca_file",
+                format!(
+                    "`{}` is not a readable file (a PEM file of CA certificates)",
+                    path.display()
+                ),
+            ));
+        }
+    }
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     if authority.is_empty() || authority.contains(['@', ' ']) {
         return Err((
             "url",
-            format!("`{}` needs a host: http://HOST[:PORT]/PATH", hook.url),
+            format!("`{}` needs a host: http(s)://HOST[:PORT]/PATH", hook.url),
         ));
     }
     if hook.url.parse::<http::Uri>().is_err() {

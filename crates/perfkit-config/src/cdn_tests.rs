@@ -156,9 +156,30 @@ fn cdn_and_webhook_mistakes_are_located() {
         "{err}"
     );
 
-    let err = error_at(&PATTERNS.replace("http://127.0.0.1:9/purge", "https://cdn.example/purge"));
+    let err = error_at(&PATTERNS.replace("http://127.0.0.1:9/purge", "ftp://cdn.example/purge"));
     assert!(
         err.starts_with("perfkit.yml:21:7: cache.purge_webhooks[0].url:"),
+        "{err}"
+    );
+    // https:// is accepted; a CA file must exist, and only goes with https://.
+    let https = PATTERNS.replace("http://127.0.0.1:9/purge", "https://cdn.example/purge");
+    assert!(parse(&https).is_ok(), "https webhooks are valid");
+    let err = error_at(&https.replace(
+        "      retries: 3",
+        "      retries: 3\n      ca_file: /nonexistent/ca.pem",
+    ));
+    assert!(
+        err.contains(
+            "cache.purge_webhooks[0].ca_file: `/nonexistent/ca.pem` is not a readable file"
+        ),
+        "{err}"
+    );
+    let err = error_at(&PATTERNS.replace(
+        "      retries: 3",
+        "      retries: 3\n      ca_file: Cargo.toml",
+    ));
+    assert!(
+        err.contains("cache.purge_webhooks[0].ca_file: is only used with an https:// URL"),
         "{err}"
     );
 

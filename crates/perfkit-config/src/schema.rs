@@ -441,6 +441,10 @@ pub struct CacheConfig {
     /// `stale-if-error` and requests accepting stale responses (`max-stale`).
     #[serde(with = "humantime_serde")]
     pub keep_stale: Duration,
+    /// Store `206 Partial Content` responses (one byte range of a known length) as
+    /// incomplete entries: they answer Range requests they cover, and later ranges
+    /// with the same strong validator are combined with them (RFC 9111 §3.3, §3.4).
+    pub store_partial: bool,
     /// Shortens each entry's keeping time by a random fraction up to this (0.0..=1.0).
     pub ttl_jitter: f64,
     /// Targeted cache-control fields obeyed (most specific first) and removed before
@@ -474,6 +478,7 @@ impl Default for CacheConfig {
             store_set_cookie: false,
             store_error_statuses: true,
             keep_stale: Duration::from_secs(3600),
+            store_partial: false,
             ttl_jitter: 0.0,
             targeted_fields: Vec::new(),
             redis: None,

@@ -33,6 +33,9 @@ pub struct CaseConfig {
     pub store_error_statuses: Option<bool>,
     #[serde(default)]
     pub store_set_cookie: bool,
+    /// `cache.store_partial`: `206` responses stored as incomplete entries.
+    #[serde(default)]
+    pub store_partial: bool,
 }
 
 #[derive(Debug, Deserialize)]

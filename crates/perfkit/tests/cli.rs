@@ -480,3 +480,87 @@ fn demo_shows_a_client_being_rate_limited_with_its_headers() {
         "{stdout}"
     );
 }
+
+/// Counted failed reloads, from the admin API's metrics.
+async fn failed_reloads(admin_port: u16) -> Option<u64> {
+    let reply = Client::http1()
+        .get(&format!("http://127.0.0.1:{admin_port}/metrics"))
+        .await
+        .ok()?;
+    let text = reply.text();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("perfkit_config_reloads_total{result=\"error\"}"))?;
+    line.rsplit(' ').next()?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_applies_a_changed_cache_yml_and_refuses_a_broken_one_with_its_line() {
+    let upstream = SampleUpstream::builder("origin")
+        .path(
+            "/p",
+            perfkit_testkit::Scripted::ok("p").header("cache-control", "max-age=600"),
+        )
+        .spawn()
+        .await
+        .unwrap();
+    let rules = "routes:\n  app: { x_cache_header: true }\n";
+    let mut served = Served::launch(
+        |port, admin_port| {
+            serve_config(port, admin_port, &upstream).replace(
+                "  - path_prefix: /\n",
+                "  - name: app\n    path_prefix: /\n",
+            )
+        },
+        Launch {
+            files: &[("cache.yml", rules)],
+            ..Launch::default()
+        },
+    )
+    .await;
+    let cache_yml = served.dir.path().join("cache.yml");
+    let base = served.url("");
+    let x_cache = |path: &'static str| {
+        let url = format!("{base}{path}");
+        async move {
+            let reply = Client::http1().get(&url).await.unwrap();
+            assert_eq!(reply.status, 200, "{path}");
+            reply.header("x-cache").unwrap_or("none").to_owned()
+        }
+    };
+    assert_eq!(x_cache("/p").await, "MISS");
+    assert_eq!(x_cache("/p").await, "HIT");
+    // Under these rules the query is part of the key.
+    assert_eq!(x_cache("/p?utm_source=a").await, "MISS");
+
+    // New rules: utm_source leaves the key. The route's entries are flushed.
+    let new_rules =
+        "routes:\n  app:\n    x_cache_header: true\n    key: { query_deny: [utm_source] }\n";
+    std::fs::write(&cache_yml, new_rules).unwrap();
+    served.signal("-HUP");
+    served
+        .wait_for_line(|l| l.contains("configuration reloaded") && l.contains("generation=2"))
+        .await;
+    assert_eq!(x_cache("/p").await, "MISS", "flushed: the rules changed");
+    assert_eq!(
+        x_cache("/p?utm_source=b").await,
+        "HIT",
+        "the new key rule applies"
+    );
+    assert_eq!(upstream.requests_for("/p"), 3);
+
+    // A broken file is refused, with its file and line; the running rules stay.
+    std::fs::write(&cache_yml, format!("{new_rules}max_object_size: 1GiB\n")).unwrap();
+    served.signal("-HUP");
+    let failed = served
+        .wait_for_line(|l| l.contains("configuration reload failed"))
+        .await;
+    assert!(
+        failed.contains("cache.yml:5:1: max_object_size"),
+        "the log names the file, line and field: {failed}"
+    );
+    assert_eq!(failed_reloads(served.admin_port).await, Some(1));
+    assert_eq!(generation_of(&served).await, Some(2));
+    assert_eq!(x_cache("/p?utm_source=c").await, "HIT", "old rules kept");
+    assert_eq!(upstream.requests_for("/p"), 3);
+}

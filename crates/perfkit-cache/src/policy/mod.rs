@@ -17,6 +17,7 @@ mod directives;
 mod freshness;
 mod invalidate;
 mod key;
+mod partial;
 mod range;
 mod stored;
 mod structured;
@@ -39,6 +40,10 @@ pub use freshness::{
 };
 pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
 pub use key::{cookie_value, KeyBuilder};
+pub use partial::{
+    can_answer, combine_partial, content_range, is_incomplete, partial_answer, partial_body,
+    same_strong_validator, stored_span, Combined, ContentRange,
+};
 pub use range::{byte_range, RangeAnswer};
 pub use stored::{served_response_headers, stored_freshness, ServedHead, StoredFreshness};
 pub use validation::{
@@ -83,6 +88,9 @@ pub struct PolicyConfig {
     /// How long a response is kept past its freshness, for revalidation,
     /// `stale-if-error` and requests accepting stale responses (`max-stale`).
     pub keep_stale: Duration,
+    /// Store `206` responses (one `bytes` range of a known length) as incomplete
+    /// entries, combined with later ranges of the same strong validator (§3.3, §3.4).
+    pub store_partial: bool,
 }
 
 impl Default for PolicyConfig {
@@ -93,6 +101,7 @@ impl Default for PolicyConfig {
             store_error_statuses: true,
             store_set_cookie: false,
             keep_stale: Duration::from_secs(3600),
+            store_partial: false,
         }
     }
 }
@@ -207,7 +216,11 @@ pub fn plan_store(
     if method != Method::GET {
         return Err(NotStorable::Method);
     }
-    if status == StatusCode::PARTIAL_CONTENT {
+    // §3.3: partial content only when configured, and only one byte range of a
+    // known complete length (a unit or form this cache does not handle is not stored).
+    if status == StatusCode::PARTIAL_CONTENT
+        && !(config.store_partial && content_range(response).is_some())
+    {
         return Err(NotStorable::Partial);
     }
     if status.is_informational() || status == StatusCode::NOT_MODIFIED {
@@ -478,15 +491,18 @@ pub fn apply_validation(
 pub enum HeadUpdate {
     /// Same validators (and `Content-Length`): store this freshened entry.
     Freshened(Box<Entry>),
-    /// The stored response is outdated: drop it.
-    Invalidate,
+    /// A validator or `Content-Length` differs: the stored response is to be
+    /// considered stale (not dropped: it may still be validated, or serve
+    /// `stale-if-error`).
+    Stale,
     /// Not a `200`: it says nothing about the stored response.
     Unchanged,
 }
 
 /// RFC 9111 §4.3.5: a `200` to a `HEAD` whose validators (and `Content-Length`, when
 /// present) match the stored response updates its header fields as a `304` would;
-/// any other `200` invalidates it.
+/// after any other `200` the stored response "SHOULD be considered stale". Other
+/// statuses (a `410`, say) say nothing the RFC asks a cache to act on.
 pub fn apply_head(
     stored: &Entry,
     status: StatusCode,
@@ -497,8 +513,13 @@ pub fn apply_head(
     if status != StatusCode::OK {
         return HeadUpdate::Unchanged;
     }
-    if !head_freshens(&stored.headers, response) {
-        return HeadUpdate::Invalidate;
+    // The stored length is its body's (the field may be absent, e.g. after chunked
+    // framing); an incomplete entry's is the whole representation's, as a HEAD gives.
+    let length = stored_span(stored).map_or(stored.body.len() as u64, |s| s.complete_length);
+    let mut stored_headers = stored.headers.clone();
+    stored_headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(length));
+    if !head_freshens(&stored_headers, response) {
+        return HeadUpdate::Stale;
     }
     HeadUpdate::Freshened(Box::new(freshened(
         stored,
@@ -517,6 +538,12 @@ fn freshened(
     response_time: SystemTime,
 ) -> Entry {
     let mut headers = merge_headers(&stored.headers, response);
+    if is_incomplete(stored) {
+        // The stored span is what the entry holds, whatever the new fields say.
+        if let Some(range) = stored.headers.get(http::header::CONTENT_RANGE) {
+            headers.insert(http::header::CONTENT_RANGE, range.clone());
+        }
+    }
     if !response.contains_key(http::header::AGE) {
         // The stored Age described the old exchange.
         headers.remove(http::header::AGE);

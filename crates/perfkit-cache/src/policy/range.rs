@@ -1,8 +1,8 @@
 //! Byte ranges served from a stored complete response (RFC 9110 §14). A cache may
 //! ignore `Range` (§14.2), so anything this does not handle simply gets the full
-//! response: other units, several ranges, invalid syntax. Partial responses from the
-//! origin are never stored (`plan_store` refuses `206`), so a range is only ever cut
-//! from a stored complete `200`.
+//! response: other units, several ranges, invalid syntax. This cuts ranges from a
+//! stored complete `200`; stored partial content (`206`, when configured) answers
+//! only the ranges it holds (see `partial`).
 
 use http::header::{HeaderMap, RANGE};
 use http::{Method, StatusCode};
@@ -28,6 +28,12 @@ pub fn byte_range(
     if method != Method::GET || stored_status != StatusCode::OK {
         return RangeAnswer::Full;
     }
+    requested_range(request, length)
+}
+
+/// The request's one `bytes` range resolved against a representation of `length`
+/// bytes, whatever the method.
+pub(crate) fn requested_range(request: &HeaderMap, length: u64) -> RangeAnswer {
     let mut lines = request.get_all(RANGE).iter();
     let (Some(line), None) = (lines.next(), lines.next()) else {
         return RangeAnswer::Full;

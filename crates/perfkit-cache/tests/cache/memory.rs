@@ -1,5 +1,6 @@
-//! L1 stays within its byte budget under many more distinct keys than fit, and the
-//! process's resident memory follows (budget + a stated overhead).
+//! L1 stays within its byte budget under many more distinct keys than fit (stored
+//! partial content included), and the process's resident memory follows (budget + a
+//! stated overhead).
 //!
 //! nextest runs each test in its own process, so the RSS figures are this test's.
 
@@ -65,4 +66,64 @@ async fn memory_stays_under_max_memory_with_40x_more_distinct_keys() {
         peak < limit,
         "resident memory grew {peak} bytes, over {limit}"
     );
+}
+
+/// Stored partial content (`206`, incomplete entries) is weighed like any response:
+/// each one counts its bytes, and many of them stay within the budget.
+#[tokio::test]
+async fn incomplete_entries_count_toward_the_byte_budget() {
+    use http::{HeaderMap, HeaderValue, Method, StatusCode};
+    use perfkit_cache::policy::{self, PolicyConfig};
+    use perfkit_cache::ResponseToStore;
+
+    const BUDGET: u64 = 1 << 20;
+    const PART: u64 = 64 << 10;
+    let cache = Cache::new(CacheConfig {
+        l1_max_bytes: Some(BUDGET),
+        ..CacheConfig::default()
+    })
+    .unwrap();
+    let config = PolicyConfig {
+        store_partial: true,
+        ..PolicyConfig::default()
+    };
+    let now = std::time::SystemTime::now();
+    for i in 0..100u64 {
+        let mut headers = HeaderMap::new();
+        headers.insert("cache-control", HeaderValue::from_static("max-age=600"));
+        let range = format!("bytes 0-{}/{}", PART - 1, 4 * PART);
+        headers.insert("content-range", HeaderValue::from_str(&range).unwrap());
+        let plan = policy::plan_store(
+            &Method::GET,
+            &HeaderMap::new(),
+            StatusCode::PARTIAL_CONTENT,
+            &headers,
+            now,
+            &config,
+        )
+        .expect("a 206 with one byte range of a known length is storable");
+        let response = ResponseToStore {
+            status: StatusCode::PARTIAL_CONTENT,
+            plan,
+            body: Bytes::from(vec![i as u8; PART as usize]),
+            request_time: now,
+            response_time: now,
+            tags: Vec::new(),
+        };
+        let key = format!("GET http://example.test/video/{i}");
+        cache
+            .store_response(&key, &HeaderMap::new(), response, 4)
+            .await
+            .unwrap();
+        let stats = cache.stats();
+        if i == 0 {
+            assert!(
+                stats.l1_bytes >= PART,
+                "one part weighs its body: {stats:?}"
+            );
+        }
+        assert!(stats.l1_bytes <= BUDGET, "{stats:?} after {i}");
+    }
+    let stats = cache.stats();
+    assert!(stats.l1_evictions > 0, "{stats:?}");
 }

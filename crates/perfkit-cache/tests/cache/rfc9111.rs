@@ -43,6 +43,8 @@ struct Simulator {
 
 const HOST: &str = "example.test";
 const MAX_VARIANTS: usize = 4;
+/// The gateway runner's `max_object_size` (64 KiB).
+const MAX_OBJECT_SIZE: u64 = 64 << 10;
 
 /// Runs an async cache call from the simulator's synchronous steps.
 fn block<F: std::future::Future>(future: F) -> F::Output {
@@ -61,6 +63,7 @@ impl Simulator {
                 .collect(),
             store_error_statuses: config.store_error_statuses.unwrap_or(true),
             store_set_cookie: config.store_set_cookie,
+            store_partial: config.store_partial,
             ..PolicyConfig::default()
         };
         let start = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
@@ -134,7 +137,7 @@ impl Simulator {
         body: &Bytes,
         times: (SystemTime, SystemTime),
     ) -> Result<(), policy::NotStorable> {
-        let plan = policy::plan_store(
+        let mut plan = policy::plan_store(
             &Method::GET,
             request,
             status,
@@ -142,10 +145,29 @@ impl Simulator {
             times.1,
             &self.policy,
         )?;
+        let (mut status, mut body) = (status, body.clone());
+        if status == StatusCode::PARTIAL_CONTENT {
+            // §3.4: combined with the stored part of the same representation.
+            if let Ok((_, stored)) = self.lookup(key, request) {
+                match policy::combine_partial(&stored, &plan.headers, &body, MAX_OBJECT_SIZE) {
+                    policy::Combined::Merged {
+                        status: merged,
+                        headers,
+                        body: union,
+                    } => {
+                        status = merged;
+                        plan.headers = headers;
+                        body = union;
+                    }
+                    policy::Combined::AlreadyComplete => return Ok(()),
+                    policy::Combined::Separate => {}
+                }
+            }
+        }
         let response = ResponseToStore {
             status,
             plan,
-            body: body.clone(),
+            body,
             request_time: times.0,
             response_time: times.1,
             tags: Vec::new(),
@@ -183,6 +205,25 @@ impl Simulator {
             }
             policy::Conditional::Proceed => {
                 let mut headers = headers;
+                if let Some(range) = policy::partial_answer(method, request, entry) {
+                    let text = format!(
+                        "bytes {}-{}/{}",
+                        range.start, range.end, range.complete_length
+                    );
+                    headers.insert("content-range", HeaderValue::from_str(&text).unwrap());
+                    headers.insert(
+                        "content-length",
+                        HeaderValue::from(range.end - range.start + 1),
+                    );
+                    return Answer {
+                        outcome,
+                        status: StatusCode::PARTIAL_CONTENT,
+                        headers,
+                        body: policy::partial_body(entry, range),
+                        stored: false,
+                        cache_status: status,
+                    };
+                }
                 let length = entry.body.len() as u64;
                 let (code, body) = match policy::byte_range(method, request, entry.status, length) {
                     RangeAnswer::Full if method == Method::HEAD => (entry.status, Bytes::new()),
@@ -322,7 +363,17 @@ impl Simulator {
             }
             return self.forwarded(&key, &method, &request, Forward::Request, answer, None);
         }
-        let (variant_key, entry) = match self.lookup(&key, &request) {
+        let found = self
+            .lookup(&key, &request)
+            .and_then(|(variant_key, entry)| {
+                // An incomplete entry answers only a range it holds (§3.3).
+                if policy::can_answer(&method, &request, &entry) {
+                    Ok((variant_key, entry))
+                } else {
+                    Err(Forward::Partial)
+                }
+            });
+        let (variant_key, entry) = match found {
             Ok(found) => found,
             Err(fwd) => {
                 if policy::on_miss(&request) == Reuse::GatewayTimeout {
@@ -389,8 +440,8 @@ impl Simulator {
                 }
                 Some(fresh)
             }
-            HeadUpdate::Invalidate => {
-                self.drop_key(&variant_key);
+            HeadUpdate::Stale => {
+                block(self.cache.invalidate(Target::Key(variant_key), Purge::Soft));
                 None
             }
             HeadUpdate::Unchanged => None,

@@ -24,7 +24,8 @@ use http::{Method, Request, Response, StatusCode, Uri};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 use perfkit_cache::policy::{
-    self, CacheStatus, Conditional, Forward, HeadUpdate, KeyBuilder, RangeAnswer, Reuse, Validated,
+    self, CacheStatus, Combined, Conditional, Forward, HeadUpdate, KeyBuilder, RangeAnswer, Reuse,
+    Validated,
 };
 use perfkit_cache::{
     Cache, Entry, Flight, L2Status, Layer, Leader, Purge, ResponseToStore, StoredResponse, Target,
@@ -157,6 +158,7 @@ impl RouteCache {
                 store_error_statuses: global.store_error_statuses,
                 store_set_cookie: global.store_set_cookie,
                 keep_stale: global.keep_stale,
+                store_partial: global.store_partial,
             },
             x_cache: route.x_cache_header,
             max_object_size: global.max_object_size.0,
@@ -343,6 +345,12 @@ pub(super) async fn through(
         (response, Outcome::Bypass, None)
     } else {
         match cache.lookup_response(&key, request).await {
+            // An incomplete entry answers only a range it holds (§3.3).
+            Ok(found) if !policy::can_answer(&parts.method, request, &found.entry) => {
+                status.fwd = Some(Forward::Partial);
+                let (response, outcome) = miss(&origin, cache, rc, &key, &mut status).await;
+                (response, outcome, None)
+            }
             Ok(found) => {
                 let layer = found.layer;
                 let (response, outcome) =
@@ -511,6 +519,9 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
             // `finish` sets.
             let mut headers = policy::served_response_headers(entry, age, &rc.policy);
             rc.cdn_headers(&mut headers, entry.tags.iter().map(|t| &**t));
+            if let Some(range) = policy::partial_answer(&parts.method, &parts.headers, entry) {
+                return partial_response(entry, range, headers);
+            }
             let length = entry.body.len() as u64;
             let (code, body) =
                 match policy::byte_range(&parts.method, &parts.headers, entry.status, length) {
@@ -541,6 +552,30 @@ fn respond_from(entry: &Entry, parts: &Parts, age: u64, rc: &RouteCache) -> Resp
             response
         }
     }
+}
+
+/// A `206` for `range`, cut from an incomplete stored response that holds it; its
+/// `headers` are the stored ones, whose `Content-Range` names the stored span.
+fn partial_response(
+    entry: &Entry,
+    range: policy::ContentRange,
+    mut headers: HeaderMap,
+) -> Response<ResponseBody> {
+    let text = format!(
+        "bytes {}-{}/{}",
+        range.start, range.end, range.complete_length
+    );
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(range.end - range.start + 1),
+    );
+    let mut response = Response::new(ResponseBody::full(policy::partial_body(entry, range)));
+    *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+    *response.headers_mut() = headers;
+    response
 }
 
 /// Nothing stored for this request: `504` for `only-if-cached`, otherwise one fill
@@ -585,7 +620,12 @@ async fn miss(
         Flight::Leader(leader) => Some(leader),
         Flight::Follower(follower) => {
             if follower.wait().await.is_ok() {
-                if let Ok(found) = cache.lookup_response(key, request).await {
+                let found = cache
+                    .lookup_response(key, request)
+                    .await
+                    .ok()
+                    .filter(|f| policy::can_answer(&origin.parts.method, request, &f.entry));
+                if let Some(found) = found {
                     let decision =
                         policy::evaluate_reuse(request, &found.entry, cache.now(), &rc.policy);
                     if decision.reuse == Reuse::Fresh {
@@ -680,6 +720,7 @@ async fn store(
         response_time,
         tags,
         max_variants: rc.max_variants,
+        max_object_size: rc.max_object_size,
         leader,
         metrics: Arc::clone(&origin.shared.metrics),
         label: origin.label.to_owned(),
@@ -743,6 +784,8 @@ struct StoreJob {
     response_time: SystemTime,
     tags: Vec<String>,
     max_variants: usize,
+    /// Parts are not combined past this (`max_object_size`).
+    max_object_size: u64,
     leader: Option<Leader>,
     metrics: Arc<crate::admin::metrics::Metrics>,
     label: String,
@@ -759,10 +802,40 @@ impl std::fmt::Debug for StoreJob {
 impl StoreJob {
     /// Stores the response with `body`, then releases the waiters. True when stored
     /// (in L1 at least).
-    async fn run(self, body: Bytes) -> bool {
+    async fn run(mut self, mut body: Bytes) -> bool {
+        let mut status = self.status;
+        if status == StatusCode::PARTIAL_CONTENT {
+            // §3.4: combined with the stored part of the same representation.
+            let stored = self.cache.lookup_response(&self.key, &self.request).await;
+            if let Ok(found) = stored {
+                match policy::combine_partial(
+                    &found.entry,
+                    &self.plan.headers,
+                    &body,
+                    self.max_object_size,
+                ) {
+                    Combined::Merged {
+                        status: merged,
+                        headers,
+                        body: union,
+                    } => {
+                        status = merged;
+                        self.plan.headers = headers;
+                        body = union;
+                    }
+                    Combined::AlreadyComplete => {
+                        if let Some(leader) = self.leader {
+                            leader.complete(Arc::new(Entry::value(Bytes::new())));
+                        }
+                        return false;
+                    }
+                    Combined::Separate => {}
+                }
+            }
+        }
         let length = body.len() as u64;
         let response = ResponseToStore {
-            status: self.status,
+            status,
             plan: self.plan,
             body,
             request_time: self.request_time,
@@ -965,7 +1038,7 @@ async fn head_answered(
 }
 
 /// Applies a `HEAD` response to the stored `found` (§4.3.5): the freshened entry
-/// when it was stored, `None` when the stored response was dropped or left as is.
+/// when it was stored, `None` when the stored response was marked stale or left as is.
 async fn apply_head(
     cache: &Cache,
     rc: &RouteCache,
@@ -988,9 +1061,9 @@ async fn apply_head(
                 .await
                 .then_some(fresh)
         }
-        HeadUpdate::Invalidate => {
+        HeadUpdate::Stale => {
             cache
-                .invalidate(Target::Key(found.variant_key.clone()), Purge::Hard)
+                .invalidate(Target::Key(found.variant_key.clone()), Purge::Soft)
                 .await;
             None
         }
@@ -999,7 +1072,7 @@ async fn apply_head(
 }
 
 /// RFC 9111 §4.3.5: a `HEAD` the origin answered updates (or, when its validators
-/// differ, drops) the stored `GET` response the same request would have been served.
+/// differ, marks stale) the stored `GET` response the same request would have been served.
 async fn freshen_from_head(
     cache: &Cache,
     rc: &RouteCache,

@@ -6,7 +6,13 @@
 //! answered or `cache.purge_webhook_wait` has passed, whichever is first; deliveries
 //! still running then go on in the background (with their retries), and every
 //! outcome is logged and counted in `perfkit_cache_cdn_purges_total`.
+//!
+//! `https://` webhooks are reached over TLS (rustls, ring provider): the server
+//! certificate must chain to Mozilla's roots (webpki-roots), or, when the webhook
+//! names a `ca_file`, to the certificates in that PEM file only. Each attempt opens
+//! its own TLS connection (purges are rare; nothing is pooled).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,6 +21,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
 use perfkit_cache::Purge;
 use perfkit_config::{CdnHeadersConfig, PurgeWebhookConfig};
 use prometheus::{IntCounterVec, Opts, Registry};
@@ -184,6 +191,78 @@ pub async fn fan_out(
     outcome
 }
 
+/// The TLS client settings for an `https://` webhook: Mozilla's roots, or only the
+/// certificates of its `ca_file`.
+fn tls_config(hook: &PurgeWebhookConfig) -> Result<Arc<rustls::ClientConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+
+    let mut roots = rustls::RootCertStore::empty();
+    match &hook.ca_file {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let shown = path.display();
+            let pem = std::fs::read(path).map_err(|err| format!("ca_file `{shown}`: {err}"))?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|err| format!("ca_file `{shown}`: {err}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|err| format!("ca_file `{shown}`: {err}"))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("ca_file `{shown}` holds no PEM certificate"));
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| format!("TLS setup: {err}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Sends one request over a new TLS connection to its `https://` URL (HTTP/1.1).
+async fn post_https(
+    tls: Arc<rustls::ClientConfig>,
+    request: http::Request<Full<Bytes>>,
+) -> Result<http::Response<hyper::body::Incoming>, String> {
+    let (mut parts, body) = request.into_parts();
+    let url = parts.uri.clone();
+    let host = url.host().ok_or_else(|| format!("`{url}` has no host"))?;
+    // `[::1]` is the IPv6 address ::1.
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url.port_u16().unwrap_or(443);
+    let name = rustls::pki_types::ServerName::try_from(bare.to_owned())
+        .map_err(|err| format!("`{host}` is not a TLS server name: {err}"))?;
+    let tcp = tokio::net::TcpStream::connect((bare, port))
+        .await
+        .map_err(|err| format!("connect {host}:{port}: {err}"))?;
+    let stream = tokio_rustls::TlsConnector::from(tls)
+        .connect(name, tcp)
+        .await
+        .map_err(|err| format!("TLS handshake with {host}:{port}: {err}"))?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|err| format!("HTTP/1.1 over TLS with {host}:{port}: {err}"))?;
+    tokio::spawn(connection);
+    if let Some(authority) = url.authority() {
+        if let Ok(value) = HeaderValue::from_str(authority.as_str()) {
+            parts.headers.insert(http::header::HOST, value);
+        }
+    }
+    parts.uri = url
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .parse()
+        .map_err(|err| format!("`{url}`: {err}"))?;
+    sender
+        .send_request(http::Request::from_parts(parts, body))
+        .await
+        .map_err(|err| err.to_string())
+}
+
 struct Delivery {
     hook: PurgeWebhookConfig,
     label: String,
@@ -245,11 +324,14 @@ impl Delivery {
             }
         }
         let exchange = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|err| format!("POST {}: {err}", self.hook.url))?;
+            let response = if self.hook.url.starts_with("https://") {
+                let tls = tls_config(&self.hook)?;
+                post_https(tls, request).await
+            } else {
+                let response = self.client.request(request).await;
+                response.map_err(|err| err.to_string())
+            }
+            .map_err(|err| format!("POST {}: {err}", self.hook.url))?;
             let status = response.status();
             // Read the (small) answer so the connection can be reused.
             let _ = response.into_body().collect().await;

@@ -1,6 +1,7 @@
 //! Route path patterns (routing, metrics and rate-limit labels, tag templates), the
 //! per-route headers for CDNs downstream, and the fan-out of purges to CDN purge
-//! webhooks (a local recording server stands in for the CDN's API).
+//! webhooks (a local recording server stands in for the CDN's API, over plain HTTP
+//! or over TLS with an rcgen self-signed certificate).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -182,10 +183,27 @@ struct Webhook {
     addr: SocketAddr,
     calls: Arc<Mutex<Vec<Call>>>,
     hold: Arc<Semaphore>,
+    /// `https://` when it speaks TLS.
+    scheme: &'static str,
+    /// TLS handshakes that failed (the client refused the certificate).
+    refused: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Webhook {
     async fn start(statuses: &[u16], held: bool) -> Webhook {
+        Webhook::start_with(statuses, held, None).await
+    }
+
+    /// Over TLS, with `acceptor`'s certificate.
+    async fn start_tls(statuses: &[u16], acceptor: tokio_rustls::TlsAcceptor) -> Webhook {
+        Webhook::start_with(statuses, false, Some(acceptor)).await
+    }
+
+    async fn start_with(
+        statuses: &[u16],
+        held: bool,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> Webhook {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hook = Webhook {
             addr: listener.local_addr().unwrap(),
@@ -195,6 +213,8 @@ impl Webhook {
             } else {
                 Semaphore::MAX_PERMITS
             })),
+            scheme: if tls.is_some() { "https" } else { "http" },
+            refused: Arc::default(),
         };
         let statuses = statuses.to_vec();
         let state = hook.clone();
@@ -202,44 +222,63 @@ impl Webhook {
             while let Ok((stream, _)) = listener.accept().await {
                 let state = state.clone();
                 let statuses = statuses.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                        let state = state.clone();
-                        let statuses = statuses.clone();
-                        async move {
-                            let (parts, body) = request.into_parts();
-                            let body = body
-                                .collect()
-                                .await
-                                .map(|b| b.to_bytes())
-                                .unwrap_or_default();
-                            let index = {
-                                let mut calls = state.calls.lock().unwrap();
-                                calls.push(Call {
-                                    headers: parts.headers,
-                                    body: serde_json::from_slice(&body)
-                                        .unwrap_or(serde_json::Value::Null),
-                                });
-                                calls.len() - 1
-                            };
-                            let _permit = state.hold.acquire().await;
-                            let status = statuses[index.min(statuses.len() - 1)];
-                            let mut response = Response::new(Full::new(Bytes::from_static(b"{}")));
-                            *response.status_mut() = StatusCode::from_u16(status).unwrap();
-                            Ok::<_, Infallible>(response)
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        None => state.serve(TokioIo::new(stream), statuses).await,
+                        Some(acceptor) => match acceptor.accept(stream).await {
+                            Ok(stream) => state.serve(TokioIo::new(stream), statuses).await,
+                            Err(_) => {
+                                state
+                                    .refused
+                                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                        },
+                    }
                 });
             }
         });
         hook
     }
 
+    /// Answers the requests of one connection.
+    async fn serve<IO>(self, io: IO, statuses: Vec<u16>)
+    where
+        IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let state = self;
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let state = state.clone();
+            let statuses = statuses.clone();
+            async move {
+                let (parts, body) = request.into_parts();
+                let body = body
+                    .collect()
+                    .await
+                    .map(|b| b.to_bytes())
+                    .unwrap_or_default();
+                let index = {
+                    let mut calls = state.calls.lock().unwrap();
+                    calls.push(Call {
+                        headers: parts.headers,
+                        body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+                    });
+                    calls.len() - 1
+                };
+                let _permit = state.hold.acquire().await;
+                let status = statuses[index.min(statuses.len() - 1)];
+                let mut response = Response::new(Full::new(Bytes::from_static(b"{}")));
+                *response.status_mut() = StatusCode::from_u16(status).unwrap();
+                Ok::<_, Infallible>(response)
+            }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(io, service)
+            .await;
+    }
+
     fn url(&self) -> String {
-        format!("http://{}/purge", self.addr)
+        format!("{}://{}/purge", self.scheme, self.addr)
     }
 
     fn calls(&self) -> Vec<Call> {
@@ -459,4 +498,97 @@ async fn cache_yml_is_reloaded_and_a_route_whose_cache_changed_is_flushed() {
     );
     assert_eq!(gw.generation(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A TLS server config for `localhost` with a fresh self-signed certificate, and that
+/// certificate in PEM (the CA file a client needs to trust it).
+fn self_signed_localhost() -> (tokio_rustls::TlsAcceptor, String) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert = CertificateDer::from(certified.cert.der().to_vec());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    (
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        certified.cert.pem(),
+    )
+}
+
+#[tokio::test]
+async fn https_webhooks_are_verified_against_their_ca_file_or_the_public_roots() {
+    let peer = SampleUpstream::builder("origin")
+        .path("/a", fresh("a"))
+        .spawn()
+        .await
+        .unwrap();
+    let (acceptor, pem) = self_signed_localhost();
+    let cdn = Webhook::start_tls(&[200], acceptor).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("cdn-ca.pem");
+    std::fs::write(&ca_file, pem).unwrap();
+    // The certificate names `localhost`, not 127.0.0.1.
+    let url = cdn.url().replace("127.0.0.1", "localhost");
+    assert!(url.starts_with("https://localhost:"), "{url}");
+    let gw = cdn_gateway(
+        &peer,
+        &format!(
+            "  purge_webhook_wait: 30s
+  purge_webhooks:
+    - name: trusted
+      url: {url}
+      ca_file: {}
+      auth_header: \"Fastly-Key: k3y\"
+      retries: 0
+    - name: public-roots
+      url: {url}
+      retries: 0
+",
+            ca_file.display()
+        ),
+    )
+    .await;
+    let host = gw.addr().to_string();
+    get(&gw, "/a").await;
+    let done = purge(&gw, &format!("{{\"url\": \"http://{host}/a\"}}")).await;
+    // The self-signed certificate chains to the CA file, not to Mozilla's roots.
+    assert_eq!(
+        done["cdn"],
+        serde_json::json!({"delivered": 1, "failed": 1, "pending": 0}),
+        "{done}"
+    );
+    let calls = cdn.calls();
+    assert_eq!(
+        calls.len(),
+        1,
+        "only the trusting client got through: {calls:?}"
+    );
+    assert_eq!(
+        calls[0].body,
+        serde_json::json!({"type": "url", "value": format!("http://{host}/a"), "soft": false})
+    );
+    assert_eq!(calls[0].headers.get("fastly-key").unwrap(), "k3y");
+    assert_eq!(
+        calls[0].headers.get("host").unwrap(),
+        &url.trim_start_matches("https://")
+            .trim_end_matches("/purge")
+    );
+    // The client without the CA file refused the certificate in the handshake (the
+    // server sees that alert just after the client gave up).
+    let refused = Arc::clone(&cdn.refused);
+    eventually(
+        "the server sees the refused handshake",
+        Duration::from_secs(10),
+        || {
+            let seen = refused.load(std::sync::atomic::Ordering::SeqCst) == 1;
+            async move { seen }
+        },
+    )
+    .await;
+    gw.shutdown().await;
 }

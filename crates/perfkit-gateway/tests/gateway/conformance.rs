@@ -22,8 +22,8 @@ const HOST: &str = "example.test";
 fn config(origin: &CacheOrigin, case: &Case) -> String {
     let c = &case.config;
     let mut cache = format!(
-        "cache:\n  max_object_size: 64KiB\n  max_variants: 4\n  heuristic_freshness: {}\n  store_set_cookie: {}\n",
-        c.heuristic, c.store_set_cookie
+        "cache:\n  max_object_size: 64KiB\n  max_variants: 4\n  heuristic_freshness: {}\n  store_set_cookie: {}\n  store_partial: {}\n",
+        c.heuristic, c.store_set_cookie, c.store_partial
     );
     if let Some(store) = c.store_error_statuses {
         cache.push_str(&format!("  store_error_statuses: {store}\n"));
