@@ -5,12 +5,12 @@
 //! whose batch got a `201` ran at least once, none is pending or dead-lettered, and
 //! duplicate executions are counted and printed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use http::Method;
-use perfkit_testkit::{free_port, Client, RedisCluster};
+use perfkit_testkit::{free_port, Client, Executions, RedisCluster};
 use serde_json::Value;
 
 const TOKEN: &str = "restart-token";
@@ -174,21 +174,17 @@ fn api_and_workers_ride_out_a_cluster_master_restart() {
     );
     assert_eq!(stats["dead"].as_u64(), Some(0), "{stats}");
 
-    let log = std::fs::read_to_string(&runs).unwrap();
-    let mut ran: HashMap<u64, usize> = HashMap::new();
-    for line in log.lines() {
-        *ran.entry(line.trim().parse().unwrap()).or_default() += 1;
-    }
-    let missing: Vec<_> = acked.iter().filter(|id| !ran.contains_key(id)).collect();
+    let runs = Executions::read(&runs).unwrap();
+    let missing = runs.missing(&acked);
     assert!(
         missing.is_empty(),
         "acknowledged but never ran: {missing:?}"
     );
-    let duplicates: usize = ran.values().map(|n| n - 1).sum();
     println!(
-        "redis cluster master restart: {} jobs acknowledged, {} executions, {duplicates} duplicate(s), \
+        "redis cluster master restart: {} jobs acknowledged, {} executions, {} duplicate(s), \
          {refused} enqueue attempts refused while it was down",
         acked.len(),
-        log.lines().count()
+        runs.total(),
+        runs.duplicates()
     );
 }
