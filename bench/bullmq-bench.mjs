@@ -12,9 +12,12 @@ const connection = { host: '127.0.0.1', port: Number(port), maxRetriesPerRequest
 const queue = new Queue('bench', { connection });
 const data = { foo: 'bar' };
 
+// Pre-filled in bulks of 1000, or of $QUEUE_BENCH_FILL_CHUNK (as queue_bench does).
+const fillChunk = Number(process.env.QUEUE_BENCH_FILL_CHUNK || 1000);
+
 async function fill() {
-  for (let done = 0; done < jobs; done += 1000) {
-    const n = Math.min(1000, jobs - done);
+  for (let done = 0; done < jobs; done += fillChunk) {
+    const n = Math.min(fillChunk, jobs - done);
     await queue.addBulk(Array.from({ length: n }, () => ({ name: 'job', data })));
   }
 }

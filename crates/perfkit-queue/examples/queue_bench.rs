@@ -76,7 +76,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         process if process.starts_with("process-c") => {
             let concurrency: usize = process["process-c".len()..].parse()?;
-            for chunk in (0..jobs).collect::<Vec<_>>().chunks(1000) {
+            // Pre-filled in batches of 1000, or of $QUEUE_BENCH_FILL_CHUNK (smaller
+            // batches keep each script short when Redis runs under valgrind).
+            let fill: usize = std::env::var("QUEUE_BENCH_FILL_CHUNK")
+                .ok()
+                .and_then(|chunk| chunk.parse().ok())
+                .unwrap_or(1000);
+            for chunk in (0..jobs).collect::<Vec<_>>().chunks(fill.max(1)) {
                 let batch: Vec<NewJob> = chunk.iter().map(|_| job(&queue)).collect();
                 queue.enqueue_batch(batch).await?;
             }

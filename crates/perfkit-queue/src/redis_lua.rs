@@ -25,6 +25,13 @@ local function unready(m)
   redis.call('ZREM', KEYS[1], m)
   redis.call('ZREM', KEYS[11], m)
 end
+-- One variadic command for many members (`args` flat; chunked below Lua's stack
+-- limit): one call per batch instead of one per job.
+local function call_many(cmd, key, args)
+  for i = 1, #args, 1000 do
+    redis.call(cmd, key, unpack(args, i, math.min(i + 999, #args)))
+  end
+end
 local function notify(count)
   if count > 64 then count = 64 end
   for _ = 1, count do redis.call('LPUSH', KEYS[10], '1') end
@@ -37,9 +44,12 @@ local function add_error(jk, attempt, msg)
   table.insert(errs, {attempt = tonumber(attempt) or 0, at = NOW, message = msg})
   redis.call('HSET', jk, 'errors', cjson.encode(errs))
 end
-local function clear_unique(jk, m)
-  local u = redis.call('HGET', jk, 'unique_key')
+-- Frees unique key `u` (the job's `unique_key` field) if it still points at job m.
+local function free_unique(u, m)
   if u and u ~= '' and redis.call('HGET', KEYS[6], u) == m then redis.call('HDEL', KEYS[6], u) end
+end
+local function clear_unique(jk, m)
+  free_unique(redis.call('HGET', jk, 'unique_key'), m)
 end
 local function to_dead(jk, m)
   unready(m)
@@ -108,8 +118,13 @@ local function enqueue_one(meta, payload)
   local m = string.format('%016d', id)
   local jk = JOB .. m
   local run_at = meta.run_at or NOW
+  local deadline = meta.deadline and n(meta.deadline) or ''
+  -- Written whole at once (state and run_at included), then indexed: what
+  -- make_ready does for a job coming back, without reading the fields just written.
+  local state = 'ready'
+  if run_at > NOW then state = 'delayed' end
   redis.call('HSET', jk, 'id', m, 'queue', meta.queue, 'payload', payload,
-    'priority', meta.priority, 'deadline', meta.deadline and n(meta.deadline) or '',
+    'priority', meta.priority, 'deadline', deadline, 'state', state, 'run_at', n(run_at),
     'max_attempts', meta.max_attempts, 'backoff_base', n(meta.backoff_base),
     'backoff_max', n(meta.backoff_max), 'backoff_jitter', tostring(meta.backoff_jitter),
     'timeout_ms', meta.timeout_ms and n(meta.timeout_ms) or '',
@@ -118,7 +133,12 @@ local function enqueue_one(meta, payload)
     'started_at', '', 'finished_at', '', 'lease_until', '')
   if meta.unique_key then redis.call('HSET', KEYS[6], meta.unique_key, m) end
   if meta.idem_key then redis.call('HSET', KEYS[7], meta.idem_key, m) end
-  make_ready(jk, m, run_at)
+  if deadline ~= '' then redis.call('ZADD', KEYS[9], deadline, m) end
+  if state == 'delayed' then
+    redis.call('ZADD', KEYS[2], n(run_at), m)
+  else
+    push_ready(m, meta.priority, deadline)
+  end
   return m, 0
 end
 local function lease_held(jk, attempt)
@@ -135,11 +155,13 @@ local function remove_job(jk, m)
 end
 local function complete(m, attempt)
   local jk = JOB .. m
-  if not lease_held(jk, attempt) then return 0 end
+  -- lease_held and the unique key in one read.
+  local f = redis.call('HMGET', jk, 'state', 'attempts', 'unique_key')
+  if not (f[1] == 'leased' and f[2] == attempt) then return 0 end
   redis.call('ZREM', KEYS[3], m)
   redis.call('ZADD', KEYS[5], n(NOW), m)
   redis.call('HSET', jk, 'state', 'completed', 'finished_at', n(NOW), 'lease_until', '')
-  clear_unique(jk, m)
+  free_unique(f[3], m)
   return 1
 end
 -- Leases up to max ready jobs (see Backend::claim); returns HGETALL of each.
@@ -151,28 +173,34 @@ local function claim(max, lease_ms, fair)
   if claims % fair == 0 then
     local oldest = redis.call('ZRANGE', KEYS[11], 0, 0)
     if oldest[1] then
-      unready(oldest[1])
+      redis.call('ZREM', KEYS[1], oldest[1])
       table.insert(picked, oldest[1])
     end
   end
   if max - #picked > 0 then
-    local rest = redis.call('ZRANGE', KEYS[1], 0, max - #picked - 1)
-    for _, m in ipairs(rest) do
-      unready(m)
-      table.insert(picked, m)
-    end
+    -- The head of the ready order, taken off in one command (ZRANGE 0 k-1 order).
+    local popped = redis.call('ZPOPMIN', KEYS[1], max - #picked)
+    for i = 1, #popped, 2 do table.insert(picked, popped[i]) end
   end
+  if #picked == 0 then return {} end
+  -- Set-wide bookkeeping once per batch, not once per job.
+  call_many('ZREM', KEYS[11], picked)
+  call_many('ZREM', KEYS[9], picked)
   local until_ = n(NOW + lease_ms)
+  local leases = {}
   local out = {}
   for _, m in ipairs(picked) do
     local jk = JOB .. m
-    redis.call('HINCRBY', jk, 'attempts', 1)
-    redis.call('HSET', jk, 'state', 'leased', 'lease_until', until_)
-    if redis.call('HGET', jk, 'started_at') == '' then redis.call('HSET', jk, 'started_at', n(NOW)) end
-    redis.call('ZADD', KEYS[3], until_, m)
-    redis.call('ZREM', KEYS[9], m)
+    local f = redis.call('HMGET', jk, 'attempts', 'started_at')
+    local started = f[2]
+    if not started or started == '' then started = n(NOW) end
+    redis.call('HSET', jk, 'attempts', n((tonumber(f[1]) or 0) + 1), 'state', 'leased',
+      'lease_until', until_, 'started_at', started)
+    table.insert(leases, until_)
+    table.insert(leases, m)
     table.insert(out, redis.call('HGETALL', jk))
   end
+  call_many('ZADD', KEYS[3], leases)
   return out
 end
 -- Dead members chosen by ARGV[sel], ARGV[sel+1..]: 'all', 'ids' id..., 'tag' tag.

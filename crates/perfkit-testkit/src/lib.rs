@@ -6,6 +6,7 @@
 
 pub mod cache_cases;
 mod client;
+mod executions;
 mod knee;
 mod postgres;
 mod redis;
@@ -17,6 +18,7 @@ pub use cache_cases::{
     check, header_map, load_cases, template, Case, Expect, Observed, OriginResponse,
 };
 pub use client::{Client, Reply};
+pub use executions::Executions;
 pub use knee::KneeUpstream;
 pub use postgres::PostgresServer;
 pub use redis::RedisServer;

@@ -16,7 +16,12 @@ enum Mode {
     Plain,
     /// Append-only file in this directory, kept across restarts.
     Persistent(PathBuf),
-    Cluster,
+    /// A cluster node; with `durable`, also an append-only file fsynced before each
+    /// write is acknowledged. Its `nodes.conf` (identity, slots, epochs) is kept
+    /// across restarts, so a restarted node rejoins with its slots and data.
+    Cluster {
+        durable: bool,
+    },
 }
 
 /// A running `redis-server` that belongs to one test.
@@ -44,9 +49,10 @@ impl RedisServer {
         RedisServer::start_mode(Mode::Persistent(dir.to_owned()))
     }
 
-    /// A cluster-enabled node with no slots yet (for [`crate::RedisCluster`]).
-    pub(crate) fn start_cluster_node() -> io::Result<RedisServer> {
-        RedisServer::start_mode(Mode::Cluster)
+    /// A cluster-enabled node with no slots yet (for [`crate::RedisCluster`]);
+    /// `durable` adds an append-only file with `appendfsync always`.
+    pub(crate) fn start_cluster_node(durable: bool) -> io::Result<RedisServer> {
+        RedisServer::start_mode(Mode::Cluster { durable })
     }
 
     fn start_mode(mode: Mode) -> io::Result<RedisServer> {
@@ -60,6 +66,10 @@ impl RedisServer {
                     .join(format!("perfkit-redis-{}-{port}", std::process::id())),
             };
             std::fs::create_dir_all(&dir)?;
+            if let Mode::Cluster { .. } = mode {
+                // A fresh node: forget what an earlier process with this name wrote.
+                let _ = std::fs::remove_file(dir.join("nodes.conf"));
+            }
             let mut server = RedisServer {
                 child: None,
                 addr: SocketAddr::from(([127, 0, 0, 1], port)),
@@ -85,7 +95,8 @@ impl RedisServer {
 
     /// Kills the server if it runs, starts it again on the same port and waits until
     /// it answers `PING`. A plain server comes back empty, a persistent one with its
-    /// data (once its append-only file is loaded).
+    /// data (once its append-only file is loaded); a cluster node keeps its
+    /// `nodes.conf` (see [`crate::RedisCluster::restart_node`]).
     pub fn restart(&mut self) -> io::Result<()> {
         self.stop();
         let binary =
@@ -108,11 +119,14 @@ impl RedisServer {
             Mode::Persistent(_) => {
                 command.args(["--appendonly", "yes", "--appendfsync", "always"]);
             }
-            Mode::Cluster => {
-                command.args(["--appendonly", "no", "--cluster-enabled", "yes"]);
-                command.args(["--cluster-node-timeout", "5000"]);
-                // A fresh node each start: forget what an earlier run wrote.
-                let _ = std::fs::remove_file(self.dir.join("nodes.conf"));
+            Mode::Cluster { durable } => {
+                if durable {
+                    command.args(["--appendonly", "yes", "--appendfsync", "always"]);
+                } else {
+                    command.args(["--appendonly", "no"]);
+                }
+                command.args(["--cluster-enabled", "yes", "--cluster-node-timeout", "5000"]);
+                // `nodes.conf` in `dir` is kept: a restarted node keeps its id and slots.
             }
         }
         let child = command

@@ -5,7 +5,7 @@
 //! In the end every acknowledged job ran at least once and none is left pending;
 //! duplicate executions (expected: at-least-once) are counted and printed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::Method;
-use perfkit_testkit::{free_port, Client, RedisCluster, RedisServer};
+use perfkit_testkit::{free_port, Client, Executions, RedisCluster, RedisServer};
 use serde_json::Value;
 use support::Logged;
 
@@ -208,21 +208,17 @@ fn crash_test(backend: &str) {
     }
     drop(api);
 
-    let log = std::fs::read_to_string(&s.runs).unwrap();
-    let mut runs: HashMap<u64, usize> = HashMap::new();
-    for line in log.lines() {
-        *runs.entry(line.trim().parse().unwrap()).or_default() += 1;
-    }
-    let missing: Vec<_> = acked.iter().filter(|id| !runs.contains_key(id)).collect();
+    let runs = Executions::read(&s.runs).unwrap();
+    let missing = runs.missing(&acked);
     assert!(
         missing.is_empty(),
         "acknowledged jobs that never ran: {missing:?}"
     );
-    let duplicates: usize = runs.values().map(|n| n - 1).sum();
     println!(
-        "{backend}: {} jobs acknowledged, {} executions, {duplicates} duplicate(s), {kills} worker kills, API killed once",
+        "{backend}: {} jobs acknowledged, {} executions, {} duplicate(s), {kills} worker kills, API killed once",
         acked.len(),
-        log.lines().count()
+        runs.total(),
+        runs.duplicates()
     );
     assert_eq!(
         stats["completed"].as_u64(),
