@@ -124,7 +124,12 @@ async fn pipelined_requests_are_answered_in_order_on_one_connection() {
     assert_eq!((one.status, two.status, three.status), (200, 200, 200));
     assert_eq!(Echo::parse(&one.body).unwrap().path, "/one");
     assert_eq!(Echo::parse(&three.body).unwrap().path, "/three?q=1");
-    assert!(one.header("date").is_some(), "{one:?}");
+    let date = one.header("date").expect("a Date header");
+    let date = httpdate::parse_http_date(date).expect("an HTTP date");
+    let skew = date
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_else(|early| early.duration());
+    assert!(skew < Duration::from_secs(5), "{skew:?}");
     assert_eq!(two.header("x-upstream"), Some("pipe"));
     assert_eq!(peer.requests(), 3);
     // Nothing else was sent, and the connection stays open for more.
@@ -135,6 +140,20 @@ async fn pipelined_requests_are_answered_in_order_on_one_connection() {
     let four = answer(&mut stream, &mut buffer, false).await;
     assert_eq!(Echo::parse(&four.body).unwrap().path, "/four");
     assert!(buffer.is_empty(), "{:?}", String::from_utf8_lossy(&buffer));
+    // The gateway's own answers carry a Date of their own.
+    stream
+        .write_all(b"GET /no-host HTTP/1.1\r\n\r\n")
+        .await
+        .unwrap();
+    let local = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!(local.status, 400);
+    assert_eq!(local.header("x-upstream"), None);
+    let date = local.header("date").expect("a Date header");
+    let date = httpdate::parse_http_date(date).expect("an HTTP date");
+    let skew = date
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_else(|early| early.duration());
+    assert!(skew < Duration::from_secs(5), "{skew:?}");
 }
 
 #[tokio::test]
