@@ -15,6 +15,7 @@
 //! `idle_timeout` (or a shutdown) closes it between requests. A head that has started
 //! to arrive must complete within `header_read_timeout`.
 
+use std::convert::Infallible;
 use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
@@ -58,7 +59,7 @@ pub(crate) async fn serve<A, M, H, F>(
     A: Accept,
     M: Fn(SocketAddr) -> H + Send + 'static,
     H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
-    F: Future<Output = Response<ResponseBody>> + Send + 'static,
+    F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
 {
     let http = builder(CoarseTimer, &config);
     let deadlines = Deadlines::new(CoarseTimer, &config, stop.clone());
@@ -90,8 +91,7 @@ pub(crate) async fn serve<A, M, H, F>(
             let service = Counted {
                 inner: hyper::service::service_fn(
                     move |request: Request<hyper::body::Incoming>| {
-                        let response = handler(request.map(ClientBody::Hyper));
-                        async move { Ok::<_, std::convert::Infallible>(response.await) }
+                        handler(request.map(ClientBody::Hyper))
                     },
                 ),
                 activity: activity.clone(),
@@ -132,7 +132,7 @@ impl Native {
     ) -> Native
     where
         H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
-        F: Future<Output = Response<ResponseBody>> + Send + 'static,
+        F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
     {
         let closing = Arc::new(AtomicBool::new(false));
         let future = Box::pin(connection(
@@ -186,7 +186,7 @@ async fn connection<H, F>(
 ) -> Option<HandOver>
 where
     H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
-    F: Future<Output = Response<ResponseBody>> + Send + 'static,
+    F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
 {
     let mut read = BytesMut::with_capacity(8 * 1024);
     let mut out: Vec<u8> = Vec::with_capacity(4 * 1024);
@@ -232,7 +232,12 @@ where
         head_deadline.disarm();
         activity.start();
         let is_head = head.parts.method == Method::HEAD;
-        let response = handler(Request::from_parts(head.parts, ClientBody::Empty)).await;
+        // The handler's future is large: awaited where it is built, so it is not
+        // copied from one future's state into another's.
+        let response = match handler(Request::from_parts(head.parts, ClientBody::Empty)).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
         let keep_alive = head.keep_alive && !closing.load(Ordering::Relaxed);
         out.clear();
         match respond(&mut stream, &mut out, response, is_head, keep_alive).await {
@@ -254,14 +259,16 @@ enum Closed {
 
 /// Parses the head at the start of `read`, removing it from `read` when complete.
 fn parse(read: &mut BytesMut) -> Parsed {
-    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut fields);
-    let length = match request.parse(read) {
+    // Left uninitialised: httparse writes the slots it fills.
+    let mut fields =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut []);
+    let length = match request.parse_with_uninit_headers(read, &mut fields) {
         Ok(httparse::Status::Complete(length)) => length,
         Ok(httparse::Status::Partial) => return Parsed::Partial,
         Err(_) => return Parsed::Other,
     };
-    if request.version != Some(1) {
+    if request.version != Some(1) || length > MAX_HEAD {
         return Parsed::Other;
     }
     let (Some(method), Some(path)) = (request.method, request.path) else {
@@ -276,17 +283,19 @@ fn parse(read: &mut BytesMut) -> Parsed {
     if method == Method::CONNECT {
         return Parsed::Other;
     }
+    // Offsets into the head (at most MAX_HEAD bytes, so they fit in a u16), kept
+    // while httparse's borrow of `read` ends and the head becomes `Bytes`.
     let base = read.as_ptr() as usize;
-    let offset = |at: *const u8| at as usize - base;
-    let path_span = (offset(path.as_ptr()), path.len());
-    let mut spans = [(0usize, 0usize, 0usize, 0usize); MAX_HEADERS];
+    let offset = |at: *const u8| (at as usize - base) as u16;
+    let path_span = (usize::from(offset(path.as_ptr())), path.len());
+    let mut spans = [(0u16, 0u16, 0u16, 0u16); MAX_HEADERS];
     let count = request.headers.len();
     for (span, field) in spans.iter_mut().zip(request.headers.iter()) {
         *span = (
             offset(field.name.as_ptr()),
-            field.name.len(),
+            field.name.len() as u16,
             offset(field.value.as_ptr()),
-            field.value.len(),
+            field.value.len() as u16,
         );
     }
     let head = read.split_to(length).freeze();
@@ -296,6 +305,8 @@ fn parse(read: &mut BytesMut) -> Parsed {
     let mut headers = HeaderMap::with_capacity(count);
     let mut keep_alive = true;
     for &(name_at, name_len, value_at, value_len) in &spans[..count] {
+        let (name_at, name_len) = (usize::from(name_at), usize::from(name_len));
+        let (value_at, value_len) = (usize::from(value_at), usize::from(value_len));
         let Ok(name) = HeaderName::from_bytes(&head[name_at..name_at + name_len]) else {
             return other(read, head);
         };

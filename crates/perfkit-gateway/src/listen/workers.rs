@@ -265,15 +265,7 @@ fn run_worker(
                 shared: Arc::clone(&shared),
                 peer: ClientPeer::new(remote.ip(), "http"),
             });
-            move |request| {
-                let handled = proxy::handle(Arc::clone(&connection), request);
-                async move {
-                    match handled.await {
-                        Ok(response) => response,
-                        Err(never) => match never {},
-                    }
-                }
-            }
+            move |request| proxy::handle(Arc::clone(&connection), request)
         },
     ));
 }
