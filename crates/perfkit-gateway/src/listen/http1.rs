@@ -39,6 +39,7 @@ use super::connection::{
 };
 use crate::body::{ClientBody, ResponseBody};
 use crate::deadline::{CoarseTimer, Deadline};
+use crate::upstream::http1::common_name;
 
 /// Heads longer than this go to hyper (which applies its own limits).
 pub(crate) const MAX_HEAD: usize = 16 * 1024;
@@ -307,7 +308,8 @@ fn parse(read: &mut BytesMut) -> Parsed {
     for &(name_at, name_len, value_at, value_len) in &spans[..count] {
         let (name_at, name_len) = (usize::from(name_at), usize::from(name_len));
         let (value_at, value_len) = (usize::from(value_at), usize::from(value_len));
-        let Ok(name) = HeaderName::from_bytes(&head[name_at..name_at + name_len]) else {
+        let raw = &head[name_at..name_at + name_len];
+        let Some(name) = common_name(raw).or_else(|| HeaderName::from_bytes(raw).ok()) else {
             return other(read, head);
         };
         let Ok(value) = HeaderValue::from_maybe_shared(head.slice(value_at..value_at + value_len))
