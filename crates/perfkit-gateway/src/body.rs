@@ -19,12 +19,49 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[error("client request body: {0}")]
 pub struct ClientBodyError(pub BoxError);
 
+/// A client request's body as the gateway receives it: none, for a request the
+/// native HTTP/1.1 server took (it takes only requests without a body), or hyper's.
+#[derive(Debug)]
+pub enum ClientBody {
+    Empty,
+    Hyper(Incoming),
+}
+
+impl Body for ClientBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        match self.get_mut() {
+            ClientBody::Empty => Poll::Ready(None),
+            ClientBody::Hyper(body) => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ClientBody::Empty => true,
+            ClientBody::Hyper(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ClientBody::Empty => SizeHint::with_exact(0),
+            ClientBody::Hyper(body) => body.size_hint(),
+        }
+    }
+}
+
 /// What the gateway sends upstream.
 #[derive(Debug)]
 pub enum RequestBody {
     Empty,
     /// The client's body, cut off with an error once it passes the size limit.
-    Stream(Limited<Incoming>),
+    Stream(Limited<ClientBody>),
 }
 
 impl Body for RequestBody {

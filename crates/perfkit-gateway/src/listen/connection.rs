@@ -1,5 +1,7 @@
-//! Connection loop shared by the proxy workers and the admin listener: HTTP/1.1 and
-//! h2c on one port, header read timeout, graceful drain on shutdown.
+//! The accept loop every listener runs, the deadlines every client connection is
+//! watched with, and hyper's server (HTTP/1.1 and h2c on one port, header read
+//! timeout, graceful drain on shutdown): all of the admin listener's connections, and
+//! the workers' once their own HTTP/1.1 server (`http1`) hands them over.
 
 use std::future::Future;
 use std::io;
@@ -60,6 +62,12 @@ impl Accept for TcpListener {
 pub(crate) struct Activity(Arc<AtomicU64>);
 
 impl Activity {
+    /// Counts a request as started.
+    pub(crate) fn start(&self) {
+        // Only the connection's own task writes this counter: no contention.
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn started(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
@@ -67,9 +75,9 @@ impl Activity {
 
 /// A connection's service, counting each request it starts.
 #[derive(Debug)]
-struct Counted<S> {
-    inner: S,
-    activity: Activity,
+pub(crate) struct Counted<S> {
+    pub(crate) inner: S,
+    pub(crate) activity: Activity,
 }
 
 impl<S, B> Service<Request<B>> for Counted<S>
@@ -81,8 +89,7 @@ where
     type Future = S::Future;
 
     fn call(&self, request: Request<B>) -> Self::Future {
-        // Only this connection's task writes this counter: no contention.
-        self.activity.0.fetch_add(1, Ordering::Relaxed);
+        self.activity.start();
         self.inner.call(request)
     }
 }
@@ -100,7 +107,7 @@ const IDLE_CHECKS: u32 = 4;
 /// finish). HTTP/1.1 connections waiting for their next request are also subject to
 /// hyper's header read timer, which starts as soon as it waits.
 pub(crate) async fn serve<A, T, F, S>(
-    mut connections: A,
+    connections: A,
     timer: T,
     config: ServerConfig,
     stop: CancellationToken,
@@ -113,37 +120,68 @@ pub(crate) async fn serve<A, T, F, S>(
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
 {
+    let http = builder(timer.clone(), &config);
+    let deadlines = Deadlines::new(timer, &config, stop.clone());
+    accept_loop(connections, config.shutdown_grace, stop, move |accepted| {
+        let Accepted {
+            stream,
+            remote,
+            guard,
+        } = accepted;
+        let activity = Activity::default();
+        let service = Counted {
+            inner: make_service(remote),
+            activity: activity.clone(),
+        };
+        let connection = http
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let watch = deadlines.watch(activity);
+        async move {
+            let _open = guard;
+            if let Some(Err(error)) = watch.run(connection, remote).await {
+                tracing::debug!(%remote, %error, "client connection ended with an error");
+            }
+        }
+    })
+    .await;
+}
+
+/// The HTTP/1.1 and h2c server every connection of a listener shares.
+pub(crate) fn builder<T>(timer: T, config: &ServerConfig) -> auto::Builder<TokioExecutor>
+where
+    T: hyper::rt::Timer + Clone + Send + Sync + 'static,
+{
     let mut http = auto::Builder::new(TokioExecutor::new());
     http.http1()
         .timer(timer.clone())
         .header_read_timeout(config.header_read_timeout)
         .keep_alive(true);
-    http.http2().timer(timer.clone());
-    let grace = config.shutdown_grace;
+    http.http2().timer(timer);
+    http
+}
+
+/// Accepts connections from `connections` until `stop`, spawning `connect`'s future
+/// for each, then drains: in-flight connections get up to `grace` to finish.
+pub(crate) async fn accept_loop<A, C, F>(
+    mut connections: A,
+    grace: Duration,
+    stop: CancellationToken,
+    mut connect: C,
+) where
+    A: Accept,
+    C: FnMut(Accepted) -> F + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
     let tracker = TaskTracker::new();
     let mut accept_failing = false;
     loop {
         tokio::select! {
             accepted = connections.next() => match accepted {
-                Some(Ok(Accepted { stream, remote, guard })) => {
+                Some(Ok(accepted)) => {
                     accept_failing = false;
-                    let _ = stream.set_nodelay(true);
-                    let activity = Activity::default();
-                    let service = Counted { inner: make_service(remote), activity: activity.clone() };
-                    let connection = http
-                        .serve_connection(TokioIo::new(stream), service)
-                        .into_owned();
-                    let watch = Watch {
-                        timer: timer.clone(),
-                        activity,
-                        first_request: config.header_read_timeout,
-                        idle: config.idle_timeout,
-                        stop: stop.clone(),
-                    };
-                    tracker.spawn(async move {
-                        let _open = guard;
-                        watch.run(connection, remote).await;
-                    });
+                    let _ = accepted.stream.set_nodelay(true);
+                    tracker.spawn(connect(accepted));
                 }
                 Some(Err(error)) => {
                     // Typically EMFILE: the pending connection stays queued, so back
@@ -169,12 +207,43 @@ pub(crate) async fn serve<A, T, F, S>(
     }
 }
 
+/// The deadlines every connection of a listener is watched with.
+#[derive(Clone)]
+pub(crate) struct Deadlines<T> {
+    timer: T,
+    first_request: Duration,
+    idle: Duration,
+    stop: CancellationToken,
+}
+
+impl<T: hyper::rt::Timer + Clone> Deadlines<T> {
+    pub(crate) fn new(timer: T, config: &ServerConfig, stop: CancellationToken) -> Deadlines<T> {
+        Deadlines {
+            timer,
+            first_request: config.header_read_timeout,
+            idle: config.idle_timeout,
+            stop,
+        }
+    }
+
+    /// A watch for one connection whose requests are counted in `activity`.
+    pub(crate) fn watch(&self, activity: Activity) -> Watch<T> {
+        Watch {
+            timer: self.timer.clone(),
+            activity,
+            first_request: self.first_request,
+            idle: self.idle,
+            stop: self.stop.clone(),
+        }
+    }
+}
+
 /// How long to wait before accepting again after `accept` failed (e.g. out of file
 /// descriptors).
 pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Deadlines of one client connection.
-struct Watch<T> {
+pub(crate) struct Watch<T> {
     timer: T,
     activity: Activity,
     first_request: Duration,
@@ -183,9 +252,11 @@ struct Watch<T> {
 }
 
 impl<T: hyper::rt::Timer> Watch<T> {
-    async fn run<C>(self, connection: C, remote: SocketAddr)
+    /// Runs `connection` to its end (`Some` of its output), or drops it (`None`) when
+    /// it misses a deadline.
+    pub(crate) async fn run<C>(self, connection: C, remote: SocketAddr) -> Option<C::Output>
     where
-        C: std::future::Future<Output = Result<(), BoxError>> + GracefulConnection,
+        C: std::future::Future + GracefulConnection,
     {
         let mut connection = std::pin::pin!(connection);
         let opened = std::time::Instant::now();
@@ -196,12 +267,7 @@ impl<T: hyper::rt::Timer> Watch<T> {
         let mut closing = false;
         loop {
             tokio::select! {
-                result = connection.as_mut() => {
-                    if let Err(error) = result {
-                        tracing::debug!(%remote, %error, "client connection ended with an error");
-                    }
-                    return;
-                }
+                output = connection.as_mut() => return Some(output),
                 () = self.stop.cancelled(), if !closing => {
                     connection.as_mut().shut_down();
                     closing = true;
@@ -212,7 +278,7 @@ impl<T: hyper::rt::Timer> Watch<T> {
                         let waited = opened.elapsed();
                         if waited >= self.first_request {
                             tracing::debug!(%remote, "no request within header_read_timeout; closing");
-                            return;
+                            return None;
                         }
                         sleep = self.timer.sleep(window.min(self.first_request - waited));
                         continue;

@@ -1,7 +1,9 @@
 //! Where requests come from: proxy worker threads and their accept loop
-//! (`workers`), one client connection's life and deadlines (`connection`), and
-//! process signals (`signals`).
+//! (`workers`), one client connection's life and deadlines (`connection`), the
+//! workers' own HTTP/1.1 server for requests without a body (`http1`), and process
+//! signals (`signals`).
 
 pub(crate) mod connection;
+pub(crate) mod http1;
 pub(crate) mod signals;
 pub(crate) mod workers;

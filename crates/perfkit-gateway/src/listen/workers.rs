@@ -255,9 +255,8 @@ fn run_worker(
     };
     let _ = ready.send(Ok(()));
     runtime.spawn(crate::deadline::ticker());
-    runtime.block_on(server::serve(
+    runtime.block_on(super::http1::serve(
         inbox,
-        crate::deadline::CoarseTimer,
         config,
         stop,
         move |remote: SocketAddr| {
@@ -266,9 +265,7 @@ fn run_worker(
                 shared: Arc::clone(&shared),
                 peer: ClientPeer::new(remote.ip(), "http"),
             });
-            hyper::service::service_fn(move |request| {
-                proxy::handle(Arc::clone(&connection), request)
-            })
+            move |request| proxy::handle(Arc::clone(&connection), request)
         },
     ));
 }

@@ -40,10 +40,9 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use http_body::Body as _;
 use http_body_util::Limited;
-use hyper::body::Incoming;
 use perfkit_config::HashKey;
 
-use crate::body::{RequestBody, ResponseBody};
+use crate::body::{ClientBody, RequestBody, ResponseBody};
 use crate::upstream::balance::Balancer;
 use crate::upstream::http1::idempotent;
 use crate::Shared;
@@ -70,7 +69,7 @@ pub(crate) struct ClientConnection {
 
 pub(crate) async fn handle(
     connection: Arc<ClientConnection>,
-    request: Request<Incoming>,
+    request: Request<ClientBody>,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let started = Instant::now();
     let shared = &*connection.shared;

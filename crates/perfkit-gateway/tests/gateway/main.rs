@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod hardening;
 mod headers;
 mod health;
+mod http1;
 mod jwt_limits;
 mod limits;
 mod rate_limits;

@@ -1,0 +1,673 @@
+//! The proxy workers' own HTTP/1.1 server for the common request: HTTP/1.1, origin
+//! form, a complete head of at most [`MAX_HEAD`] bytes and [`MAX_HEADERS`] fields, and
+//! no body (no `Transfer-Encoding`, no `Content-Length` other than 0, no `Expect`, no
+//! `Upgrade`).
+//!
+//! Anything else (a request with a body, HTTP/1.0, an h2c preface, a head httparse
+//! refuses or that is too large) hands the connection, with every byte already read,
+//! to hyper's server for the rest of its life, so hyper answers unusual and malformed
+//! requests exactly as it does on the admin listener. What this saves on every
+//! ordinary request is hyper's dispatcher: its state machine, the request body channel
+//! and a second pass over the response head (measured in BENCHMARKS.md).
+//!
+//! Deadlines are the listener's [`Watch`](super::connection::Watch): no first request
+//! within `header_read_timeout` drops the connection; no new request for
+//! `idle_timeout` (or a shutdown) closes it between requests. A head that has started
+//! to arrive must complete within `header_read_timeout`.
+
+use std::convert::Infallible;
+use std::future::{poll_fn, Future};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::{Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Request, Response, StatusCode, Uri, Version};
+use http_body::Body as _;
+use perfkit_config::ServerConfig;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
+
+use super::connection::{
+    accept_loop, builder, Accept, Accepted, Activity, Counted, Deadlines, GracefulConnection,
+};
+use crate::body::{ClientBody, ResponseBody};
+use crate::deadline::{CoarseTimer, Deadline};
+use crate::upstream::http1::common_name;
+
+/// Heads longer than this go to hyper (which applies its own limits).
+pub(crate) const MAX_HEAD: usize = 16 * 1024;
+/// Heads with more fields than this go to hyper.
+pub(crate) const MAX_HEADERS: usize = 64;
+/// Bodies up to this size are copied behind the head and sent with it in one write.
+const COALESCE: usize = 16 * 1024;
+
+/// Serves proxy connections from `connections` until `stop` (then drains, like
+/// [`serve`](super::connection::serve)); `make_handler` makes each connection's
+/// request handler.
+pub(crate) async fn serve<A, M, H, F>(
+    connections: A,
+    config: ServerConfig,
+    stop: CancellationToken,
+    make_handler: M,
+) where
+    A: Accept,
+    M: Fn(SocketAddr) -> H + Send + 'static,
+    H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
+    F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
+{
+    let http = builder(CoarseTimer, &config);
+    let deadlines = Deadlines::new(CoarseTimer, &config, stop.clone());
+    let header_read_timeout = config.header_read_timeout;
+    accept_loop(connections, config.shutdown_grace, stop, move |accepted| {
+        let Accepted {
+            stream,
+            remote,
+            guard,
+        } = accepted;
+        let handler = Arc::new(make_handler(remote));
+        let http = http.clone();
+        let deadlines = deadlines.clone();
+        async move {
+            let _open = guard;
+            let activity = Activity::default();
+            let native = Native::new(
+                stream,
+                Arc::clone(&handler),
+                activity.clone(),
+                header_read_timeout,
+            );
+            let Some(Some((stream, read))) =
+                deadlines.watch(activity.clone()).run(native, remote).await
+            else {
+                return;
+            };
+            // Hand the connection over to hyper with the bytes already read.
+            let service = Counted {
+                inner: hyper::service::service_fn(
+                    move |request: Request<hyper::body::Incoming>| {
+                        handler(request.map(ClientBody::Hyper))
+                    },
+                ),
+                activity: activity.clone(),
+            };
+            let connection = http
+                .serve_connection(
+                    hyper_util::rt::TokioIo::new(Prefixed {
+                        read: read.freeze(),
+                        stream,
+                    }),
+                    service,
+                )
+                .into_owned();
+            if let Some(Err(error)) = deadlines.watch(activity).run(connection, remote).await {
+                tracing::debug!(%remote, %error, "client connection ended with an error");
+            }
+        }
+    })
+    .await;
+}
+
+/// A connection for hyper: the stream and what was already read from it.
+type HandOver = (TcpStream, BytesMut);
+
+/// One connection served natively; resolves to `Some` when it must go to hyper,
+/// `None` when it is closed.
+struct Native {
+    closing: Arc<AtomicBool>,
+    future: Pin<Box<dyn Future<Output = Option<HandOver>> + Send>>,
+}
+
+impl Native {
+    fn new<H, F>(
+        stream: TcpStream,
+        handler: Arc<H>,
+        activity: Activity,
+        header_read_timeout: Duration,
+    ) -> Native
+    where
+        H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
+    {
+        let closing = Arc::new(AtomicBool::new(false));
+        let future = Box::pin(connection(
+            stream,
+            handler,
+            activity,
+            Arc::clone(&closing),
+            header_read_timeout,
+        ));
+        Native { closing, future }
+    }
+}
+
+impl Future for Native {
+    type Output = Option<HandOver>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.future.as_mut().poll(cx)
+    }
+}
+
+impl GracefulConnection for Native {
+    fn shut_down(self: Pin<&mut Self>) {
+        // Seen between requests: the connection polls it while it waits for a head.
+        self.closing.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A request head the native server takes.
+struct Head {
+    parts: http::request::Parts,
+    keep_alive: bool,
+}
+
+// A head is parsed once per request and moved at once: boxing it would cost an
+// allocation per request for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Parsed {
+    Complete(Head),
+    Partial,
+    /// Not for this server: hyper takes the connection.
+    Other,
+}
+
+async fn connection<H, F>(
+    mut stream: TcpStream,
+    handler: Arc<H>,
+    activity: Activity,
+    closing: Arc<AtomicBool>,
+    header_read_timeout: Duration,
+) -> Option<HandOver>
+where
+    H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
+    F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
+{
+    let mut read = BytesMut::with_capacity(8 * 1024);
+    let mut out: Vec<u8> = Vec::with_capacity(4 * 1024);
+    let mut head_deadline = Deadline::default();
+    loop {
+        // A complete head, from what was read and more reads.
+        let head = loop {
+            if !read.is_empty() {
+                match parse(&mut read) {
+                    Parsed::Complete(head) => break head,
+                    Parsed::Partial if read.len() <= MAX_HEAD => {}
+                    Parsed::Partial | Parsed::Other => return Some((stream, read)),
+                }
+            }
+            if read.capacity() - read.len() < 1024 {
+                read.reserve(8 * 1024);
+            }
+            let filled = poll_fn(|cx| {
+                if read.is_empty() {
+                    if closing.load(Ordering::Relaxed) {
+                        return Poll::Ready(Err(Closed::Asked));
+                    }
+                } else if head_deadline.poll(header_read_timeout, cx).is_ready() {
+                    return Poll::Ready(Err(Closed::HeadTimedOut));
+                }
+                match tokio_util::io::poll_read_buf(Pin::new(&mut stream), cx, &mut read) {
+                    Poll::Ready(Ok(0)) => Poll::Ready(Err(Closed::Eof)),
+                    Poll::Ready(Ok(_)) => Poll::Ready(Ok(())),
+                    Poll::Ready(Err(_)) => Poll::Ready(Err(Closed::Eof)),
+                    Poll::Pending => Poll::Pending,
+                }
+            })
+            .await;
+            if let Err(why) = filled {
+                if why == Closed::HeadTimedOut {
+                    tracing::debug!(
+                        "request head not complete within header_read_timeout; closing"
+                    );
+                }
+                return None;
+            }
+        };
+        head_deadline.disarm();
+        activity.start();
+        let is_head = head.parts.method == Method::HEAD;
+        // The handler's future is large: awaited where it is built, so it is not
+        // copied from one future's state into another's.
+        let response = match handler(Request::from_parts(head.parts, ClientBody::Empty)).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let keep_alive = head.keep_alive && !closing.load(Ordering::Relaxed);
+        out.clear();
+        match respond(&mut stream, &mut out, response, is_head, keep_alive).await {
+            Ok(true) => {}
+            Ok(false) | Err(_) => {
+                let _ = stream.shutdown().await;
+                return None;
+            }
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Closed {
+    Asked,
+    Eof,
+    HeadTimedOut,
+}
+
+/// Parses the head at the start of `read`, removing it from `read` when complete.
+fn parse(read: &mut BytesMut) -> Parsed {
+    // Left uninitialised: httparse writes the slots it fills.
+    let mut fields =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut []);
+    let length = match request.parse_with_uninit_headers(read, &mut fields) {
+        Ok(httparse::Status::Complete(length)) => length,
+        Ok(httparse::Status::Partial) => return Parsed::Partial,
+        Err(_) => return Parsed::Other,
+    };
+    if request.version != Some(1) || length > MAX_HEAD {
+        return Parsed::Other;
+    }
+    let (Some(method), Some(path)) = (request.method, request.path) else {
+        return Parsed::Other;
+    };
+    if !path.starts_with('/') {
+        return Parsed::Other;
+    }
+    let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+        return Parsed::Other;
+    };
+    if method == Method::CONNECT {
+        return Parsed::Other;
+    }
+    // Offsets into the head (at most MAX_HEAD bytes, so they fit in a u16), kept
+    // while httparse's borrow of `read` ends and the head becomes `Bytes`.
+    let base = read.as_ptr() as usize;
+    let offset = |at: *const u8| (at as usize - base) as u16;
+    let path_span = (usize::from(offset(path.as_ptr())), path.len());
+    let mut spans = [(0u16, 0u16, 0u16, 0u16); MAX_HEADERS];
+    let count = request.headers.len();
+    for (span, field) in spans.iter_mut().zip(request.headers.iter()) {
+        *span = (
+            offset(field.name.as_ptr()),
+            field.name.len() as u16,
+            offset(field.value.as_ptr()),
+            field.value.len() as u16,
+        );
+    }
+    let head = read.split_to(length).freeze();
+    let Ok(uri) = Uri::from_maybe_shared(head.slice(path_span.0..path_span.0 + path_span.1)) else {
+        return other(read, head);
+    };
+    let mut headers = HeaderMap::with_capacity(count);
+    let mut keep_alive = true;
+    for &(name_at, name_len, value_at, value_len) in &spans[..count] {
+        let (name_at, name_len) = (usize::from(name_at), usize::from(name_len));
+        let (value_at, value_len) = (usize::from(value_at), usize::from(value_len));
+        let raw = &head[name_at..name_at + name_len];
+        let Some(name) = common_name(raw).or_else(|| HeaderName::from_bytes(raw).ok()) else {
+            return other(read, head);
+        };
+        let Ok(value) = HeaderValue::from_maybe_shared(head.slice(value_at..value_at + value_len))
+        else {
+            return other(read, head);
+        };
+        if name == header::TRANSFER_ENCODING
+            || name == header::EXPECT
+            || name == header::UPGRADE
+            || (name == header::CONTENT_LENGTH && value.as_bytes() != b"0")
+        {
+            return other(read, head);
+        }
+        if name == header::CONNECTION {
+            for token in value.as_bytes().split(|&b| b == b',') {
+                let token = token.trim_ascii();
+                if token.eq_ignore_ascii_case(b"close") {
+                    keep_alive = false;
+                } else if token.eq_ignore_ascii_case(b"upgrade") {
+                    return other(read, head);
+                }
+            }
+        }
+        headers.append(name, value);
+    }
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.method = method;
+    parts.uri = uri;
+    parts.version = Version::HTTP_11;
+    parts.headers = headers;
+    Parsed::Complete(Head { parts, keep_alive })
+}
+
+/// Puts a parsed head back in front of `read` for hyper.
+fn other(read: &mut BytesMut, head: Bytes) -> Parsed {
+    let rest = read.split();
+    read.extend_from_slice(&head);
+    read.extend_from_slice(&rest);
+    Parsed::Other
+}
+
+/// Writes `response`; `Ok(true)` when the connection stays open for another request.
+async fn respond(
+    stream: &mut TcpStream,
+    out: &mut Vec<u8>,
+    response: Response<ResponseBody>,
+    is_head: bool,
+    mut keep_alive: bool,
+) -> io::Result<bool> {
+    let (parts, mut body) = response.into_parts();
+    let status = parts.status;
+    let bodiless = is_head
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    if parts
+        .headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .any(|v| has_token(v.as_bytes(), b"close"))
+    {
+        keep_alive = false;
+    }
+    // Framing: a body of known size gets its Content-Length; any other is chunked.
+    let framing = if bodiless {
+        Framing::None
+    } else {
+        match body.size_hint().exact() {
+            Some(length) => Framing::Length(length),
+            None => Framing::Chunked,
+        }
+    };
+
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(status.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let mut has_date = false;
+    for (name, value) in &parts.headers {
+        if !bodiless && (name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING) {
+            continue;
+        }
+        if status == StatusCode::NO_CONTENT
+            && (name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING)
+        {
+            continue;
+        }
+        if name == header::CONNECTION {
+            continue;
+        }
+        has_date |= name == header::DATE;
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !has_date {
+        out.extend_from_slice(b"date: ");
+        date::write(out);
+        out.extend_from_slice(b"\r\n");
+    }
+    match framing {
+        Framing::None => {}
+        Framing::Length(length) => {
+            out.extend_from_slice(b"content-length: ");
+            out.extend_from_slice(itoa::Buffer::new().format(length).as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        Framing::Chunked => out.extend_from_slice(b"transfer-encoding: chunked\r\n"),
+    }
+    if !keep_alive {
+        out.extend_from_slice(b"connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if bodiless {
+        stream.write_all(out).await?;
+        return Ok(keep_alive);
+    }
+
+    let mut sent: u64 = 0;
+    let chunked = matches!(framing, Framing::Chunked);
+    loop {
+        // A frame that is ready joins what is waiting to be written; before waiting
+        // for one, what is waiting goes out.
+        let frame = match poll_fn(|cx| Poll::Ready(Pin::new(&mut body).poll_frame(cx))).await {
+            Poll::Ready(frame) => frame,
+            Poll::Pending => {
+                if !out.is_empty() {
+                    stream.write_all(out).await?;
+                    out.clear();
+                }
+                poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
+            }
+        };
+        let data = match frame {
+            None => break,
+            Some(Err(error)) => return Err(error),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => data,
+                // Trailers are not sent on HTTP/1.1 responses.
+                Err(_) => continue,
+            },
+        };
+        if data.is_empty() {
+            continue;
+        }
+        sent += data.len() as u64;
+        if chunked {
+            let mut size = [0u8; 16];
+            out.extend_from_slice(hex(data.len(), &mut size));
+            out.extend_from_slice(b"\r\n");
+        }
+        if data.len() <= COALESCE {
+            out.extend_from_slice(&data);
+        } else {
+            write_both(stream, out, &data).await?;
+            out.clear();
+        }
+        if chunked {
+            out.extend_from_slice(b"\r\n");
+        }
+        if out.len() >= COALESCE {
+            stream.write_all(out).await?;
+            out.clear();
+        }
+    }
+    match framing {
+        Framing::Chunked => out.extend_from_slice(b"0\r\n\r\n"),
+        Framing::Length(length) if sent != length => {
+            // The body ended short of its length: the client must not reuse this.
+            stream.write_all(out).await?;
+            return Ok(false);
+        }
+        _ => {}
+    }
+    if !out.is_empty() {
+        stream.write_all(out).await?;
+    }
+    Ok(keep_alive)
+}
+
+/// Writes `first` then `second`, in one system call when the socket takes both.
+async fn write_both(stream: &mut TcpStream, first: &[u8], second: &[u8]) -> io::Result<()> {
+    let written = stream
+        .write_vectored(&[io::IoSlice::new(first), io::IoSlice::new(second)])
+        .await?;
+    if written < first.len() {
+        stream.write_all(&first[written..]).await?;
+        stream.write_all(second).await
+    } else {
+        stream.write_all(&second[written - first.len()..]).await
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+}
+
+fn has_token(value: &[u8], token: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+}
+
+/// `n` in lowercase hexadecimal, written into the end of `buffer`.
+fn hex(mut n: usize, buffer: &mut [u8; 16]) -> &[u8] {
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b"0123456789abcdef"[n & 0xf];
+        n >>= 4;
+        if n == 0 {
+            return &buffer[at..];
+        }
+    }
+}
+
+/// The `Date` value, formatted once per second per thread.
+mod date {
+    use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static CACHED: RefCell<(u64, [u8; 29])> = const { RefCell::new((u64::MAX, [0; 29])) };
+    }
+
+    pub(super) fn write(out: &mut Vec<u8>) {
+        let now = SystemTime::now();
+        let second = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        CACHED.with_borrow_mut(|(cached, text)| {
+            if *cached != second {
+                let formatted = httpdate::fmt_http_date(now);
+                if formatted.len() == text.len() {
+                    text.copy_from_slice(formatted.as_bytes());
+                    *cached = second;
+                } else {
+                    out.extend_from_slice(formatted.as_bytes());
+                    return;
+                }
+            }
+            out.extend_from_slice(text.as_slice());
+        });
+    }
+}
+
+/// The client stream with the bytes already read from it in front, for hyper.
+struct Prefixed {
+    read: Bytes,
+    stream: TcpStream,
+}
+
+impl AsyncRead for Prefixed {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if !self.read.is_empty() {
+            let n = self.read.len().min(buf.remaining());
+            let taken = self.read.split_to(n);
+            buf.put_slice(&taken);
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Prefixed {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Parsed {
+        parse(&mut BytesMut::from(text.as_bytes()))
+    }
+
+    #[test]
+    fn takes_bodiless_http11_requests_and_leaves_the_rest_to_hyper() {
+        let Parsed::Complete(head) = parsed("GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n")
+        else {
+            panic!("a plain GET is native");
+        };
+        assert_eq!(head.parts.uri, "/a?b=1");
+        assert_eq!(head.parts.headers["host"], "x");
+        assert!(head.keep_alive);
+        let Parsed::Complete(head) =
+            parsed("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n")
+        else {
+            panic!("Content-Length: 0 is no body");
+        };
+        assert!(!head.keep_alive);
+        assert!(matches!(
+            parsed("GET / HTTP/1.1\r\nHost: x\r\n"),
+            Parsed::Partial
+        ));
+        for other in [
+            "GET / HTTP/1.0\r\nHost: x\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+            "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n",
+            "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n",
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+            "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+        ] {
+            assert!(matches!(parsed(other), Parsed::Other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_head_left_to_hyper_is_put_back_with_what_followed_it() {
+        let text = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\n\r\nGET /next HTTP/1.1\r\n";
+        let mut read = BytesMut::from(text.as_bytes());
+        assert!(matches!(parse(&mut read), Parsed::Other));
+        assert_eq!(&read[..], text.as_bytes());
+    }
+
+    #[test]
+    fn chunk_sizes_are_lowercase_hex() {
+        let mut buffer = [0; 16];
+        assert_eq!(hex(0, &mut buffer), b"0");
+        assert_eq!(hex(255, &mut buffer), b"ff");
+        assert_eq!(hex(0x10000, &mut buffer), b"10000");
+    }
+}
