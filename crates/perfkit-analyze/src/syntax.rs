@@ -532,9 +532,7 @@ pub(crate) fn keyword_argument<'t>(
     let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let found = args.named_children(&mut cursor).find(|a| {
-        a.kind() == "keyword_argument"
-            && a.field("name")
-                .is_some_and(|n| source.text(n) == name)
+        a.kind() == "keyword_argument" && a.field("name").is_some_and(|n| source.text(n) == name)
     });
     found.and_then(|a| a.field("value"))
 }
@@ -542,9 +540,7 @@ pub(crate) fn keyword_argument<'t>(
 /// The callee of a call as written, without whitespace (`a.b.c`), for pattern matching;
 /// borrowed from the source unless it spans whitespace.
 pub(crate) fn callee<'a>(source: &Source<'a>, call: Node) -> std::borrow::Cow<'a, str> {
-    let function = call
-        .field("function")
-        .or_else(|| call.field("constructor"));
+    let function = call.field("function").or_else(|| call.field("constructor"));
     match function {
         Some(f) => {
             let text = source.text(f);
@@ -636,14 +632,32 @@ mod tests {
         let mut parsers = crate::lang::Parsers::new();
         let mut checked = 0;
         for (path, language) in [
-            ("tests/fixtures/python/django/api/views.py", Language::Python),
-            ("tests/fixtures/typescript/nestjs/users.controller.ts", Language::TypeScript),
+            (
+                "tests/fixtures/python/django/api/views.py",
+                Language::Python,
+            ),
+            (
+                "tests/fixtures/typescript/nestjs/users.controller.ts",
+                Language::TypeScript,
+            ),
         ] {
             let text = std::fs::read_to_string(path).unwrap();
             let tree = parsers.parse(language, &text).unwrap();
             walk(tree.root_node(), &mut |n| {
-                for name in ["name", "body", "function", "arguments", "left", "value", "object"] {
-                    assert_eq!(n.field(name), n.child_by_field_name(name), "{name} of {n:?}");
+                for name in [
+                    "name",
+                    "body",
+                    "function",
+                    "arguments",
+                    "left",
+                    "value",
+                    "object",
+                ] {
+                    assert_eq!(
+                        n.field(name),
+                        n.child_by_field_name(name),
+                        "{name} of {n:?}"
+                    );
                     checked += usize::from(n.field(name).is_some());
                 }
             });

@@ -151,12 +151,10 @@ fn is_django_view_method(ctx: &Ctx, function: Node) -> bool {
     }
     // Mixins count only in a views module: forms and models have mixins too.
     let views_module = ctx.src.path.contains("views");
-    class
-        .field("superclasses")
-        .is_some_and(|bases| {
-            let bases = ctx.text(bases);
-            bases.contains("View") || views_module && bases.contains("Mixin")
-        })
+    class.field("superclasses").is_some_and(|bases| {
+        let bases = ctx.text(bases);
+        bases.contains("View") || views_module && bases.contains("Mixin")
+    })
 }
 
 /// Slow work `sync-heavy-handler` reports, at most once per handler and kind.
