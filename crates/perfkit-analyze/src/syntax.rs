@@ -292,9 +292,12 @@ impl<'a> Source<'a> {
     }
 }
 
+/// A resolved field id: (grammar, field name address, name length) → id (0: no such field).
+type FieldIdEntry = ((usize, usize), usize, usize, u16);
+
 thread_local! {
-    /// Field ids already resolved on this thread: (grammar, name address, name length, id).
-    static FIELD_IDS: std::cell::RefCell<Vec<((usize, usize), usize, usize, u16)>> =
+    /// Field ids already resolved on this thread.
+    static FIELD_IDS: std::cell::RefCell<Vec<FieldIdEntry>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
