@@ -254,13 +254,13 @@ impl<'a> Source<'a> {
         for (i, kind) in self.kinds.iter().enumerate() {
             let node = self.nodes[i];
             let target = match (*kind, python) {
-                ("assignment", true) => node.child_by_field_name("left"),
+                ("assignment", true) => node.field("left"),
                 ("with_item", true) => node
-                    .child_by_field_name("value")
+                    .field("value")
                     .filter(|v| v.kind() == "as_pattern")
-                    .and_then(|v| v.child_by_field_name("alias")),
-                ("variable_declarator", false) => node.child_by_field_name("name"),
-                ("assignment_expression", false) => node.child_by_field_name("left"),
+                    .and_then(|v| v.field("alias")),
+                ("variable_declarator", false) => node.field("name"),
+                ("assignment_expression", false) => node.field("left"),
                 _ => None,
             };
             let Some(target) = target else { continue };
@@ -297,6 +297,45 @@ impl<'a> Source<'a> {
                 })
             })
         }
+    }
+}
+
+/// A resolved field id: (grammar, field name address, name length) → id (0: no such field).
+type FieldIdEntry = ((usize, usize), usize, usize, u16);
+
+thread_local! {
+    /// Field ids already resolved on this thread.
+    static FIELD_IDS: std::cell::RefCell<Vec<FieldIdEntry>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `child_by_field_name` with the field's id resolved once per grammar and thread:
+/// tree-sitter's own lookup compares the name with each of the grammar's field names on
+/// every call, which the profile showed on every callee and argument read.
+pub(crate) trait Field<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> Field<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        let grammar = self.language();
+        // The four grammars differ in their numbers of node kinds and fields (a test
+        // checks): that tells them apart without comparing names.
+        let key = (grammar.node_kind_count(), grammar.field_count());
+        let (address, length) = (name.as_ptr() as usize, name.len());
+        let id = FIELD_IDS.with(|ids| {
+            let mut ids = ids.borrow_mut();
+            if let Some(&(_, _, _, id)) = ids
+                .iter()
+                .find(|(g, a, l, _)| *g == key && *a == address && *l == length)
+            {
+                return id;
+            }
+            let id = grammar.field_id_for_name(name).map_or(0, |id| id.get());
+            ids.push((key, address, length, id));
+            id
+        });
+        (id != 0).then(|| self.child_by_field_id(id)).flatten()
     }
 }
 
@@ -365,6 +404,16 @@ pub(crate) fn enclosing_function<'t>(source: &Source<'t>, node: Node<'t>) -> Opt
 }
 
 pub(crate) fn is_async(function: Node) -> bool {
+    // Python's `async` can only be a definition's first token, and most JavaScript
+    // functions have it there too: one child read instead of a walk over all of them
+    // (rules ask this for every call).
+    if function.child(0).is_some_and(|c| c.kind() == "async") {
+        return true;
+    }
+    if function.kind() == "function_definition" {
+        return false;
+    }
+    // JavaScript and TypeScript: after modifiers (`static`, `public`) or decorators.
     let mut cursor = function.walk();
     let found = function.children(&mut cursor).any(|c| c.kind() == "async");
     found
@@ -374,7 +423,7 @@ pub(crate) fn is_async(function: Node) -> bool {
 /// qualified with their class.
 pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
     let own = function
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| source.text(n).to_string())
         .or_else(|| {
             let parent = source.parent(function)?;
@@ -383,9 +432,9 @@ pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
                 | "pair"
                 | "assignment_expression"
                 | "public_field_definition" => parent
-                    .child_by_field_name("name")
-                    .or_else(|| parent.child_by_field_name("key"))
-                    .or_else(|| parent.child_by_field_name("left"))
+                    .field("name")
+                    .or_else(|| parent.field("key"))
+                    .or_else(|| parent.field("left"))
                     .map(|n| source.text(n).to_string()),
                 _ => None,
             }
@@ -393,7 +442,7 @@ pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
     let class = source
         .ancestors(function)
         .find(|n| matches!(n.kind(), "class_definition" | "class_declaration" | "class"))
-        .and_then(|c| c.child_by_field_name("name"))
+        .and_then(|c| c.field("name"))
         .map(|n| source.text(n));
     Some(match class {
         Some(class) => format!("{class}.{own}"),
@@ -404,8 +453,8 @@ pub(crate) fn function_name(source: &Source, function: Node) -> Option<String> {
 /// Parameter names of a function, in order.
 pub(crate) fn parameter_names(source: &Source, function: Node) -> Vec<String> {
     let params = function
-        .child_by_field_name("parameters")
-        .or_else(|| function.child_by_field_name("parameter"));
+        .field("parameters")
+        .or_else(|| function.field("parameter"));
     let Some(params) = params else {
         return Vec::new();
     };
@@ -418,10 +467,10 @@ pub(crate) fn parameter_names(source: &Source, function: Node) -> Vec<String> {
         let name = match p.kind() {
             "identifier" => Some(p),
             "typed_parameter" | "default_parameter" | "typed_default_parameter" => {
-                p.child_by_field_name("name").or_else(|| p.named_child(0))
+                p.field("name").or_else(|| p.named_child(0))
             }
-            "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
-            "assignment_pattern" => p.child_by_field_name("left"),
+            "required_parameter" | "optional_parameter" => p.field("pattern"),
+            "assignment_pattern" => p.field("left"),
             _ => None,
         };
         if let Some(name) = name.filter(|n| n.kind() == "identifier") {
@@ -474,7 +523,7 @@ pub(crate) fn string_value(source: &Source, node: Node) -> Option<String> {
 
 /// The positional arguments of a call (keyword arguments and comments skipped).
 pub(crate) fn call_arguments(call: Node) -> Vec<Node> {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return Vec::new();
     };
     let mut cursor = args.walk();
@@ -491,22 +540,18 @@ pub(crate) fn keyword_argument<'t>(
     call: Node<'t>,
     name: &str,
 ) -> Option<Node<'t>> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let found = args.named_children(&mut cursor).find(|a| {
-        a.kind() == "keyword_argument"
-            && a.child_by_field_name("name")
-                .is_some_and(|n| source.text(n) == name)
+        a.kind() == "keyword_argument" && a.field("name").is_some_and(|n| source.text(n) == name)
     });
-    found.and_then(|a| a.child_by_field_name("value"))
+    found.and_then(|a| a.field("value"))
 }
 
 /// The callee of a call as written, without whitespace (`a.b.c`), for pattern matching;
 /// borrowed from the source unless it spans whitespace.
 pub(crate) fn callee<'a>(source: &Source<'a>, call: Node) -> std::borrow::Cow<'a, str> {
-    let function = call
-        .child_by_field_name("function")
-        .or_else(|| call.child_by_field_name("constructor"));
+    let function = call.field("function").or_else(|| call.field("constructor"));
     match function {
         Some(f) => {
             let text = source.text(f);
@@ -575,6 +620,60 @@ mod tests {
                 collect_in_scope(child, language, kinds, found);
             }
         }
+    }
+
+    /// `Field::field` tells the grammars apart by their kind and field counts.
+    #[test]
+    fn grammars_differ_in_kind_and_field_counts() {
+        let keys: std::collections::HashSet<(usize, usize)> = [
+            Language::Python,
+            Language::JavaScript,
+            Language::TypeScript,
+            Language::Tsx,
+        ]
+        .into_iter()
+        .map(|l| (l.grammar().node_kind_count(), l.grammar().field_count()))
+        .collect();
+        assert_eq!(keys.len(), 4);
+    }
+
+    /// Cached field ids find what tree-sitter's name lookup finds, in every grammar.
+    #[test]
+    fn field_matches_child_by_field_name() {
+        let mut parsers = crate::lang::Parsers::new();
+        let mut checked = 0;
+        for (path, language) in [
+            (
+                "tests/fixtures/python/django/api/views.py",
+                Language::Python,
+            ),
+            (
+                "tests/fixtures/typescript/nestjs/users.controller.ts",
+                Language::TypeScript,
+            ),
+        ] {
+            let text = std::fs::read_to_string(path).unwrap();
+            let tree = parsers.parse(language, &text).unwrap();
+            walk(tree.root_node(), &mut |n| {
+                for name in [
+                    "name",
+                    "body",
+                    "function",
+                    "arguments",
+                    "left",
+                    "value",
+                    "object",
+                ] {
+                    assert_eq!(
+                        n.field(name),
+                        n.child_by_field_name(name),
+                        "{name} of {n:?}"
+                    );
+                    checked += usize::from(n.field(name).is_some());
+                }
+            });
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     #[test]

@@ -87,7 +87,9 @@ pub(crate) fn for_each_source(
         .build_parallel();
     let visit = &visit;
     walker.run(|| {
+        // Per walker thread: parsers and one text buffer, reused for every file.
         let mut parsers = Parsers::new();
+        let mut text = String::new();
         Box::new(move |entry| {
             let Ok(entry) = entry else {
                 return ignore::WalkState::Continue;
@@ -104,9 +106,12 @@ pub(crate) fn for_each_source(
                 return ignore::WalkState::Continue;
             }
             // Unreadable or non-UTF-8 files are not source we can analyze.
-            let Ok(text) = std::fs::read_to_string(path) else {
+            text.clear();
+            let read = std::fs::File::open(path)
+                .and_then(|mut file| std::io::Read::read_to_string(&mut file, &mut text));
+            if read.is_err() {
                 return ignore::WalkState::Continue;
-            };
+            }
             let relative = path.strip_prefix(root).unwrap_or(path);
             let relative = relative.to_string_lossy().replace('\\', "/");
             visit(&relative, language, &text, &mut parsers);

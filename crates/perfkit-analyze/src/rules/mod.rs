@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::finding::RuleId;
 use crate::handlers::{Framework, Handler};
-use crate::syntax::{self, Source};
+use crate::syntax::{self, Field, Source};
 
 mod js;
 mod python;
@@ -105,7 +105,7 @@ pub(crate) fn runs_per_request(ctx: &Ctx, node: Node) -> bool {
     let Some(function) = syntax::enclosing_function(ctx.src, node) else {
         return false;
     };
-    let Some(name) = function.child_by_field_name("name").map(|n| ctx.text(n)) else {
+    let Some(name) = function.field("name").map(|n| ctx.text(n)) else {
         return false;
     };
     ctx.handlers.iter().any(|h| {
@@ -151,12 +151,10 @@ fn is_django_view_method(ctx: &Ctx, function: Node) -> bool {
     }
     // Mixins count only in a views module: forms and models have mixins too.
     let views_module = ctx.src.path.contains("views");
-    class
-        .child_by_field_name("superclasses")
-        .is_some_and(|bases| {
-            let bases = ctx.text(bases);
-            bases.contains("View") || views_module && bases.contains("Mixin")
-        })
+    class.field("superclasses").is_some_and(|bases| {
+        let bases = ctx.text(bases);
+        bases.contains("View") || views_module && bases.contains("Mixin")
+    })
 }
 
 /// Slow work `sync-heavy-handler` reports, at most once per handler and kind.
