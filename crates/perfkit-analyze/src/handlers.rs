@@ -7,7 +7,7 @@ use std::ops::Range;
 use serde::Serialize;
 use tree_sitter::Node;
 
-use crate::syntax::{
+use crate::syntax::{Field, 
     self, call_arguments, callee, keyword_argument, method_name, string_value, Source,
 };
 
@@ -132,7 +132,7 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
     let mut imports = Vec::new();
     for statement in source.nodes_of(&["import_statement"]) {
         let Some(module) = statement
-            .child_by_field_name("source")
+            .field("source")
             .and_then(|m| string_value(source, m))
             .filter(|m| m.starts_with('.'))
         else {
@@ -159,10 +159,10 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
                     }
                 }
                 _ => {
-                    let Some(name) = node.child_by_field_name("name") else {
+                    let Some(name) = node.field("name") else {
                         continue;
                     };
-                    let local = node.child_by_field_name("alias").unwrap_or(name);
+                    let local = node.field("alias").unwrap_or(name);
                     imports.push((
                         source.text(local).to_string(),
                         module.clone(),
@@ -174,8 +174,8 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
     }
     for declarator in source.nodes_of(&["variable_declarator"]) {
         let (Some(target), Some(value)) = (
-            declarator.child_by_field_name("name"),
-            declarator.child_by_field_name("value"),
+            declarator.field("name"),
+            declarator.field("value"),
         ) else {
             continue;
         };
@@ -186,7 +186,7 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
         if value.kind() == "new_expression" {
             // const users = new UsersController(): methods of the imported class.
             let class = value
-                .child_by_field_name("constructor")
+                .field("constructor")
                 .map(|c| source.text(c));
             let found = imports
                 .iter()
@@ -216,8 +216,8 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
                 ) {
                     let (name, local) = match id.kind() {
                         "pair_pattern" => (
-                            id.child_by_field_name("key").map(|k| source.text(k)),
-                            id.child_by_field_name("value").map(|v| source.text(v)),
+                            id.field("key").map(|k| source.text(k)),
+                            id.field("value").map(|v| source.text(v)),
                         ),
                         _ => (Some(source.text(id)), Some(source.text(id))),
                     };
@@ -274,8 +274,8 @@ fn python_prefixes(source: &Source) -> Vec<(String, String)> {
             continue;
         };
         let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
+            assignment.field("left"),
+            assignment.field("right"),
         ) else {
             continue;
         };
@@ -398,13 +398,13 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
             .ancestors(function)
             .find(|n| n.kind() == "class_definition" || n.kind() == "function_definition");
         let own_name = function
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| source.text(n))
             .unwrap_or("");
         match class {
             Some(class) if class.kind() == "class_definition" => {
                 let bases = class
-                    .child_by_field_name("superclasses")
+                    .field("superclasses")
                     .map(|b| source.text(b))
                     .unwrap_or("");
                 let view_class = bases.contains("View")
@@ -470,7 +470,7 @@ fn is_js_function(node: Node) -> bool {
 /// The module-level function named `name` (declaration or `const name = (...) =>`).
 fn js_function_named<'t>(source: &Source<'t>, name: &str) -> Option<Node<'t>> {
     for node in source.nodes_of(&["function_declaration", "variable_declarator"]) {
-        let Some(id) = node.child_by_field_name("name") else {
+        let Some(id) = node.field("name") else {
             continue;
         };
         if source.text(id) != name {
@@ -480,7 +480,7 @@ fn js_function_named<'t>(source: &Source<'t>, name: &str) -> Option<Node<'t>> {
             return Some(node);
         }
         if let Some(value) = node
-            .child_by_field_name("value")
+            .field("value")
             .filter(|v| is_js_function(*v))
         {
             return Some(value);
@@ -503,8 +503,8 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
         let (local, member) = match arg.kind() {
             "identifier" => (source.text(arg), None),
             "member_expression" => {
-                let object = arg.child_by_field_name("object")?;
-                let property = arg.child_by_field_name("property")?;
+                let object = arg.field("object")?;
+                let property = arg.field("property")?;
                 (object.kind() == "identifier").then_some(())?;
                 (source.text(object), Some(source.text(property)))
             }
@@ -557,12 +557,12 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
         let method = method_name(&callee);
         let args = call_arguments(call);
         let Some(function) = call
-            .child_by_field_name("function")
+            .field("function")
             .filter(|f| f.kind() == "member_expression")
         else {
             continue;
         };
-        let object = function.child_by_field_name("object");
+        let object = function.field("object");
         // app.route('/x').get(handler)
         if JS_ROUTE_METHODS.contains(&method) {
             if let Some(route_call) =
@@ -626,8 +626,8 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
                 .filter(|p| source.parent(*p) == Some(args[0]))
             {
                 let (Some(key), Some(value)) = (
-                    pair.child_by_field_name("key"),
-                    pair.child_by_field_name("value"),
+                    pair.field("key"),
+                    pair.field("value"),
                 ) else {
                     continue;
                 };
@@ -655,7 +655,7 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
         let Some(prefix) = nest_decorator(source, class, "Controller") else {
             continue;
         };
-        let Some(body) = class.child_by_field_name("body") else {
+        let Some(body) = class.field("body") else {
             continue;
         };
         let mut cursor = body.walk();
@@ -709,8 +709,8 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
                 continue;
             }
             let target = export
-                .child_by_field_name("declaration")
-                .or_else(|| export.child_by_field_name("value"))
+                .field("declaration")
+                .or_else(|| export.field("value"))
                 .and_then(|d| {
                     if d.kind() == "identifier" {
                         js_function_named(source, source.text(d))
@@ -740,21 +740,21 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
         }
     } else if let Some(route) = next_app_route(&path) {
         for export in source.nodes_of(&["export_statement"]) {
-            let Some(declaration) = export.child_by_field_name("declaration") else {
+            let Some(declaration) = export.field("declaration") else {
                 continue;
             };
             let functions: Vec<(String, Node)> = match declaration.kind() {
                 "function_declaration" => declaration
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| vec![(source.text(n).to_string(), declaration)])
                     .unwrap_or_default(),
                 "lexical_declaration" => source
                     .find_all(declaration, &["variable_declarator"])
                     .into_iter()
                     .filter_map(|d| {
-                        let name = source.text(d.child_by_field_name("name")?).to_string();
+                        let name = source.text(d.field("name")?).to_string();
                         let value = d
-                            .child_by_field_name("value")
+                            .field("value")
                             .filter(|v| is_js_function(*v))?;
                         Some((name, value))
                     })
@@ -897,7 +897,7 @@ fn compared_methods(source: &Source, function: Node) -> Vec<String> {
             let in_method_switch = source
                 .ancestors(comparison)
                 .find(|a| a.kind() == "switch_statement")
-                .and_then(|s| s.child_by_field_name("value"))
+                .and_then(|s| s.field("value"))
                 .is_some_and(|v| source.text(v).contains("method"));
             if !in_method_switch {
                 continue;

@@ -11,7 +11,7 @@ use tree_sitter::Node;
 
 use crate::handlers::{find_handler_refs, find_handlers, Framework, Handler, HandlerRef};
 use crate::lang::Language;
-use crate::syntax::{call_arguments, callee, string_value, Source};
+use crate::syntax::{call_arguments, callee, string_value, Field, Source};
 use crate::{walk, AnalyzeError};
 
 /// One HTTP route of the application.
@@ -191,13 +191,13 @@ fn collect_file(source: &Source, out: &mut Collected) {
     // Class-based views with no handler methods of their own (generic views): GET.
     for class in source.nodes_of(&["class_definition"]) {
         let Some(name) = class
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| source.text(n).to_string())
         else {
             continue;
         };
         let bases = class
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|b| source.text(b))
             .unwrap_or("");
         if bases.contains("ViewSet") {
@@ -349,19 +349,19 @@ fn collect_module_functions(source: &Source, out: &mut Collected) {
             if in_class {
                 continue;
             }
-            names.extend(function.child_by_field_name("name").map(|n| source.text(n)));
+            names.extend(function.field("name").map(|n| source.text(n)));
         } else {
             match function.kind() {
                 "function_declaration" | "method_definition" => {
-                    names.extend(function.child_by_field_name("name").map(|n| source.text(n)))
+                    names.extend(function.field("name").map(|n| source.text(n)))
                 }
                 _ => {
                     let key = parent.and_then(|p| match p.kind() {
-                        "variable_declarator" => p.child_by_field_name("name"),
-                        "pair" => p.child_by_field_name("key"),
+                        "variable_declarator" => p.field("name"),
+                        "pair" => p.field("key"),
                         "assignment_expression" => p
-                            .child_by_field_name("left")
-                            .and_then(|l| l.child_by_field_name("property").or(Some(l))),
+                            .field("left")
+                            .and_then(|l| l.field("property").or(Some(l))),
                         _ => None,
                     });
                     names.extend(key.map(|k| source.text(k).trim_matches(['\'', '"'])));

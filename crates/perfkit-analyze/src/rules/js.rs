@@ -8,7 +8,7 @@ use tree_sitter::Node;
 use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
-use crate::syntax::{
+use crate::syntax::{Field, 
     self, call_arguments, identifiers, is_function, is_plain_string, method_name, string_value,
 };
 
@@ -68,47 +68,47 @@ fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>
         .parent(args)
         .filter(|c| c.kind() == "call_expression")?;
     let member = call
-        .child_by_field_name("function")
+        .field("function")
         .filter(|f| f.kind() == "member_expression")?;
-    let property = member.child_by_field_name("property")?;
+    let property = member.field("property")?;
     if !ITERATION_METHODS.contains(&ctx.text(property)) {
         return None;
     }
-    Some((call, member.child_by_field_name("object")?))
+    Some((call, member.field("object")?))
 }
 
 fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loop<'t>> {
     match node.kind() {
         "for_in_statement" => {
-            let body = node.child_by_field_name("body")?;
+            let body = node.field("body")?;
             contains(body, inner).then(|| Loop {
                 node,
-                iterable: node.child_by_field_name("right"),
+                iterable: node.field("right"),
                 vars: node
-                    .child_by_field_name("left")
+                    .field("left")
                     .map(|l| identifiers(ctx.src, l))
                     .unwrap_or_default(),
                 callback_call: None,
             })
         }
         "for_statement" => {
-            let body = node.child_by_field_name("body")?;
+            let body = node.field("body")?;
             if !contains(body, inner) {
                 return None;
             }
             // for (let i = 0; i < xs.length; i++) iterates xs.
-            let iterable = node.child_by_field_name("condition").and_then(|c| {
+            let iterable = node.field("condition").and_then(|c| {
                 ctx.src
                     .find_all(c, &["member_expression"])
                     .into_iter()
                     .find(|m| {
-                        m.child_by_field_name("property")
+                        m.field("property")
                             .is_some_and(|p| ctx.text(p) == "length")
                     })
-                    .and_then(|m| m.child_by_field_name("object"))
+                    .and_then(|m| m.field("object"))
             });
             let vars = node
-                .child_by_field_name("initializer")
+                .field("initializer")
                 .map(|i| identifiers(ctx.src, i))
                 .unwrap_or_default();
             Some(Loop {
@@ -119,7 +119,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
             })
         }
         "while_statement" | "do_statement" => {
-            let body = node.child_by_field_name("body")?;
+            let body = node.field("body")?;
             contains(body, inner).then_some(Loop {
                 node,
                 iterable: None,
@@ -135,8 +135,8 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
                 .collect();
             vars.clear();
             if let Some(params) = node
-                .child_by_field_name("parameters")
-                .or_else(|| node.child_by_field_name("parameter"))
+                .field("parameters")
+                .or_else(|| node.field("parameter"))
             {
                 vars = identifiers(ctx.src, params);
             }
@@ -230,12 +230,12 @@ fn last_assignment<'t>(
     for node in ctx.src.assignments_in(scope, name, before) {
         let (target, value) = match node.kind() {
             "variable_declarator" => (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
+                node.field("name"),
+                node.field("value"),
             ),
             _ => (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
+                node.field("left"),
+                node.field("right"),
             ),
         };
         let (Some(target), Some(value)) = (target, value) else {
@@ -265,12 +265,12 @@ fn declared_type<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t 
             break;
         }
         let id = node
-            .child_by_field_name("name")
-            .or_else(|| node.child_by_field_name("pattern"));
+            .field("name")
+            .or_else(|| node.field("pattern"));
         let visible = syntax::enclosing_function(ctx.src, node).is_none_or(|f| contains(f, at));
         if visible && id.is_some_and(|i| ctx.text(i) == name) {
             found = Some(
-                node.child_by_field_name("type")
+                node.field("type")
                     .map(|t| ctx.text(t).trim_start_matches(':').trim()),
             );
         }
@@ -285,7 +285,7 @@ fn is_literal(ctx: &Ctx, node: Node) -> bool {
         "identifier" => is_constant_name(ctx.text(node)),
         "unary_expression" => node.named_child(0).is_some_and(|n| is_literal(ctx, n)),
         "pair" => node
-            .child_by_field_name("value")
+            .field("value")
             .is_some_and(|v| is_literal(ctx, v) || is_constant_collection(ctx, v, 0)),
         "array" | "object" => is_constant_collection(ctx, node, 0),
         _ => false,
@@ -314,7 +314,7 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
                     .is_some_and(|o| is_constant_collection(ctx, o, depth + 1))
         }
         "member_expression" => node
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| is_constant_name(ctx.text(p))),
         "call_expression" => {
             let callee = syntax::callee(ctx.src, node);
@@ -383,8 +383,8 @@ fn chain_calls<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let mut calls = vec![call];
     let mut node = call;
     while let Some(object) = node
-        .child_by_field_name("function")
-        .and_then(|f| f.child_by_field_name("object"))
+        .field("function")
+        .and_then(|f| f.field("object"))
     {
         let object = strip(object);
         if object.kind() != "call_expression" {
@@ -530,7 +530,7 @@ fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
             let found = a.named_children(&mut cursor).any(|p| match p.kind() {
                 "shorthand_property_identifier" => handle(ctx.text(p)),
                 "pair" => p
-                    .child_by_field_name("key")
+                    .field("key")
                     .is_some_and(|k| handle(ctx.text(k))),
                 _ => false,
             });
@@ -549,21 +549,21 @@ fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: &Loop<'t>, call: Node<'t>) -> HashSet
     };
     let mut names: HashSet<&str> = HashSet::new();
     if lp.node.kind() == "for_statement"
-        && lp.node.child_by_field_name("increment").is_some_and(pops)
+        && lp.node.field("increment").is_some_and(pops)
     {
         names.extend(lp.vars.iter().copied());
     }
     // In source order, so `const ref = stringify(node)` after `const node = todo.pop()`
     // derives from the popped node too.
     for declarator in ctx.src.find_in_scope(lp.node, &["variable_declarator"]) {
-        let Some(value) = declarator.child_by_field_name("value") else {
+        let Some(value) = declarator.field("value") else {
             continue;
         };
         let derived = identifiers(ctx.src, value)
             .iter()
             .any(|v| names.contains(v));
         if declarator.end_byte() <= call.start_byte() && (pops(value) || derived) {
-            if let Some(n) = declarator.child_by_field_name("name") {
+            if let Some(n) = declarator.field("name") {
                 names.extend(identifiers(ctx.src, n));
             }
         }
@@ -675,7 +675,7 @@ fn n_plus_one(ctx: &mut Ctx) {
                 if declarator.end_byte() <= call.start_byte()
                     && declarator.start_byte() > iterable.end_byte()
                 {
-                    if let Some(n) = declarator.child_by_field_name("name") {
+                    if let Some(n) = declarator.field("name") {
                         names.extend(identifiers(ctx.src, n));
                     }
                 }
@@ -748,7 +748,7 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
                     .is_some_and(|a| is_function(*a, ctx.src.language)))
         }
         "member_expression" => o
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| ctx.text(p) == "rows"),
         _ => false,
     }
@@ -757,14 +757,14 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
 fn quadratic_loop(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call_expression"]) {
         let Some(member) = call
-            .child_by_field_name("function")
+            .field("function")
             .filter(|f| f.kind() == "member_expression")
         else {
             continue;
         };
         let (Some(object), Some(property)) = (
-            member.child_by_field_name("object"),
-            member.child_by_field_name("property"),
+            member.field("object"),
+            member.field("property"),
         ) else {
             continue;
         };
@@ -838,7 +838,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
     ]);
     for node in candidates {
         let Some(inner) = (match node.kind() {
-            "for_in_statement" => node.child_by_field_name("right").map(|r| (r, node)),
+            "for_in_statement" => node.field("right").map(|r| (r, node)),
             _ => iteration_call(ctx, node).map(|(_, object)| (object, node)),
         }) else {
             continue;
@@ -947,7 +947,7 @@ fn connection_leak(ctx: &mut Ctx) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.field("body") else {
             continue;
         };
         let expr = match ctx.src.parent(call) {
@@ -959,8 +959,8 @@ fn connection_leak(ctx: &mut Ctx) {
             .parent(expr)
             .filter(|p| p.kind() == "variable_declarator" || p.kind() == "assignment_expression")
             .and_then(|p| {
-                p.child_by_field_name("name")
-                    .or_else(|| p.child_by_field_name("left"))
+                p.field("name")
+                    .or_else(|| p.field("left"))
             })
             .filter(|n| n.kind() == "identifier")
             .map(|n| ctx.text(n));
@@ -1037,8 +1037,8 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                 }
             }
             "assignment_expression" => {
-                let left = node.child_by_field_name("left");
-                let right = node.child_by_field_name("right");
+                let left = node.field("left");
+                let right = node.field("right");
                 if right.is_some_and(|r| ctx.text(r) == var)
                     && left.is_some_and(|l| l.kind() != "identifier")
                 {
@@ -1047,7 +1047,7 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
             }
             "pair"
                 if node
-                    .child_by_field_name("value")
+                    .field("value")
                     .is_some_and(|v| ctx.text(v) == var) =>
             {
                 return None;
@@ -1129,13 +1129,13 @@ fn stable_expr(ctx: &Ctx, node: Node, at: Node, depth: usize) -> bool {
                 .all(|c| stable_expr(ctx, c, at, depth))
         }
         "member_expression" => node
-            .child_by_field_name("object")
+            .field("object")
             .is_some_and(|o| stable_expr(ctx, o, at, depth)),
         "call_expression" => {
-            node.child_by_field_name("function")
+            node.field("function")
                 .is_some_and(|f| f.kind() == "member_expression" && stable_expr(ctx, f, at, depth))
                 && node
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .is_some_and(|a| stable_expr(ctx, a, at, depth))
         }
         "identifier" => {

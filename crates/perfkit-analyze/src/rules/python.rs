@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
-use crate::syntax::{
+use crate::syntax::{Field, 
     self, call_arguments, identifiers, is_plain_string, method_name, string_value, Source,
 };
 
@@ -36,18 +36,18 @@ pub(crate) fn import_map(source: &Source) -> HashMap<String, String> {
     let mut map = HashMap::new();
     for statement in source.nodes_of(&["import_statement", "import_from_statement"]) {
         let module = statement
-            .child_by_field_name("module_name")
+            .field("module_name")
             .map(|m| source.text(m).to_string());
         let mut cursor = statement.walk();
         for name in statement.children_by_field_name("name", &mut cursor) {
             let (full, local) = match name.kind() {
                 "aliased_import" => {
                     let full = name
-                        .child_by_field_name("name")
+                        .field("name")
                         .map(|n| source.text(n))
                         .unwrap_or("");
                     let alias = name
-                        .child_by_field_name("alias")
+                        .field("alias")
                         .map(|n| source.text(n))
                         .unwrap_or("");
                     (full.to_string(), alias.to_string())
@@ -95,9 +95,9 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Loop<'t>> {
     match node.kind() {
         "for_statement" => Some(Loop {
             node,
-            iterable: node.child_by_field_name("right"),
+            iterable: node.field("right"),
             vars: node
-                .child_by_field_name("left")
+                .field("left")
                 .map(|l| identifiers(ctx.src, l))
                 .unwrap_or_default(),
         }),
@@ -113,9 +113,9 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Option<Loop<'t>> {
                 .find(|c| c.kind() == "for_in_clause")?;
             Some(Loop {
                 node,
-                iterable: clause.child_by_field_name("right"),
+                iterable: clause.field("right"),
                 vars: clause
-                    .child_by_field_name("left")
+                    .field("left")
                     .map(|l| identifiers(ctx.src, l))
                     .unwrap_or_default(),
             })
@@ -139,7 +139,7 @@ fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
         };
         let in_body = match ancestor.kind() {
             "for_statement" | "while_statement" => ancestor
-                .child_by_field_name("body")
+                .field("body")
                 .is_some_and(|b| contains(b, node)),
             _ => !lp.iterable.is_some_and(|i| contains(i, node)),
         };
@@ -182,8 +182,8 @@ fn last_assignment<'t>(
         match node.kind() {
             "assignment" => {
                 let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
+                    node.field("left"),
+                    node.field("right"),
                 ) else {
                     continue;
                 };
@@ -192,12 +192,12 @@ fn last_assignment<'t>(
                 }
             }
             _ => {
-                let Some(value) = node.child_by_field_name("value") else {
+                let Some(value) = node.field("value") else {
                     continue;
                 };
                 if value.kind() == "as_pattern" {
                     let alias = value
-                        .child_by_field_name("alias")
+                        .field("alias")
                         .map(|a| ctx.text(a).trim());
                     if alias == Some(name) {
                         found = value.named_child(0);
@@ -220,14 +220,14 @@ fn unwrap_await(node: Node) -> Node {
 /// The annotation of parameter `name` of the function around `at`.
 fn parameter_annotation<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t str> {
     let function = syntax::enclosing_function(ctx.src, at)?;
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field("parameters")?;
     let mut cursor = params.walk();
     let found = params.named_children(&mut cursor).find_map(|p| {
         if !matches!(p.kind(), "typed_parameter" | "typed_default_parameter") {
             return None;
         }
         let id = p.named_child(0)?;
-        (ctx.text(id) == name).then(|| p.child_by_field_name("type").map(|t| ctx.text(t)))?
+        (ctx.text(id) == name).then(|| p.field("type").map(|t| ctx.text(t)))?
     });
     found
 }
@@ -238,13 +238,13 @@ fn is_literal(ctx: &Ctx, node: Node) -> bool {
         "unary_operator" => node.named_child(0).is_some_and(|n| is_literal(ctx, n)),
         "identifier" => is_constant_name(ctx.text(node)),
         "attribute" => node
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| is_constant_name(ctx.text(a))),
         "pair" => {
-            node.child_by_field_name("key")
+            node.field("key")
                 .is_some_and(|k| is_literal(ctx, k))
                 && node
-                    .child_by_field_name("value")
+                    .field("value")
                     .is_some_and(|v| is_literal(ctx, v) || is_constant_collection(ctx, v, 0))
         }
         "tuple" | "list" | "set" | "dictionary" => is_constant_collection(ctx, node, 0),
@@ -277,7 +277,7 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
                     .is_some_and(|o| is_constant_collection(ctx, o, depth + 1))
         }
         "attribute" => node
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| is_constant_name(ctx.text(a))),
         "call" => {
             let callee = syntax::callee(ctx.src, node);
@@ -293,8 +293,8 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
                             .all(|a| is_constant_collection(ctx, *a, depth + 1))
                 }
                 "items" | "keys" | "values" => node
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("object"))
+                    .field("function")
+                    .and_then(|f| f.field("object"))
                     .is_some_and(|o| is_constant_collection(ctx, o, depth + 1)),
                 _ => false,
             }
@@ -323,7 +323,7 @@ fn iterable_origin<'t>(ctx: &Ctx<'_, 't>, iterable: Node<'t>) -> Node<'t> {
                 Some(o) => node = o,
                 None => return node,
             },
-            "subscript" => match node.child_by_field_name("value") {
+            "subscript" => match node.field("value") {
                 Some(v) => node = v,
                 None => return node,
             },
@@ -367,8 +367,8 @@ fn chain_links(call: Node) -> Vec<Node> {
     let mut links = vec![call];
     let mut node = call;
     while let Some(object) = node
-        .child_by_field_name("function")
-        .and_then(|f| f.child_by_field_name("object"))
+        .field("function")
+        .and_then(|f| f.field("object"))
     {
         if object.kind() != "call" {
             break;
@@ -525,7 +525,7 @@ fn is_sqlalchemy_text(text: &str) -> bool {
 /// Whether `call` reads an attribute of `var` (`row.id`, `row.customer_id`).
 fn reads_field_of(ctx: &Ctx, call: Node, var: &str) -> bool {
     ctx.src.find_all(call, &["attribute"]).into_iter().any(|a| {
-        a.child_by_field_name("object")
+        a.field("object")
             .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
     })
 }
@@ -634,14 +634,14 @@ fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
             "session" | "db_session" | "async_session" | "conn" | "connection" | "cursor" | "tx"
         )
     };
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return false;
     };
     let mut cursor = args.walk();
     let found = args.named_children(&mut cursor).any(|a| match a.kind() {
         "identifier" => handle(ctx.text(a)),
         "keyword_argument" => a
-            .child_by_field_name("name")
+            .field("name")
             .is_some_and(|n| handle(ctx.text(n))),
         _ => false,
     });
@@ -728,11 +728,11 @@ fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<
         .find_in_scope(body, &["call"])
         .into_iter()
         .filter(|call| {
-            call.child_by_field_name("function").is_some_and(|f| {
+            call.field("function").is_some_and(|f| {
                 f.kind() == "attribute"
-                    && f.child_by_field_name("object")
+                    && f.field("object")
                         .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
-                    && f.child_by_field_name("attribute")
+                    && f.field("attribute")
                         .is_some_and(|a| matches!(ctx.text(a), "save" | "delete"))
             })
         })
@@ -771,11 +771,11 @@ fn queries_per_iteration(ctx: &mut Ctx) {
         }
         let loops = loops_around(ctx, call);
         let args_names: HashSet<&str> = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(|a| identifiers(ctx.src, a).into_iter().collect())
             .unwrap_or_default();
         let receiver_names: HashSet<&str> = call
-            .child_by_field_name("function")
+            .field("function")
             .map(|f| identifiers(ctx.src, f).into_iter().collect())
             .unwrap_or_default();
         for lp in &loops {
@@ -805,7 +805,7 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 .find_in_scope(lp.node, &["assignment"])
                 .into_iter()
                 .filter(|a| a.end_byte() <= call.start_byte())
-                .filter_map(|a| a.child_by_field_name("left"))
+                .filter_map(|a| a.field("left"))
                 .flat_map(|l| identifiers(ctx.src, l))
                 .collect();
             let per_row = lp
@@ -861,12 +861,12 @@ fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: Node<'t>, call: Node<'t>) -> HashSet<
         .into_iter()
         .filter(|a| a.end_byte() <= call.start_byte())
         .filter(|a| {
-            a.child_by_field_name("right").is_some_and(|r| {
+            a.field("right").is_some_and(|r| {
                 r.kind() == "call"
                     && matches!(method_name(&syntax::callee(ctx.src, r)), "pop" | "popleft")
             })
         })
-        .filter_map(|a| a.child_by_field_name("left"))
+        .filter_map(|a| a.field("left"))
         .flat_map(|l| identifiers(ctx.src, l))
         .collect()
 }
@@ -908,7 +908,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
             continue;
         };
         let body = if node.kind() == "for_statement" {
-            node.child_by_field_name("body")
+            node.field("body")
         } else {
             Some(node)
         };
@@ -929,14 +929,14 @@ fn lazy_related_access(ctx: &mut Ctx) {
             ctx.report(RuleId::NPlusOne, write, message, fix);
         }
         for attribute in ctx.src.find_in_scope(body, &["attribute"]) {
-            let Some(object) = attribute.child_by_field_name("object") else {
+            let Some(object) = attribute.field("object") else {
                 continue;
             };
             if object.kind() != "identifier" || ctx.text(object) != var {
                 continue;
             }
             let Some(attr) = attribute
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .map(|a| ctx.text(a))
             else {
                 continue;
@@ -948,11 +948,11 @@ fn lazy_related_access(ctx: &mut Ctx) {
                 true
             } else if parent.kind() == "attribute" {
                 let next = parent
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .map(|a| ctx.text(a))
                     .unwrap_or("");
                 let called = ctx.src.parent(parent).is_some_and(|g| {
-                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
+                    g.kind() == "call" && g.field("function") == Some(parent)
                 });
                 if called {
                     !sqlalchemy && MANAGER_OPS.contains(&next)
@@ -968,7 +968,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
                 }
             } else if sqlalchemy {
                 let iterated = parent.kind() == "for_statement"
-                    && parent.child_by_field_name("right") == Some(attribute)
+                    && parent.field("right") == Some(attribute)
                     || parent.kind() == "for_in_clause"
                     || (parent.kind() == "argument_list"
                         && ctx
@@ -982,16 +982,16 @@ fn lazy_related_access(ctx: &mut Ctx) {
             let manager_call = attr.ends_with("_set")
                 || parent.kind() == "attribute"
                     && ctx.src.parent(parent).is_some_and(|g| {
-                        g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
+                        g.kind() == "call" && g.field("function") == Some(parent)
                     });
             // A prefetch fills the cache `all()`, `count()` and `exists()` read; any other
             // manager method (`filter`, `values_list`, `first`...) is a fresh query per row.
             let bypasses_prefetch = parent.kind() == "attribute"
                 && parent
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|a| !matches!(ctx.text(a), "all" | "count" | "exists"))
                 && ctx.src.parent(parent).is_some_and(|g| {
-                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
+                    g.kind() == "call" && g.field("function") == Some(parent)
                 });
             if !related
                 || seen.contains(attr)
@@ -1091,7 +1091,7 @@ fn async_callers<'t>(ctx: &Ctx<'_, 't>) -> HashMap<(Option<usize>, String), &'t 
         if !syntax::is_async(f) || ctx.handler_of(f).is_none() {
             continue;
         }
-        let Some(fname) = f.child_by_field_name("name").map(|n| ctx.text(n)) else {
+        let Some(fname) = f.field("name").map(|n| ctx.text(n)) else {
             continue;
         };
         if runs_once_at_startup(ctx, f, fname) {
@@ -1138,7 +1138,7 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
             continue;
         }
         let name = function
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| ctx.text(n))
             .unwrap_or("");
         let via = if syntax::is_async(function) {
@@ -1314,7 +1314,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
     // Repeated string concatenation in loops.
     for node in ctx.src.nodes_of(&["augmented_assignment", "assignment"]) {
         let Some(left) = node
-            .child_by_field_name("left")
+            .field("left")
             .filter(|l| l.kind() == "identifier")
         else {
             continue;
@@ -1322,13 +1322,13 @@ fn quadratic_loop(ctx: &mut Ctx) {
         let name = ctx.text(left);
         let concatenates = match node.kind() {
             "augmented_assignment" => node
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|o| ctx.text(o) == "+="),
-            _ => node.child_by_field_name("right").is_some_and(|r| {
+            _ => node.field("right").is_some_and(|r| {
                 r.kind() == "binary_operator"
-                    && r.child_by_field_name("operator")
+                    && r.field("operator")
                         .is_some_and(|o| ctx.text(o) == "+")
-                    && r.child_by_field_name("left")
+                    && r.field("left")
                         .is_some_and(|l| ctx.text(l) == name)
             }),
         };
@@ -1475,7 +1475,7 @@ fn connection_leak(ctx: &mut Ctx) {
         else {
             continue;
         };
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.field("body") else {
             continue;
         };
         let in_with = ctx
@@ -1490,8 +1490,8 @@ fn connection_leak(ctx: &mut Ctx) {
         let assigned = ctx
             .src
             .parent(expr)
-            .filter(|p| p.kind() == "assignment" && p.child_by_field_name("right") == Some(expr))
-            .and_then(|p| p.child_by_field_name("left"))
+            .filter(|p| p.kind() == "assignment" && p.field("right") == Some(expr))
+            .and_then(|p| p.field("left"))
             .filter(|l| l.kind() == "identifier")
             .map(|l| ctx.text(l));
         // An archive over an in-memory buffer holds no descriptor or connection.
@@ -1610,7 +1610,7 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                 }
             }
             "with_item" => {
-                let value = node.child_by_field_name("value");
+                let value = node.field("value");
                 if value.is_some_and(|v| {
                     ctx.text(v) == var || ctx.text(v).starts_with(&format!("{var} as"))
                 }) {
@@ -1623,8 +1623,8 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                 }
             }
             _ => {
-                let right = node.child_by_field_name("right");
-                let left = node.child_by_field_name("left");
+                let right = node.field("right");
+                let left = node.field("left");
                 if right.is_some_and(|r| ctx.text(r) == var)
                     && left.is_some_and(|l| l.kind() != "identifier")
                 {
@@ -1672,7 +1672,7 @@ fn memoised_in_global(ctx: &Ctx, call: Node, function: Node) -> bool {
         .ancestors(call)
         .take_while(|a| *a != function)
         .filter(|a| a.kind() == "if_statement")
-        .filter_map(|a| a.child_by_field_name("condition"))
+        .filter_map(|a| a.field("condition"))
         .any(|condition| {
             let text = ctx.text(condition).trim();
             globals.iter().any(|g| {
@@ -1924,10 +1924,10 @@ fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str) -> bool {
                 .into_iter()
                 .filter(|a| a.start_byte() < call.start_byte())
                 .filter(|a| {
-                    a.child_by_field_name("left")
+                    a.field("left")
                         .is_some_and(|l| ctx.text(l) == name)
                 })
-                .filter_map(|a| a.child_by_field_name("right"))
+                .filter_map(|a| a.field("right"))
                 .any(|r| {
                     let t = ctx.text(r);
                     t.ends_with(".objects.all()") || t.ends_with("._default_manager.all()")
@@ -2030,7 +2030,7 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
             .any(|f| {
                 f.start_byte() > call.start_byte()
                     && ctx.text(f).contains(".writerow(")
-                    && f.child_by_field_name("right").is_some_and(|r| {
+                    && f.field("right").is_some_and(|r| {
                         let source = iterable_origin(ctx, r);
                         let t = ctx.text(source);
                         !is_constant_collection(ctx, r, 0)
