@@ -7,8 +7,8 @@ use std::ops::Range;
 use serde::Serialize;
 use tree_sitter::Node;
 
-use crate::syntax::{Field, 
-    self, call_arguments, callee, keyword_argument, method_name, string_value, Source,
+use crate::syntax::{
+    self, call_arguments, callee, keyword_argument, method_name, string_value, Field, Source,
 };
 
 /// The web frameworks we recognise.
@@ -173,10 +173,8 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
         }
     }
     for declarator in source.nodes_of(&["variable_declarator"]) {
-        let (Some(target), Some(value)) = (
-            declarator.field("name"),
-            declarator.field("value"),
-        ) else {
+        let (Some(target), Some(value)) = (declarator.field("name"), declarator.field("value"))
+        else {
             continue;
         };
         let value = match value.kind() {
@@ -185,9 +183,7 @@ fn js_imports(source: &Source) -> Vec<(String, String, String)> {
         };
         if value.kind() == "new_expression" {
             // const users = new UsersController(): methods of the imported class.
-            let class = value
-                .field("constructor")
-                .map(|c| source.text(c));
+            let class = value.field("constructor").map(|c| source.text(c));
             let found = imports
                 .iter()
                 .find(|(local, _, _)| Some(local.as_str()) == class)
@@ -273,10 +269,8 @@ fn python_prefixes(source: &Source) -> Vec<(String, String)> {
         else {
             continue;
         };
-        let (Some(left), Some(right)) = (
-            assignment.field("left"),
-            assignment.field("right"),
-        ) else {
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
             continue;
         };
         if right.kind() != "call" {
@@ -397,10 +391,7 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
         let class = source
             .ancestors(function)
             .find(|n| n.kind() == "class_definition" || n.kind() == "function_definition");
-        let own_name = function
-            .field("name")
-            .map(|n| source.text(n))
-            .unwrap_or("");
+        let own_name = function.field("name").map(|n| source.text(n)).unwrap_or("");
         match class {
             Some(class) if class.kind() == "class_definition" => {
                 let bases = class
@@ -479,10 +470,7 @@ fn js_function_named<'t>(source: &Source<'t>, name: &str) -> Option<Node<'t>> {
         if node.kind() == "function_declaration" {
             return Some(node);
         }
-        if let Some(value) = node
-            .field("value")
-            .filter(|v| is_js_function(*v))
-        {
+        if let Some(value) = node.field("value").filter(|v| is_js_function(*v)) {
             return Some(value);
         }
     }
@@ -625,10 +613,7 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
                 .into_iter()
                 .filter(|p| source.parent(*p) == Some(args[0]))
             {
-                let (Some(key), Some(value)) = (
-                    pair.field("key"),
-                    pair.field("value"),
-                ) else {
+                let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
                     continue;
                 };
                 match source.text(key).trim_matches(['\'', '"']) {
@@ -753,9 +738,7 @@ fn js_handlers<'t>(source: &Source<'t>, refs: &mut Vec<HandlerRef>) -> Vec<Handl
                     .into_iter()
                     .filter_map(|d| {
                         let name = source.text(d.field("name")?).to_string();
-                        let value = d
-                            .field("value")
-                            .filter(|v| is_js_function(*v))?;
+                        let value = d.field("value").filter(|v| is_js_function(*v))?;
                         Some((name, value))
                     })
                     .collect(),

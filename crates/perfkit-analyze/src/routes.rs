@@ -190,10 +190,7 @@ fn collect_file(source: &Source, out: &mut Collected) {
     }
     // Class-based views with no handler methods of their own (generic views): GET.
     for class in source.nodes_of(&["class_definition"]) {
-        let Some(name) = class
-            .field("name")
-            .map(|n| source.text(n).to_string())
-        else {
+        let Some(name) = class.field("name").map(|n| source.text(n).to_string()) else {
             continue;
         };
         let bases = class

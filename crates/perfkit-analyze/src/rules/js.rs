@@ -8,8 +8,9 @@ use tree_sitter::Node;
 use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
-use crate::syntax::{Field, 
+use crate::syntax::{
     self, call_arguments, identifiers, is_function, is_plain_string, method_name, string_value,
+    Field,
 };
 
 pub(crate) fn check(ctx: &mut Ctx) {
@@ -101,10 +102,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
                 ctx.src
                     .find_all(c, &["member_expression"])
                     .into_iter()
-                    .find(|m| {
-                        m.field("property")
-                            .is_some_and(|p| ctx.text(p) == "length")
-                    })
+                    .find(|m| m.field("property").is_some_and(|p| ctx.text(p) == "length"))
                     .and_then(|m| m.field("object"))
             });
             let vars = node
@@ -134,10 +132,7 @@ fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loo
                 .map(|_| "")
                 .collect();
             vars.clear();
-            if let Some(params) = node
-                .field("parameters")
-                .or_else(|| node.field("parameter"))
-            {
+            if let Some(params) = node.field("parameters").or_else(|| node.field("parameter")) {
                 vars = identifiers(ctx.src, params);
             }
             Some(Loop {
@@ -229,14 +224,8 @@ fn last_assignment<'t>(
     let mut found = None;
     for node in ctx.src.assignments_in(scope, name, before) {
         let (target, value) = match node.kind() {
-            "variable_declarator" => (
-                node.field("name"),
-                node.field("value"),
-            ),
-            _ => (
-                node.field("left"),
-                node.field("right"),
-            ),
+            "variable_declarator" => (node.field("name"), node.field("value")),
+            _ => (node.field("left"), node.field("right")),
         };
         let (Some(target), Some(value)) = (target, value) else {
             continue;
@@ -264,9 +253,7 @@ fn declared_type<'t>(ctx: &Ctx<'_, 't>, name: &str, at: Node<'t>) -> Option<&'t 
         if node.start_byte() > at.start_byte() {
             break;
         }
-        let id = node
-            .field("name")
-            .or_else(|| node.field("pattern"));
+        let id = node.field("name").or_else(|| node.field("pattern"));
         let visible = syntax::enclosing_function(ctx.src, node).is_none_or(|f| contains(f, at));
         if visible && id.is_some_and(|i| ctx.text(i) == name) {
             found = Some(
@@ -382,10 +369,7 @@ const ORM_METHODS: &[&str] = &[
 fn chain_calls<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let mut calls = vec![call];
     let mut node = call;
-    while let Some(object) = node
-        .field("function")
-        .and_then(|f| f.field("object"))
-    {
+    while let Some(object) = node.field("function").and_then(|f| f.field("object")) {
         let object = strip(object);
         if object.kind() != "call_expression" {
             break;
@@ -529,9 +513,7 @@ fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
             let mut cursor = a.walk();
             let found = a.named_children(&mut cursor).any(|p| match p.kind() {
                 "shorthand_property_identifier" => handle(ctx.text(p)),
-                "pair" => p
-                    .field("key")
-                    .is_some_and(|k| handle(ctx.text(k))),
+                "pair" => p.field("key").is_some_and(|k| handle(ctx.text(k))),
                 _ => false,
             });
             found
@@ -548,9 +530,7 @@ fn popped_names<'t>(ctx: &Ctx<'_, 't>, lp: &Loop<'t>, call: Node<'t>) -> HashSet
         t.contains(".pop()") || t.contains(".shift()")
     };
     let mut names: HashSet<&str> = HashSet::new();
-    if lp.node.kind() == "for_statement"
-        && lp.node.field("increment").is_some_and(pops)
-    {
+    if lp.node.kind() == "for_statement" && lp.node.field("increment").is_some_and(pops) {
         names.extend(lp.vars.iter().copied());
     }
     // In source order, so `const ref = stringify(node)` after `const node = todo.pop()`
@@ -747,9 +727,7 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
                     .first()
                     .is_some_and(|a| is_function(*a, ctx.src.language)))
         }
-        "member_expression" => o
-            .field("property")
-            .is_some_and(|p| ctx.text(p) == "rows"),
+        "member_expression" => o.field("property").is_some_and(|p| ctx.text(p) == "rows"),
         _ => false,
     }
 }
@@ -762,10 +740,8 @@ fn quadratic_loop(ctx: &mut Ctx) {
         else {
             continue;
         };
-        let (Some(object), Some(property)) = (
-            member.field("object"),
-            member.field("property"),
-        ) else {
+        let (Some(object), Some(property)) = (member.field("object"), member.field("property"))
+        else {
             continue;
         };
         let method = ctx.text(property);
@@ -958,10 +934,7 @@ fn connection_leak(ctx: &mut Ctx) {
             .src
             .parent(expr)
             .filter(|p| p.kind() == "variable_declarator" || p.kind() == "assignment_expression")
-            .and_then(|p| {
-                p.field("name")
-                    .or_else(|| p.field("left"))
-            })
+            .and_then(|p| p.field("name").or_else(|| p.field("left")))
             .filter(|n| n.kind() == "identifier")
             .map(|n| ctx.text(n));
         let leak = match (acquired, var) {
@@ -1045,11 +1018,7 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                     return None;
                 }
             }
-            "pair"
-                if node
-                    .field("value")
-                    .is_some_and(|v| ctx.text(v) == var) =>
-            {
+            "pair" if node.field("value").is_some_and(|v| ctx.text(v) == var) => {
                 return None;
             }
             _ => {}

@@ -7,8 +7,8 @@ use tree_sitter::Node;
 use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
-use crate::syntax::{Field, 
-    self, call_arguments, identifiers, is_plain_string, method_name, string_value, Source,
+use crate::syntax::{
+    self, call_arguments, identifiers, is_plain_string, method_name, string_value, Field, Source,
 };
 
 pub(crate) fn check(ctx: &mut Ctx) {
@@ -42,14 +42,8 @@ pub(crate) fn import_map(source: &Source) -> HashMap<String, String> {
         for name in statement.children_by_field_name("name", &mut cursor) {
             let (full, local) = match name.kind() {
                 "aliased_import" => {
-                    let full = name
-                        .field("name")
-                        .map(|n| source.text(n))
-                        .unwrap_or("");
-                    let alias = name
-                        .field("alias")
-                        .map(|n| source.text(n))
-                        .unwrap_or("");
+                    let full = name.field("name").map(|n| source.text(n)).unwrap_or("");
+                    let alias = name.field("alias").map(|n| source.text(n)).unwrap_or("");
                     (full.to_string(), alias.to_string())
                 }
                 _ => {
@@ -138,9 +132,9 @@ fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
             continue;
         };
         let in_body = match ancestor.kind() {
-            "for_statement" | "while_statement" => ancestor
-                .field("body")
-                .is_some_and(|b| contains(b, node)),
+            "for_statement" | "while_statement" => {
+                ancestor.field("body").is_some_and(|b| contains(b, node))
+            }
             _ => !lp.iterable.is_some_and(|i| contains(i, node)),
         };
         if in_body {
@@ -181,10 +175,7 @@ fn last_assignment<'t>(
         }
         match node.kind() {
             "assignment" => {
-                let (Some(left), Some(right)) = (
-                    node.field("left"),
-                    node.field("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     continue;
                 };
                 if left.kind() == "identifier" && ctx.text(left) == name {
@@ -196,9 +187,7 @@ fn last_assignment<'t>(
                     continue;
                 };
                 if value.kind() == "as_pattern" {
-                    let alias = value
-                        .field("alias")
-                        .map(|a| ctx.text(a).trim());
+                    let alias = value.field("alias").map(|a| ctx.text(a).trim());
                     if alias == Some(name) {
                         found = value.named_child(0);
                     }
@@ -241,8 +230,7 @@ fn is_literal(ctx: &Ctx, node: Node) -> bool {
             .field("attribute")
             .is_some_and(|a| is_constant_name(ctx.text(a))),
         "pair" => {
-            node.field("key")
-                .is_some_and(|k| is_literal(ctx, k))
+            node.field("key").is_some_and(|k| is_literal(ctx, k))
                 && node
                     .field("value")
                     .is_some_and(|v| is_literal(ctx, v) || is_constant_collection(ctx, v, 0))
@@ -366,10 +354,7 @@ fn model_query(callee: &str) -> bool {
 fn chain_links(call: Node) -> Vec<Node> {
     let mut links = vec![call];
     let mut node = call;
-    while let Some(object) = node
-        .field("function")
-        .and_then(|f| f.field("object"))
-    {
+    while let Some(object) = node.field("function").and_then(|f| f.field("object")) {
         if object.kind() != "call" {
             break;
         }
@@ -640,9 +625,7 @@ fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
     let mut cursor = args.walk();
     let found = args.named_children(&mut cursor).any(|a| match a.kind() {
         "identifier" => handle(ctx.text(a)),
-        "keyword_argument" => a
-            .field("name")
-            .is_some_and(|n| handle(ctx.text(n))),
+        "keyword_argument" => a.field("name").is_some_and(|n| handle(ctx.text(n))),
         _ => false,
     });
     found
@@ -935,10 +918,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
             if object.kind() != "identifier" || ctx.text(object) != var {
                 continue;
             }
-            let Some(attr) = attribute
-                .field("attribute")
-                .map(|a| ctx.text(a))
-            else {
+            let Some(attr) = attribute.field("attribute").map(|a| ctx.text(a)) else {
                 continue;
             };
             let Some(parent) = ctx.src.parent(attribute) else {
@@ -947,13 +927,11 @@ fn lazy_related_access(ctx: &mut Ctx) {
             let related = if attr.ends_with("_set") && !sqlalchemy {
                 true
             } else if parent.kind() == "attribute" {
-                let next = parent
-                    .field("attribute")
-                    .map(|a| ctx.text(a))
-                    .unwrap_or("");
-                let called = ctx.src.parent(parent).is_some_and(|g| {
-                    g.kind() == "call" && g.field("function") == Some(parent)
-                });
+                let next = parent.field("attribute").map(|a| ctx.text(a)).unwrap_or("");
+                let called = ctx
+                    .src
+                    .parent(parent)
+                    .is_some_and(|g| g.kind() == "call" && g.field("function") == Some(parent));
                 if called {
                     !sqlalchemy && MANAGER_OPS.contains(&next)
                 } else {
@@ -981,18 +959,20 @@ fn lazy_related_access(ctx: &mut Ctx) {
             };
             let manager_call = attr.ends_with("_set")
                 || parent.kind() == "attribute"
-                    && ctx.src.parent(parent).is_some_and(|g| {
-                        g.kind() == "call" && g.field("function") == Some(parent)
-                    });
+                    && ctx
+                        .src
+                        .parent(parent)
+                        .is_some_and(|g| g.kind() == "call" && g.field("function") == Some(parent));
             // A prefetch fills the cache `all()`, `count()` and `exists()` read; any other
             // manager method (`filter`, `values_list`, `first`...) is a fresh query per row.
             let bypasses_prefetch = parent.kind() == "attribute"
                 && parent
                     .field("attribute")
                     .is_some_and(|a| !matches!(ctx.text(a), "all" | "count" | "exists"))
-                && ctx.src.parent(parent).is_some_and(|g| {
-                    g.kind() == "call" && g.field("function") == Some(parent)
-                });
+                && ctx
+                    .src
+                    .parent(parent)
+                    .is_some_and(|g| g.kind() == "call" && g.field("function") == Some(parent));
             if !related
                 || seen.contains(attr)
                 || !bypasses_prefetch && prefetches(source_text, attr.trim_end_matches("_set"))
@@ -1137,10 +1117,7 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         if function.kind() != "function_definition" {
             continue;
         }
-        let name = function
-            .field("name")
-            .map(|n| ctx.text(n))
-            .unwrap_or("");
+        let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
         let via = if syntax::is_async(function) {
             None
         } else {
@@ -1313,23 +1290,16 @@ fn quadratic_loop(ctx: &mut Ctx) {
     }
     // Repeated string concatenation in loops.
     for node in ctx.src.nodes_of(&["augmented_assignment", "assignment"]) {
-        let Some(left) = node
-            .field("left")
-            .filter(|l| l.kind() == "identifier")
-        else {
+        let Some(left) = node.field("left").filter(|l| l.kind() == "identifier") else {
             continue;
         };
         let name = ctx.text(left);
         let concatenates = match node.kind() {
-            "augmented_assignment" => node
-                .field("operator")
-                .is_some_and(|o| ctx.text(o) == "+="),
+            "augmented_assignment" => node.field("operator").is_some_and(|o| ctx.text(o) == "+="),
             _ => node.field("right").is_some_and(|r| {
                 r.kind() == "binary_operator"
-                    && r.field("operator")
-                        .is_some_and(|o| ctx.text(o) == "+")
-                    && r.field("left")
-                        .is_some_and(|l| ctx.text(l) == name)
+                    && r.field("operator").is_some_and(|o| ctx.text(o) == "+")
+                    && r.field("left").is_some_and(|l| ctx.text(l) == name)
             }),
         };
         if !concatenates {
@@ -1923,10 +1893,7 @@ fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str) -> bool {
                 .find_in_scope(scope, &["assignment"])
                 .into_iter()
                 .filter(|a| a.start_byte() < call.start_byte())
-                .filter(|a| {
-                    a.field("left")
-                        .is_some_and(|l| ctx.text(l) == name)
-                })
+                .filter(|a| a.field("left").is_some_and(|l| ctx.text(l) == name))
                 .filter_map(|a| a.field("right"))
                 .any(|r| {
                     let t = ctx.text(r);
