@@ -324,14 +324,10 @@ fn parse(read: &mut BytesMut) -> Parsed {
             return other(read, head);
         }
         if name == header::CONNECTION {
-            for token in value.as_bytes().split(|&b| b == b',') {
-                let token = token.trim_ascii();
-                if token.eq_ignore_ascii_case(b"close") {
-                    keep_alive = false;
-                } else if token.eq_ignore_ascii_case(b"upgrade") {
-                    return other(read, head);
-                }
+            if has_token(value.as_bytes(), b"upgrade") {
+                return other(read, head);
             }
+            keep_alive &= !has_token(value.as_bytes(), b"close");
         }
         headers.append(name, value);
     }
