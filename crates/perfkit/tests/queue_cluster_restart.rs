@@ -6,28 +6,20 @@
 //! duplicate executions are counted and printed.
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use http::Method;
 use perfkit_testkit::{free_port, Client, Executions, RedisCluster};
 use serde_json::Value;
+use support::{perfkit_in, Logged};
+
+mod support;
 
 const TOKEN: &str = "restart-token";
 const BATCHES: usize = 30;
 const PER_BATCH: usize = 10;
 const RESTART_AFTER: usize = 10;
-
-fn perfkit(dir: &std::path::Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_perfkit"))
-        .args(args)
-        .current_dir(dir)
-        .env("PERFKIT_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
 
 #[test]
 fn api_and_workers_ride_out_a_cluster_master_restart() {
@@ -54,12 +46,18 @@ fn api_and_workers_ride_out_a_cluster_master_restart() {
     .unwrap();
     let queues = queues.to_str().unwrap();
     let listen = format!("127.0.0.1:{port}");
-    let mut api = perfkit(
+    let mut api = Logged::spawn(&mut perfkit_in(
         dir.path(),
         &["queue", "--queues", queues, "serve", "--listen", &listen],
-    );
+    ));
     let mut workers: Vec<Child> = (0..2)
-        .map(|_| perfkit(dir.path(), &["worker", "--queues", queues]))
+        .map(|_| {
+            perfkit_in(dir.path(), &["worker", "--queues", queues])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     let base = format!("http://{listen}");
     let auth = format!("Bearer {TOKEN}");
@@ -91,11 +89,8 @@ fn api_and_workers_ride_out_a_cluster_master_restart() {
             cluster
         });
         let result = runtime.block_on(async {
-            let limit = Instant::now() + Duration::from_secs(20);
-            while client.get(&format!("{base}/healthz")).await.is_err() {
-                assert!(Instant::now() < limit, "the queue API did not come up");
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            api.wait_for_line(|l| l.starts_with("queue API listening on"))
+                .await;
             let mut acked = BTreeSet::new();
             let mut refused = 0;
             for batch in 0..BATCHES {
@@ -163,10 +158,11 @@ fn api_and_workers_ride_out_a_cluster_master_restart() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     });
-    for child in workers.iter_mut().chain([&mut api]) {
+    for child in &mut workers {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+    drop(api);
     assert_eq!(
         stats["completed"].as_u64(),
         Some(acked.len() as u64),

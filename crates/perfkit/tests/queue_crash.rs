@@ -6,7 +6,7 @@
 //! duplicate executions (expected: at-least-once) are counted and printed.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use http::Method;
 use perfkit_testkit::{free_port, Client, Executions, RedisCluster, RedisServer};
 use serde_json::Value;
-use support::Logged;
+use support::{perfkit_in as perfkit, Logged};
 
 mod support;
 
@@ -51,15 +51,6 @@ fn setup(backend: &str) -> Setup {
         runs,
         port,
     }
-}
-
-fn perfkit(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_perfkit"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("PERFKIT_LOG", "error");
-    command
 }
 
 /// The queue API, ready once it says it listens (printed whatever the log level).

@@ -21,6 +21,17 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// The line the gateway logs once its proxy and admin listeners are bound.
 const LISTENING: &str = "gateway listening";
 
+/// `perfkit ARGS` run in `dir`, logging errors only (the queue API's "listening"
+/// line is printed whatever the level).
+pub fn perfkit_in(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_perfkit"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("PERFKIT_LOG", "error");
+    command
+}
+
 /// A perfkit process whose stderr is read line by line; killed on drop.
 pub struct Logged {
     pub child: Child,
