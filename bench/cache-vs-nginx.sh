@@ -11,6 +11,12 @@
 # Pinning (PIN=1, the default): with 1 worker the cache under test runs on core 0 and
 # wrk and the origin on core 1; with 2 workers each cache gets both cores and nothing
 # is pinned (wrk shares the cores; the ratios stay comparable, not the absolutes).
+# CPU per request (PERF=1, the default, when `perf stat` works here): each cache's
+# task-clock during its wrk run (all its processes and threads, user and kernel)
+# divided by the requests wrk counted. The load generator shares the 2 cores, so at
+# 64 KiB it, not the cache, can be what caps requests/s; the ratio of CPU per request
+# (nginx/perfkit: above 1 favours perfkit) is each cache's own cost, the capacity it
+# would have on a core of its own.
 # Needs nginx, wrk and curl (Debian packages); installs them when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +50,9 @@ head -c 65536 /dev/zero | tr '\0' 'b' > "$WORK/www/64k"
 start_static_origin "$ORIGIN_PORT" taskset -c 1
 
 SERVERS=()   # PIDs of the caches of the current worker count
+declare -A CACHE_PIDS=()   # cache name -> its process ids (comma-separated), for perf
+PERF_CPU=0
+if [ "${PERF:-1}" = 1 ] && perf stat -e task-clock -o /dev/null true 2>/dev/null; then PERF_CPU=1; fi
 stop_caches() {
     for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${SERVERS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -62,8 +71,11 @@ start_caches() {
   max_memory: 256MiB
   max_object_size: 1MiB" > "$WORK/perfkit.yml"
     run_nginx proxy $sut & SERVERS+=($!)
+    local nginx_master=$!
     $sut "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & SERVERS+=($!)
+    CACHE_PIDS[perfkit]=$!
     wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
+    CACHE_PIDS[nginx]=$(family "$nginx_master")
     if [ -n "$VARNISHD" ]; then
         VARNISH_PORT=$(free_port)
         rm -rf "$WORK/varnish"; mkdir -p "$WORK/varnish"
@@ -72,14 +84,28 @@ start_caches() {
             -b "127.0.0.1:$ORIGIN_PORT" -s malloc,256m -p thread_pools="$workers" \
             >"$WORK/varnish.out" 2>&1 & SERVERS+=($!)
         wait_up "$VARNISH_PORT"
+        CACHE_PIDS[varnish]=$(family "${SERVERS[-1]}")
     fi
 }
 
-run_wrk() { # PORT PATH WORKERS: requests/s and p99 (ms) of one wrk run
-    local LOAD="" rps
+# family PID: PID and its children, comma-separated (nginx's master and workers).
+family() { { echo "$1"; pgrep -P "$1" || true; } | paste -sd, -; }
+
+run_wrk() { # PORT PATH WORKERS [CACHE]: requests/s, p99 (ms) and CACHE's CPU µs per
+    # request (or - without perf) of one wrk run
+    local LOAD="" rps perf_pid="" cpu=-
     if [ "${PIN:-1}" = 1 ] && [ "$3" = 1 ]; then LOAD="taskset -c 1"; fi
+    if [ "$PERF_CPU" = 1 ] && [ -n "${4:-}" ]; then
+        perf stat -x, -e task-clock -p "${CACHE_PIDS[$4]}" -o "$WORK/perf.out" 2>/dev/null &
+        perf_pid=$!
+    fi
     rps=$(wrk_run "$1" "$2")
-    echo "$rps $(wrk_p99_ms)"
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid"; wait "$perf_pid" || true
+        cpu=$(awk -F, -v r="$(awk '/requests in/ {print $1}' "$WORK/wrk.out")" \
+            '$3 == "task-clock" && r > 0 {printf "%.2f", $1 * 1000 / r}' "$WORK/perf.out")
+    fi
+    echo "$rps $(wrk_p99_ms) ${cpu:--}"
 }
 
 # fill PORT PATH: the first request stores, the second must be a hit.
@@ -115,40 +141,44 @@ for workers in $WORKER_COUNTS; do
         echo
         echo "### $size bodies, $workers worker(s), wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
         header="| pair |"; line="|---|"
-        for t in "${targets[@]}"; do header+=" ${t%%:*} req/s | ${t%%:*} p99 ms |"; line+="---|---|"; done
-        header+=" rps perfkit/nginx | p99 perfkit/nginx |"; line+="---|---|"
-        if [ -n "$VARNISHD" ]; then header+=" rps perfkit/varnish | p99 perfkit/varnish |"; line+="---|---|"; fi
+        for t in "${targets[@]}"; do header+=" ${t%%:*} req/s | ${t%%:*} p99 ms | ${t%%:*} CPU µs/req |"; line+="---|---|---|"; done
+        header+=" rps perfkit/nginx | p99 perfkit/nginx | CPU/req nginx/perfkit |"; line+="---|---|---|"
+        if [ -n "$VARNISHD" ]; then header+=" rps perfkit/varnish | p99 perfkit/varnish | CPU/req varnish/perfkit |"; line+="---|---|---|"; fi
         echo "$header"; echo "$line"
-        rps_nginx=(); p99_nginx=(); rps_varnish=(); p99_varnish=()
+        rps_nginx=(); p99_nginx=(); cpu_nginx=(); rps_varnish=(); p99_varnish=(); cpu_varnish=()
         for pair in $(seq 1 "$PAIRS"); do
             order=("${targets[@]}")
             if [ $((pair % 2)) -eq 0 ]; then
                 order=(); for ((i=${#targets[@]}-1; i>=0; i--)); do order+=("${targets[$i]}"); done
             fi
-            declare -A rps=() p99=()
+            declare -A rps=() p99=() cpu=()
             for t in "${order[@]}"; do
-                read -r r p < <(run_wrk "${t#*:}" "$path" "$workers")
-                rps[${t%%:*}]=$r; p99[${t%%:*}]=$p
+                read -r r p c < <(run_wrk "${t#*:}" "$path" "$workers" "${t%%:*}")
+                rps[${t%%:*}]=$r; p99[${t%%:*}]=$p; cpu[${t%%:*}]=$c
             done
             row="| $pair |"
-            for t in "${targets[@]}"; do row+=" ${rps[${t%%:*}]} | ${p99[${t%%:*}]} |"; done
+            for t in "${targets[@]}"; do row+=" ${rps[${t%%:*}]} | ${p99[${t%%:*}]} | ${cpu[${t%%:*}]} |"; done
             rn=$(ratio "${rps[perfkit]}" "${rps[nginx]}")
             pn=$(ratio "${p99[perfkit]}" "${p99[nginx]}")
-            rps_nginx+=("$rn"); p99_nginx+=("$pn"); row+=" $rn | $pn |"
+            cn=-; if [ "${cpu[perfkit]}" != - ]; then cn=$(ratio "${cpu[nginx]}" "${cpu[perfkit]}"); cpu_nginx+=("$cn"); fi
+            rps_nginx+=("$rn"); p99_nginx+=("$pn"); row+=" $rn | $pn | $cn |"
             if [ -n "$VARNISHD" ]; then
                 rv=$(ratio "${rps[perfkit]}" "${rps[varnish]}")
                 pv=$(ratio "${p99[perfkit]}" "${p99[varnish]}")
-                rps_varnish+=("$rv"); p99_varnish+=("$pv"); row+=" $rv | $pv |"
+                cv=-; if [ "${cpu[perfkit]}" != - ]; then cv=$(ratio "${cpu[varnish]}" "${cpu[perfkit]}"); cpu_varnish+=("$cv"); fi
+                rps_varnish+=("$rv"); p99_varnish+=("$pv"); row+=" $rv | $pv | $cv |"
             fi
             echo "$row"
-            unset rps p99
+            unset rps p99 cpu
         done
         echo
         summarise "requests/s perfkit/nginx ($size, $workers worker(s))" "${rps_nginx[@]}"
         summarise "p99 perfkit/nginx ($size, $workers worker(s))" "${p99_nginx[@]}"
+        if [ ${#cpu_nginx[@]} -gt 0 ]; then summarise "CPU per request nginx/perfkit ($size, $workers worker(s))" "${cpu_nginx[@]}"; fi
         if [ -n "$VARNISHD" ]; then
             summarise "requests/s perfkit/varnish ($size, $workers worker(s))" "${rps_varnish[@]}"
             summarise "p99 perfkit/varnish ($size, $workers worker(s))" "${p99_varnish[@]}"
+            if [ ${#cpu_varnish[@]} -gt 0 ]; then summarise "CPU per request varnish/perfkit ($size, $workers worker(s))" "${cpu_varnish[@]}"; fi
         fi
     done
     stop_caches
