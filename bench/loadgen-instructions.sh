@@ -19,19 +19,14 @@ CONNECTIONS=${3:-4}
 WRK_SECONDS=${4:-3}
 
 source bench/setup.sh
-need valgrind nginx wrk
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+need valgrind wrk
+need_nginx
 [ -x "$BINARY" ] || cargo build --release -q -p perfkit
 BINARY=$(realpath "$BINARY")
 
 PORT=$(free_port)
-cat > "$WORK/nginx.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx.err warn;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$PORT; location / { return 200 "hello\n"; } } }
-CONF
-"$NGINX" -c "$WORK/nginx.conf" & PIDS+=($!)
+nginx_conf nginx 1 "    server { listen 127.0.0.1:$PORT; location / { return 200 \"hello\\n\"; } }"
+run_nginx nginx & PIDS+=($!)
 wait_up "$PORT"
 
 count_perfkit() { # REQUESTS -> "Ir requests"

@@ -21,8 +21,8 @@ SAMPLE=${2:-10}
 OUT=${OUT:-.perfkit/soak.csv}
 
 source bench/setup.sh
-need nginx wrk
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+need wrk
+need_nginx
 cargo build --release -q -p perfkit
 PERFKIT=target/release/perfkit
 
@@ -31,12 +31,8 @@ O1=$(free_port); O2=$(free_port); PORT=$(free_port); ADMIN=$(free_port)
 on_exit() { [ -f "$WORK/o2.pid" ] && kill "$(cat "$WORK/o2.pid")" 2>/dev/null || true; }
 
 origin_conf() { # NAME PORT
-cat > "$WORK/$1.conf" <<CONF
-daemon off; worker_processes 1; pid $WORK/$1.pid; error_log $WORK/$1.err warn;
-events { worker_connections 4096; }
-http { access_log off; client_max_body_size 1m;
-  server { listen 127.0.0.1:$2; location / { return 200 "hello from $1\n"; } } }
-CONF
+    nginx_conf "$1" 1 "    client_max_body_size 1m;
+    server { listen 127.0.0.1:$2; location / { return 200 \"hello from $1\\n\"; } }"
 }
 origin_conf o1 "$O1"; origin_conf o2 "$O2"
 cat > "$WORK/perfkit.yml" <<CONF
@@ -56,8 +52,8 @@ upstreams:
 routes: [{path_prefix: /, upstream: origin}]
 CONF
 
-"$NGINX" -c "$WORK/o1.conf" -e "$WORK/o1.err" & PIDS+=($!)
-"$NGINX" -c "$WORK/o2.conf" -e "$WORK/o2.err" &
+run_nginx o1 & PIDS+=($!)
+run_nginx o2 &
 taskset -c 0 "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & GW=$!; PIDS+=($GW)
 wait_up "$PORT"
 
@@ -98,7 +94,7 @@ PY
 # Upstream restarts: o2 goes away for 3 s every 30 s.
 ( while [ "$(date +%s)" -lt "$END" ]; do
     sleep 27; [ -f "$WORK/o2.pid" ] && kill "$(cat "$WORK/o2.pid")" 2>/dev/null || true
-    sleep 3; "$NGINX" -c "$WORK/o2.conf" -e "$WORK/o2.err" &
+    sleep 3; run_nginx o2 &
   done ) & PIDS+=($!)
 
 mkdir -p "$(dirname "$OUT")"
