@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cache hits: perfkit's response cache vs nginx proxy_cache (and varnish, when its
-# Debian package installs), same machine, same run, same origin, same wrk settings.
+# Debian package installs), same machine, same run, same origin, same load settings.
 # Every request is a hit (the caches are filled first and the origin's answers are
 # fresh for an hour). For each body size (1 KiB, 64 KiB) and worker count (1, 2):
 # requests/s and p99 of each, in alternating pairs, and the ratios perfkit/nginx
@@ -11,6 +11,12 @@
 # Pinning (PIN=1, the default): with 1 worker the cache under test runs on core 0 and
 # wrk and the origin on core 1; with 2 workers each cache gets both cores and nothing
 # is pinned (wrk shares the cores; the ratios stay comparable, not the absolutes).
+# Load generator (LOADGEN): wrk by default; LOADGEN=perfkit drives the same pairs with
+# `perfkit benchmark` (closed loop, same threads, connections and duration). wrk reads
+# responses 8 KiB at a time (about 20 system calls per 64 KiB response), so at 64 KiB it
+# costs about as much CPU per request as the caches and caps what the faster one can
+# show on one core; perfkit's generator reads them in ~6 calls.
+#
 # CPU per request (PERF=1, the default, when `perf stat` works here): each cache's
 # task-clock during its wrk run (all its processes and threads, user and kernel)
 # divided by the requests wrk counted. The load generator shares the 2 cores, so at
@@ -40,6 +46,7 @@ fi
 
 # PERFKIT=BINARY measures that binary instead of building the release one.
 release_perfkit
+PERFKIT_ABS=$(realpath "$PERFKIT")
 echo "load average at start: $(load_average)"
 
 # The origin: static files answered with an hour of freshness.
@@ -99,13 +106,40 @@ run_wrk() { # PORT PATH WORKERS [CACHE]: requests/s, p99 (ms) and CACHE's CPU µ
         perf stat -x, -e task-clock -p "${CACHE_PIDS[$4]}" -o "$WORK/perf.out" 2>/dev/null &
         perf_pid=$!
     fi
-    rps=$(wrk_run "$1" "$2")
+    local p99 requests
+    if [ "${LOADGEN:-wrk}" = perfkit ]; then
+        read -r rps p99 requests < <(loadgen_run "$1" "$2")
+    else
+        rps=$(wrk_run "$1" "$2"); p99=$(wrk_p99_ms)
+        requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
+    fi
     if [ -n "$perf_pid" ]; then
         kill -INT "$perf_pid"; wait "$perf_pid" || true
-        cpu=$(awk -F, -v r="$(awk '/requests in/ {print $1}' "$WORK/wrk.out")" \
+        cpu=$(awk -F, -v r="$requests" \
             '$3 == "task-clock" && r > 0 {printf "%.2f", $1 * 1000 / r}' "$WORK/perf.out")
     fi
-    echo "$rps $(wrk_p99_ms) ${cpu:--}"
+    echo "$rps $p99 ${cpu:--}"
+}
+
+# loadgen_run PORT PATH: one closed-loop `perfkit benchmark` run with wrk's settings;
+# prints requests/s, p99 (ms) and the request count.
+loadgen_run() {
+    cat > "$WORK/loadgen.yml" <<YML
+scenarios:
+  hits:
+    target: http://127.0.0.1:$1
+    threads: $THREADS
+    duration: $DURATION
+    load: {model: closed, connections: $CONNECTIONS}
+    endpoints: [{name: hit, path: $2}]
+YML
+    (cd "$WORK" && ${LOAD:-} "$PERFKIT_ABS" benchmark -f loadgen.yml --no-save --json 2>/dev/null) \
+        | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["scenarios"][0]["result"]["totals"]
+if t["errors"]:
+    print("  warning:", t["errors"], "errors", file=sys.stderr)
+print("%.2f %.2f %d" % (t["rps"], t["latency"]["p99"] / 1000, t["requests"]))'
 }
 
 # fill PORT PATH: the first request stores, the second must be a hit.
@@ -139,7 +173,7 @@ for workers in $WORKER_COUNTS; do
         # Warm-up runs, then alternating pairs.
         for t in "${targets[@]}"; do run_wrk "${t#*:}" "$path" "$workers" >/dev/null; done
         echo
-        echo "### $size bodies, $workers worker(s), wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+        echo "### $size bodies, $workers worker(s), ${LOADGEN:-wrk} -t$THREADS -c$CONNECTIONS -d$DURATION"
         header="| pair |"; line="|---|"
         for t in "${targets[@]}"; do header+=" ${t%%:*} req/s | ${t%%:*} p99 ms | ${t%%:*} CPU µs/req |"; line+="---|---|---|"; done
         header+=" rps perfkit/nginx | p99 perfkit/nginx | CPU/req nginx/perfkit |"; line+="---|---|---|"
