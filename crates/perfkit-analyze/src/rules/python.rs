@@ -1514,8 +1514,10 @@ fn connection_leak(ctx: &mut Ctx) {
 }
 
 /// How an unassigned, un-`with`ed file handle is used, when nothing takes it over:
-/// `open(p).read()`, `json.load(open(p))`, `File(open(p))`. A response object that streams
-/// and closes the file (`FileResponse(open(p, "rb"))`) owns it, as does a `return`.
+/// `open(p).read()`, `json.load(open(p))`, `File(open(p))`. Closing it at once
+/// (`open(p, "w").close()`, which creates an empty file) releases it. A response object
+/// that streams and closes the file (`FileResponse(open(p, "rb"))`) owns it, and a wrapper
+/// that is returned or yielded (`return File(open(p))`) hands it to the caller.
 fn unowned_use<'t>(ctx: &Ctx<'_, 't>, expr: Node<'t>) -> Option<&'t str> {
     if !syntax::callee(ctx.src, expr).ends_with("open") {
         return None;
@@ -1524,12 +1526,20 @@ fn unowned_use<'t>(ctx: &Ctx<'_, 't>, expr: Node<'t>) -> Option<&'t str> {
     match parent.kind() {
         "attribute" => {
             let call = ctx.src.parent(parent).filter(|c| c.kind() == "call")?;
-            Some(ctx.text(call))
+            let closes = parent
+                .field("attribute")
+                .is_some_and(|a| ctx.text(a) == "close");
+            (!closes).then(|| ctx.text(call))
         }
         "argument_list" => {
             let call = ctx.src.parent(parent)?;
             let callee = syntax::callee(ctx.src, call);
-            (!callee.ends_with("Response") && !callee.ends_with("Wrapper")).then(|| ctx.text(call))
+            let handed_over = ctx
+                .src
+                .parent(call)
+                .is_some_and(|p| matches!(p.kind(), "return_statement" | "yield"));
+            (!callee.ends_with("Response") && !callee.ends_with("Wrapper") && !handed_over)
+                .then(|| ctx.text(call))
         }
         _ => None,
     }
