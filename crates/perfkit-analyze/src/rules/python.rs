@@ -610,23 +610,24 @@ fn annotated_query(ctx: &Ctx, source: Node) -> bool {
         .is_some_and(|t| t.contains("QuerySet") || t.starts_with("Query[") || t == "Query")
 }
 
-/// Arguments that hand a database session or connection to the callee
+/// The argument that hands a database session or connection to the callee
 /// (`helper(session, row.id)`, `helper(session=session, ...)`): the callee runs queries.
-fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
+fn db_handle_passed<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
     let handle = |name: &str| {
         matches!(
             name,
             "session" | "db_session" | "async_session" | "conn" | "connection" | "cursor" | "tx"
         )
     };
-    let Some(args) = call.field("arguments") else {
-        return false;
-    };
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
-    let found = args.named_children(&mut cursor).any(|a| match a.kind() {
-        "identifier" => handle(ctx.text(a)),
-        "keyword_argument" => a.field("name").is_some_and(|n| handle(ctx.text(n))),
-        _ => false,
+    let found = args.named_children(&mut cursor).find_map(|a| {
+        let name = match a.kind() {
+            "identifier" => Some(a),
+            "keyword_argument" => a.field("name"),
+            _ => None,
+        };
+        name.map(|n| ctx.text(n)).filter(|n| handle(n))
     });
     found
 }
@@ -740,11 +741,28 @@ fn queries_per_iteration(ctx: &mut Ctx) {
         }
         let callee = ctx.resolved_callee(call);
         let links = chain_links(call);
-        let helper_with_session = !callee
-            .rsplit('.')
-            .next()
-            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
-            && passes_db_handle(ctx, call);
+        let handle = db_handle_passed(ctx, call).filter(|_| {
+            !callee
+                .rsplit('.')
+                .next()
+                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+        });
+        // A method of a loop's item handed the connection (`field.db_type(connection)`), or
+        // the item itself called with it (`converter(value, expression, connection)` over a
+        // list of converters): the connection is context for compiling or converting
+        // values, not a sign of a query.
+        let helper_with_session = match handle {
+            Some("connection" | "conn") => {
+                let receiver = call.field("function").map(|f| identifiers(ctx.src, f));
+                !loops_around(ctx, call).iter().any(|lp| {
+                    lp.vars
+                        .iter()
+                        .any(|v| receiver.as_ref().is_some_and(|r| r.contains(v)))
+                })
+            }
+            Some(_) => true,
+            None => false,
+        };
         let db = helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
         let remote = links
             .iter()
