@@ -17,11 +17,17 @@ const SKIPPED_DIRS: &[&str] = &[
     "coverage",
     "bower_components",
     "vendor",
+    "vendored",
 ];
 
-/// Test code: its loops and fixtures are not the request path, so it is not analyzed
-/// in a directory walk (a test file named on the command line still is).
-fn is_test_file(path: &Path) -> bool {
+/// Code that does not run on the request path, so it is not analyzed in a directory walk
+/// (a file named on the command line still is): tests, whose loops and fixtures build
+/// data, and schema migrations, which run once per deploy: Alembic's folder, and in a
+/// `migrations` folder the files named by number or timestamp (Django `0002_backfill.py`,
+/// knex/Sequelize `20240101_users.js`, TypeORM `1700000000000-AddIndex.ts`) or under
+/// `versions/` (Flask-Migrate). Other code in a `migrations` folder (a migration
+/// framework's own, such as `django/db/migrations/autodetector.py`) is analyzed.
+fn is_off_request_path(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
     let test_name = stem.starts_with("test_")
@@ -29,10 +35,24 @@ fn is_test_file(path: &Path) -> bool {
         || stem == "conftest"
         || name.contains(".test.")
         || name.contains(".spec.");
-    test_name
-        || path
-            .components()
-            .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test" | "__tests__")))
+    let folders: Vec<&str> = path
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let test_folder = folders
+        .iter()
+        .any(|f| matches!(*f, "tests" | "test" | "__tests__"));
+    let migration = folders.contains(&"alembic")
+        || folders
+            .iter()
+            .position(|f| *f == "migrations")
+            .is_some_and(|at| {
+                name.starts_with(|c: char| c.is_ascii_digit())
+                    || folders[at..].contains(&"versions")
+            });
+    test_name || test_folder || migration
 }
 
 /// Calls `visit(relative_path, language, text, parsers)` for every source file under
@@ -102,7 +122,9 @@ pub(crate) fn for_each_source(
                 return ignore::WalkState::Continue;
             };
             let below_root = path.strip_prefix(root).unwrap_or(path);
-            if path.to_str().is_some_and(|p| p.ends_with(".min.js")) || is_test_file(below_root) {
+            if path.to_str().is_some_and(|p| p.ends_with(".min.js"))
+                || is_off_request_path(below_root)
+            {
                 return ignore::WalkState::Continue;
             }
             // Unreadable or non-UTF-8 files are not source we can analyze.
@@ -119,4 +141,58 @@ pub(crate) fn for_each_source(
         })
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+
+    #[test]
+    fn a_walk_skips_dependencies_build_output_tests_and_migrations() {
+        let root = tempfile::tempdir().unwrap();
+        let files = [
+            ("app/views.py", true),
+            ("django/db/migrations/autodetector.py", true),
+            ("app/routes/users.ts", true),
+            ("app/static/app.js", true),
+            ("app/tests/test_views.py", false),
+            ("app/test_models.py", false),
+            ("app/models_test.py", false),
+            ("web/users.spec.ts", false),
+            ("web/users.test.js", false),
+            ("web/__tests__/users.js", false),
+            ("app/migrations/0002_backfill.py", false),
+            ("migrations/versions/3f2a_add_index.py", false),
+            ("alembic/versions/3f2a_add_index.py", false),
+            ("db/migrations/20240101_users.js", false),
+            ("node_modules/express/index.js", false),
+            ("app/static/vendored/vue.js", false),
+            ("vendor/lib.py", false),
+            ("dist/server.js", false),
+            ("web/jquery.min.js", false),
+        ];
+        for (path, _) in files {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x = 1\n").unwrap();
+        }
+        let seen = Mutex::new(BTreeSet::new());
+        for_each_source(root.path(), &[], 2, |relative, _, _, _| {
+            seen.lock().unwrap().insert(relative.to_string());
+        })
+        .unwrap();
+        let expected: BTreeSet<String> = files
+            .iter()
+            .filter(|(_, analyzed)| *analyzed)
+            .map(|(path, _)| path.to_string())
+            .collect();
+        assert_eq!(seen.into_inner().unwrap(), expected);
+        // Named on the command line, a migration is analyzed.
+        let migration = root.path().join("app/migrations/0002_backfill.py");
+        let named = Mutex::new(0);
+        for_each_source(&migration, &[], 1, |_, _, _, _| *named.lock().unwrap() += 1).unwrap();
+        assert_eq!(named.into_inner().unwrap(), 1);
+    }
 }
