@@ -18,6 +18,10 @@ pub struct Case {
     pub name: String,
     /// Where the requirement comes from (`RFC 9111 §4.2.1`).
     pub spec: String,
+    /// The ids of the public `cache-tests` suite's tests (http-tests/cache-tests) this
+    /// case answers, when it has an equivalent there.
+    #[serde(default)]
+    pub upstream: Vec<String>,
     #[serde(default)]
     pub config: CaseConfig,
     pub steps: Vec<Step>,
