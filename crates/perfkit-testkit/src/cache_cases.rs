@@ -27,6 +27,18 @@ pub struct Case {
     pub steps: Vec<Step>,
 }
 
+impl Case {
+    /// How a runner names the case in a failure: its name, where the requirement comes
+    /// from, and the `cache-tests` ids it answers.
+    pub fn label(&self) -> String {
+        let mut label = format!("{} [{}]", self.name, self.spec);
+        if !self.upstream.is_empty() {
+            label.push_str(&format!(" (cache-tests {})", self.upstream.join(", ")));
+        }
+        label
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseConfig {
