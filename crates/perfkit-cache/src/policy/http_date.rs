@@ -7,7 +7,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const DAYS: [&[u8; 3]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
 const LONG_DAYS: [&str; 7] = [
     "monday",
     "tuesday",
@@ -17,8 +17,8 @@ const LONG_DAYS: [&str; 7] = [
     "saturday",
     "sunday",
 ];
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+const MONTHS: [&[u8; 3]; 12] = [
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
 
 /// An HTTP-date in any of the three formats; `None` when it is none of them.
@@ -27,9 +27,12 @@ pub fn parse(text: &str) -> Option<SystemTime> {
     if !text.is_ascii() {
         return None;
     }
-    imf_fixdate(text)
-        .or_else(|| rfc850(text, SystemTime::now()))
-        .or_else(|| asctime(text))
+    // The fourth byte tells the formats apart: `Sun,` / `Sun ` / `Sunday,`.
+    match text.as_bytes().get(3)? {
+        b',' => imf_fixdate(text),
+        b' ' => asctime(text),
+        _ => rfc850(text, SystemTime::now()),
+    }
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
@@ -38,7 +41,7 @@ fn imf_fixdate(text: &str) -> Option<SystemTime> {
     if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' {
         return None;
     }
-    day_name(&text[..3], &DAYS)?;
+    short_day(&text[..3])?;
     if !text[25..].eq_ignore_ascii_case(" GMT") {
         return None;
     }
@@ -52,8 +55,12 @@ fn imf_fixdate(text: &str) -> Option<SystemTime> {
 /// `Sunday, 06-Nov-94 08:49:37 GMT`; a year more than 50 years ahead of `now` is in
 /// the previous century (RFC 9110 §5.6.7).
 fn rfc850(text: &str, now: SystemTime) -> Option<SystemTime> {
-    let (name, rest) = text.split_once(", ")?;
-    day_name(name, &LONG_DAYS)?;
+    let comma = text.find(',')?;
+    let (name, rest) = (&text[..comma], text[comma..].strip_prefix(", ")?);
+    LONG_DAYS
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+        .then_some(())?;
     let b = rest.as_bytes();
     if b.len() != 22 || b[2] != b'-' || b[6] != b'-' || b[9] != b' ' {
         return None;
@@ -79,7 +86,7 @@ fn asctime(text: &str) -> Option<SystemTime> {
     if b.len() != 24 || b[3] != b' ' || b[7] != b' ' || b[10] != b' ' || b[19] != b' ' {
         return None;
     }
-    day_name(&text[..3], &DAYS)?;
+    short_day(&text[..3])?;
     let month = month(&text[4..7])?;
     let day = match b[8] {
         b' ' => digits(&text[9..10])?,
@@ -90,25 +97,33 @@ fn asctime(text: &str) -> Option<SystemTime> {
     at(year, month, day, h, m, s)
 }
 
-fn day_name(name: &str, names: &[&str]) -> Option<()> {
-    names
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(name))
-        .then_some(())
+/// Three ASCII letters, lower-cased.
+fn lower3(text: &str) -> Option<[u8; 3]> {
+    let b: [u8; 3] = text.as_bytes().try_into().ok()?;
+    Some(b.map(|c| c.to_ascii_lowercase()))
+}
+
+fn short_day(name: &str) -> Option<()> {
+    let name = lower3(name)?;
+    DAYS.iter().any(|d| **d == name).then_some(())
 }
 
 fn month(name: &str) -> Option<u64> {
+    let name = lower3(name)?;
     MONTHS
         .iter()
-        .position(|m| m.eq_ignore_ascii_case(name))
+        .position(|m| **m == name)
         .map(|i| i as u64 + 1)
 }
 
+/// One to four ASCII digits.
 fn digits(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
     }
-    text.parse().ok()
+    text.bytes().try_fold(0, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// `08:49:37`, two digits each.
@@ -165,20 +180,20 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
 }
 
 fn year_of(time: SystemTime) -> u64 {
-    let mut days = time
+    let days = time
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs()
         / 86_400;
-    let mut year = 1970;
-    loop {
-        let length = if is_leap(year) { 366 } else { 365 };
-        if days < length {
-            return year;
-        }
-        days -= length;
+    // An estimate from the mean year, corrected by at most one either way.
+    let mut year = 1970 + days * 400 / 146_097;
+    while days_since_epoch(year, 1, 1) > days {
+        year -= 1;
+    }
+    while days_since_epoch(year + 1, 1, 1) <= days {
         year += 1;
     }
+    year
 }
 
 #[cfg(test)]
@@ -216,6 +231,20 @@ mod tests {
         assert_eq!(year("Thursday, 18-Aug-50 02:01:18 GMT"), Some(2050));
         assert_eq!(year("Thursday, 18-Aug-77 02:01:18 GMT"), Some(2077));
         assert_eq!(year("Thursday, 18-Aug-78 02:01:18 GMT"), Some(1978));
+    }
+
+    #[test]
+    fn the_year_of_any_day_matches_counting_years() {
+        let mut start = 0; // days since the epoch of 1 January of `year`
+        for year in 1970..2500u64 {
+            let length = if is_leap(year) { 366 } else { 365 };
+            for day in [start, start + 59, start + length - 1] {
+                let time = UNIX_EPOCH + Duration::from_secs(day * 86_400 + 86_399);
+                assert_eq!(year_of(time), year, "day {day}");
+            }
+            assert_eq!(days_since_epoch(year, 1, 1), start);
+            start += length;
+        }
     }
 
     #[test]
