@@ -18,9 +18,25 @@ pub struct Case {
     pub name: String,
     /// Where the requirement comes from (`RFC 9111 §4.2.1`).
     pub spec: String,
+    /// The ids of the public `cache-tests` suite's tests (http-tests/cache-tests) this
+    /// case answers, when it has an equivalent there.
+    #[serde(default)]
+    pub upstream: Vec<String>,
     #[serde(default)]
     pub config: CaseConfig,
     pub steps: Vec<Step>,
+}
+
+impl Case {
+    /// How a runner names the case in a failure: its name, where the requirement comes
+    /// from, and the `cache-tests` ids it answers.
+    pub fn label(&self) -> String {
+        let mut label = format!("{} [{}]", self.name, self.spec);
+        if !self.upstream.is_empty() {
+            label.push_str(&format!(" (cache-tests {})", self.upstream.join(", ")));
+        }
+        label
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

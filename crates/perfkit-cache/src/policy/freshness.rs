@@ -27,8 +27,7 @@ pub fn understood(status: StatusCode) -> bool {
 /// An HTTP-date in any of the three formats a recipient must accept (RFC 9110
 /// §5.6.7); `None` when unparseable.
 pub fn parse_http_date(value: &[u8]) -> Option<SystemTime> {
-    let text = std::str::from_utf8(value).ok()?;
-    httpdate::parse_http_date(text.trim()).ok()
+    super::http_date::parse(std::str::from_utf8(value).ok()?)
 }
 
 /// Formats `time` as an IMF-fixdate.

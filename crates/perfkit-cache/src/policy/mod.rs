@@ -15,6 +15,7 @@
 mod cache_status;
 mod directives;
 mod freshness;
+mod http_date;
 mod invalidate;
 mod key;
 mod partial;

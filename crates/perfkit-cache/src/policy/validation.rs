@@ -98,6 +98,20 @@ impl<'a> EntityTag<'a> {
     }
 }
 
+/// The opaque part of an entity-tag for the weak comparison a cache makes against a
+/// client's `If-None-Match` (RFC 9110 §13.1.2): `W/` dropped, then the quoted string's
+/// content, or, leniently, an unquoted tag as it is (an origin or client that omits
+/// the quotes still matches itself; nothing else depends on it).
+fn opaque_tag(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    if let Some(inner) = tag.strip_prefix('"') {
+        let inner = inner.strip_suffix('"')?;
+        return (!inner.contains('"')).then_some(inner);
+    }
+    (!tag.is_empty() && !tag.contains(['"', ' ', '\t', ','])).then_some(tag)
+}
+
 /// The members of a list of entity-tags; `None` for `*`.
 fn etag_list(headers: &HeaderMap, name: &HeaderName) -> Option<Vec<String>> {
     let mut tags = Vec::new();
@@ -211,13 +225,13 @@ pub fn evaluate_conditional(
         return Conditional::Proceed;
     }
     if request.contains_key(IF_NONE_MATCH) {
-        let etag = stored_etag(stored).and_then(EntityTag::parse);
+        let etag = stored_etag(stored).and_then(opaque_tag);
         let matched = match etag_list(request, &IF_NONE_MATCH) {
             None => true,
             Some(list) => list
                 .iter()
-                .filter_map(|m| EntityTag::parse(m))
-                .any(|m| etag.as_ref().is_some_and(|e| e.weak_eq(&m))),
+                .filter_map(|m| opaque_tag(m))
+                .any(|m| etag == Some(m)),
         };
         return if matched {
             Conditional::NotModified

@@ -73,8 +73,15 @@ fn collapse(member: &str) -> String {
     out
 }
 
+/// Fields whose members are compared without case and in any order: codings and
+/// charsets are case-insensitive tokens, language ranges are case-insensitive (RFC 4647
+/// §2), and in all three a member's preference is its `q` weight, never its position
+/// (RFC 9110 §12.4.2, §12.5.3, §12.5.4).
 fn unordered_case_insensitive(name: &HeaderName) -> bool {
-    matches!(name.as_str(), "accept-encoding" | "accept-charset")
+    matches!(
+        name.as_str(),
+        "accept-encoding" | "accept-charset" | "accept-language"
+    )
 }
 
 #[cfg(test)]

@@ -711,3 +711,81 @@ async fn a_body_of_unknown_length_is_teed_and_stored_only_within_the_limit() {
         "past the limit nothing is stored"
     );
 }
+
+/// An origin that answers every request with an interim `103 Early Hints` (carrying
+/// `x-early`) before its final, cacheable `200`; it counts the requests it reads.
+async fn early_hints_origin() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                loop {
+                    let Ok(n) = stream.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        buf.drain(..end + 4);
+                        seen.fetch_add(1, Ordering::SeqCst);
+                        let answer = "HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload; as=style\r\nx-early: test\r\n\r\n\
+                                      HTTP/1.1 200 OK\r\ncache-control: max-age=100000\r\ncontent-length: 5\r\n\r\nfinal";
+                        if stream.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (addr, count)
+}
+
+#[tokio::test]
+async fn interim_responses_are_never_stored_nor_their_fields_merged_into_the_final_one() {
+    // cache-tests interim.mjs: interim-not-cached, interim-no-header-reuse.
+    let (addr, count) = early_hints_origin().await;
+    let gw = gateway(&format!(
+        "upstreams:\n  app:\n    servers:\n      - address: {addr}\nroutes:\n  - name: app\n    path_prefix: /\n    upstream: app\n    cache:\n      x_cache_header: true\ncache:\n  max_object_size: 64KiB\n"
+    ))
+    .await;
+    let first = get(&gw, "/i", &[]).await;
+    assert_eq!(
+        (first.status.as_u16(), first.text().as_str()),
+        (200, "final")
+    );
+    assert_eq!(
+        first.header("x-cache"),
+        Some("MISS"),
+        "{}",
+        cache_status(&first)
+    );
+    assert!(first.header("x-early").is_none());
+    let second = get(&gw, "/i", &[]).await;
+    assert_eq!(
+        (second.status.as_u16(), second.text().as_str()),
+        (200, "final")
+    );
+    assert_eq!(
+        second.header("x-cache"),
+        Some("HIT"),
+        "{}",
+        cache_status(&second)
+    );
+    assert!(second.header("x-early").is_none() && second.header("link").is_none());
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    gw.shutdown().await;
+}
