@@ -191,6 +191,16 @@ fn cdn_and_webhook_mistakes_are_located() {
     assert!(!err.contains("s3cret"), "the secret is not echoed: {err}");
 
     let err = error_at(&PATTERNS.replace(
+        "cache:\n  purge_webhooks:",
+        "cache:\n  surrogate_device: \"my cdn\"\n  purge_webhooks:",
+    ));
+    assert!(
+        err.starts_with("perfkit.yml:20:3: cache.surrogate_device: `my cdn` is not a token"),
+        "{err}"
+    );
+    assert_eq!(parse(PATTERNS).unwrap().cache.surrogate_device, "perfkit");
+
+    let err = error_at(&PATTERNS.replace(
         "      tags: [",
         "      targeted_fields: [\"cdn cache control\"]\n      tags: [",
     ));

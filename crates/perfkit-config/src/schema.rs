@@ -450,6 +450,11 @@ pub struct CacheConfig {
     /// Targeted cache-control fields obeyed (most specific first) and removed before
     /// the response leaves: `cdn-cache-control`, `surrogate-control`.
     pub targeted_fields: Vec<String>,
+    /// This cache's device token in the Edge Architecture (`Surrogate-Capability:
+    /// TOKEN="Surrogate/1.0"` on requests to the origin, on routes that obey
+    /// `Surrogate-Control`): `Surrogate-Control` directives targeted at this token
+    /// (`max-age=60;TOKEN`) apply, those targeted at another device do not.
+    pub surrogate_device: String,
     /// Shared L2 in Redis; absent means memory only.
     pub redis: Option<CacheRedisConfig>,
     /// CDN purge endpoints every admin purge is also sent to.
@@ -481,6 +486,7 @@ impl Default for CacheConfig {
             store_partial: false,
             ttl_jitter: 0.0,
             targeted_fields: Vec::new(),
+            surrogate_device: "perfkit".to_owned(),
             redis: None,
             purge_webhooks: Vec::new(),
             purge_webhook_wait: Duration::from_secs(1),

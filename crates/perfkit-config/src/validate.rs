@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::schema::{Balance, Config};
+use crate::schema::{http_token, Balance, Config};
 
 #[derive(Debug)]
 pub(crate) struct Problem {
@@ -212,6 +212,15 @@ pub(crate) fn check_cache(at: &str, cache: &crate::schema::CacheConfig) -> Resul
             );
         }
     }
+    if !http_token(&cache.surrogate_device) {
+        return problem(
+            format!("{at}surrogate_device"),
+            format!(
+                "`{}` is not a token (letters, digits and !#$%&'*+-.^_`|~)",
+                cache.surrogate_device
+            ),
+        );
+    }
     for (i, hook) in cache.purge_webhooks.iter().enumerate() {
         crate::cdn::check_webhook(hook)
             .or_else(|(field, m)| problem(format!("{at}purge_webhooks[{i}].{field}"), m))?;
@@ -362,13 +371,6 @@ pub(crate) fn check_route_tags(
         }
     }
     Ok(())
-}
-
-fn http_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn check_address(address: &str) -> Result<(), String> {

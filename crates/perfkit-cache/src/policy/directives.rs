@@ -97,6 +97,29 @@ impl CacheControl {
         Some(cc)
     }
 
+    /// Parses `Surrogate-Control` (Edge Architecture 1.0: `Cache-Control` syntax, each
+    /// directive optionally targeted at a device, `max-age=60;edge`) as this cache
+    /// reads it: untargeted directives and those targeted at `device` apply, others
+    /// do not. `None` when the field is absent or none of its directives applies.
+    pub fn from_surrogate(
+        headers: &HeaderMap,
+        name: &HeaderName,
+        device: Option<&str>,
+    ) -> Option<CacheControl> {
+        let mut cc = CacheControl::default();
+        let mut applied = false;
+        for line in headers.get_all(name) {
+            let text = String::from_utf8_lossy(line.as_bytes());
+            for (name, arg, target) in split_targeted(&text) {
+                if target.is_none() || target.as_deref() == device {
+                    cc.apply(&name, &arg);
+                    applied = true;
+                }
+            }
+        }
+        applied.then_some(cc)
+    }
+
     /// Parses a targeted field (RFC 9213 §2.1) such as `CDN-Cache-Control`: a
     /// Structured Field Dictionary (RFC 8941 §3.2) across every line. `None` when
     /// the field is absent, empty, fails to parse, or gives a known directive a value
@@ -267,6 +290,15 @@ pub(crate) enum Arg {
 /// Splits a field value into `(lower-case name, argument)` pairs, honouring quoted
 /// strings (commas inside quotes do not split; `\x` escapes).
 pub(crate) fn split_directives(value: &str) -> Vec<(String, Arg)> {
+    split_targeted(value)
+        .into_iter()
+        .map(|(name, arg, _)| (name, arg))
+        .collect()
+}
+
+/// [`split_directives`], keeping each directive's target: the parameter after `;`
+/// (`max-age=60;edge` in `Surrogate-Control`), if any.
+fn split_targeted(value: &str) -> Vec<(String, Arg, Option<String>)> {
     let mut out = Vec::new();
     let bytes = value.as_bytes();
     let mut i = 0;
@@ -313,7 +345,9 @@ pub(crate) fn split_directives(value: &str) -> Vec<(String, Arg)> {
                 arg = Arg::Malformed;
             }
         }
-        // Parameters after `;` (Surrogate-Control targeting, stray syntax) are skipped.
+        // Parameters after `;` (Surrogate-Control targeting, stray syntax): the first
+        // is kept as the target.
+        let params = i;
         while i < bytes.len() && bytes[i] != b',' {
             if bytes[i] == b'"' {
                 i += 1;
@@ -323,8 +357,15 @@ pub(crate) fn split_directives(value: &str) -> Vec<(String, Arg)> {
             }
             i += 1;
         }
+        let target = value
+            .get(params..i.min(bytes.len()))
+            .and_then(|p| p.strip_prefix(';'))
+            .and_then(|p| p.split(';').next())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
         if !name.is_empty() {
-            out.push((name, arg));
+            out.push((name, arg, target));
         }
     }
     out

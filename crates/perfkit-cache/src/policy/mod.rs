@@ -92,6 +92,9 @@ pub struct PolicyConfig {
     /// Store `206` responses (one `bytes` range of a known length) as incomplete
     /// entries, combined with later ranges of the same strong validator (§3.3, §3.4).
     pub store_partial: bool,
+    /// This cache's device token for `Surrogate-Control` directives targeted at a
+    /// device (`max-age=60;TOKEN`); `None`: only untargeted directives apply.
+    pub surrogate_device: Option<String>,
 }
 
 impl Default for PolicyConfig {
@@ -103,6 +106,7 @@ impl Default for PolicyConfig {
             store_set_cookie: false,
             keep_stale: Duration::from_secs(3600),
             store_partial: false,
+            surrogate_device: None,
         }
     }
 }
@@ -136,7 +140,7 @@ pub fn response_directives(headers: &HeaderMap, config: &PolicyConfig) -> CacheC
         // Surrogate-Control predates RFC 9213 and keeps the Cache-Control syntax;
         // every other targeted field is a Structured Field, ignored when invalid.
         let cc = if name.as_str() == "surrogate-control" {
-            CacheControl::from_headers(headers, name)
+            CacheControl::from_surrogate(headers, name, config.surrogate_device.as_deref())
         } else {
             CacheControl::from_structured(headers, name)
         };

@@ -64,6 +64,12 @@ impl Simulator {
             store_error_statuses: config.store_error_statuses.unwrap_or(true),
             store_set_cookie: config.store_set_cookie,
             store_partial: config.store_partial,
+            // The gateway's default device token, on routes that obey Surrogate-Control.
+            surrogate_device: config
+                .targeted
+                .iter()
+                .any(|t| t == "surrogate-control")
+                .then(|| "perfkit".to_owned()),
             ..PolicyConfig::default()
         };
         let start = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
@@ -94,8 +100,13 @@ impl Simulator {
     fn forward(
         &mut self,
         method: &Method,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
     ) -> Option<(StatusCode, HeaderMap, Bytes, SystemTime, SystemTime)> {
+        // Like the gateway, announce the device token Surrogate-Control may target.
+        if let Some(device) = &self.policy.surrogate_device {
+            let capability = format!("{device}=\"Surrogate/1.0\"");
+            headers.append("surrogate-capability", capability.parse().unwrap());
+        }
         self.origin_requests.push((method.to_string(), headers));
         let Some(response) = self.origin.pop_front() else {
             self.unscripted = true;

@@ -60,6 +60,8 @@ const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
 /// admin purge by that tag empties one route. Not sent downstream.
 pub const ROUTE_TAG_PREFIX: &str = "perfkit-route:";
 
+const SURROGATE_CAPABILITY: HeaderName = HeaderName::from_static("surrogate-capability");
+
 /// A route's cache settings, compiled once per configuration generation.
 #[derive(Debug)]
 pub struct RouteCache {
@@ -69,6 +71,8 @@ pub struct RouteCache {
     /// with, used to invalidate all of them.
     url_keys: KeyBuilder,
     policy: policy::PolicyConfig,
+    /// `Surrogate-Capability` sent to the origin when the route obeys `Surrogate-Control`.
+    surrogate_capability: Option<HeaderValue>,
     x_cache: bool,
     max_object_size: u64,
     max_variants: usize,
@@ -143,23 +147,37 @@ impl RouteCache {
             cookies: key.cookies.clone(),
             ..url_keys.clone()
         };
+        let targeted_fields: Vec<HeaderName> = route
+            .targeted_fields
+            .as_ref()
+            .unwrap_or(&global.targeted_fields)
+            .iter()
+            .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
+            .collect();
+        // A route that obeys Surrogate-Control announces this cache's device token to
+        // the origin, which may target directives at it (Edge Architecture 1.0).
+        let surrogate = targeted_fields
+            .iter()
+            .any(|f| f.as_str() == "surrogate-control");
+        let surrogate_capability = surrogate
+            .then(|| {
+                HeaderValue::from_str(&format!("{}=\"Surrogate/1.0\"", global.surrogate_device))
+                    .ok()
+            })
+            .flatten();
         Some(Box::new(RouteCache {
             keys,
             url_keys,
             policy: policy::PolicyConfig {
                 heuristic: global.heuristic_freshness.then(policy::Heuristic::default),
-                targeted_fields: route
-                    .targeted_fields
-                    .as_ref()
-                    .unwrap_or(&global.targeted_fields)
-                    .iter()
-                    .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
-                    .collect(),
+                targeted_fields,
                 store_error_statuses: global.store_error_statuses,
                 store_set_cookie: global.store_set_cookie,
                 keep_stale: global.keep_stale,
                 store_partial: global.store_partial,
+                surrogate_device: surrogate.then(|| global.surrogate_device.clone()),
             },
+            surrogate_capability,
             x_cache: route.x_cache_header,
             max_object_size: global.max_object_size.0,
             max_variants: global.max_variants.get(),
@@ -294,8 +312,17 @@ pub(super) struct Origin<'a> {
 }
 
 impl Origin<'_> {
-    /// Sends `method` with `headers` (no body) to the route's upstream.
-    async fn fetch(&self, method: Method, headers: HeaderMap) -> Response<ResponseBody> {
+    /// Sends `method` with `headers` (no body) to the route's upstream, with the
+    /// route's `Surrogate-Capability`.
+    async fn fetch(
+        &self,
+        rc: &RouteCache,
+        method: Method,
+        mut headers: HeaderMap,
+    ) -> Response<ResponseBody> {
+        if let Some(capability) = &rc.surrogate_capability {
+            headers.append(SURROGATE_CAPABILITY, capability.clone());
+        }
         let mut parts = Request::new(()).into_parts().0;
         parts.method = method;
         parts.uri = self.parts.uri.clone();
@@ -337,7 +364,9 @@ pub(super) async fn through(
     let (response, outcome, layer) = if policy::has_origin_preconditions(request) {
         status.fwd = Some(Forward::Request);
         let sent = cache.now();
-        let response = origin.fetch(parts.method.clone(), request.clone()).await;
+        let response = origin
+            .fetch(rc, parts.method.clone(), request.clone())
+            .await;
         status.fwd_status = Some(response.status().as_u16());
         if parts.method == Method::HEAD {
             freshen_from_head(cache, rc, &key, request, &response, sent).await;
@@ -598,7 +627,7 @@ async fn miss(
         // A HEAD response cannot fill a GET entry; it gets the CDN headers a GET
         // response with the same fields would get.
         let sent = cache.now();
-        let mut response = origin.fetch(Method::HEAD, headers).await;
+        let mut response = origin.fetch(rc, Method::HEAD, headers).await;
         status.fwd_status = Some(response.status().as_u16());
         let shareable = policy::plan_store(
             &Method::GET,
@@ -642,7 +671,7 @@ async fn miss(
         }
     };
     let request_time = cache.now();
-    let response = origin.fetch(Method::GET, headers).await;
+    let response = origin.fetch(rc, Method::GET, headers).await;
     let response = store(
         origin,
         cache,
@@ -963,7 +992,7 @@ async fn revalidate(
         Method::GET
     };
     let sent = cache.now();
-    let response = origin.fetch(method.clone(), headers).await;
+    let response = origin.fetch(rc, method.clone(), headers).await;
     let received = cache.now();
     let code = response.status();
     if policy::stale_if_error(request, entry, Some(code), received, &rc.policy) {
@@ -989,7 +1018,7 @@ async fn revalidate(
         Validated::Mismatch => {
             let sent = cache.now();
             let response = origin
-                .fetch(method.clone(), without_client_conditionals(request))
+                .fetch(rc, method.clone(), without_client_conditionals(request))
                 .await;
             if method == Method::HEAD {
                 return head_answered(origin, cache, rc, key, found, response, sent, status).await;
