@@ -8,6 +8,16 @@
 //! 11 ready jobs in id order (zset, for starvation protection), 12 cron last ticks (hash).
 //! ARGV[1] is the job key prefix, ARGV[2] the current time in ms.
 //! Job members are ids zero-padded to 16 digits, so equal scores order by id.
+//!
+//! A job is a hash (key: prefix + member) whose fields are written only when they
+//! mean something, so enqueueing a plain job writes three: `payload`, `state` and
+//! `spec` (the settings that never change after the enqueue, as JSON the client
+//! builds and decodes: created_at, max_attempts, backoff, timeout_ms, tags; the
+//! scripts decode it only to read max_attempts on a lease expiry and tags for a
+//! dead-letter selection). Optional fields: `priority` (absent: 0), `run_at`
+//! (absent: created_at), `deadline`, `unique_key`, `idem_key`, and the ones later
+//! transitions write: `attempts`, `errors`, `started_at`, `finished_at`,
+//! `lease_until`. The job's id and queue are its key, not fields.
 
 pub const PRELUDE: &str = r#"
 local JOB = ARGV[1]
@@ -15,11 +25,12 @@ local NOW = tonumber(ARGV[2])
 local NO_DEADLINE = 4398046511103
 local BAND = 4398046511104
 local function n(x) return string.format('%.0f', x) end
+-- The member itself is the fifo score: Redis reads its zero-padded digits as a number.
 local function push_ready(m, pri, dl)
   local d = NO_DEADLINE
   if dl and dl ~= '' then d = math.min(tonumber(dl), NO_DEADLINE) end
-  redis.call('ZADD', KEYS[1], n((255 - tonumber(pri)) * BAND + d), m)
-  redis.call('ZADD', KEYS[11], n(tonumber(m)), m)
+  redis.call('ZADD', KEYS[1], n((255 - (tonumber(pri) or 0)) * BAND + d), m)
+  redis.call('ZADD', KEYS[11], m, m)
 end
 local function unready(m)
   redis.call('ZREM', KEYS[1], m)
@@ -32,10 +43,17 @@ local function call_many(cmd, key, args)
     redis.call(cmd, key, unpack(args, i, math.min(i + 999, #args)))
   end
 end
+-- At most 64 wake-ups are kept; the trim runs only when a push went past that.
 local function notify(count)
-  if count > 64 then count = 64 end
-  for _ = 1, count do redis.call('LPUSH', KEYS[10], '1') end
-  redis.call('LTRIM', KEYS[10], 0, 63)
+  local len
+  if count == 1 then
+    len = redis.call('LPUSH', KEYS[10], '1')
+  else
+    local ones = {}
+    for i = 1, math.min(count, 64) do ones[i] = '1' end
+    len = redis.call('LPUSH', KEYS[10], unpack(ones))
+  end
+  if len > 64 then redis.call('LTRIM', KEYS[10], 0, 63) end
 end
 local function add_error(jk, attempt, msg)
   local raw = redis.call('HGET', jk, 'errors')
@@ -76,9 +94,9 @@ local function maintain()
   local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. n(NOW), 'LIMIT', 0, 1000)
   for _, m in ipairs(expired) do
     local jk = JOB .. m
-    local f = redis.call('HMGET', jk, 'attempts', 'max_attempts')
+    local f = redis.call('HMGET', jk, 'attempts', 'spec')
     add_error(jk, f[1], 'lease expired: the worker stopped renewing it')
-    if tonumber(f[1]) >= tonumber(f[2]) then
+    if (tonumber(f[1]) or 0) >= cjson.decode(f[2]).max_attempts then
       to_dead(jk, m)
     else
       redis.call('ZREM', KEYS[3], m)
@@ -104,40 +122,46 @@ end
 local function pending(state)
   return state == 'ready' or state == 'delayed' or state == 'leased'
 end
--- Stores one job (meta: decoded JSON, payload: bytes); returns member, duplicate flag.
-local function enqueue_one(meta, payload)
-  if meta.idem_key then
-    local m = redis.call('HGET', KEYS[7], meta.idem_key)
+-- Stores one job from ARGV[i..i+7]: spec, payload, priority ('' for 0), run_at
+-- ('' for now), deadline, unique key, idempotency key ('' for none), and its score
+-- in the ready set (the client computes what push_ready would, as decimal digits).
+-- Returns member, duplicate flag.
+local function enqueue_one(i)
+  local spec, payload, pri, run_at, deadline, uniq, idem, score = unpack(ARGV, i, i + 7)
+  if idem ~= '' then
+    local m = redis.call('HGET', KEYS[7], idem)
     if m and redis.call('EXISTS', JOB .. m) == 1 then return m, 1 end
   end
-  if meta.unique_key then
-    local m = redis.call('HGET', KEYS[6], meta.unique_key)
+  if uniq ~= '' then
+    local m = redis.call('HGET', KEYS[6], uniq)
     if m and pending(redis.call('HGET', JOB .. m, 'state')) then return m, 1 end
   end
-  local id = redis.call('HINCRBY', KEYS[8], 'seq', 1)
-  local m = string.format('%016d', id)
+  local m = string.format('%016d', redis.call('HINCRBY', KEYS[8], 'seq', 1))
   local jk = JOB .. m
-  local run_at = meta.run_at or NOW
-  local deadline = meta.deadline and n(meta.deadline) or ''
-  -- Written whole at once (state and run_at included), then indexed: what
-  -- make_ready does for a job coming back, without reading the fields just written.
-  local state = 'ready'
-  if run_at > NOW then state = 'delayed' end
-  redis.call('HSET', jk, 'id', m, 'queue', meta.queue, 'payload', payload,
-    'priority', meta.priority, 'deadline', deadline, 'state', state, 'run_at', n(run_at),
-    'max_attempts', meta.max_attempts, 'backoff_base', n(meta.backoff_base),
-    'backoff_max', n(meta.backoff_max), 'backoff_jitter', tostring(meta.backoff_jitter),
-    'timeout_ms', meta.timeout_ms and n(meta.timeout_ms) or '',
-    'unique_key', meta.unique_key or '', 'idem_key', meta.idem_key or '',
-    'tags', meta.tags, 'attempts', 0, 'errors', '[]', 'created_at', n(NOW),
-    'started_at', '', 'finished_at', '', 'lease_until', '')
-  if meta.unique_key then redis.call('HSET', KEYS[6], meta.unique_key, m) end
-  if meta.idem_key then redis.call('HSET', KEYS[7], meta.idem_key, m) end
-  if deadline ~= '' then redis.call('ZADD', KEYS[9], deadline, m) end
-  if state == 'delayed' then
-    redis.call('ZADD', KEYS[2], n(run_at), m)
+  local delayed = run_at ~= '' and tonumber(run_at) > NOW
+  local state = delayed and 'delayed' or 'ready'
+  -- Written whole at once, empty fields left out, then indexed.
+  if pri == '' and run_at == '' and deadline == '' and uniq == '' and idem == '' then
+    redis.call('HSET', jk, 'payload', payload, 'spec', spec, 'state', state)
   else
-    push_ready(m, meta.priority, deadline)
+    local f = {jk, 'payload', payload, 'spec', spec, 'state', state}
+    for _, kv in ipairs({{'priority', pri}, {'run_at', run_at}, {'deadline', deadline},
+        {'unique_key', uniq}, {'idem_key', idem}}) do
+      if kv[2] ~= '' then
+        f[#f + 1] = kv[1]
+        f[#f + 1] = kv[2]
+      end
+    end
+    redis.call('HSET', unpack(f))
+    if uniq ~= '' then redis.call('HSET', KEYS[6], uniq, m) end
+    if idem ~= '' then redis.call('HSET', KEYS[7], idem, m) end
+    if deadline ~= '' then redis.call('ZADD', KEYS[9], deadline, m) end
+  end
+  if delayed then
+    redis.call('ZADD', KEYS[2], run_at, m)
+  else
+    redis.call('ZADD', KEYS[1], score, m)
+    redis.call('ZADD', KEYS[11], m, m)
   end
   return m, 0
 end
@@ -164,7 +188,8 @@ local function complete(m, attempt)
   free_unique(f[3], m)
   return 1
 end
--- Leases up to max ready jobs (see Backend::claim); returns HGETALL of each.
+-- Leases up to max ready jobs (see Backend::claim); returns HGETALL of each, plus
+-- its id (`id`, member).
 local function claim(max, lease_ms, fair)
   maintain()
   if redis.call('HGET', KEYS[8], 'paused') == '1' or max <= 0 then return {} end
@@ -198,7 +223,10 @@ local function claim(max, lease_ms, fair)
       'lease_until', until_, 'started_at', started)
     table.insert(leases, until_)
     table.insert(leases, m)
-    table.insert(out, redis.call('HGETALL', jk))
+    local h = redis.call('HGETALL', jk)
+    h[#h + 1] = 'id'
+    h[#h + 1] = m
+    table.insert(out, h)
   end
   call_many('ZADD', KEYS[3], leases)
   return out
@@ -218,7 +246,8 @@ local function select_dead(sel)
       if mode == 'all' then
         table.insert(chosen, m)
       else
-        local tags = cjson.decode(redis.call('HGET', JOB .. m, 'tags') or '[]')
+        local spec = redis.call('HGET', JOB .. m, 'spec')
+        local tags = spec and cjson.decode(spec).tags or {}
         for _, t in ipairs(tags) do
           if t == ARGV[sel + 1] then table.insert(chosen, m) break end
         end
@@ -229,12 +258,12 @@ local function select_dead(sel)
 end
 "#;
 
-/// ARGV[3..]: pairs of (job meta JSON, payload). Returns member, duplicate, ...
+/// ARGV[3..]: eight per job (see enqueue_one). Returns member, duplicate, ...
 pub const ENQUEUE: &str = r#"
 local out = {}
 local added = 0
-for i = 3, #ARGV, 2 do
-  local m, dup = enqueue_one(cjson.decode(ARGV[i]), ARGV[i + 1])
+for i = 3, #ARGV, 8 do
+  local m, dup = enqueue_one(i)
   table.insert(out, m)
   table.insert(out, dup)
   if dup == 0 then added = added + 1 end
@@ -243,7 +272,7 @@ if added > 0 then notify(added) end
 return out
 "#;
 
-/// ARGV[3] max, ARGV[4] lease ms, ARGV[5] fair-every. Returns HGETALL of each job.
+/// ARGV[3] max, ARGV[4] lease ms, ARGV[5] fair-every. Returns HGETALL (+ id) of each job.
 pub const CLAIM: &str = r#"
 return claim(tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 "#;
@@ -371,13 +400,13 @@ end
 return removed
 "#;
 
-/// ARGV[3] schedule, ARGV[4] tick, ARGV[5] job meta JSON, ARGV[6] payload.
+/// ARGV[3] schedule, ARGV[4] tick, ARGV[5..12] the job (see enqueue_one).
 pub const CRON_FIRE: &str = r#"
 local last = tonumber(redis.call('HGET', KEYS[12], ARGV[3]) or '-1')
 local tick = tonumber(ARGV[4])
 if tick <= last then return false end
 redis.call('HSET', KEYS[12], ARGV[3], ARGV[4])
-local m, dup = enqueue_one(cjson.decode(ARGV[5]), ARGV[6])
+local m, dup = enqueue_one(5)
 if dup == 0 then notify(1) end
 return m
 "#;
