@@ -48,9 +48,10 @@ struct Scripts {
 
 impl Scripts {
     fn new() -> Scripts {
-        let script = |body: &str| Script::new(&format!("{}\n{}", lua::PRELUDE, body));
+        let script =
+            |body: &str| Script::new(&format!("{}\n{}\n{}", lua::CORE, lua::PRELUDE, body));
         Scripts {
-            enqueue: script(lua::ENQUEUE),
+            enqueue: Script::new(&format!("{}\n{}", lua::CORE, lua::ENQUEUE)),
             claim: script(lua::CLAIM),
             heartbeat: script(lua::HEARTBEAT),
             complete: script(lua::COMPLETE),
@@ -152,7 +153,7 @@ impl std::fmt::Debug for RedisBackend {
     }
 }
 
-/// A queue's keys, in the order the scripts expect.
+/// A queue's keys, in the order the scripts number them (`K[i]` in `redis_lua.rs`).
 fn keys(queue: &str) -> [String; 12] {
     let tag = format!("{{q:{queue}}}");
     [
@@ -205,10 +206,27 @@ struct Spec<'a> {
 const NO_DEADLINE: i64 = 4_398_046_511_103;
 const BAND: i64 = 4_398_046_511_104;
 
-/// The eight script arguments of one job (see `enqueue_one` in `redis_lua.rs`):
-/// spec, payload, then priority, run_at, deadline, unique key, idempotency key as
-/// decimal text or '' when unused, then the job's score in the ready set, so the
-/// script formats no numbers.
+/// What a job uses beyond the plain case (see `enqueue_one` in `redis_lua.rs`),
+/// every value as text so the script stores and indexes it as it is.
+#[derive(Serialize)]
+struct Extras<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unique_key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idem_key: Option<&'a str>,
+    score: String,
+}
+
+/// The three script arguments of one job (see `enqueue_one` in `redis_lua.rs`):
+/// spec, payload, and '' for a plain job (priority 0, ready now, no deadline, no
+/// keys) or else its extras, its ready-set score computed here so that the script
+/// formats no numbers.
 fn job_args(invocation: &mut redis::ScriptInvocation<'_>, job: &NewJob, now: Millis) {
     let spec = Spec {
         created_at: now,
@@ -217,20 +235,28 @@ fn job_args(invocation: &mut redis::ScriptInvocation<'_>, job: &NewJob, now: Mil
         timeout_ms: job.timeout_ms,
         tags: job.tags.iter().map(|t| Cow::Borrowed(t.as_str())).collect(),
     };
-    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let deadline = job.deadline.map_or(NO_DEADLINE, |d| d.min(NO_DEADLINE));
-    let score = (255 - i64::from(job.priority)) * BAND + deadline;
     invocation
         .arg(serde_json::to_vec(&spec).unwrap_or_default())
-        .arg(&job.payload[..])
-        .arg(number(
-            (job.priority != 0).then_some(i64::from(job.priority)),
-        ))
-        .arg(number(job.run_at))
-        .arg(number(job.deadline))
-        .arg(job.unique_key.as_deref().unwrap_or(""))
-        .arg(job.idempotency_key.as_deref().unwrap_or(""))
-        .arg(score);
+        .arg(&job.payload[..]);
+    let plain = job.priority == 0
+        && job.run_at.is_none()
+        && job.deadline.is_none()
+        && job.unique_key.is_none()
+        && job.idempotency_key.is_none();
+    if plain {
+        invocation.arg("");
+        return;
+    }
+    let deadline = job.deadline.map_or(NO_DEADLINE, |d| d.min(NO_DEADLINE));
+    let extras = Extras {
+        priority: (job.priority != 0).then(|| job.priority.to_string()),
+        run_at: job.run_at.map(|at| at.to_string()),
+        deadline: job.deadline.map(|at| at.to_string()),
+        unique_key: job.unique_key.as_deref(),
+        idem_key: job.idempotency_key.as_deref(),
+        score: ((255 - i64::from(job.priority)) * BAND + deadline).to_string(),
+    };
+    invocation.arg(serde_json::to_vec(&extras).unwrap_or_default());
 }
 
 /// A job of `queue` from its hash fields (see `redis_lua.rs`; `id` added by the reader).
@@ -379,12 +405,11 @@ impl RedisBackend {
         Ok(())
     }
 
+    /// A script call on `queue`: its hash tag is the one key (the scripts name the
+    /// queue's keys after it), the time the first argument.
     fn invocation<'a>(script: &'a Script, queue: &str, now: Millis) -> redis::ScriptInvocation<'a> {
         let mut invocation = script.prepare_invoke();
-        for key in keys(queue) {
-            invocation.key(key);
-        }
-        invocation.arg(job_prefix(queue)).arg(now);
+        invocation.key(format!("{{q:{queue}}}")).arg(now);
         invocation
     }
 
@@ -734,5 +759,18 @@ impl Backend for RedisBackend {
             // Not reachable or a wrong node: back off rather than spin.
             Err(_) => tokio::time::sleep(Duration::from_secs_f64(seconds.min(0.5))).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_and_scripts_agree_on_ready_scores() {
+        let plain = (255 * BAND + NO_DEADLINE).to_string();
+        assert!(lua::CORE.contains(&format!("PLAIN_SCORE = '{plain}'")));
+        assert!(lua::PRELUDE.contains(&format!("NO_DEADLINE = {NO_DEADLINE}\n")));
+        assert!(lua::PRELUDE.contains(&format!("BAND = {BAND}\n")));
     }
 }
