@@ -72,15 +72,21 @@ impl DirectPool {
             Some(conn) => conn,
             None => self.open().await?,
         };
-        let replies =
-            tokio::time::timeout(self.response_timeout, conn.exchange(packed, skip, count))
-                .await
-                .map_err(|_| {
-                    RedisError::from(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "Redis did not answer in time",
-                    ))
-                })??;
+        let exchange =
+            tokio::time::timeout(self.response_timeout, conn.exchange(packed, skip, count));
+        let replies = match exchange.await {
+            Ok(Ok(replies)) => replies,
+            failed => {
+                // The server may have gone away: the idle connections are as stale as
+                // this one, and each would fail a later request once.
+                self.idle.lock().unwrap().clear();
+                return Err(match failed {
+                    Ok(Err(error)) => error,
+                    _ => io::Error::new(io::ErrorKind::TimedOut, "Redis did not answer in time")
+                        .into(),
+                });
+            }
+        };
         let mut idle = self.idle.lock().unwrap();
         if idle.len() < MAX_IDLE {
             idle.push(conn);
@@ -146,7 +152,7 @@ impl DirectConn {
                 }
             };
             if i >= skip {
-                replies.push(redis::parse_redis_value(&self.buf[..len])?);
+                replies.push(parse_reply(&self.buf[..len])?);
             }
             self.buf.drain(..len);
         }
@@ -196,6 +202,55 @@ fn reply_len(buf: &[u8]) -> RedisResult<Option<usize>> {
     }
 }
 
+/// The value of one complete reply (framed by `reply_len`): the RESP2 types a queue
+/// reads are decoded here, anything else (errors, RESP3 types) by the redis crate's
+/// general parser, so error kinds (`NOSCRIPT`, `MOVED`...) stay the crate's own.
+fn parse_reply(reply: &[u8]) -> RedisResult<Value> {
+    match simple_value(reply) {
+        Some((value, _)) => Ok(value),
+        None => redis::parse_redis_value(reply),
+    }
+}
+
+/// The value at the start of `buf` and its length, for `+ : $ *` replies only.
+fn simple_value(buf: &[u8]) -> Option<(Value, usize)> {
+    let end = buf.windows(2).position(|w| w == b"\r\n")?;
+    let line = &buf[1..end];
+    let number = || -> Option<i64> { std::str::from_utf8(line).ok()?.parse().ok() };
+    let after = end + 2;
+    match buf[0] {
+        b'+' if line == b"OK" => Some((Value::Okay, after)),
+        b'+' => Some((
+            Value::SimpleString(String::from_utf8(line.to_vec()).ok()?),
+            after,
+        )),
+        b':' => Some((Value::Int(number()?), after)),
+        b'$' => {
+            let n = number()?;
+            if n < 0 {
+                return Some((Value::Nil, after));
+            }
+            let data = buf.get(after..after + n as usize)?;
+            Some((Value::BulkString(data.to_vec()), after + n as usize + 2))
+        }
+        b'*' => {
+            let n = number()?;
+            if n < 0 {
+                return Some((Value::Nil, after));
+            }
+            let mut items = Vec::with_capacity(n as usize);
+            let mut at = after;
+            for _ in 0..n {
+                let (item, len) = simple_value(&buf[at..])?;
+                items.push(item);
+                at += len;
+            }
+            Some((Value::Array(items), at))
+        }
+        _ => None,
+    }
+}
+
 /// A pool used as a connection (cheap to clone through its `Arc`).
 #[derive(Clone)]
 pub struct Direct(pub std::sync::Arc<DirectPool>);
@@ -228,7 +283,9 @@ impl ConnectionLike for Direct {
 
 #[cfg(test)]
 mod tests {
-    use super::reply_len;
+    use redis::{ErrorKind, Value};
+
+    use super::{parse_reply, reply_len};
 
     #[test]
     fn reply_len_frames_whole_replies_only() {
@@ -240,5 +297,32 @@ mod tests {
         assert_eq!(reply_len(b"-NOSCRIPT x\r\n").unwrap(), Some(13));
         assert_eq!(reply_len(b"*0\r\n").unwrap(), Some(4));
         assert!(reply_len(b"$x\r\n").is_err());
+    }
+
+    #[test]
+    fn replies_decode_as_the_redis_crate_decodes_them() {
+        let replies: [&[u8]; 8] = [
+            b"+OK\r\n",
+            b"+PONG\r\n",
+            b":-42\r\n",
+            b"$-1\r\n",
+            b"$4\r\na\r\nb\r\n",
+            b"*-1\r\n",
+            b"*2\r\n*2\r\n$16\r\n0000000000000001\r\n:0\r\n*0\r\n",
+            b"*2\r\n:1\r\n-ERR inside\r\n",
+        ];
+        for reply in replies {
+            let ours = parse_reply(reply).unwrap();
+            assert_eq!(ours, redis::parse_redis_value(reply).unwrap(), "{reply:?}");
+        }
+        assert_eq!(
+            parse_reply(b"*1\r\n$2\r\nhi\r\n").unwrap(),
+            Value::Array(vec![Value::BulkString(b"hi".to_vec())])
+        );
+        let error = parse_reply(b"-NOSCRIPT No matching script\r\n")
+            .unwrap()
+            .extract_error()
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::NoScriptError);
     }
 }
