@@ -11,6 +11,10 @@
 //! then per job over the timed phase: this process's CPU µs and, on Redis, Redis's
 //! CPU µs, commands (those run inside scripts included) and scripts (round trips:
 //! every call is one script) — costs that a busy machine hardly moves.
+//!
+//! The scenario runs in a spawned task, on a runtime worker thread, as a web
+//! handler that enqueues does (not on `main`'s `block_on` thread, whose every
+//! wake-up from the I/O driver is a hop from a worker thread).
 
 use std::time::{Duration, Instant};
 
@@ -18,9 +22,14 @@ use perfkit_queue::{
     AnyBackend, BackendChoice, HandlerError, Job, NewJob, Queue, Retention, Worker, WorkerOptions,
 };
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
+async fn main() -> Result<(), BoxError> {
+    tokio::spawn(run(std::env::args().collect())).await?
+}
+
+async fn run(args: Vec<String>) -> Result<(), BoxError> {
     let [_, backend, scenario, jobs] = &args[..] else {
         return Err("usage: queue_bench BACKEND SCENARIO JOBS".into());
     };
@@ -151,7 +160,7 @@ struct RedisCosts {
 }
 
 impl Costs {
-    async fn read(redis_url: Option<&str>) -> Result<Costs, Box<dyn std::error::Error>> {
+    async fn read(redis_url: Option<&str>) -> Result<Costs, BoxError> {
         // utime and stime, in clock ticks (100 per second on Linux).
         let stat = std::fs::read_to_string("/proc/self/stat")?;
         let fields: Vec<&str> = stat.rsplit_once(')').ok_or("stat")?.1.split(' ').collect();

@@ -13,6 +13,7 @@ mod job;
 mod metrics;
 mod queue;
 mod redis;
+mod redis_direct;
 mod redis_lua;
 mod sqlite;
 mod worker;

@@ -8,6 +8,7 @@
 //! meanwhile return an error and the worker retries. Batches are atomic per queue
 //! (one script per queue, as Cluster requires).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,13 +17,14 @@ use redis::aio::{ConnectionLike, ConnectionManager, MultiplexedConnection};
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
 use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, RedisFuture, Script, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::backend::{Backend, QueueError};
 use crate::job::{
     check_queue_name, AttemptError, Backoff, DeadSelect, Enqueued, FailOutcome, Job, JobId,
     JobState, Lease, Millis, NewJob, QueueStats, Retention, FAIR_EVERY,
 };
+use crate::redis_direct::{Direct, DirectPool};
 use crate::redis_lua as lua;
 
 /// The set of queue names (outside any queue's slot, written once per queue per process).
@@ -46,9 +48,10 @@ struct Scripts {
 
 impl Scripts {
     fn new() -> Scripts {
-        let script = |body: &str| Script::new(&format!("{}\n{}", lua::PRELUDE, body));
+        let script =
+            |body: &str| Script::new(&format!("{}\n{}\n{}", lua::CORE, lua::PRELUDE, body));
         Scripts {
-            enqueue: script(lua::ENQUEUE),
+            enqueue: Script::new(&format!("{}\n{}", lua::CORE, lua::ENQUEUE)),
             claim: script(lua::CLAIM),
             heartbeat: script(lua::HEARTBEAT),
             complete: script(lua::COMPLETE),
@@ -86,10 +89,12 @@ enum Target {
     Cluster(Vec<String>),
 }
 
-/// A connection to one server (reconnecting by itself) or to a cluster (routing each
-/// command by its keys' slot and following redirects).
+/// A connection to one server (reconnecting by itself: a pool of plain connections
+/// over TCP, a multiplexed one otherwise) or to a cluster (routing each command by
+/// its keys' slot and following redirects).
 #[derive(Clone)]
 enum Conn {
+    Direct(Direct),
     Single(ConnectionManager),
     Blocking(MultiplexedConnection),
     Cluster(ClusterConnection),
@@ -98,6 +103,7 @@ enum Conn {
 impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
+            Conn::Direct(conn) => conn.req_packed_command(cmd),
             Conn::Single(conn) => conn.req_packed_command(cmd),
             Conn::Blocking(conn) => conn.req_packed_command(cmd),
             Conn::Cluster(conn) => conn.req_packed_command(cmd),
@@ -111,6 +117,7 @@ impl ConnectionLike for Conn {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
+            Conn::Direct(conn) => conn.req_packed_commands(pipe, offset, count),
             Conn::Single(conn) => conn.req_packed_commands(pipe, offset, count),
             Conn::Blocking(conn) => conn.req_packed_commands(pipe, offset, count),
             Conn::Cluster(conn) => conn.req_packed_commands(pipe, offset, count),
@@ -119,6 +126,7 @@ impl ConnectionLike for Conn {
 
     fn get_db(&self) -> i64 {
         match self {
+            Conn::Direct(conn) => conn.get_db(),
             Conn::Single(conn) => conn.get_db(),
             Conn::Blocking(conn) => conn.get_db(),
             Conn::Cluster(conn) => conn.get_db(),
@@ -145,7 +153,7 @@ impl std::fmt::Debug for RedisBackend {
     }
 }
 
-/// A queue's keys, in the order the scripts expect.
+/// A queue's keys, in the order the scripts number them (`K[i]` in `redis_lua.rs`).
 fn keys(queue: &str) -> [String; 12] {
     let tag = format!("{{q:{queue}}}");
     [
@@ -180,47 +188,79 @@ fn job_id(member: &str) -> Result<JobId, QueueError> {
         .map_err(|_| QueueError::Corrupt(format!("job id `{member}`")))
 }
 
-/// What the enqueue script reads of a job (the payload travels as its own argument).
-#[derive(Serialize)]
-struct Meta<'a> {
-    queue: &'a str,
-    priority: u8,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    run_at: Option<Millis>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    deadline: Option<Millis>,
+/// A job's settings that never change after its enqueue: one hash field (`spec`),
+/// stored as the client sends it. The scripts decode it only on rare paths
+/// (`max_attempts` on a lease expiry, `tags` for a dead-letter selection).
+#[derive(Serialize, Deserialize)]
+struct Spec<'a> {
+    created_at: Millis,
     max_attempts: u32,
-    backoff_base: u64,
-    backoff_max: u64,
-    backoff_jitter: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    backoff: Backoff,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     timeout_ms: Option<u64>,
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<Cow<'a, str>>,
+}
+
+/// Bounds of the ready set's score, as in the scripts' PRELUDE.
+const NO_DEADLINE: i64 = 4_398_046_511_103;
+const BAND: i64 = 4_398_046_511_104;
+
+/// What a job uses beyond the plain case (see `enqueue_one` in `redis_lua.rs`),
+/// every value as text so the script stores and indexes it as it is.
+#[derive(Serialize)]
+struct Extras<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unique_key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     idem_key: Option<&'a str>,
-    tags: String,
+    score: String,
 }
 
-fn meta(job: &NewJob) -> String {
-    let meta = Meta {
-        queue: &job.queue,
-        priority: job.priority,
-        run_at: job.run_at,
-        deadline: job.deadline,
+/// The three script arguments of one job (see `enqueue_one` in `redis_lua.rs`):
+/// spec, payload, and '' for a plain job (priority 0, ready now, no deadline, no
+/// keys) or else its extras, its ready-set score computed here so that the script
+/// formats no numbers.
+fn job_args(invocation: &mut redis::ScriptInvocation<'_>, job: &NewJob, now: Millis) {
+    let spec = Spec {
+        created_at: now,
         max_attempts: job.max_attempts.max(1),
-        backoff_base: job.backoff.base_ms,
-        backoff_max: job.backoff.max_ms,
-        backoff_jitter: job.backoff.jitter,
+        backoff: job.backoff,
         timeout_ms: job.timeout_ms,
+        tags: job.tags.iter().map(|t| Cow::Borrowed(t.as_str())).collect(),
+    };
+    invocation
+        .arg(serde_json::to_vec(&spec).unwrap_or_default())
+        .arg(&job.payload[..]);
+    let plain = job.priority == 0
+        && job.run_at.is_none()
+        && job.deadline.is_none()
+        && job.unique_key.is_none()
+        && job.idempotency_key.is_none();
+    if plain {
+        invocation.arg("");
+        return;
+    }
+    let deadline = job.deadline.map_or(NO_DEADLINE, |d| d.min(NO_DEADLINE));
+    let extras = Extras {
+        priority: (job.priority != 0).then(|| job.priority.to_string()),
+        run_at: job.run_at.map(|at| at.to_string()),
+        deadline: job.deadline.map(|at| at.to_string()),
         unique_key: job.unique_key.as_deref(),
         idem_key: job.idempotency_key.as_deref(),
-        tags: serde_json::to_string(&job.tags).unwrap_or_else(|_| "[]".into()),
+        score: ((255 - i64::from(job.priority)) * BAND + deadline).to_string(),
     };
-    serde_json::to_string(&meta).unwrap_or_default()
+    invocation.arg(serde_json::to_vec(&extras).unwrap_or_default());
 }
 
-fn job_from_fields(fields: HashMap<String, Vec<u8>>) -> Result<Job, QueueError> {
+/// A job of `queue` from its hash fields (see `redis_lua.rs`; `id` added by the reader).
+fn job_from_fields(queue: &str, fields: HashMap<String, Vec<u8>>) -> Result<Job, QueueError> {
     let text = |name: &str| -> String {
         fields
             .get(name)
@@ -241,30 +281,29 @@ fn job_from_fields(fields: HashMap<String, Vec<u8>>) -> Result<Job, QueueError> 
         }
     };
     let optional_text = |name: &str| Some(text(name)).filter(|t| !t.is_empty());
+    let raw_spec = fields.get("spec").map(Vec::as_slice).unwrap_or_default();
+    let spec: Spec = serde_json::from_slice(raw_spec)
+        .map_err(|e| QueueError::Corrupt(format!("field spec: {e}")))?;
     let errors = text("errors");
     Ok(Job {
         id: number("id")? as JobId,
-        queue: text("queue"),
+        queue: queue.to_owned(),
         payload: fields.get("payload").cloned().unwrap_or_default(),
-        priority: number("priority")?.clamp(0, 255) as u8,
-        run_at: number("run_at")?,
+        priority: optional("priority")?.unwrap_or(0).clamp(0, 255) as u8,
+        run_at: optional("run_at")?.unwrap_or(spec.created_at),
         deadline: optional("deadline")?,
-        max_attempts: number("max_attempts")? as u32,
-        backoff: Backoff {
-            base_ms: number("backoff_base")? as u64,
-            max_ms: number("backoff_max")? as u64,
-            jitter: text("backoff_jitter").parse().unwrap_or(0.0),
-        },
-        timeout_ms: optional("timeout_ms")?.map(|t| t as u64),
+        max_attempts: spec.max_attempts,
+        backoff: spec.backoff,
+        timeout_ms: spec.timeout_ms,
         unique_key: optional_text("unique_key"),
         idempotency_key: optional_text("idem_key"),
-        tags: serde_json::from_str(&text("tags")).unwrap_or_default(),
+        tags: spec.tags.into_iter().map(Cow::into_owned).collect(),
         state: JobState::parse(&text("state"))
             .ok_or_else(|| QueueError::Corrupt(format!("state `{}`", text("state"))))?,
-        attempts: number("attempts")? as u32,
-        // An empty Lua table encodes as `{}`: no errors.
+        attempts: optional("attempts")?.unwrap_or(0) as u32,
+        // Absent, or an empty Lua table encoded as `{}`: no errors.
         errors: serde_json::from_str::<Vec<AttemptError>>(&errors).unwrap_or_default(),
-        created_at: number("created_at")?,
+        created_at: spec.created_at,
         started_at: optional("started_at")?,
         finished_at: optional("finished_at")?,
         lease_until: optional("lease_until")?,
@@ -294,9 +333,17 @@ impl RedisBackend {
     /// Connects to `url` (`redis://host:port/db`).
     pub async fn connect(url: &str) -> Result<RedisBackend, QueueError> {
         let client = Client::open(url)?;
+        let (connect_timeout, response_timeout) = (Duration::from_secs(2), Duration::from_secs(10));
+        let info = client.get_connection_info();
+        if let Some(pool) = DirectPool::for_tcp(info, connect_timeout, response_timeout) {
+            let mut conn = Conn::Direct(Direct(Arc::new(pool)));
+            // Reachable now, or an error now (as a connection manager's set-up).
+            redis::cmd("PING").query_async::<()>(&mut conn).await?;
+            return Ok(RedisBackend::new(Target::Single(client), conn));
+        }
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(2))
-            .set_response_timeout(Duration::from_secs(10))
+            .set_connection_timeout(connect_timeout)
+            .set_response_timeout(response_timeout)
             .set_number_of_retries(3)
             .set_max_delay(1_000);
         let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
@@ -358,12 +405,11 @@ impl RedisBackend {
         Ok(())
     }
 
+    /// A script call on `queue`: its hash tag is the one key (the scripts name the
+    /// queue's keys after it), the time the first argument.
     fn invocation<'a>(script: &'a Script, queue: &str, now: Millis) -> redis::ScriptInvocation<'a> {
         let mut invocation = script.prepare_invoke();
-        for key in keys(queue) {
-            invocation.key(key);
-        }
-        invocation.arg(job_prefix(queue)).arg(now);
+        invocation.key(format!("{{q:{queue}}}")).arg(now);
         invocation
     }
 
@@ -437,7 +483,7 @@ impl Backend for RedisBackend {
             let mut invocation = Self::invocation(&self.inner.scripts.enqueue, queue, now);
             let mut positions = Vec::new();
             for (i, job) in jobs.iter().enumerate().filter(|(_, j)| j.queue == queue) {
-                invocation.arg(meta(job)).arg(&job.payload[..]);
+                job_args(&mut invocation, job, now);
                 positions.push(i);
             }
             let reply: Vec<Value> = invocation.invoke_async(&mut self.conn()).await?;
@@ -469,7 +515,7 @@ impl Backend for RedisBackend {
         let reply: Vec<Vec<Vec<u8>>> = invocation.invoke_async(&mut self.conn()).await?;
         reply
             .into_iter()
-            .map(|flat| job_from_fields(pairs(flat)))
+            .map(|flat| job_from_fields(queue, pairs(flat)))
             .collect()
     }
 
@@ -507,7 +553,7 @@ impl Backend for RedisBackend {
         let (done, jobs): (i64, Vec<Vec<Vec<u8>>>) = redis::from_redis_value(&reply)?;
         let jobs = jobs
             .into_iter()
-            .map(|flat| job_from_fields(pairs(flat)))
+            .map(|flat| job_from_fields(&lease.queue, pairs(flat)))
             .collect::<Result<_, _>>()?;
         Ok((done == 1, jobs))
     }
@@ -550,7 +596,9 @@ impl Backend for RedisBackend {
         if flat.is_empty() {
             return Ok(None);
         }
-        job_from_fields(pairs(flat)).map(Some)
+        let mut fields = pairs(flat);
+        fields.insert("id".into(), id.to_string().into_bytes());
+        job_from_fields(queue, fields).map(Some)
     }
 
     async fn stats(&self, queue: &str, now: Millis) -> Result<QueueStats, QueueError> {
@@ -592,9 +640,15 @@ impl Backend for RedisBackend {
             pipe.cmd("HGETALL").arg(format!("{}{m}", job_prefix(queue)));
         }
         let all: Vec<Vec<Vec<u8>>> = pipe.query_async(&mut self.conn()).await?;
-        all.into_iter()
-            .filter(|flat| !flat.is_empty())
-            .map(|flat| job_from_fields(pairs(flat)))
+        members
+            .into_iter()
+            .zip(all)
+            .filter(|(_, flat)| !flat.is_empty())
+            .map(|(m, flat)| {
+                let mut fields = pairs(flat);
+                fields.insert("id".into(), m.into_bytes());
+                job_from_fields(queue, fields)
+            })
             .collect()
     }
 
@@ -651,11 +705,8 @@ impl Backend for RedisBackend {
         check_queue_name(&job.queue).map_err(QueueError::Invalid)?;
         self.register(&job.queue).await?;
         let mut invocation = Self::invocation(&self.inner.scripts.cron_fire, &job.queue, now);
-        invocation
-            .arg(schedule)
-            .arg(tick)
-            .arg(meta(&job))
-            .arg(&job.payload[..]);
+        invocation.arg(schedule).arg(tick);
+        job_args(&mut invocation, &job, now);
         let fired: Option<String> = invocation.invoke_async(&mut self.conn()).await?;
         fired.as_deref().map(job_id).transpose()
     }
@@ -708,5 +759,18 @@ impl Backend for RedisBackend {
             // Not reachable or a wrong node: back off rather than spin.
             Err(_) => tokio::time::sleep(Duration::from_secs_f64(seconds.min(0.5))).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_and_scripts_agree_on_ready_scores() {
+        let plain = (255 * BAND + NO_DEADLINE).to_string();
+        assert!(lua::CORE.contains(&format!("PLAIN_SCORE = '{plain}'")));
+        assert!(lua::PRELUDE.contains(&format!("NO_DEADLINE = {NO_DEADLINE}\n")));
+        assert!(lua::PRELUDE.contains(&format!("BAND = {BAND}\n")));
     }
 }
