@@ -72,11 +72,41 @@ fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>
         .field("function")
         .filter(|f| f.kind() == "member_expression")?;
     let property = member.field("property")?;
-    if !ITERATION_METHODS.contains(&ctx.text(property)) {
+    let method = ctx.text(property);
+    let object = member.field("object")?;
+    // lodash/underscore: `_.filter(xs, fn)` iterates its first argument.
+    if matches!(ctx.text(object), "_" | "lodash" | "underscore") {
+        let mut cursor = args.walk();
+        let mut named = args.named_children(&mut cursor);
+        let collection = named.next().filter(|c| *c != function)?;
+        return (LODASH_ITERATION.contains(&method) && named.next() == Some(function))
+            .then_some((call, collection));
+    }
+    if !ITERATION_METHODS.contains(&method) {
         return None;
     }
-    Some((call, member.field("object")?))
+    Some((call, object))
 }
+
+/// lodash/underscore functions that call their second argument once per element of the
+/// first.
+const LODASH_ITERATION: &[&str] = &[
+    "each",
+    "forEach",
+    "map",
+    "flatMap",
+    "filter",
+    "reject",
+    "reduce",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "groupBy",
+    "keyBy",
+    "sortBy",
+    "uniqBy",
+];
 
 fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loop<'t>> {
     match node.kind() {
@@ -702,7 +732,8 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
     };
     let o = strip(o);
     match o.kind() {
-        "array" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
+        "array" if o.named_child_count() == 0 => accumulated_in_loop(ctx, name, at),
+        "array" => !is_constant_collection(ctx, o, 0),
         "call_expression" => {
             let callee = syntax::callee(ctx.src, o);
             let method = method_name(&callee);
@@ -730,6 +761,39 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
         "member_expression" => o.field("property").is_some_and(|p| ctx.text(p) == "rows"),
         _ => false,
     }
+}
+
+/// Whether the array `name` (started empty) grows inside a loop or iteration callback of
+/// its function (`name.push(x)`, `name = name.concat(xs)`, `name = [...name, x]`): as long
+/// as the data. Filled only outside loops, it holds a few fixed entries.
+fn accumulated_in_loop(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let scope = scope_of(ctx, at);
+    ctx.src
+        .find_all(scope, &["call_expression", "assignment_expression"])
+        .into_iter()
+        .any(|node| {
+            let grows = match node.kind() {
+                "call_expression" => syntax::callee(ctx.src, node).rsplit_once('.').is_some_and(
+                    |(receiver, method)| {
+                        receiver == name && matches!(method, "push" | "unshift" | "splice")
+                    },
+                ),
+                _ => {
+                    node.field("left").is_some_and(|l| ctx.text(l) == name)
+                        && node.field("right").is_some_and(|r| {
+                            ctx.src
+                                .find_all(r, &["identifier"])
+                                .iter()
+                                .any(|i| ctx.text(*i) == name)
+                        })
+                }
+            };
+            grows
+                && loops_around(ctx, node).iter().any(|l| {
+                    l.iterable
+                        .is_none_or(|i| !is_constant_collection(ctx, i, 0))
+                })
+        })
 }
 
 fn quadratic_loop(ctx: &mut Ctx) {
@@ -824,6 +888,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let text = ctx.text(inner_iter);
+        if is_schema_sized(text) {
+            continue;
+        }
         let outer_same = ctx
             .src
             .ancestors(at)

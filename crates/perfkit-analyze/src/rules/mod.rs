@@ -278,6 +278,63 @@ pub(crate) fn is_schema_sized(text: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+        || name_parts(text).any(|part| SCHEMA_WORDS.contains(&singular(&part)))
+}
+
+/// Whole words (of a camelCase or snake_case name) that name configuration-sized things:
+/// matched as words, since as substrings they occur in data names too (`sizes` but not
+/// `resized`, `types` but not `prototype`, `forms` but not `platform`).
+const SCHEMA_WORDS: &[&str] = &[
+    "size",
+    "type",
+    "operation",
+    "op",
+    "choice",
+    "form",
+    "subform",
+    "format",
+    "mode",
+    "kind",
+    "widget",
+    "tab",
+    "menu",
+    "panel",
+    "language",
+    "theme",
+    "variant",
+];
+
+/// The lower-case words of a dotted camelCase/snake_case expression (`self.typeChoices` →
+/// self, type, choices).
+fn name_parts(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            previous_lower = false;
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts.into_iter()
+}
+
+/// `sizes` → `size`, `choices` → `choice` (plural `-s` only: enough for names).
+fn singular(word: &str) -> &str {
+    word.strip_suffix('s')
+        .filter(|w| w.len() > 1)
+        .unwrap_or(word)
 }
 
 /// `MAX_ITEMS`-style names: constants by convention.

@@ -1169,7 +1169,8 @@ fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
     if let Some(o) = origin(ctx, name, at) {
         return match o.kind() {
             "list_comprehension" => true,
-            "list" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
+            "list" if o.named_child_count() == 0 => accumulated_in_loop(ctx, name, at),
+            "list" => !is_constant_collection(ctx, o, 0),
             "call" => {
                 let callee = syntax::callee(ctx.src, o);
                 matches!(callee.as_ref(), "list" | "sorted")
@@ -1187,6 +1188,31 @@ fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
         let t = t.trim();
         t.starts_with("list[") || t.starts_with("List[") || t == "list"
     })
+}
+
+/// Whether the list `name` (started empty) grows inside a loop of its function
+/// (`name.append(x)`, `name.extend(xs)`, `name += xs` per iteration): as long as the data.
+/// Appended only outside loops, it holds a few fixed entries.
+fn accumulated_in_loop(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let scope = scope_of(ctx, at);
+    ctx.src
+        .find_all(scope, &["call", "augmented_assignment"])
+        .into_iter()
+        .any(|node| {
+            let grows = match node.kind() {
+                "call" => syntax::callee(ctx.src, node).rsplit_once('.').is_some_and(
+                    |(receiver, method)| {
+                        receiver == name && matches!(method, "append" | "extend" | "insert")
+                    },
+                ),
+                _ => node.field("left").is_some_and(|l| ctx.text(l) == name),
+            };
+            grows
+                && loops_around(ctx, node).iter().any(|l| {
+                    l.iterable
+                        .is_none_or(|i| !is_constant_collection(ctx, i, 0))
+                })
+        })
 }
 
 fn quadratic_loop(ctx: &mut Ctx) {
@@ -1274,7 +1300,10 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let inner_text = ctx.text(inner_iter);
-        if inner_iter.kind() == "call" || is_iterator(ctx, inner_iter) {
+        if inner_iter.kind() == "call"
+            || is_iterator(ctx, inner_iter)
+            || is_schema_sized(inner_text)
+        {
             continue;
         }
         let same_outer = loops_around(ctx, node)
