@@ -1,11 +1,13 @@
 //! The six rules for JavaScript and TypeScript (Express, Fastify, NestJS, Next.js; Prisma,
 //! TypeORM, Sequelize, Mongoose, knex, pg, mysql2, fetch/axios).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{
+    contains, delivers_message, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy,
+};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -622,9 +624,115 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
 // ---------------------------------------------------------------------------------
 // n-plus-one
 
+/// The name a function or method of this file is called by: `function f() {}`,
+/// `async f() {}` (a method), `const f = async () => {}`, `f: function () {}`.
+fn defined_name<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<&'t str> {
+    if let Some(name) = function.field("name") {
+        return Some(ctx.text(name));
+    }
+    let parent = ctx.src.parent(function)?;
+    match parent.kind() {
+        "variable_declarator" => parent.field("name").map(|n| ctx.text(n)),
+        "pair" => parent.field("key").map(|k| ctx.text(k)),
+        "assignment_expression" => parent
+            .field("left")
+            .map(|l| ctx.text(l).rsplit('.').next().unwrap_or("")),
+        _ => None,
+    }
+    .filter(|n| {
+        n.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    })
+}
+
+/// The function of this file `call` names: `f(...)`, `this.f(...)`, `self.f(...)`.
+fn local_callee<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
+    let function = call.field("function")?;
+    match function.kind() {
+        "identifier" => Some(ctx.text(function)),
+        "member_expression" => {
+            let object = function.field("object")?;
+            matches!(ctx.text(object), "this" | "self")
+                .then(|| function.field("property").map(|p| ctx.text(p)))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// The functions and methods of this file that run a query or a remote call, themselves or
+/// through one more function of this file: calling one per row is an N+1 even though
+/// nothing at the call site looks like I/O (`await alterOne(attachment)`).
+fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
+    let functions: Vec<(&'t str, Node<'t>)> = ctx
+        .src
+        .nodes_of(&[
+            "function_declaration",
+            "generator_function_declaration",
+            "method_definition",
+            "function_expression",
+            "function",
+            "arrow_function",
+        ])
+        .into_iter()
+        .filter_map(|f| Some((defined_name(ctx, f)?, f)))
+        .collect();
+    let own_calls = |f: Node<'t>| {
+        ctx.src
+            .find_in_scope(f, &["call_expression"])
+            .into_iter()
+            .filter(move |c| syntax::enclosing_function(ctx.src, *c) == Some(f))
+    };
+    let mut io = HashMap::new();
+    for (name, f) in &functions {
+        if let Some(kind) = own_calls(*f).find_map(|c| query_kind(ctx, c)) {
+            io.insert(*name, kind);
+        }
+    }
+    // One more level (not further: each level guesses).
+    let mut second = Vec::new();
+    for (name, f) in &functions {
+        if io.contains_key(name) {
+            continue;
+        }
+        let through = own_calls(*f).find_map(|c| {
+            let callee = local_callee(ctx, c)?;
+            (callee != *name).then(|| io.get(callee)).flatten().copied()
+        });
+        if let Some(kind) = through {
+            second.push((*name, kind));
+        }
+    }
+    io.extend(second);
+    io
+}
+
+/// Whether a loop's collection holds the rows of a query: a name assigned from a query
+/// (`await db.find(q).toArray()`, `await repo.findMany()`) or from a call of a helper of this
+/// file that queries.
+fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> bool {
+    let iterable = strip(iterable);
+    let value = match iterable.kind() {
+        "identifier" => match origin(ctx, ctx.text(iterable), iterable) {
+            Some(o) => strip(o),
+            None => return false,
+        },
+        _ => iterable,
+    };
+    if value.kind() != "call_expression" {
+        return false;
+    }
+    chain_calls(value).into_iter().any(|c| {
+        query_kind(ctx, c) == Some(QueryKind::Db)
+            || method_name(&syntax::callee(ctx.src, c)) == "toArray"
+            || local_callee(ctx, c).is_some_and(|name| io.contains_key(name))
+    })
+}
+
 fn n_plus_one(ctx: &mut Ctx) {
     // One finding per loop: several per-row queries in one loop are one N+1 to fix.
     let mut reported: HashSet<usize> = HashSet::new();
+    let io = io_functions(ctx);
     for call in ctx.src.nodes_of(&["call_expression"]) {
         if ctx.src.is_chain_inner(call) {
             continue;
@@ -637,7 +745,20 @@ fn n_plus_one(ctx: &mut Ctx) {
                 && m[3..].starts_with(|c: char| c.is_ascii_uppercase())
                 && callee.matches('.').count() == 1
         };
-        let kind = query_kind(ctx, call);
+        let mut kind = query_kind(ctx, call);
+        // A function of this file that runs the query or request itself.
+        let followed = if kind.is_some() {
+            None
+        } else {
+            let caller =
+                syntax::enclosing_function(ctx.src, call).and_then(|f| defined_name(ctx, f));
+            local_callee(ctx, call)
+                .filter(|name| Some(*name) != caller && !delivers_message(name))
+                .and_then(|name| io.get(name).map(|k| (name, *k)))
+        };
+        if let Some((_, followed_kind)) = followed {
+            kind = Some(followed_kind);
+        }
         if kind.is_none() && !lazy_getter {
             continue;
         }
@@ -677,6 +798,15 @@ fn n_plus_one(ctx: &mut Ctx) {
             if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
                 continue;
             }
+            // A helper of this file that queries, handed the row: per row when the rows come
+            // from a query (or a helper of this file that queries), not from configuration
+            // (`self.parked`), a parameter, or a schema-sized list (one permission check per
+            // listed permission is not an N+1 in the data).
+            if followed.is_some()
+                && (is_schema_sized(ctx.text(iterable)) || !rows_from_query(ctx, iterable, &io))
+            {
+                continue;
+            }
             if !awaited_or_collected(ctx, call, &lp) {
                 continue;
             }
@@ -697,10 +827,13 @@ fn n_plus_one(ctx: &mut Ctx) {
             if !reported.insert(lp.node.id()) {
                 break;
             }
-            let what = if kind == Some(QueryKind::Http) {
-                "an HTTP request"
-            } else {
-                "a query"
+            let what = match (kind, followed) {
+                (Some(QueryKind::Http), Some((name, _))) => {
+                    format!("an HTTP request (in `{name}`)")
+                }
+                (_, Some((name, _))) => format!("a query (in `{name}`)"),
+                (Some(QueryKind::Http), None) => "an HTTP request".to_string(),
+                _ => "a query".to_string(),
             };
             let message = format!(
                 "`{}` issues {what} for every element of `{}` (N+1): N items cost N round trips{}. Fetch them in one batch before the loop (`IN`/`$in`, an include/join) and look them up in memory.",

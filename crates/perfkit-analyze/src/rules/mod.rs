@@ -337,6 +337,16 @@ fn singular(word: &str) -> &str {
         .unwrap_or(word)
 }
 
+/// A helper that delivers a message to one recipient (`send_alert_email(user)`,
+/// `notify_user(user)`): one per recipient is the job itself, not a lookup to batch (the
+/// sync-heavy-handler rule asks for a background job where a request does it).
+pub(crate) fn delivers_message(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["send", "notify", "mail", "alert"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
 /// `MAX_ITEMS`-style names: constants by convention.
 pub(crate) fn is_constant_name(name: &str) -> bool {
     name.len() > 1

@@ -4,7 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{
+    contains, delivers_message, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy,
+};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -543,6 +545,27 @@ fn is_query_result(ctx: &Ctx, source: Node) -> bool {
     })
 }
 
+/// `result.scalars().all()` where `result = session.execute(...)`: the rows of that query.
+fn rows_of_queried_result(ctx: &Ctx, source: Node) -> bool {
+    if source.kind() == "call" {
+        let root = chain_links(source)
+            .last()
+            .and_then(|inner| inner.field("function"))
+            .and_then(|f| f.field("object"))
+            .filter(|o| o.kind() == "identifier");
+        if let Some(root) = root {
+            let queried = origin(ctx, ctx.text(root), source).is_some_and(|o| {
+                o.kind() == "call"
+                    && chain_links(o)
+                        .iter()
+                        .any(|l| is_db_query(&ctx.resolved_callee(*l)))
+            });
+            return queried;
+        }
+    }
+    false
+}
+
 /// A Django queryset or related manager: `X.objects.…`, `obj.book_set.…`, or
 /// `obj.rel.all()` where `obj` itself came from the ORM.
 fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
@@ -729,10 +752,103 @@ fn n_plus_one(ctx: &mut Ctx) {
     queries_per_iteration(ctx);
 }
 
+/// What a function of this file does that costs a round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Io {
+    Query,
+    Remote,
+}
+
+/// A function of this file, as calls name it: `(class, name)`, the class being the start of
+/// the class a method is defined in (`None` for a plain function).
+type FunctionKey<'t> = (Option<usize>, &'t str);
+
+/// The function or method of this file that `call` names: `helper(...)` a function,
+/// `self.helper(...)`/`cls.helper(...)` a method of the caller's own class.
+fn local_callee<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<FunctionKey<'t>> {
+    let function = call.field("function")?;
+    match function.kind() {
+        "identifier" => Some((None, ctx.text(function))),
+        "attribute" => {
+            let object = function.field("object")?;
+            if !matches!(ctx.text(object), "self" | "cls") {
+                return None;
+            }
+            let caller = syntax::enclosing_function(ctx.src, call)?;
+            Some((
+                class_of(ctx, caller),
+                ctx.text(function.field("attribute")?),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The round trip `call` makes itself: a query, an HTTP request, or a helper handed the
+/// session (`helper(session, ...)`, which runs its queries through it).
+fn direct_io(ctx: &Ctx, call: Node) -> Option<Io> {
+    let links = chain_links(call);
+    if links
+        .iter()
+        .any(|l| is_remote_call(&ctx.resolved_callee(*l)))
+    {
+        return Some(Io::Remote);
+    }
+    let callee = ctx.resolved_callee(call);
+    let helper_with_session = !callee
+        .rsplit('.')
+        .next()
+        .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+        && passes_db_handle(ctx, call);
+    (helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l))))
+        .then_some(Io::Query)
+}
+
+/// The functions and methods of this file that run a query or a remote call, themselves or
+/// through one more function or method of this file: calling one per row is an N+1 even
+/// though nothing at the call site looks like I/O (`run_hook(hook)`, `self.load(id)`).
+fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<FunctionKey<'t>, (Io, &'t str)> {
+    let functions: Vec<(FunctionKey<'t>, Node<'t>)> = ctx
+        .src
+        .nodes_of(&["function_definition"])
+        .into_iter()
+        .filter_map(|f| Some(((class_of(ctx, f), ctx.text(f.field("name")?)), f)))
+        .collect();
+    let own_calls = |f: Node<'t>| {
+        ctx.src
+            .find_in_scope(f, &["call"])
+            .into_iter()
+            .filter(move |c| syntax::enclosing_function(ctx.src, *c) == Some(f))
+    };
+    let mut io = HashMap::new();
+    for (key, f) in &functions {
+        if let Some(kind) = own_calls(*f).find_map(|c| direct_io(ctx, c)) {
+            io.insert(*key, (kind, key.1));
+        }
+    }
+    // One more level: a function calling one of those (not further: each level guesses).
+    let mut second = Vec::new();
+    for (key, f) in &functions {
+        if io.contains_key(key) {
+            continue;
+        }
+        let through = own_calls(*f).find_map(|c| {
+            let callee = local_callee(ctx, c)?;
+            (callee != *key).then(|| io.get(&callee)).flatten().copied()
+        });
+        if let Some((kind, _)) = through {
+            second.push((*key, (kind, key.1)));
+        }
+    }
+    io.extend(second);
+    io
+}
+
 fn queries_per_iteration(ctx: &mut Ctx) {
     // One finding per loop: a loop with three per-row queries is one N+1 to fix (one batch
     // before the loop), reported at its first query.
     let mut reported = HashSet::new();
+    let io = io_functions(ctx);
     let root = ctx.src.root;
     for call in ctx.src.find_all(root, &["call"]) {
         if ctx.src.is_chain_inner(call) {
@@ -745,10 +861,31 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             .next()
             .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
             && passes_db_handle(ctx, call);
-        let db = helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
-        let remote = links
+        let mut db =
+            helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
+        let mut remote = links
             .iter()
             .any(|l| is_remote_call(&ctx.resolved_callee(*l)));
+        // A function of this file that runs the query or request itself.
+        let followed = if links.iter().any(|l| {
+            let c = ctx.resolved_callee(*l);
+            is_db_query(&c) || is_remote_call(&c)
+        }) {
+            None
+        } else {
+            let caller = syntax::enclosing_function(ctx.src, call);
+            local_callee(ctx, call)
+                .filter(|key| {
+                    caller.and_then(|c| c.field("name")).map(|n| ctx.text(n)) != Some(key.1)
+                        && !delivers_message(key.1)
+                })
+                .and_then(|key| io.get(&key).copied())
+        };
+        match followed {
+            Some((Io::Query, _)) => db = true,
+            Some((Io::Remote, _)) => remote = true,
+            None => {}
+        }
         if !(db || remote) || uses_batch_lookup(ctx, call) {
             continue;
         }
@@ -780,7 +917,15 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 }
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
+            // `xs = []` filled by an earlier loop holds as many entries as that loop's data.
+            let accumulated = iterable.kind() == "identifier"
+                && origin(ctx, ctx.text(iterable), iterable)
+                    .is_some_and(|o| o.kind() == "list" && o.named_child_count() == 0)
+                && accumulated_in_loop(ctx, ctx.text(iterable), iterable);
+            let filled = followed.is_some() && accumulated;
+            if (is_constant_collection(ctx, iterable, 0) && !filled)
+                || is_batched(ctx.text(iterable))
+            {
                 continue;
             }
             let assigned_in_loop: HashSet<&str> = ctx
@@ -813,14 +958,32 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             // query results or reads the row's fields (`helper(session, row.id)`).
             let helper_per_row =
                 helper_with_session && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
-            let direct = db && !helper_with_session && (in_handler || unknown_rows);
-            if !(from_query || helper_per_row || direct) {
+            let direct =
+                db && !helper_with_session && followed.is_none() && (in_handler || unknown_rows);
+            // A helper of this file that does the I/O, handed the row: per row when the rows
+            // come from a query, from a helper of this file that queries, or from a list
+            // a loop fills (not from the request's items, nor a schema-sized list: one
+            // permission check per listed permission is not an N+1 in the data).
+            let source_from_helper = source.kind() == "call"
+                && local_callee(ctx, source).is_some_and(|key| io.contains_key(&key));
+            let followed_per_row = followed.is_some()
+                && !is_schema_sized(ctx.text(iterable))
+                && (from_query
+                    || source_from_helper
+                    || filled
+                    || rows_of_queried_result(ctx, source));
+            if !(from_query || helper_per_row || direct || followed_per_row) {
                 continue;
             }
             if !reported.insert(lp.node.id()) {
                 break;
             }
-            let what = if remote { "an HTTP request" } else { "a query" };
+            let what = match followed {
+                Some((Io::Query, name)) => format!("a query (in `{name}`)"),
+                Some((Io::Remote, name)) => format!("an HTTP request (in `{name}`)"),
+                None if remote => "an HTTP request".to_string(),
+                None => "a query".to_string(),
+            };
             let message = format!(
                 "`{}` issues {what} on every iteration of the loop over `{}` (N+1): N rows cost N round trips. Fetch what the loop needs in one batch before it (an `IN` lookup, a prefetch or a join) and look rows up in memory.",
                 short(&syntax::callee(ctx.src, call)),
