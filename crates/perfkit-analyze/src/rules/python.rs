@@ -2132,6 +2132,9 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     ) || matches!(method, "sendmail" | "send_message" | "send_email")
         // `send_templated_mail`, `send_email_changed_email`, `send_email_messages`.
         || method.starts_with("send_") && method.contains("mail")
+        // A sending helper of the project's mail module (`from app.admin.mail import
+        // send_notification`): named for what it sends, it still sends email.
+        || method.starts_with("send") && from_mail_module(callee)
         || (method == "send"
             && (text.contains("EmailMessage(")
                 || text.contains("EmailMultiAlternatives(")
@@ -2207,6 +2210,20 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Upload);
     }
     None
+}
+
+/// Whether a resolved callee lives in a mail module or mailer (`app.mail.send_notification`,
+/// `notifications.email.send_digest`, `self.mailer.send_reset`).
+fn from_mail_module(callee: &str) -> bool {
+    let Some((module, _)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    module.split('.').any(|segment| {
+        matches!(
+            segment,
+            "mail" | "email" | "emails" | "mailer" | "mailers" | "mailing" | "smtp"
+        )
+    })
 }
 
 fn origin_mentions(ctx: &Ctx, callee: &str, at: Node, needles: &[&str]) -> bool {
