@@ -36,8 +36,8 @@ fn rows(path: &Path) -> Vec<Vec<String>> {
 const HELD_OUT: &str = "heldout/";
 
 /// Regression floors for the held-out set (the targets are 0.9 and 0.8).
-const HELD_OUT_PRECISION_FLOOR: f64 = 0.54;
-const HELD_OUT_RECALL_FLOOR: f64 = 0.65;
+const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;
+const HELD_OUT_RECALL_FLOOR: f64 = 0.73;
 
 /// The `LABELS.tsv` comment line after which labels of the first corpus were added only
 /// after seeing the analyzer's results (all labels above it were written blind).

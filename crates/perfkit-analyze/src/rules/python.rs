@@ -804,6 +804,29 @@ fn direct_io(ctx: &Ctx, call: Node) -> Option<Io> {
         .then_some(Io::Query)
 }
 
+/// An awaited method of a data-access object (`await lease_storage.read_lease(id)`,
+/// `await self.repo.get(id)`): a round trip to wherever the object keeps its data.
+fn is_store_call(ctx: &Ctx, call: Node) -> bool {
+    ctx.src.parent(call).is_some_and(|p| p.kind() == "await") && is_store_call_value(ctx, call)
+}
+
+/// A method call on a data-access object (`lease_storage.read_lease(id)`,
+/// `self.repository.list()`), awaited or not. Not a file/blob storage client
+/// (`storage_client.delete_file(key)`, `storage_provider.get_read_url(key)`): one call
+/// per stored object is how those work, there is no row lookup to batch.
+fn is_store_call_value(ctx: &Ctx, call: Node) -> bool {
+    let callee = syntax::callee(ctx.src, call);
+    callee.contains('.') && {
+        let receiver = receiver_last(&callee);
+        ["storage", "store", "repo", "dao"]
+            .iter()
+            .any(|k| receiver.contains(k))
+            && !["client", "provider", "file", "blob", "bucket", "s3"]
+                .iter()
+                .any(|k| receiver.contains(k))
+    }
+}
+
 /// The functions and methods of this file that run a query or a remote call, themselves or
 /// through one more function or method of this file: calling one per row is an N+1 even
 /// though nothing at the call site looks like I/O (`run_hook(hook)`, `self.load(id)`).
@@ -886,6 +909,8 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             Some((Io::Remote, _)) => remote = true,
             None => {}
         }
+        let store = !(db || remote) && is_store_call(ctx, call);
+        db |= store;
         if !(db || remote) || uses_batch_lookup(ctx, call) {
             continue;
         }
@@ -922,7 +947,7 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 && origin(ctx, ctx.text(iterable), iterable)
                     .is_some_and(|o| o.kind() == "list" && o.named_child_count() == 0)
                 && accumulated_in_loop(ctx, ctx.text(iterable), iterable);
-            let filled = followed.is_some() && accumulated;
+            let filled = (followed.is_some() || store) && accumulated;
             if (is_constant_collection(ctx, iterable, 0) && !filled)
                 || is_batched(ctx.text(iterable))
             {
@@ -966,12 +991,17 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             // permission check per listed permission is not an N+1 in the data).
             let source_from_helper = source.kind() == "call"
                 && local_callee(ctx, source).is_some_and(|key| io.contains_key(&key));
-            let followed_per_row = followed.is_some()
+            // Rows a helper handed the session returns, or a data-access object's read.
+            let source_from_store = source.kind() == "call"
+                && (passes_db_handle(ctx, source) || is_store_call_value(ctx, source));
+            let followed_per_row = (followed.is_some() || store)
                 && !is_schema_sized(ctx.text(iterable))
                 && (from_query
                     || source_from_helper
+                    || source_from_store
                     || filled
                     || rows_of_queried_result(ctx, source));
+            let direct = direct && !store;
             if !(from_query || helper_per_row || direct || followed_per_row) {
                 continue;
             }
