@@ -302,6 +302,10 @@ const SCHEMA_WORDS: &[&str] = &[
     "language",
     "theme",
     "variant",
+    // Schema objects: one DDL statement per constraint or index is not per row of data.
+    "constraint",
+    "index",
+    "fk",
 ];
 
 /// The lower-case words of a dotted camelCase/snake_case expression (`self.typeChoices` →
@@ -330,8 +334,11 @@ fn name_parts(text: &str) -> impl Iterator<Item = String> + '_ {
     parts.into_iter()
 }
 
-/// `sizes` → `size`, `choices` → `choice` (plural `-s` only: enough for names).
+/// `sizes` → `size`, `choices` → `choice`, `indexes` → `index` (enough for names).
 fn singular(word: &str) -> &str {
+    if let Some(stem) = word.strip_suffix("es").filter(|w| w.ends_with('x')) {
+        return stem;
+    }
     word.strip_suffix('s')
         .filter(|w| w.len() > 1)
         .unwrap_or(word)
