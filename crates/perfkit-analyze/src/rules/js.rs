@@ -732,7 +732,8 @@ fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> 
 fn n_plus_one(ctx: &mut Ctx) {
     // One finding per loop: several per-row queries in one loop are one N+1 to fix.
     let mut reported: HashSet<usize> = HashSet::new();
-    let io = io_functions(ctx);
+    // Built on first use: most files have no loop calling a function of their own.
+    let mut io: Option<HashMap<&str, QueryKind>> = None;
     for call in ctx.src.nodes_of(&["call_expression"]) {
         if ctx.src.is_chain_inner(call) {
             continue;
@@ -753,8 +754,16 @@ fn n_plus_one(ctx: &mut Ctx) {
             let caller =
                 syntax::enclosing_function(ctx.src, call).and_then(|f| defined_name(ctx, f));
             local_callee(ctx, call)
-                .filter(|name| Some(*name) != caller && !delivers_message(name))
-                .and_then(|name| io.get(name).map(|k| (name, *k)))
+                .filter(|name| {
+                    Some(*name) != caller
+                        && !delivers_message(name)
+                        && !loops_around(ctx, call).is_empty()
+                })
+                .and_then(|name| {
+                    io.get_or_insert_with(|| io_functions(ctx))
+                        .get(name)
+                        .map(|k| (name, *k))
+                })
         };
         if let Some((_, followed_kind)) = followed {
             kind = Some(followed_kind);
@@ -803,7 +812,8 @@ fn n_plus_one(ctx: &mut Ctx) {
             // (`self.parked`), a parameter, or a schema-sized list (one permission check per
             // listed permission is not an N+1 in the data).
             if followed.is_some()
-                && (is_schema_sized(ctx.text(iterable)) || !rows_from_query(ctx, iterable, &io))
+                && (is_schema_sized(ctx.text(iterable))
+                    || !rows_from_query(ctx, iterable, io.get_or_insert_with(|| io_functions(ctx))))
             {
                 continue;
             }

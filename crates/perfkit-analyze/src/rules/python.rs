@@ -871,7 +871,8 @@ fn queries_per_iteration(ctx: &mut Ctx) {
     // One finding per loop: a loop with three per-row queries is one N+1 to fix (one batch
     // before the loop), reported at its first query.
     let mut reported = HashSet::new();
-    let io = io_functions(ctx);
+    // Built on first use: most files have no loop calling a function of their own.
+    let mut io: Option<HashMap<FunctionKey, (Io, &str)>> = None;
     let root = ctx.src.root;
     for call in ctx.src.find_all(root, &["call"]) {
         if ctx.src.is_chain_inner(call) {
@@ -884,16 +885,13 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             .next()
             .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
             && passes_db_handle(ctx, call);
-        let mut db =
-            helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
+        let link_db = links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
+        let mut db = helper_with_session || link_db;
         let mut remote = links
             .iter()
             .any(|l| is_remote_call(&ctx.resolved_callee(*l)));
         // A function of this file that runs the query or request itself.
-        let followed = if links.iter().any(|l| {
-            let c = ctx.resolved_callee(*l);
-            is_db_query(&c) || is_remote_call(&c)
-        }) {
+        let followed = if link_db || remote {
             None
         } else {
             let caller = syntax::enclosing_function(ctx.src, call);
@@ -901,8 +899,13 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 .filter(|key| {
                     caller.and_then(|c| c.field("name")).map(|n| ctx.text(n)) != Some(key.1)
                         && !delivers_message(key.1)
+                        && !loops_around(ctx, call).is_empty()
                 })
-                .and_then(|key| io.get(&key).copied())
+                .and_then(|key| {
+                    io.get_or_insert_with(|| io_functions(ctx))
+                        .get(&key)
+                        .copied()
+                })
         };
         match followed {
             Some((Io::Query, _)) => db = true,
@@ -989,8 +992,12 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             // come from a query, from a helper of this file that queries, or from a list
             // a loop fills (not from the request's items, nor a schema-sized list: one
             // permission check per listed permission is not an N+1 in the data).
-            let source_from_helper = source.kind() == "call"
-                && local_callee(ctx, source).is_some_and(|key| io.contains_key(&key));
+            let source_from_helper = (followed.is_some() || store)
+                && source.kind() == "call"
+                && local_callee(ctx, source).is_some_and(|key| {
+                    io.get_or_insert_with(|| io_functions(ctx))
+                        .contains_key(&key)
+                });
             // Rows a helper handed the session returns, or a data-access object's read.
             let source_from_store = source.kind() == "call"
                 && (passes_db_handle(ctx, source) || is_store_call_value(ctx, source));
