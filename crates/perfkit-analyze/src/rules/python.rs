@@ -830,41 +830,70 @@ fn is_store_call_value(ctx: &Ctx, call: Node) -> bool {
 /// The functions and methods of this file that run a query or a remote call, themselves or
 /// through one more function or method of this file: calling one per row is an N+1 even
 /// though nothing at the call site looks like I/O (`run_hook(hook)`, `self.load(id)`).
-fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<FunctionKey<'t>, (Io, &'t str)> {
-    let functions: Vec<(FunctionKey<'t>, Node<'t>)> = ctx
-        .src
-        .nodes_of(&["function_definition"])
-        .into_iter()
-        .filter_map(|f| Some(((class_of(ctx, f), ctx.text(f.field("name")?)), f)))
-        .collect();
-    let own_calls = |f: Node<'t>| {
+/// Answered per function on demand and remembered: most functions are never asked about.
+struct IoIndex<'t> {
+    functions: HashMap<FunctionKey<'t>, Node<'t>>,
+    direct: HashMap<FunctionKey<'t>, Option<Io>>,
+    through: HashMap<FunctionKey<'t>, Option<(Io, &'t str)>>,
+}
+
+impl<'t> IoIndex<'t> {
+    fn new(ctx: &Ctx<'_, 't>) -> Self {
+        let functions = ctx
+            .src
+            .nodes_of(&["function_definition"])
+            .into_iter()
+            .filter_map(|f| Some(((class_of(ctx, f), ctx.text(f.field("name")?)), f)))
+            .collect();
+        IoIndex {
+            functions,
+            direct: HashMap::new(),
+            through: HashMap::new(),
+        }
+    }
+
+    fn own_calls<'c>(ctx: &'c Ctx<'_, 't>, f: Node<'t>) -> impl Iterator<Item = Node<'t>> + 'c {
         ctx.src
             .find_in_scope(f, &["call"])
             .into_iter()
             .filter(move |c| syntax::enclosing_function(ctx.src, *c) == Some(f))
-    };
-    let mut io = HashMap::new();
-    for (key, f) in &functions {
-        if let Some(kind) = own_calls(*f).find_map(|c| direct_io(ctx, c)) {
-            io.insert(*key, (kind, key.1));
-        }
     }
-    // One more level: a function calling one of those (not further: each level guesses).
-    let mut second = Vec::new();
-    for (key, f) in &functions {
-        if io.contains_key(key) {
-            continue;
+
+    /// The round trip function `key` makes in its own body.
+    fn direct(&mut self, ctx: &Ctx<'_, 't>, key: FunctionKey<'t>) -> Option<Io> {
+        if let Some(known) = self.direct.get(&key) {
+            return *known;
         }
-        let through = own_calls(*f).find_map(|c| {
-            let callee = local_callee(ctx, c)?;
-            (callee != *key).then(|| io.get(&callee)).flatten().copied()
-        });
-        if let Some((kind, _)) = through {
-            second.push((*key, (kind, key.1)));
-        }
+        let found = self
+            .functions
+            .get(&key)
+            .and_then(|f| Self::own_calls(ctx, *f).find_map(|c| direct_io(ctx, c)));
+        self.direct.insert(key, found);
+        found
     }
-    io.extend(second);
-    io
+
+    /// The round trip function `key` makes itself or through one function of this file it
+    /// calls (not further: each level guesses), with the name of the function doing it.
+    fn get(&mut self, ctx: &Ctx<'_, 't>, key: FunctionKey<'t>) -> Option<(Io, &'t str)> {
+        if let Some(known) = self.through.get(&key) {
+            return *known;
+        }
+        let found = match self.direct(ctx, key) {
+            Some(kind) => Some((kind, key.1)),
+            None => match self.functions.get(&key).copied() {
+                Some(f) => Self::own_calls(ctx, f)
+                    .filter_map(|c| local_callee(ctx, c))
+                    .filter(|callee| *callee != key)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .find_map(|callee| self.direct(ctx, callee))
+                    .map(|kind| (kind, key.1)),
+                None => None,
+            },
+        };
+        self.through.insert(key, found);
+        found
+    }
 }
 
 fn queries_per_iteration(ctx: &mut Ctx) {
@@ -872,7 +901,7 @@ fn queries_per_iteration(ctx: &mut Ctx) {
     // before the loop), reported at its first query.
     let mut reported = HashSet::new();
     // Built on first use: most files have no loop calling a function of their own.
-    let mut io: Option<HashMap<FunctionKey, (Io, &str)>> = None;
+    let mut io: Option<IoIndex> = None;
     let root = ctx.src.root;
     for call in ctx.src.find_all(root, &["call"]) {
         if ctx.src.is_chain_inner(call) {
@@ -901,11 +930,7 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                         && !delivers_message(key.1)
                         && !loops_around(ctx, call).is_empty()
                 })
-                .and_then(|key| {
-                    io.get_or_insert_with(|| io_functions(ctx))
-                        .get(&key)
-                        .copied()
-                })
+                .and_then(|key| io.get_or_insert_with(|| IoIndex::new(ctx)).get(ctx, key))
         };
         match followed {
             Some((Io::Query, _)) => db = true,
@@ -995,8 +1020,9 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             let source_from_helper = (followed.is_some() || store)
                 && source.kind() == "call"
                 && local_callee(ctx, source).is_some_and(|key| {
-                    io.get_or_insert_with(|| io_functions(ctx))
-                        .contains_key(&key)
+                    io.get_or_insert_with(|| IoIndex::new(ctx))
+                        .get(ctx, key)
+                        .is_some()
                 });
             // Rows a helper handed the session returns, or a data-access object's read.
             let source_from_store = source.kind() == "call"
