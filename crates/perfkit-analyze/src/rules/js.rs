@@ -707,9 +707,37 @@ fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
     io
 }
 
+/// An awaited method of a data-access object (`await this.leaseStore.read(id)`,
+/// `await repository.load(id)`): a round trip to wherever the object keeps its data. Not a
+/// file/blob storage client (one call per stored object is how those work).
+fn is_store_call(ctx: &Ctx, call: Node) -> bool {
+    if !ctx
+        .src
+        .parent(call)
+        .is_some_and(|p| p.kind() == "await_expression")
+    {
+        return false;
+    }
+    let callee = syntax::callee(ctx.src, call);
+    let Some((receiver, _)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    let receiver = receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    ["storage", "store", "repo", "dao"]
+        .iter()
+        .any(|k| receiver.contains(k))
+        && !["client", "provider", "file", "blob", "bucket", "s3"]
+            .iter()
+            .any(|k| receiver.contains(k))
+}
+
 /// Whether a loop's collection holds the rows of a query: a name assigned from a query
-/// (`await db.find(q).toArray()`, `await repo.findMany()`) or from a call of a helper of this
-/// file that queries.
+/// (`await db.find(q).toArray()`, `await repo.findMany()`), a data-access object's read
+/// (`await this.leaseStore.readIds()`) or a call of a helper of this file that queries.
 fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> bool {
     let iterable = strip(iterable);
     let value = match iterable.kind() {
@@ -724,6 +752,7 @@ fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> 
     }
     chain_calls(value).into_iter().any(|c| {
         query_kind(ctx, c) == Some(QueryKind::Db)
+            || is_store_call(ctx, c)
             || method_name(&syntax::callee(ctx.src, c)) == "toArray"
             || local_callee(ctx, c).is_some_and(|name| io.contains_key(name))
     })
@@ -768,6 +797,11 @@ fn n_plus_one(ctx: &mut Ctx) {
         if let Some((_, followed_kind)) = followed {
             kind = Some(followed_kind);
         }
+        // An awaited method of a data-access object (`await this.leaseStore.read(id)`).
+        let store = kind.is_none() && !lazy_getter && is_store_call(ctx, call);
+        if store {
+            kind = Some(QueryKind::Db);
+        }
         if kind.is_none() && !lazy_getter {
             continue;
         }
@@ -811,7 +845,7 @@ fn n_plus_one(ctx: &mut Ctx) {
             // from a query (or a helper of this file that queries), not from configuration
             // (`self.parked`), a parameter, or a schema-sized list (one permission check per
             // listed permission is not an N+1 in the data).
-            if followed.is_some()
+            if (followed.is_some() || store)
                 && (is_schema_sized(ctx.text(iterable))
                     || !rows_from_query(ctx, iterable, io.get_or_insert_with(|| io_functions(ctx))))
             {
