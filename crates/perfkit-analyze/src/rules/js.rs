@@ -711,10 +711,10 @@ fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
 /// `await repository.load(id)`): a round trip to wherever the object keeps its data. Not a
 /// file/blob storage client (one call per stored object is how those work).
 fn is_store_call(ctx: &Ctx, call: Node) -> bool {
-    if !ctx
+    if ctx
         .src
         .parent(call)
-        .is_some_and(|p| p.kind() == "await_expression")
+        .is_none_or(|p| p.kind() != "await_expression")
     {
         return false;
     }
