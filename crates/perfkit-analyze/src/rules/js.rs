@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    contains, delivers_message, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy,
+    calls_method_on, contains, delivers_message, is_batched, is_constant_name, is_data_store,
+    is_schema_sized, short, Ctx, Heavy,
 };
 use crate::finding::RuleId;
 use crate::handlers::Framework;
@@ -708,8 +709,7 @@ fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
 }
 
 /// An awaited method of a data-access object (`await this.leaseStore.read(id)`,
-/// `await repository.load(id)`): a round trip to wherever the object keeps its data. Not a
-/// file/blob storage client (one call per stored object is how those work).
+/// `await repository.load(id)`): a round trip to wherever the object keeps its data.
 fn is_store_call(ctx: &Ctx, call: Node) -> bool {
     if ctx
         .src
@@ -722,17 +722,13 @@ fn is_store_call(ctx: &Ctx, call: Node) -> bool {
     let Some((receiver, _)) = callee.rsplit_once('.') else {
         return false;
     };
-    let receiver = receiver
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    ["storage", "store", "repo", "dao"]
-        .iter()
-        .any(|k| receiver.contains(k))
-        && !["client", "provider", "file", "blob", "bucket", "s3"]
-            .iter()
-            .any(|k| receiver.contains(k))
+    is_data_store(
+        &receiver
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Whether a loop's collection holds the rows of a query: a name assigned from a query
@@ -950,10 +946,10 @@ fn accumulated_in_loop(ctx: &Ctx, name: &str, at: Node) -> bool {
         .into_iter()
         .any(|node| {
             let grows = match node.kind() {
-                "call_expression" => syntax::callee(ctx.src, node).rsplit_once('.').is_some_and(
-                    |(receiver, method)| {
-                        receiver == name && matches!(method, "push" | "unshift" | "splice")
-                    },
+                "call_expression" => calls_method_on(
+                    &syntax::callee(ctx.src, node),
+                    name,
+                    &["push", "unshift", "splice"],
                 ),
                 _ => {
                     node.field("left").is_some_and(|l| ctx.text(l) == name)

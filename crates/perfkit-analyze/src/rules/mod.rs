@@ -354,6 +354,26 @@ pub(crate) fn delivers_message(name: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// Whether a receiver's (lower-case) name is a data-access object (`lease_storage`,
+/// `this.leaseStore`, `self.repo`, `user_dao`): its methods are round trips. Not a file/blob
+/// storage client (`storage_client`, `storage_provider`): one call per stored object is how
+/// those work, there is no row lookup to batch.
+pub(crate) fn is_data_store(receiver: &str) -> bool {
+    ["storage", "store", "repo", "dao"]
+        .iter()
+        .any(|k| receiver.contains(k))
+        && !["client", "provider", "file", "blob", "bucket", "s3"]
+            .iter()
+            .any(|k| receiver.contains(k))
+}
+
+/// Whether `callee` is `name.method(...)` for one of `methods` (`seen.append`, `ids.push`).
+pub(crate) fn calls_method_on(callee: &str, name: &str, methods: &[&str]) -> bool {
+    callee
+        .rsplit_once('.')
+        .is_some_and(|(receiver, method)| receiver == name && methods.contains(&method))
+}
+
 /// `MAX_ITEMS`-style names: constants by convention.
 pub(crate) fn is_constant_name(name: &str) -> bool {
     name.len() > 1

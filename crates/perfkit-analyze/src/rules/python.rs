@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    contains, delivers_message, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy,
+    calls_method_on, contains, delivers_message, is_batched, is_constant_name, is_data_store,
+    is_schema_sized, short, Ctx, Heavy,
 };
 use crate::finding::RuleId;
 use crate::handlers::Framework;
@@ -811,20 +812,10 @@ fn is_store_call(ctx: &Ctx, call: Node) -> bool {
 }
 
 /// A method call on a data-access object (`lease_storage.read_lease(id)`,
-/// `self.repository.list()`), awaited or not. Not a file/blob storage client
-/// (`storage_client.delete_file(key)`, `storage_provider.get_read_url(key)`): one call
-/// per stored object is how those work, there is no row lookup to batch.
+/// `self.repository.list()`), awaited or not; not a file/blob storage client.
 fn is_store_call_value(ctx: &Ctx, call: Node) -> bool {
     let callee = syntax::callee(ctx.src, call);
-    callee.contains('.') && {
-        let receiver = receiver_last(&callee);
-        ["storage", "store", "repo", "dao"]
-            .iter()
-            .any(|k| receiver.contains(k))
-            && !["client", "provider", "file", "blob", "bucket", "s3"]
-                .iter()
-                .any(|k| receiver.contains(k))
-    }
+    callee.contains('.') && is_data_store(&receiver_last(&callee))
 }
 
 /// The functions and methods of this file that run a query or a remote call, themselves or
@@ -1426,10 +1417,10 @@ fn accumulated_in_loop(ctx: &Ctx, name: &str, at: Node) -> bool {
         .into_iter()
         .any(|node| {
             let grows = match node.kind() {
-                "call" => syntax::callee(ctx.src, node).rsplit_once('.').is_some_and(
-                    |(receiver, method)| {
-                        receiver == name && matches!(method, "append" | "extend" | "insert")
-                    },
+                "call" => calls_method_on(
+                    &syntax::callee(ctx.src, node),
+                    name,
+                    &["append", "extend", "insert"],
                 ),
                 _ => node.field("left").is_some_and(|l| ctx.text(l) == name),
             };
