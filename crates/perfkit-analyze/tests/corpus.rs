@@ -40,9 +40,13 @@ const HELD_OUT: &str = "heldout/";
 /// (paths relative to the folder).
 const HELD_OUT_3: &str = "heldout3/";
 
+/// Regression floors for the third held-out set: its first score.
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.38;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.15;
+
 /// Regression floors for the held-out set (the issue's targets are 0.9 and 0.8).
-const HELD_OUT_PRECISION_FLOOR: f64 = 0.45;
-const HELD_OUT_RECALL_FLOOR: f64 = 0.55;
+const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;
+const HELD_OUT_RECALL_FLOOR: f64 = 0.73;
 
 /// The `LABELS.tsv` comment line after which labels of the first corpus were added only
 /// after seeing the analyzer's results (all labels above it were written blind).
@@ -313,6 +317,15 @@ fn corpus_precision_and_recall() {
     assert!(
         held_out_3_total.labels >= 129,
         "the third held-out set lost labels\n{held_out_3_table}"
+    );
+    // Its first scoring (the rules of the third round, which never saw it): the floor a
+    // change must not fall below, far under the issue's targets.
+    assert!(
+        held_out_3_total.precision() >= HELD_OUT_3_PRECISION_FLOOR
+            && held_out_3_total.recall() >= HELD_OUT_3_RECALL_FLOOR,
+        "third held-out set fell below precision {HELD_OUT_3_PRECISION_FLOOR} / recall \
+         {HELD_OUT_3_RECALL_FLOOR}\n{held_out_3_table}\n{}",
+        held_out_3_wrong.join("\n")
     );
     assert!(
         held_out_total.labels >= 38,

@@ -1,11 +1,14 @@
 //! The six rules for JavaScript and TypeScript (Express, Fastify, NestJS, Next.js; Prisma,
 //! TypeORM, Sequelize, Mongoose, knex, pg, mysql2, fetch/axios).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{
+    calls_method_on, contains, delivers_message, is_batched, is_constant_name, is_data_store,
+    is_schema_sized, short, Ctx, Heavy,
+};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -72,11 +75,41 @@ fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>
         .field("function")
         .filter(|f| f.kind() == "member_expression")?;
     let property = member.field("property")?;
-    if !ITERATION_METHODS.contains(&ctx.text(property)) {
+    let method = ctx.text(property);
+    let object = member.field("object")?;
+    // lodash/underscore: `_.filter(xs, fn)` iterates its first argument.
+    if matches!(ctx.text(object), "_" | "lodash" | "underscore") {
+        let mut cursor = args.walk();
+        let mut named = args.named_children(&mut cursor);
+        let collection = named.next().filter(|c| *c != function)?;
+        return (LODASH_ITERATION.contains(&method) && named.next() == Some(function))
+            .then_some((call, collection));
+    }
+    if !ITERATION_METHODS.contains(&method) {
         return None;
     }
-    Some((call, member.field("object")?))
+    Some((call, object))
 }
+
+/// lodash/underscore functions that call their second argument once per element of the
+/// first.
+const LODASH_ITERATION: &[&str] = &[
+    "each",
+    "forEach",
+    "map",
+    "flatMap",
+    "filter",
+    "reject",
+    "reduce",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "groupBy",
+    "keyBy",
+    "sortBy",
+    "uniqBy",
+];
 
 fn loop_at<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>, inner: Node<'t>) -> Option<Loop<'t>> {
     match node.kind() {
@@ -592,9 +625,140 @@ fn js_fix(ctx: &Ctx, callee: &str) -> &'static str {
 // ---------------------------------------------------------------------------------
 // n-plus-one
 
+/// The name a function or method of this file is called by: `function f() {}`,
+/// `async f() {}` (a method), `const f = async () => {}`, `f: function () {}`.
+fn defined_name<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<&'t str> {
+    if let Some(name) = function.field("name") {
+        return Some(ctx.text(name));
+    }
+    let parent = ctx.src.parent(function)?;
+    match parent.kind() {
+        "variable_declarator" => parent.field("name").map(|n| ctx.text(n)),
+        "pair" => parent.field("key").map(|k| ctx.text(k)),
+        "assignment_expression" => parent
+            .field("left")
+            .map(|l| ctx.text(l).rsplit('.').next().unwrap_or("")),
+        _ => None,
+    }
+    .filter(|n| {
+        n.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    })
+}
+
+/// The function of this file `call` names: `f(...)`, `this.f(...)`, `self.f(...)`.
+fn local_callee<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
+    let function = call.field("function")?;
+    match function.kind() {
+        "identifier" => Some(ctx.text(function)),
+        "member_expression" => {
+            let object = function.field("object")?;
+            matches!(ctx.text(object), "this" | "self")
+                .then(|| function.field("property").map(|p| ctx.text(p)))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// The functions and methods of this file that run a query or a remote call, themselves or
+/// through one more function of this file: calling one per row is an N+1 even though
+/// nothing at the call site looks like I/O (`await alterOne(attachment)`).
+fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
+    let functions: Vec<(&'t str, Node<'t>)> = ctx
+        .src
+        .nodes_of(&[
+            "function_declaration",
+            "generator_function_declaration",
+            "method_definition",
+            "function_expression",
+            "function",
+            "arrow_function",
+        ])
+        .into_iter()
+        .filter_map(|f| Some((defined_name(ctx, f)?, f)))
+        .collect();
+    let own_calls = |f: Node<'t>| {
+        ctx.src
+            .find_in_scope(f, &["call_expression"])
+            .into_iter()
+            .filter(move |c| syntax::enclosing_function(ctx.src, *c) == Some(f))
+    };
+    let mut io = HashMap::new();
+    for (name, f) in &functions {
+        if let Some(kind) = own_calls(*f).find_map(|c| query_kind(ctx, c)) {
+            io.insert(*name, kind);
+        }
+    }
+    // One more level (not further: each level guesses).
+    let mut second = Vec::new();
+    for (name, f) in &functions {
+        if io.contains_key(name) {
+            continue;
+        }
+        let through = own_calls(*f).find_map(|c| {
+            let callee = local_callee(ctx, c)?;
+            (callee != *name).then(|| io.get(callee)).flatten().copied()
+        });
+        if let Some(kind) = through {
+            second.push((*name, kind));
+        }
+    }
+    io.extend(second);
+    io
+}
+
+/// An awaited method of a data-access object (`await this.leaseStore.read(id)`,
+/// `await repository.load(id)`): a round trip to wherever the object keeps its data.
+fn is_store_call(ctx: &Ctx, call: Node) -> bool {
+    if ctx
+        .src
+        .parent(call)
+        .is_none_or(|p| p.kind() != "await_expression")
+    {
+        return false;
+    }
+    let callee = syntax::callee(ctx.src, call);
+    let Some((receiver, _)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    is_data_store(
+        &receiver
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Whether a loop's collection holds the rows of a query: a name assigned from a query
+/// (`await db.find(q).toArray()`, `await repo.findMany()`), a data-access object's read
+/// (`await this.leaseStore.readIds()`) or a call of a helper of this file that queries.
+fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> bool {
+    let iterable = strip(iterable);
+    let value = match iterable.kind() {
+        "identifier" => match origin(ctx, ctx.text(iterable), iterable) {
+            Some(o) => strip(o),
+            None => return false,
+        },
+        _ => iterable,
+    };
+    if value.kind() != "call_expression" {
+        return false;
+    }
+    chain_calls(value).into_iter().any(|c| {
+        query_kind(ctx, c) == Some(QueryKind::Db)
+            || is_store_call(ctx, c)
+            || method_name(&syntax::callee(ctx.src, c)) == "toArray"
+            || local_callee(ctx, c).is_some_and(|name| io.contains_key(name))
+    })
+}
+
 fn n_plus_one(ctx: &mut Ctx) {
     // One finding per loop: several per-row queries in one loop are one N+1 to fix.
     let mut reported: HashSet<usize> = HashSet::new();
+    // Built on first use: most files have no loop calling a function of their own.
+    let mut io: Option<HashMap<&str, QueryKind>> = None;
     for call in ctx.src.nodes_of(&["call_expression"]) {
         if ctx.src.is_chain_inner(call) {
             continue;
@@ -607,7 +771,33 @@ fn n_plus_one(ctx: &mut Ctx) {
                 && m[3..].starts_with(|c: char| c.is_ascii_uppercase())
                 && callee.matches('.').count() == 1
         };
-        let kind = query_kind(ctx, call);
+        let mut kind = query_kind(ctx, call);
+        // A function of this file that runs the query or request itself.
+        let followed = if kind.is_some() {
+            None
+        } else {
+            let caller =
+                syntax::enclosing_function(ctx.src, call).and_then(|f| defined_name(ctx, f));
+            local_callee(ctx, call)
+                .filter(|name| {
+                    Some(*name) != caller
+                        && !delivers_message(name)
+                        && !loops_around(ctx, call).is_empty()
+                })
+                .and_then(|name| {
+                    io.get_or_insert_with(|| io_functions(ctx))
+                        .get(name)
+                        .map(|k| (name, *k))
+                })
+        };
+        if let Some((_, followed_kind)) = followed {
+            kind = Some(followed_kind);
+        }
+        // An awaited method of a data-access object (`await this.leaseStore.read(id)`).
+        let store = kind.is_none() && !lazy_getter && is_store_call(ctx, call);
+        if store {
+            kind = Some(QueryKind::Db);
+        }
         if kind.is_none() && !lazy_getter {
             continue;
         }
@@ -647,6 +837,16 @@ fn n_plus_one(ctx: &mut Ctx) {
             if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
                 continue;
             }
+            // A helper of this file that queries, handed the row: per row when the rows come
+            // from a query (or a helper of this file that queries), not from configuration
+            // (`self.parked`), a parameter, or a schema-sized list (one permission check per
+            // listed permission is not an N+1 in the data).
+            if (followed.is_some() || store)
+                && (is_schema_sized(ctx.text(iterable))
+                    || !rows_from_query(ctx, iterable, io.get_or_insert_with(|| io_functions(ctx))))
+            {
+                continue;
+            }
             if !awaited_or_collected(ctx, call, &lp) {
                 continue;
             }
@@ -667,10 +867,13 @@ fn n_plus_one(ctx: &mut Ctx) {
             if !reported.insert(lp.node.id()) {
                 break;
             }
-            let what = if kind == Some(QueryKind::Http) {
-                "an HTTP request"
-            } else {
-                "a query"
+            let what = match (kind, followed) {
+                (Some(QueryKind::Http), Some((name, _))) => {
+                    format!("an HTTP request (in `{name}`)")
+                }
+                (_, Some((name, _))) => format!("a query (in `{name}`)"),
+                (Some(QueryKind::Http), None) => "an HTTP request".to_string(),
+                _ => "a query".to_string(),
             };
             let message = format!(
                 "`{}` issues {what} for every element of `{}` (N+1): N items cost N round trips{}. Fetch them in one batch before the loop (`IN`/`$in`, an include/join) and look them up in memory.",
@@ -702,7 +905,8 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
     };
     let o = strip(o);
     match o.kind() {
-        "array" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
+        "array" if o.named_child_count() == 0 => accumulated_in_loop(ctx, name, at),
+        "array" => !is_constant_collection(ctx, o, 0),
         "call_expression" => {
             let callee = syntax::callee(ctx.src, o);
             let method = method_name(&callee);
@@ -730,6 +934,39 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
         "member_expression" => o.field("property").is_some_and(|p| ctx.text(p) == "rows"),
         _ => false,
     }
+}
+
+/// Whether the array `name` (started empty) grows inside a loop or iteration callback of
+/// its function (`name.push(x)`, `name = name.concat(xs)`, `name = [...name, x]`): as long
+/// as the data. Filled only outside loops, it holds a few fixed entries.
+fn accumulated_in_loop(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let scope = scope_of(ctx, at);
+    ctx.src
+        .find_all(scope, &["call_expression", "assignment_expression"])
+        .into_iter()
+        .any(|node| {
+            let grows = match node.kind() {
+                "call_expression" => calls_method_on(
+                    &syntax::callee(ctx.src, node),
+                    name,
+                    &["push", "unshift", "splice"],
+                ),
+                _ => {
+                    node.field("left").is_some_and(|l| ctx.text(l) == name)
+                        && node.field("right").is_some_and(|r| {
+                            ctx.src
+                                .find_all(r, &["identifier"])
+                                .iter()
+                                .any(|i| ctx.text(*i) == name)
+                        })
+                }
+            };
+            grows
+                && loops_around(ctx, node).iter().any(|l| {
+                    l.iterable
+                        .is_none_or(|i| !is_constant_collection(ctx, i, 0))
+                })
+        })
 }
 
 fn quadratic_loop(ctx: &mut Ctx) {
@@ -824,6 +1061,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let text = ctx.text(inner_iter);
+        if is_schema_sized(text) {
+            continue;
+        }
         let outer_same = ctx
             .src
             .ancestors(at)

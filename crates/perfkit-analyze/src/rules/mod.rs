@@ -278,6 +278,100 @@ pub(crate) fn is_schema_sized(text: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+        || name_parts(text).any(|part| SCHEMA_WORDS.contains(&singular(&part)))
+}
+
+/// Whole words (of a camelCase or snake_case name) that name configuration-sized things:
+/// matched as words, since as substrings they occur in data names too (`sizes` but not
+/// `resized`, `types` but not `prototype`, `forms` but not `platform`).
+const SCHEMA_WORDS: &[&str] = &[
+    "size",
+    "type",
+    "operation",
+    "op",
+    "choice",
+    "form",
+    "subform",
+    "format",
+    "mode",
+    "kind",
+    "widget",
+    "tab",
+    "menu",
+    "panel",
+    "language",
+    "theme",
+    "variant",
+    // Schema objects: one DDL statement per constraint or index is not per row of data.
+    "constraint",
+    "index",
+    "fk",
+];
+
+/// The lower-case words of a dotted camelCase/snake_case expression (`self.typeChoices` →
+/// self, type, choices).
+fn name_parts(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            previous_lower = false;
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts.into_iter()
+}
+
+/// `sizes` → `size`, `choices` → `choice`, `indexes` → `index` (enough for names).
+fn singular(word: &str) -> &str {
+    if let Some(stem) = word.strip_suffix("es").filter(|w| w.ends_with('x')) {
+        return stem;
+    }
+    word.strip_suffix('s')
+        .filter(|w| w.len() > 1)
+        .unwrap_or(word)
+}
+
+/// A helper that delivers a message to one recipient (`send_alert_email(user)`,
+/// `notify_user(user)`): one per recipient is the job itself, not a lookup to batch (the
+/// sync-heavy-handler rule asks for a background job where a request does it).
+pub(crate) fn delivers_message(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["send", "notify", "mail", "alert"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Whether a receiver's (lower-case) name is a data-access object (`lease_storage`,
+/// `this.leaseStore`, `self.repo`, `user_dao`): its methods are round trips. Not a file/blob
+/// storage client (`storage_client`, `storage_provider`): one call per stored object is how
+/// those work, there is no row lookup to batch.
+pub(crate) fn is_data_store(receiver: &str) -> bool {
+    ["storage", "store", "repo", "dao"]
+        .iter()
+        .any(|k| receiver.contains(k))
+        && !["client", "provider", "file", "blob", "bucket", "s3"]
+            .iter()
+            .any(|k| receiver.contains(k))
+}
+
+/// Whether `callee` is `name.method(...)` for one of `methods` (`seen.append`, `ids.push`).
+pub(crate) fn calls_method_on(callee: &str, name: &str, methods: &[&str]) -> bool {
+    callee
+        .rsplit_once('.')
+        .is_some_and(|(receiver, method)| receiver == name && methods.contains(&method))
 }
 
 /// `MAX_ITEMS`-style names: constants by convention.

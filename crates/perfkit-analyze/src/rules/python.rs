@@ -4,7 +4,10 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{contains, is_batched, is_constant_name, is_schema_sized, short, Ctx, Heavy};
+use super::{
+    calls_method_on, contains, delivers_message, is_batched, is_constant_name, is_data_store,
+    is_schema_sized, short, Ctx, Heavy,
+};
 use crate::finding::RuleId;
 use crate::handlers::Framework;
 use crate::syntax::{
@@ -543,6 +546,27 @@ fn is_query_result(ctx: &Ctx, source: Node) -> bool {
     })
 }
 
+/// `result.scalars().all()` where `result = session.execute(...)`: the rows of that query.
+fn rows_of_queried_result(ctx: &Ctx, source: Node) -> bool {
+    if source.kind() == "call" {
+        let root = chain_links(source)
+            .last()
+            .and_then(|inner| inner.field("function"))
+            .and_then(|f| f.field("object"))
+            .filter(|o| o.kind() == "identifier");
+        if let Some(root) = root {
+            let queried = origin(ctx, ctx.text(root), source).is_some_and(|o| {
+                o.kind() == "call"
+                    && chain_links(o)
+                        .iter()
+                        .any(|l| is_db_query(&ctx.resolved_callee(*l)))
+            });
+            return queried;
+        }
+    }
+    false
+}
+
 /// A Django queryset or related manager: `X.objects.…`, `obj.book_set.…`, or
 /// `obj.rel.all()` where `obj` itself came from the ORM.
 fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
@@ -612,6 +636,12 @@ fn annotated_query(ctx: &Ctx, source: Node) -> bool {
 
 /// The argument that hands a database session or connection to the callee
 /// (`helper(session, row.id)`, `helper(session=session, ...)`): the callee runs queries.
+fn passes_db_handle(ctx: &Ctx, call: Node) -> bool {
+    db_handle_passed(ctx, call).is_some()
+}
+
+/// The argument that hands a database session or connection to the callee, as
+/// [`passes_db_handle`] reads it.
 fn db_handle_passed<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
     let handle = |name: &str| {
         matches!(
@@ -730,10 +760,146 @@ fn n_plus_one(ctx: &mut Ctx) {
     queries_per_iteration(ctx);
 }
 
+/// What a function of this file does that costs a round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Io {
+    Query,
+    Remote,
+}
+
+/// A function of this file, as calls name it: `(class, name)`, the class being the start of
+/// the class a method is defined in (`None` for a plain function).
+type FunctionKey<'t> = (Option<usize>, &'t str);
+
+/// The function or method of this file that `call` names: `helper(...)` a function,
+/// `self.helper(...)`/`cls.helper(...)` a method of the caller's own class.
+fn local_callee<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<FunctionKey<'t>> {
+    let function = call.field("function")?;
+    match function.kind() {
+        "identifier" => Some((None, ctx.text(function))),
+        "attribute" => {
+            let object = function.field("object")?;
+            if !matches!(ctx.text(object), "self" | "cls") {
+                return None;
+            }
+            let caller = syntax::enclosing_function(ctx.src, call)?;
+            Some((
+                class_of(ctx, caller),
+                ctx.text(function.field("attribute")?),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The round trip `call` makes itself: a query, an HTTP request, or a helper handed the
+/// session (`helper(session, ...)`, which runs its queries through it).
+fn direct_io(ctx: &Ctx, call: Node) -> Option<Io> {
+    let links = chain_links(call);
+    if links
+        .iter()
+        .any(|l| is_remote_call(&ctx.resolved_callee(*l)))
+    {
+        return Some(Io::Remote);
+    }
+    let callee = ctx.resolved_callee(call);
+    let helper_with_session = !callee
+        .rsplit('.')
+        .next()
+        .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+        && passes_db_handle(ctx, call);
+    (helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l))))
+        .then_some(Io::Query)
+}
+
+/// An awaited method of a data-access object (`await lease_storage.read_lease(id)`,
+/// `await self.repo.get(id)`): a round trip to wherever the object keeps its data.
+fn is_store_call(ctx: &Ctx, call: Node) -> bool {
+    ctx.src.parent(call).is_some_and(|p| p.kind() == "await") && is_store_call_value(ctx, call)
+}
+
+/// A method call on a data-access object (`lease_storage.read_lease(id)`,
+/// `self.repository.list()`), awaited or not; not a file/blob storage client.
+fn is_store_call_value(ctx: &Ctx, call: Node) -> bool {
+    let callee = syntax::callee(ctx.src, call);
+    callee.contains('.') && is_data_store(&receiver_last(&callee))
+}
+
+/// The functions and methods of this file that run a query or a remote call, themselves or
+/// through one more function or method of this file: calling one per row is an N+1 even
+/// though nothing at the call site looks like I/O (`run_hook(hook)`, `self.load(id)`).
+/// Answered per function on demand and remembered: most functions are never asked about.
+struct IoIndex<'t> {
+    functions: HashMap<FunctionKey<'t>, Node<'t>>,
+    direct: HashMap<FunctionKey<'t>, Option<Io>>,
+    through: HashMap<FunctionKey<'t>, Option<(Io, &'t str)>>,
+}
+
+impl<'t> IoIndex<'t> {
+    fn new(ctx: &Ctx<'_, 't>) -> Self {
+        let functions = ctx
+            .src
+            .nodes_of(&["function_definition"])
+            .into_iter()
+            .filter_map(|f| Some(((class_of(ctx, f), ctx.text(f.field("name")?)), f)))
+            .collect();
+        IoIndex {
+            functions,
+            direct: HashMap::new(),
+            through: HashMap::new(),
+        }
+    }
+
+    fn own_calls<'c>(ctx: &'c Ctx<'_, 't>, f: Node<'t>) -> impl Iterator<Item = Node<'t>> + 'c {
+        ctx.src
+            .find_in_scope(f, &["call"])
+            .into_iter()
+            .filter(move |c| syntax::enclosing_function(ctx.src, *c) == Some(f))
+    }
+
+    /// The round trip function `key` makes in its own body.
+    fn direct(&mut self, ctx: &Ctx<'_, 't>, key: FunctionKey<'t>) -> Option<Io> {
+        if let Some(known) = self.direct.get(&key) {
+            return *known;
+        }
+        let found = self
+            .functions
+            .get(&key)
+            .and_then(|f| Self::own_calls(ctx, *f).find_map(|c| direct_io(ctx, c)));
+        self.direct.insert(key, found);
+        found
+    }
+
+    /// The round trip function `key` makes itself or through one function of this file it
+    /// calls (not further: each level guesses), with the name of the function doing it.
+    fn get(&mut self, ctx: &Ctx<'_, 't>, key: FunctionKey<'t>) -> Option<(Io, &'t str)> {
+        if let Some(known) = self.through.get(&key) {
+            return *known;
+        }
+        let found = match self.direct(ctx, key) {
+            Some(kind) => Some((kind, key.1)),
+            None => match self.functions.get(&key).copied() {
+                Some(f) => Self::own_calls(ctx, f)
+                    .filter_map(|c| local_callee(ctx, c))
+                    .filter(|callee| *callee != key)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .find_map(|callee| self.direct(ctx, callee))
+                    .map(|kind| (kind, key.1)),
+                None => None,
+            },
+        };
+        self.through.insert(key, found);
+        found
+    }
+}
+
 fn queries_per_iteration(ctx: &mut Ctx) {
     // One finding per loop: a loop with three per-row queries is one N+1 to fix (one batch
     // before the loop), reported at its first query.
     let mut reported = HashSet::new();
+    // Built on first use: most files have no loop calling a function of their own.
+    let mut io: Option<IoIndex> = None;
     let root = ctx.src.root;
     for call in ctx.src.find_all(root, &["call"]) {
         if ctx.src.is_chain_inner(call) {
@@ -763,10 +929,31 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             Some(_) => true,
             None => false,
         };
-        let db = helper_with_session || links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
-        let remote = links
+        let link_db = links.iter().any(|l| is_db_query(&ctx.resolved_callee(*l)));
+        let mut db = helper_with_session || link_db;
+        let mut remote = links
             .iter()
             .any(|l| is_remote_call(&ctx.resolved_callee(*l)));
+        // A function of this file that runs the query or request itself.
+        let followed = if link_db || remote {
+            None
+        } else {
+            let caller = syntax::enclosing_function(ctx.src, call);
+            local_callee(ctx, call)
+                .filter(|key| {
+                    caller.and_then(|c| c.field("name")).map(|n| ctx.text(n)) != Some(key.1)
+                        && !delivers_message(key.1)
+                        && !loops_around(ctx, call).is_empty()
+                })
+                .and_then(|key| io.get_or_insert_with(|| IoIndex::new(ctx)).get(ctx, key))
+        };
+        match followed {
+            Some((Io::Query, _)) => db = true,
+            Some((Io::Remote, _)) => remote = true,
+            None => {}
+        }
+        let store = !(db || remote) && is_store_call(ctx, call);
+        db |= store;
         if !(db || remote) || uses_batch_lookup(ctx, call) {
             continue;
         }
@@ -798,7 +985,15 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 }
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
+            // `xs = []` filled by an earlier loop holds as many entries as that loop's data.
+            let accumulated = iterable.kind() == "identifier"
+                && origin(ctx, ctx.text(iterable), iterable)
+                    .is_some_and(|o| o.kind() == "list" && o.named_child_count() == 0)
+                && accumulated_in_loop(ctx, ctx.text(iterable), iterable);
+            let filled = (followed.is_some() || store) && accumulated;
+            if (is_constant_collection(ctx, iterable, 0) && !filled)
+                || is_batched(ctx.text(iterable))
+            {
                 continue;
             }
             let assigned_in_loop: HashSet<&str> = ctx
@@ -831,14 +1026,42 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             // query results or reads the row's fields (`helper(session, row.id)`).
             let helper_per_row =
                 helper_with_session && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
-            let direct = db && !helper_with_session && (in_handler || unknown_rows);
-            if !(from_query || helper_per_row || direct) {
+            let direct =
+                db && !helper_with_session && followed.is_none() && (in_handler || unknown_rows);
+            // A helper of this file that does the I/O, handed the row: per row when the rows
+            // come from a query, from a helper of this file that queries, or from a list
+            // a loop fills (not from the request's items, nor a schema-sized list: one
+            // permission check per listed permission is not an N+1 in the data).
+            let source_from_helper = (followed.is_some() || store)
+                && source.kind() == "call"
+                && local_callee(ctx, source).is_some_and(|key| {
+                    io.get_or_insert_with(|| IoIndex::new(ctx))
+                        .get(ctx, key)
+                        .is_some()
+                });
+            // Rows a helper handed the session returns, or a data-access object's read.
+            let source_from_store = source.kind() == "call"
+                && (passes_db_handle(ctx, source) || is_store_call_value(ctx, source));
+            let followed_per_row = (followed.is_some() || store)
+                && !is_schema_sized(ctx.text(iterable))
+                && (from_query
+                    || source_from_helper
+                    || source_from_store
+                    || filled
+                    || rows_of_queried_result(ctx, source));
+            let direct = direct && !store;
+            if !(from_query || helper_per_row || direct || followed_per_row) {
                 continue;
             }
             if !reported.insert(lp.node.id()) {
                 break;
             }
-            let what = if remote { "an HTTP request" } else { "a query" };
+            let what = match followed {
+                Some((Io::Query, name)) => format!("a query (in `{name}`)"),
+                Some((Io::Remote, name)) => format!("an HTTP request (in `{name}`)"),
+                None if remote => "an HTTP request".to_string(),
+                None => "a query".to_string(),
+            };
             let message = format!(
                 "`{}` issues {what} on every iteration of the loop over `{}` (N+1): N rows cost N round trips. Fetch what the loop needs in one batch before it (an `IN` lookup, a prefetch or a join) and look rows up in memory.",
                 short(&syntax::callee(ctx.src, call)),
@@ -1187,7 +1410,8 @@ fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
     if let Some(o) = origin(ctx, name, at) {
         return match o.kind() {
             "list_comprehension" => true,
-            "list" => o.named_child_count() == 0 || !is_constant_collection(ctx, o, 0),
+            "list" if o.named_child_count() == 0 => accumulated_in_loop(ctx, name, at),
+            "list" => !is_constant_collection(ctx, o, 0),
             "call" => {
                 let callee = syntax::callee(ctx.src, o);
                 matches!(callee.as_ref(), "list" | "sorted")
@@ -1205,6 +1429,31 @@ fn is_data_list(ctx: &Ctx, name: &str, at: Node) -> bool {
         let t = t.trim();
         t.starts_with("list[") || t.starts_with("List[") || t == "list"
     })
+}
+
+/// Whether the list `name` (started empty) grows inside a loop of its function
+/// (`name.append(x)`, `name.extend(xs)`, `name += xs` per iteration): as long as the data.
+/// Appended only outside loops, it holds a few fixed entries.
+fn accumulated_in_loop(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let scope = scope_of(ctx, at);
+    ctx.src
+        .find_all(scope, &["call", "augmented_assignment"])
+        .into_iter()
+        .any(|node| {
+            let grows = match node.kind() {
+                "call" => calls_method_on(
+                    &syntax::callee(ctx.src, node),
+                    name,
+                    &["append", "extend", "insert"],
+                ),
+                _ => node.field("left").is_some_and(|l| ctx.text(l) == name),
+            };
+            grows
+                && loops_around(ctx, node).iter().any(|l| {
+                    l.iterable
+                        .is_none_or(|i| !is_constant_collection(ctx, i, 0))
+                })
+        })
 }
 
 fn quadratic_loop(ctx: &mut Ctx) {
@@ -1292,7 +1541,10 @@ fn quadratic_loop(ctx: &mut Ctx) {
             continue;
         }
         let inner_text = ctx.text(inner_iter);
-        if inner_iter.kind() == "call" || is_iterator(ctx, inner_iter) {
+        if inner_iter.kind() == "call"
+            || is_iterator(ctx, inner_iter)
+            || is_schema_sized(inner_text)
+        {
             continue;
         }
         let same_outer = loops_around(ctx, node)
@@ -1968,6 +2220,9 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     ) || matches!(method, "sendmail" | "send_message" | "send_email")
         // `send_templated_mail`, `send_email_changed_email`, `send_email_messages`.
         || method.starts_with("send_") && method.contains("mail")
+        // A sending helper of the project's mail module (`from app.admin.mail import
+        // send_notification`): named for what it sends, it still sends email.
+        || method.starts_with("send") && from_mail_module(callee)
         || (method == "send"
             && (text.contains("EmailMessage(")
                 || text.contains("EmailMultiAlternatives(")
@@ -2043,6 +2298,20 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Upload);
     }
     None
+}
+
+/// Whether a resolved callee lives in a mail module or mailer (`app.mail.send_notification`,
+/// `notifications.email.send_digest`, `self.mailer.send_reset`).
+fn from_mail_module(callee: &str) -> bool {
+    let Some((module, _)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    module.split('.').any(|segment| {
+        matches!(
+            segment,
+            "mail" | "email" | "emails" | "mailer" | "mailers" | "mailing" | "smtp"
+        )
+    })
 }
 
 fn origin_mentions(ctx: &Ctx, callee: &str, at: Node, needles: &[&str]) -> bool {
