@@ -57,7 +57,7 @@ head -c 65536 /dev/zero | tr '\0' 'b' > "$WORK/www/64k"
 start_static_origin "$ORIGIN_PORT" taskset -c 1
 
 SERVERS=()   # PIDs of the caches of the current worker count
-declare -A CACHE_PIDS=()   # cache name -> its process ids (comma-separated), for perf
+declare -A CACHE_PIDS=()   # cache name -> its main process id, for perf
 PERF_CPU=0
 if [ "${PERF:-1}" = 1 ] && perf stat -e task-clock -o /dev/null true 2>/dev/null; then PERF_CPU=1; fi
 stop_caches() {
@@ -82,7 +82,7 @@ start_caches() {
     $sut "$PERFKIT" serve -c "$WORK/perfkit.yml" 2>"$WORK/perfkit.err" & SERVERS+=($!)
     CACHE_PIDS[perfkit]=$!
     wait_up "$NGINX_PORT"; wait_up "$PERFKIT_PORT"
-    CACHE_PIDS[nginx]=$(family "$nginx_master")
+    CACHE_PIDS[nginx]=$nginx_master
     if [ -n "$VARNISHD" ]; then
         VARNISH_PORT=$(free_port)
         rm -rf "$WORK/varnish"; mkdir -p "$WORK/varnish"
@@ -91,7 +91,7 @@ start_caches() {
             -b "127.0.0.1:$ORIGIN_PORT" -s malloc,256m -p thread_pools="$workers" \
             >"$WORK/varnish.out" 2>&1 & SERVERS+=($!)
         wait_up "$VARNISH_PORT"
-        CACHE_PIDS[varnish]=$(family "${SERVERS[-1]}")
+        CACHE_PIDS[varnish]=${SERVERS[-1]}
     fi
 }
 
@@ -103,7 +103,8 @@ run_wrk() { # PORT PATH WORKERS [CACHE]: requests/s, p99 (ms) and CACHE's CPU µ
     local LOAD="" rps perf_pid="" cpu=-
     if [ "${PIN:-1}" = 1 ] && [ "$3" = 1 ]; then LOAD="taskset -c 1"; fi
     if [ "$PERF_CPU" = 1 ] && [ -n "${4:-}" ]; then
-        perf stat -x, -e task-clock -p "${CACHE_PIDS[$4]}" -o "$WORK/perf.out" 2>/dev/null &
+        # The family now: nginx's cache loader exits a minute after start.
+        perf stat -x, -e task-clock -p "$(family "${CACHE_PIDS[$4]}")" -o "$WORK/perf.out" 2>/dev/null &
         perf_pid=$!
     fi
     local p99 requests
@@ -114,7 +115,7 @@ run_wrk() { # PORT PATH WORKERS [CACHE]: requests/s, p99 (ms) and CACHE's CPU µ
         requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
     fi
     if [ -n "$perf_pid" ]; then
-        kill -INT "$perf_pid"; wait "$perf_pid" || true
+        kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" || true
         cpu=$(awk -F, -v r="$requests" \
             '$3 == "task-clock" && r > 0 {printf "%.2f", $1 * 1000 / r}' "$WORK/perf.out")
     fi
@@ -194,12 +195,12 @@ for workers in $WORKER_COUNTS; do
             for t in "${targets[@]}"; do row+=" ${rps[${t%%:*}]} | ${p99[${t%%:*}]} | ${cpu[${t%%:*}]} |"; done
             rn=$(ratio "${rps[perfkit]}" "${rps[nginx]}")
             pn=$(ratio "${p99[perfkit]}" "${p99[nginx]}")
-            cn=-; if [ "${cpu[perfkit]}" != - ]; then cn=$(ratio "${cpu[nginx]}" "${cpu[perfkit]}"); cpu_nginx+=("$cn"); fi
+            cn=-; if [ "${cpu[perfkit]}" != - ] && [ "${cpu[nginx]}" != - ]; then cn=$(ratio "${cpu[nginx]}" "${cpu[perfkit]}"); cpu_nginx+=("$cn"); fi
             rps_nginx+=("$rn"); p99_nginx+=("$pn"); row+=" $rn | $pn | $cn |"
             if [ -n "$VARNISHD" ]; then
                 rv=$(ratio "${rps[perfkit]}" "${rps[varnish]}")
                 pv=$(ratio "${p99[perfkit]}" "${p99[varnish]}")
-                cv=-; if [ "${cpu[perfkit]}" != - ]; then cv=$(ratio "${cpu[varnish]}" "${cpu[perfkit]}"); cpu_varnish+=("$cv"); fi
+                cv=-; if [ "${cpu[perfkit]}" != - ] && [ "${cpu[varnish]}" != - ]; then cv=$(ratio "${cpu[varnish]}" "${cpu[perfkit]}"); cpu_varnish+=("$cv"); fi
                 rps_varnish+=("$rv"); p99_varnish+=("$pv"); row+=" $rv | $pv | $cv |"
             fi
             echo "$row"
