@@ -1534,6 +1534,50 @@ fn runs_once_at_startup(ctx: &Ctx, function: Node) -> bool {
     })
 }
 
+/// A `*Sync` function this file defines, or method of the caller's own class
+/// (`this.getSync(key)`), whose body calls no other `*Sync` function: the name only says
+/// it is the synchronous twin of an async method (an in-memory store's `getSync`), not
+/// that it does I/O.
+fn own_sync_without_io(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let name = method_name(callee);
+    let scope = if let Some(rest) = callee.strip_prefix("this.") {
+        if rest.contains('.') {
+            return false;
+        }
+        match ctx
+            .src
+            .ancestors(call)
+            .find(|a| matches!(a.kind(), "class_declaration" | "class"))
+        {
+            Some(class) => class,
+            None => return false,
+        }
+    } else if callee.contains('.') {
+        return false;
+    } else {
+        ctx.src.root
+    };
+    let mut defined = ctx
+        .src
+        .find_all(scope, &["method_definition", "function_declaration"])
+        .into_iter()
+        .filter(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))
+        .peekable();
+    if defined.peek().is_none() {
+        return false;
+    }
+    defined.all(|d| {
+        ctx.src
+            .find_all(d, &["call_expression"])
+            .into_iter()
+            .all(|c| {
+                let inner = syntax::callee(ctx.src, c);
+                let m = method_name(&inner);
+                !(m.len() > 4 && m.ends_with("Sync"))
+            })
+    })
+}
+
 fn blocking_call_in_async(ctx: &mut Ctx) {
     let covered: Vec<std::ops::Range<usize>> = ctx
         .out
@@ -1547,7 +1591,10 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         let sync = method.len() > 4
             && method.ends_with("Sync")
             && method.starts_with(|c: char| c.is_ascii_lowercase());
-        if !sync || covered.iter().any(|r| r.contains(&call.start_byte())) {
+        if !sync
+            || covered.iter().any(|r| r.contains(&call.start_byte()))
+            || own_sync_without_io(ctx, call, &callee)
+        {
             continue;
         }
         let Some(function) = running_function(ctx, call) else {
