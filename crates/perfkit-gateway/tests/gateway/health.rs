@@ -111,7 +111,7 @@ async fn errors_map_to_gateway_statuses() {
         .unwrap();
     let yaml = format!(
         "upstreams:\n  dead:\n    servers: [{{address: \"{dead}\"}}]\n    retries: {{attempts: 0}}\n\
-         \x20 slow:\n    servers: [{{address: \"{}\"}}]\n    timeouts: {{read: 100ms}}\n    retries: {{attempts: 0}}\n\
+         \x20 slow:\n    servers: [{{address: \"{}\"}}]\n    timeouts: {{read: 1s}}\n    retries: {{attempts: 0}}\n\
          \x20   pool: {{max_connections: 1, acquire_timeout: 50ms}}\n\
          routes:\n  - {{path_prefix: /dead, upstream: dead}}\n  - {{path_prefix: /slow, upstream: slow}}\n",
         slow.addr()
@@ -126,6 +126,8 @@ async fn errors_map_to_gateway_statuses() {
     );
 
     // With the only slot held by a long request, the next one cannot get a connection.
+    // (The held request keeps the slot for the whole 1 s read timeout: with 100 ms, a
+    // slow machine could free it between the check below and the next request.)
     let held = tokio::spawn({
         let (client, target) = (client.clone(), url(&gw, "/slow"));
         async move { client.get(&target).await }
