@@ -1534,6 +1534,13 @@ fn runs_once_at_startup(ctx: &Ctx, function: Node) -> bool {
     })
 }
 
+/// A synchronous twin's name by Node's convention: `readFileSync`, `execSync`.
+fn is_sync_name(method: &str) -> bool {
+    method.len() > 4
+        && method.ends_with("Sync")
+        && method.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
 /// A `*Sync` function this file defines, or method of the caller's own class
 /// (`this.getSync(key)`), whose body calls no other `*Sync` function: the name only says
 /// it is the synchronous twin of an async method (an in-memory store's `getSync`), not
@@ -1570,11 +1577,7 @@ fn own_sync_without_io(ctx: &Ctx, call: Node, callee: &str) -> bool {
         ctx.src
             .find_all(d, &["call_expression"])
             .into_iter()
-            .all(|c| {
-                let inner = syntax::callee(ctx.src, c);
-                let m = method_name(&inner);
-                !(m.len() > 4 && m.ends_with("Sync"))
-            })
+            .all(|c| !is_sync_name(method_name(&syntax::callee(ctx.src, c))))
     })
 }
 
@@ -1588,10 +1591,7 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call_expression"]) {
         let callee = syntax::callee(ctx.src, call);
         let method = method_name(&callee);
-        let sync = method.len() > 4
-            && method.ends_with("Sync")
-            && method.starts_with(|c: char| c.is_ascii_lowercase());
-        if !sync
+        if !is_sync_name(method)
             || covered.iter().any(|r| r.contains(&call.start_byte()))
             || own_sync_without_io(ctx, call, &callee)
         {
