@@ -128,6 +128,45 @@ fn demo_runs_without_any_external_service() {
         "{stdout}"
     );
     assert!(stdout.contains("POST /admin/cache/purge 200"), "{stdout}");
+
+    // The load test: both routes answered without errors, the cached one from the cache.
+    let load_line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name) && l.contains("req/s"))
+            .unwrap_or_else(|| panic!("no load-test line for {name}: {stdout}"))
+            .to_owned()
+    };
+    let cached = load_line("cached");
+    assert!(cached.contains("errors 0"), "{cached}");
+    assert!(!cached.ends_with("cache hits 0"), "{cached}");
+    assert!(load_line("proxied").contains("errors 0"), "{stdout}");
+
+    // `perfkit analyze` on the sample app: its routes, and each rule's classic case.
+    let analysis: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("perfkit analyze on a sample app"))
+        .collect();
+    let analysis = analysis.join("\n");
+    for route in ["/orders/open/", "/rates/{currency}", "/report", "/signup/"] {
+        assert!(analysis.contains(route), "{route} missing: {analysis}");
+    }
+    for (place, rule) in [
+        ("shop/views.py:14:", "n-plus-one"),
+        ("api/report.js:12:", "n-plus-one"),
+        ("api/rates.py:10:", "blocking-call-in-async"),
+        ("shop/exports.py:11:", "quadratic-loop"),
+        ("shop/exports.py:7:", "connection-leak"),
+        ("shop/views.py:20:", "missing-cache"),
+        ("shop/views.py:24:", "sync-heavy-handler"),
+    ] {
+        assert!(
+            analysis
+                .lines()
+                .any(|l| l.contains(place) && l.contains(&format!("[{rule}]"))),
+            "no {rule} at {place}: {analysis}"
+        );
+    }
 }
 
 #[test]

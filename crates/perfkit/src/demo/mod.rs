@@ -1,5 +1,8 @@
 //! `perfkit demo`: the gateway in front of two sample upstreams, on loopback, with
-//! traffic sent through it and the outcome printed.
+//! traffic sent through it and the outcome printed; then background jobs, a load
+//! test and `perfkit analyze` on a sample application (`project`).
+
+mod project;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -287,6 +290,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     show_tags_and_cdn(&client, &gateway).await?;
     let limited = show_rate_limit(&client, &base).await?;
     jobs().await?;
+    project::show_load_test(&base).await?;
+    project::show_analyze()?;
 
     if args.serve {
         println!("\nserving on {base} until Ctrl-C (try: curl -i {base}/hello)");
