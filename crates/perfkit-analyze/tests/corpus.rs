@@ -373,3 +373,46 @@ fn corpus_precision_and_recall() {
         held_out_wrong.join("\n")
     );
 }
+
+#[test]
+fn a_label_is_found_only_by_a_finding_of_its_own_rule() {
+    let finding = |rule: RuleId, line: usize| perfkit_analyze::Finding {
+        rule,
+        severity: perfkit_analyze::Severity::High,
+        file: "app.js".into(),
+        line,
+        column: 1,
+        end_line: line,
+        end_column: 2,
+        function: None,
+        snippet: String::new(),
+        message: String::new(),
+        fix: String::new(),
+        fingerprint: String::new(),
+    };
+    let label = |rule: RuleId, line: usize| Label {
+        file: "app.js".into(),
+        line,
+        rule,
+        blind: true,
+    };
+    let analysis = perfkit_analyze::Analysis {
+        files: 1,
+        findings: vec![finding(RuleId::BlockingCallInAsync, 10)],
+        ..Default::default()
+    };
+    let labels = [
+        label(RuleId::MissingCache, 10),
+        label(RuleId::BlockingCallInAsync, 12),
+    ];
+    let (_, total, wrong) = score(&analysis, &labels, &|_| true, &|_| true);
+    assert_eq!(
+        (total.labels, total.found, total.tp),
+        (2, 1, 1),
+        "{wrong:?}"
+    );
+    assert!(
+        wrong.contains(&"missed app.js:10 missing-cache".to_owned()),
+        "{wrong:?}"
+    );
+}
