@@ -53,20 +53,7 @@ async fn show_caching(
     for _ in 0..3 {
         show("GET", &get().await?);
     }
-    let purge = client
-        .request(
-            http::Method::POST,
-            &format!("http://{}/admin/cache/purge", gateway.admin_addr()),
-            &[("authorization", &format!("Bearer {DEMO_TOKEN}"))],
-            format!("{{\"url\": \"{url}\"}}"),
-        )
-        .await
-        .map_err(anyhow::Error::msg)?;
-    println!(
-        "  POST /admin/cache/purge {} {}",
-        purge.status.as_u16(),
-        purge.text().trim()
-    );
+    purge(client, gateway, "", format!("{{\"url\": \"{url}\"}}")).await?;
     show("GET (after purge)", &get().await?);
     // Freshness is counted in whole seconds: after 3 s the entry is stale.
     tokio::time::sleep(Duration::from_millis(3100)).await;
@@ -74,6 +61,35 @@ async fn show_caching(
     println!(
         "  the origin answered {} of these requests",
         catalog.requests_for(CATALOG_PATH)
+    );
+    Ok(())
+}
+
+/// Purges through the admin API with `body` and prints the answer after `shown`.
+async fn purge(
+    client: &Client,
+    gateway: &Gateway,
+    shown: &str,
+    body: String,
+) -> anyhow::Result<()> {
+    let purge = client
+        .request(
+            http::Method::POST,
+            &format!("http://{}/admin/cache/purge", gateway.admin_addr()),
+            &[("authorization", &format!("Bearer {DEMO_TOKEN}"))],
+            body,
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let shown = if shown.is_empty() {
+        String::new()
+    } else {
+        format!("{shown} ")
+    };
+    println!(
+        "  POST /admin/cache/purge {shown}{} {}",
+        purge.status.as_u16(),
+        purge.text().trim()
     );
     Ok(())
 }
@@ -103,20 +119,8 @@ cache tags and CDN headers on /products/{{id}} (tags: [\"product:{{id}}\"], cdn:
     for id in [1, 2, 1, 2] {
         get(id).await?;
     }
-    let purge = client
-        .request(
-            http::Method::POST,
-            &format!("http://{}/admin/cache/purge", gateway.admin_addr()),
-            &[("authorization", &format!("Bearer {DEMO_TOKEN}"))],
-            "{\"tag\": \"product:1\"}".to_owned(),
-        )
-        .await
-        .map_err(anyhow::Error::msg)?;
-    println!(
-        "  POST /admin/cache/purge {{\"tag\": \"product:1\"}} {} {}",
-        purge.status.as_u16(),
-        purge.text().trim()
-    );
+    let body = "{\"tag\": \"product:1\"}";
+    purge(client, gateway, body, body.to_owned()).await?;
     for id in [1, 2] {
         get(id).await?;
     }
