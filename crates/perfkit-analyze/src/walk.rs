@@ -30,8 +30,12 @@ const SKIPPED_DIRS: &[&str] = &[
 fn is_off_request_path(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
+    // `tests.py` is Django's default test module of an app.
     let test_name = stem.starts_with("test_")
         || stem.ends_with("_test")
+        || stem == "tests"
+        || stem.starts_with("tests_")
+        || stem.ends_with("_tests")
         || stem == "conftest"
         || name.contains(".test.")
         || name.contains(".spec.");
@@ -160,6 +164,10 @@ mod tests {
             ("app/tests/test_views.py", false),
             ("app/test_models.py", false),
             ("app/models_test.py", false),
+            ("app/tests.py", false),
+            ("app/tests_api.py", false),
+            ("app/views_tests.py", false),
+            ("app/testing.py", true),
             ("web/users.spec.ts", false),
             ("web/users.test.js", false),
             ("web/__tests__/users.js", false),
