@@ -112,6 +112,8 @@ mod tests {
         // The fixtures, whole and block by block; the corpus of real code, whole.
         for (tree, by_block) in [("tests/fixtures", true), ("tests/corpus", false)] {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(tree);
+            // With the tree's cross-file index, as `analyze` runs the rules.
+            let project = crate::project_index(&root, &options).unwrap();
             let mut stack = vec![root.clone()];
             while let Some(dir) = stack.pop() {
                 for entry in std::fs::read_dir(&dir).unwrap() {
@@ -133,10 +135,23 @@ mod tests {
                         texts.extend(python_blocks(&text));
                     }
                     for text in &texts {
-                        let scanned =
-                            crate::analyze_text(&name, language, text, &options, &mut parsers);
-                        let full =
-                            crate::analyze_parsed(&name, language, text, &options, &mut parsers);
+                        let project = Some(&project);
+                        let scanned = crate::analyze_text(
+                            &name,
+                            language,
+                            text,
+                            &options,
+                            &mut parsers,
+                            project,
+                        );
+                        let full = crate::analyze_parsed(
+                            &name,
+                            language,
+                            text,
+                            &options,
+                            &mut parsers,
+                            project,
+                        );
                         assert_eq!(scanned, full, "{name}:\n{text}");
                         files += 1;
                         findings += full.0.len();
