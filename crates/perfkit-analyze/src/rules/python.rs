@@ -1812,9 +1812,23 @@ fn quadratic_loop(ctx: &mut Ctx) {
             || loops
                 .iter()
                 .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
+        // Per entry the client sent (`for name in data.labels`): as many tests as the
+        // request has items, not a product of two data sizes.
+        let per_request_item = loops
+            .iter()
+            .filter(|l| {
+                l.iterable
+                    .is_some_and(|i| !is_constant_collection(ctx, i, 0))
+            })
+            .all(|l| l.iterable.is_some_and(|i| is_request_items(ctx, i)));
         let flagged = !schema_sized
+            && !per_request_item
             && match right.kind() {
-                "identifier" => is_data_list(ctx, ctx.text(right), comparison),
+                "identifier" => {
+                    is_data_list(ctx, ctx.text(right), comparison)
+                        && !is_one_rows_children(ctx, right, comparison)
+                        && !dedup_append(ctx, comparison, ctx.text(right))
+                }
                 "list_comprehension" => true,
                 _ => false,
             };
@@ -1931,6 +1945,68 @@ fn quadratic_loop(ctx: &mut Ctx) {
             "parts = []\nfor row in rows:\n    parts.append(render(row))\nhtml = \"\".join(parts)",
         );
     }
+}
+
+/// A list copied from one row's own list field (`current = list(team.group_ids or [])`):
+/// it holds that row's children, which do not grow with the table.
+fn is_one_rows_children(ctx: &Ctx, list: Node, at: Node) -> bool {
+    origin(ctx, ctx.text(list), at).is_some_and(|o| {
+        o.kind() == "call"
+            && matches!(
+                syntax::callee(ctx.src, o).as_ref(),
+                "list" | "tuple" | "sorted"
+            )
+            && call_arguments(o).first().is_some_and(|a| {
+                let a = match a.kind() {
+                    "boolean_operator" => a.field("left").unwrap_or(*a),
+                    _ => *a,
+                };
+                a.kind() == "attribute"
+                    && a.field("object").is_some_and(|o| o.kind() == "identifier")
+            })
+    })
+}
+
+/// `if x not in seen: seen.append(x)`: collecting distinct values in order, over values
+/// that are not rows of a query nor a collection handed in (one row's extenders, the
+/// addresses a host name resolves to): the list holds the few distinct values seen so far,
+/// and the idiom is how ordered de-duplication is written; not reported. Over a query's rows
+/// or a parameter (`for o in Order.objects.values_list("email")`) it stays quadratic in the
+/// data.
+fn dedup_append(ctx: &Ctx, comparison: Node, list: &str) -> bool {
+    let Some(iterable) = loops_around(ctx, comparison)
+        .into_iter()
+        .next()
+        .and_then(|l| l.iterable)
+    else {
+        return false;
+    };
+    let source = iterable_origin(ctx, iterable);
+    let handed_in = source.kind() == "identifier"
+        && syntax::enclosing_function(ctx.src, source).is_some_and(|f| {
+            syntax::parameter_names(ctx.src, f)
+                .iter()
+                .any(|p| p == ctx.text(source))
+        });
+    if handed_in || is_query_result(ctx, source) {
+        return false;
+    }
+    let Some(statement) = ctx
+        .src
+        .parent(comparison)
+        .filter(|p| p.kind() == "if_statement")
+    else {
+        return false;
+    };
+    if !ctx.text(comparison).contains("not in") {
+        return false;
+    }
+    statement.field("consequence").is_some_and(|body| {
+        ctx.src
+            .find_all(body, &["call"])
+            .into_iter()
+            .any(|c| calls_method_on(&syntax::callee(ctx.src, c), list, &["append"]))
+    })
 }
 
 /// A single-pass iterator (a generator, `iter(...)`, `map(...)`): looping over it twice
