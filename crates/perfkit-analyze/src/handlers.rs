@@ -366,6 +366,29 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
                     line,
                 });
                 found = true;
+            } else if callee == "expose"
+                && call_arguments(*decorator)
+                    .first()
+                    .and_then(|a| string_value(source, *a))
+                    .is_some()
+            {
+                // Flask-AppBuilder: `@expose("/export/", methods=("GET",))` on a view or API
+                // class method is a route of that view (its URL prefix is the class's).
+                let listed =
+                    methods_from_list(source, keyword_argument(source, *decorator, "methods"));
+                handlers.push(Handler {
+                    range: range.clone(),
+                    framework: Some(Framework::Flask),
+                    methods: if listed.is_empty() {
+                        vec!["GET".to_string()]
+                    } else {
+                        listed
+                    },
+                    path: None,
+                    name: name.clone(),
+                    line,
+                });
+                found = true;
             } else if matches!(method, "api_view" | "require_http_methods") {
                 let list = call_arguments(*decorator).first().copied();
                 handlers.push(Handler {

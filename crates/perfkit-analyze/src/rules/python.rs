@@ -2657,6 +2657,80 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     {
         return Some(Heavy::Pdf);
     }
+    // The project's own PDF builders (`build_pdf_from_screenshots`, `render_invoice_pdf`,
+    // `html_to_pdf`): named for the document they produce.
+    let lower = method.to_ascii_lowercase();
+    if lower.contains("pdf")
+        && ([
+            "build_",
+            "generate_",
+            "render_",
+            "create_",
+            "make_",
+            "convert_",
+            "html_to_",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+            || lower.ends_with("_pdf"))
+    {
+        return Some(Heavy::Pdf);
+    }
+    // A database dump or a document conversion run as a child process (`Popen(["pg_dump",
+    // ...])`, `subprocess.run(["soffice", "--convert-to", "pdf", ...])`), or an archive of a
+    // whole folder (`shutil.make_archive`).
+    if callee == "shutil.make_archive" {
+        return Some(Heavy::Export);
+    }
+    if (callee.starts_with("subprocess.") || callee == "Popen" || callee == "os.system")
+        && call_arguments(call).first().is_some_and(|a| {
+            let program = match a.kind() {
+                "list" | "tuple" => a.named_child(0).map(|p| ctx.text(p)).unwrap_or(""),
+                _ => ctx.text(*a),
+            };
+            [
+                "pg_dump",
+                "mysqldump",
+                "mongodump",
+                "soffice",
+                "libreoffice",
+                "abiword",
+                "wkhtmltopdf",
+                "pandoc",
+                "ffmpeg",
+            ]
+            .iter()
+            .any(|tool| program.contains(tool))
+        })
+    {
+        return Some(Heavy::Export);
+    }
+    // A ZIP archive written entry by entry in the request (`with ZipFile(buf, "w") as
+    // bundle:` and a loop adding every exported file).
+    if (callee == "zipfile.ZipFile" || callee.ends_with(".ZipFile"))
+        && call_arguments(call)
+            .get(1)
+            .and_then(|m| string_value(ctx.src, *m))
+            .is_some_and(|m| m.starts_with('w') || m.starts_with('a'))
+        && ctx.src.parent(call).is_some_and(|p| {
+            ctx.src
+                .ancestors(p)
+                .find(|a| a.kind() == "with_statement")
+                .and_then(|w| w.field("body"))
+                .is_some_and(|body| !ctx.src.find_all(body, &["for_statement"]).is_empty())
+        })
+    {
+        return Some(Heavy::Export);
+    }
+    // A whole chart or table serialised to CSV for the response (`viz.get_csv()`,
+    // `df.to_csv()`).
+    if matches!(method, "get_csv" | "to_csv" | "export_csv")
+        && call
+            .field("arguments")
+            .is_some_and(|a| a.named_child_count() == 0)
+    {
+        return Some(Heavy::Export);
+    }
     if matches!(method, "thumbnail" | "resize")
         && (text.contains("Image.open(") || origin_mentions(ctx, callee, call, &["Image.open("]))
         || callee == "cv2.resize"
