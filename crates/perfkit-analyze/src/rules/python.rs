@@ -625,6 +625,23 @@ fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
     if text.contains(".objects.") || text.contains("_set.") || text.contains("queryset(") {
         return true;
     }
+    // A tree's querysets (django-mptt, django-tree-queries): `node.get_descendants()`,
+    // `group.descendants(include_self=False)`.
+    if source.kind() == "call"
+        && matches!(
+            method_name(&syntax::callee(ctx.src, source)),
+            "get_descendants"
+                | "get_children"
+                | "get_ancestors"
+                | "get_siblings"
+                | "get_family"
+                | "descendants"
+                | "ancestors"
+        )
+        && ctx.src.imports("django")
+    {
+        return true;
+    }
     if !(text.ends_with(".all()") || text.contains(".all().") || text.contains(".filter(")) {
         return false;
     }
@@ -788,17 +805,34 @@ fn may_hold_model_rows(ctx: &Ctx, iterable: Node, source: Node) -> bool {
 
 /// `row.save()` / `row.delete()` on the loop's row: one write per iteration (each branch of
 /// the loop body that writes is its own round trip).
+///
+/// Also the model's validating saves (`validated_save()`, `full_clean()`, which runs the
+/// unique-constraint queries) and many-to-many writes through the row's related manager
+/// (`row.tags.add(tag)`, `.remove`, `.set`, `.clear`).
 fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<'t>> {
+    let is_var = |o: Node| o.kind() == "identifier" && ctx.text(o) == var;
     ctx.src
         .find_in_scope(body, &["call"])
         .into_iter()
         .filter(|call| {
             call.field("function").is_some_and(|f| {
-                f.kind() == "attribute"
-                    && f.field("object")
-                        .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
-                    && f.field("attribute")
-                        .is_some_and(|a| matches!(ctx.text(a), "save" | "delete"))
+                if f.kind() != "attribute" {
+                    return false;
+                }
+                let method = f.field("attribute").map(|a| ctx.text(a)).unwrap_or("");
+                let Some(object) = f.field("object") else {
+                    return false;
+                };
+                if is_var(object) {
+                    return matches!(method, "save" | "delete" | "validated_save" | "full_clean");
+                }
+                // `row.tags.add(...)`: the row's related manager.
+                object.kind() == "attribute"
+                    && object.field("object").is_some_and(is_var)
+                    && matches!(method, "add" | "remove" | "set" | "clear")
+                    && call
+                        .field("arguments")
+                        .is_some_and(|a| a.named_child_count() > 0)
             })
         })
         .collect()
