@@ -256,7 +256,7 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
             let all = node
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() != "comment")
-                .all(|c| is_literal(ctx, c));
+                .all(|c| is_literal(ctx, c) || is_fixed_entry(ctx, c, depth));
             all
         }
         "string" | "concatenated_string" => true,
@@ -292,6 +292,17 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
                 _ => false,
             }
         }
+        _ => false,
+    }
+}
+
+/// An entry of a literal list that is fixed in the source: a class or constant named in it
+/// (`[User, Group]`, a fixed list of models), or a tuple of literals and such names
+/// (`(Rack, "location__in")`).
+fn is_fixed_entry(ctx: &Ctx, node: Node, depth: usize) -> bool {
+    match node.kind() {
+        "identifier" => ctx.text(node).starts_with(|c: char| c.is_ascii_uppercase()),
+        "tuple" | "list" => is_constant_collection(ctx, node, depth + 1),
         _ => false,
     }
 }
@@ -1273,6 +1284,22 @@ fn queries_per_iteration(ctx: &mut Ctx) {
 /// the name is a parameter of the function, or a parameter typed `*Request`): its length is
 /// what the client sent, so a call per entry is per request item, not per row of a query.
 fn is_request_items(ctx: &Ctx, iterable: Node) -> bool {
+    // The request's parsed body itself (`items = request.data if ... else [request.data]`).
+    let source = ctx.text(iterable_origin(ctx, iterable));
+    if [
+        "request.data",
+        "request.POST",
+        "request.json",
+        "request.get_json(",
+        "request.form",
+        "serializer.validated_data",
+    ]
+    .iter()
+    .any(|body| {
+        source.starts_with(body) || source.starts_with("self.") && source[5..].starts_with(body)
+    }) {
+        return true;
+    }
     let iterable = match iterable.kind() {
         "call"
             if matches!(
