@@ -41,8 +41,8 @@ const HELD_OUT: &str = "heldout/";
 const HELD_OUT_3: &str = "heldout3/";
 
 /// Regression floors for the third held-out set: its first score.
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.71;
-const HELD_OUT_3_RECALL_FLOOR: f64 = 0.42;
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.72;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.45;
 
 /// Regression floors for the held-out set (the targets are 0.9 and 0.8).
 const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;

@@ -725,7 +725,15 @@ fn db_handle_passed<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
     let handle = |name: &str| {
         matches!(
             name,
-            "session" | "db_session" | "async_session" | "conn" | "connection" | "cursor" | "tx"
+            "session"
+                | "db_session"
+                | "async_session"
+                | "conn"
+                | "connection"
+                | "cursor"
+                | "tx"
+                | "prisma"
+                | "prisma_client"
         )
     };
     let args = call.field("arguments")?;
@@ -1226,8 +1234,18 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             let in_handler = ctx.handler_of(call).is_some();
             // Rows handed in from elsewhere (a parameter, an attribute): per-row when the
             // query reads a field of the loop's row (`Customer.objects.get(id=o.customer_id)`).
+            // Or hands the row itself to the data-access layer (`ReportDAO.update(report,
+            // {...})`): one write per row.
             let unknown_rows = matches!(source.kind(), "identifier" | "attribute")
-                && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
+                && lp.vars.iter().any(|v| {
+                    reads_field_of(ctx, call, v)
+                        || through_data_access_module(&callee)
+                            && matches!(
+                                method_name(&callee),
+                                "update" | "delete" | "save" | "upsert" | "remove"
+                            )
+                            && args_names.contains(v)
+                });
             // A helper handed the session queries once per row when the loop goes over
             // query results or reads the row's fields (`helper(session, row.id)`).
             let helper_per_row =
