@@ -40,7 +40,8 @@ const HELD_OUT: &str = "heldout/";
 /// (paths relative to the folder).
 const HELD_OUT_3: &str = "heldout3/";
 
-/// Regression floors for the third held-out set: its first score.
+/// Regression floors for the third held-out set: its score after the fourth round, which
+/// tuned on it (its first, blind score was 0.38 / 0.16).
 const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.72;
 const HELD_OUT_3_RECALL_FLOOR: f64 = 0.45;
 
@@ -288,7 +289,7 @@ fn corpus_precision_and_recall() {
     let (first_table, first_total, first_wrong) = score(&analysis, &labels, &first, &|_| true);
     let (whole_table, _, _) = score(&analysis, &labels, &|_| true, &|_| true);
     println!(
-        "{} files\n\nthird held-out set ({HELD_OUT_3}, labelled blind, never tuned on)\n\
+        "{} files\n\nthird held-out set ({HELD_OUT_3}, labelled blind, tuned on since the fourth round)\n\
          {held_out_3_table}\n{}\n\n\
          held-out set ({HELD_OUT}, labelled blind)\n{held_out_table}\n{}\n\n\
          first corpus, labels written blind only\n{blind_table}\n\
@@ -318,8 +319,8 @@ fn corpus_precision_and_recall() {
         held_out_3_total.labels >= 129,
         "the third held-out set lost labels\n{held_out_3_table}"
     );
-    // Its first scoring (the rules of the third round, which never saw it): the floor a
-    // change must not fall below, far under the issue's targets.
+    // Its score after the round that tuned on it: the floor a change must not fall below,
+    // still under the issue's targets.
     assert!(
         held_out_3_total.precision() >= HELD_OUT_3_PRECISION_FLOOR
             && held_out_3_total.recall() >= HELD_OUT_3_RECALL_FLOOR,
