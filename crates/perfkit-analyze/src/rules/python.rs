@@ -828,7 +828,9 @@ fn may_hold_model_rows(ctx: &Ctx, iterable: Node, source: Node) -> bool {
 /// Also the model's validating saves (`validated_save()`, `full_clean()`, which runs the
 /// unique-constraint queries) and many-to-many writes through the row's related manager
 /// (`row.tags.add(tag)`, `.remove`, `.set`, `.clear`).
-fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<'t>> {
+/// The many-to-many writes count only on rows known to be a queryset's (`m2m`): on rows
+/// handed in, `node.parents.remove(x)` is as likely a plain set of a graph node.
+fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str, m2m: bool) -> Vec<Node<'t>> {
     let is_var = |o: Node| o.kind() == "identifier" && ctx.text(o) == var;
     ctx.src
         .find_in_scope(body, &["call"])
@@ -846,7 +848,7 @@ fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<
                     return matches!(method, "save" | "delete" | "validated_save" | "full_clean");
                 }
                 // `row.tags.add(...)`: the row's related manager.
-                object.kind() == "attribute"
+                m2m && object.kind() == "attribute"
                     && object.field("object").is_some_and(is_var)
                     && matches!(method, "add" | "remove" | "set" | "clear")
                     && call
@@ -1425,7 +1427,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
         let Some(body) = body else { continue };
         let mut seen: HashSet<&str> = HashSet::new();
         let whole_file = ctx.src.text;
-        for write in per_row_writes(ctx, body, var) {
+        for write in per_row_writes(ctx, body, var, django) {
             let message = format!(
                 "`{}` writes one row per iteration of the loop over `{}` (N+1 writes): N rows cost N round trips (and N commits where the model's save or delete commits). Update or delete the rows in one statement (`queryset.update(...)`, `queryset.delete()`, `bulk_update`/`bulk_create`).",
                 short(ctx.text(write)),
