@@ -310,6 +310,14 @@ fn does_io_itself(imports: &HashMap<String, String>, callee: &str) -> bool {
     if callee.starts_with('.') {
         return DB_ONLY_METHODS.contains(&callee);
     }
+    // Most calls are bare names of builtins or local helpers: of those, only these query or
+    // fetch (the general test below costs string searches per call).
+    if !callee.contains('.') && !imports.contains_key(callee) {
+        return matches!(
+            callee,
+            "get_object_or_404" | "get_list_or_404" | "aget_object_or_404" | "urlopen"
+        );
+    }
     let (head, rest) = match callee.split_once('.') {
         Some((head, rest)) => (head, Some(rest)),
         None => (callee, None),
