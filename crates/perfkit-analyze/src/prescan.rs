@@ -72,6 +72,16 @@ mod tests {
         assert!(may_find(Language::JavaScript, "export const x = 1\n"));
     }
 
+    /// `analyze_text` (with the pre-scan) or `analyze_parsed` (without).
+    type Analyze = fn(
+        &str,
+        Language,
+        &str,
+        &crate::Options,
+        &mut crate::lang::Parsers,
+        Option<&crate::rules::ProjectIndex>,
+    ) -> (Vec<crate::Finding>, usize);
+
     /// Each top-level statement of a Python file (decorators kept with what they
     /// decorate), prefixed with the file's import lines.
     fn python_blocks(text: &str) -> Vec<String> {
@@ -135,23 +145,18 @@ mod tests {
                         texts.extend(python_blocks(&text));
                     }
                     for text in &texts {
-                        let project = Some(&project);
-                        let scanned = crate::analyze_text(
-                            &name,
-                            language,
-                            text,
-                            &options,
-                            &mut parsers,
-                            project,
-                        );
-                        let full = crate::analyze_parsed(
-                            &name,
-                            language,
-                            text,
-                            &options,
-                            &mut parsers,
-                            project,
-                        );
+                        let mut run = |analyze: Analyze| {
+                            analyze(
+                                &name,
+                                language,
+                                text,
+                                &options,
+                                &mut parsers,
+                                Some(&project),
+                            )
+                        };
+                        let scanned = run(crate::analyze_text);
+                        let full = run(crate::analyze_parsed);
                         assert_eq!(scanned, full, "{name}:\n{text}");
                         files += 1;
                         findings += full.0.len();
