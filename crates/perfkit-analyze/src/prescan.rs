@@ -6,7 +6,7 @@
 //! words below: a loop (`for`, `while`), an `async def`, a request handler (a decorator,
 //! a `View`/`Mixin` class, a `request` parameter), or a resource acquisition the
 //! connection-leak rule knows (`open`, `connect`, `socket`, `FTP`, `…ession`, `…Client`,
-//! `getconn`, `acquire`). A rule that can fire without any of them must add its word
+//! `getconn`, `acquire`, `…Pool…`). A rule that can fire without any of them must add its word
 //! here; `prescan_and_full_parse_find_the_same` checks the fixtures tree both ways.
 //! JavaScript and TypeScript are always parsed: their loops (`.map(`, `.forEach(`),
 //! `async`/`await` and exports are in nearly every file, so a pre-scan would skip
@@ -20,6 +20,7 @@ const PYTHON_WORDS: &[&str] = &["for", "while", "async", "request"];
 /// Text that may appear anywhere inside a word (class bases, callee segments).
 const PYTHON_PARTS: &[&str] = &[
     "View", "Mixin", "open", "connect", "socket", "FTP", "ession", "Client", "getconn", "acquire",
+    "Pool",
 ];
 
 /// Whether a rule may find something in `text`; `false` only when none can.

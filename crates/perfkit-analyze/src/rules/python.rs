@@ -1545,6 +1545,8 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
     let method = method_name(callee);
     Some(match callee {
         "time.sleep" => "await asyncio.sleep(seconds)",
+        // pywebpush's `webpush` posts to the push service with `requests`.
+        "pywebpush.webpush" => "await asyncio.to_thread(webpush, subscription_info, data, vapid_private_key=key)",
         "urllib.request.urlopen" | "urlopen" => "async with httpx.AsyncClient() as client:\n    response = await client.get(url)",
         "os.system" | "os.popen" | "subprocess.run" | "subprocess.call" | "subprocess.check_call" | "subprocess.check_output" | "subprocess.getoutput" | "subprocess.getstatusoutput" => {
             "proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)\nout, _ = await proc.communicate()"
@@ -2142,6 +2144,10 @@ fn acquires(callee: &str) -> bool {
             | "zipfile.ZipFile"
             | "PIL.Image.open"
             | "Image.open"
+            | "urllib.request.urlopen"
+            | "urllib3.HTTPConnectionPool"
+            | "urllib3.HTTPSConnectionPool"
+            | "urllib3.PoolManager"
     ) || (method == "connect" && recv.contains("engine"))
         || method == "raw_connection"
         || method == "getconn"
@@ -2356,7 +2362,20 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                 }
             }
             "return_statement" | "yield" => {
-                if identifiers(ctx.src, node).contains(&var) {
+                // The handle itself handed to the caller (`return conn`, `return
+                // File(open(p))`); not a value read from it (`return response.code`,
+                // `return pool.urlopen(...)`), which leaves the handle behind.
+                let handed = ctx
+                    .src
+                    .find_all(node, &["identifier"])
+                    .into_iter()
+                    .any(|id| {
+                        ctx.text(id) == var
+                            && !ctx.src.parent(id).is_some_and(|p| {
+                                p.kind() == "attribute" && p.field("object") == Some(id)
+                            })
+                    });
+                if handed {
                     return None;
                 }
             }
