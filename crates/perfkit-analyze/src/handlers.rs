@@ -319,12 +319,20 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
             let method = method_name(&callee);
             let object = callee.rsplit_once('.').map(|(o, _)| o).unwrap_or("");
             if !object.is_empty() && PY_ROUTE_DECORATORS.contains(&method) {
-                let Some(path) = call_arguments(*decorator)
-                    .first()
-                    .and_then(|a| string_value(source, *a))
-                else {
+                let first = call_arguments(*decorator).first().copied();
+                let path = first.and_then(|a| string_value(source, a));
+                // `@router.post(ROUTES[Action.CHAT])`: a path held in a constant is still a
+                // route of a router or app object (its pattern is not known, so route
+                // discovery does not list it, but the function is a request handler).
+                let named_path = first
+                    .is_some_and(|a| matches!(a.kind(), "subscript" | "identifier" | "attribute"))
+                    && {
+                        let object = object.to_ascii_lowercase();
+                        object.ends_with("router") || object.ends_with("app")
+                    };
+                if path.is_none() && !named_path {
                     continue;
-                };
+                }
                 let framework = if method == "route" || source.imports("flask") {
                     Framework::Flask
                 } else {
@@ -353,7 +361,30 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
                     range: range.clone(),
                     framework: Some(framework),
                     methods,
-                    path: Some(join_paths(prefix, &path)),
+                    path: path.map(|path| join_paths(prefix, &path)),
+                    name: name.clone(),
+                    line,
+                });
+                found = true;
+            } else if callee == "expose"
+                && call_arguments(*decorator)
+                    .first()
+                    .and_then(|a| string_value(source, *a))
+                    .is_some()
+            {
+                // Flask-AppBuilder: `@expose("/export/", methods=("GET",))` on a view or API
+                // class method is a route of that view (its URL prefix is the class's).
+                let listed =
+                    methods_from_list(source, keyword_argument(source, *decorator, "methods"));
+                handlers.push(Handler {
+                    range: range.clone(),
+                    framework: Some(Framework::Flask),
+                    methods: if listed.is_empty() {
+                        vec!["GET".to_string()]
+                    } else {
+                        listed
+                    },
+                    path: None,
                     name: name.clone(),
                     line,
                 });

@@ -121,6 +121,7 @@ pub fn analyze(
     options: &Options,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Analysis, AnalyzeError> {
+    let project = project_index(root, options)?;
     let findings = Mutex::new(Vec::new());
     let files = AtomicUsize::new(0);
     let suppressed = AtomicUsize::new(0);
@@ -129,7 +130,8 @@ pub fn analyze(
         &options.config.exclude,
         options.threads,
         |relative, language, text, parsers| {
-            let (mut found, silenced) = analyze_text(relative, language, text, options, parsers);
+            let (mut found, silenced) =
+                analyze_text(relative, language, text, options, parsers, Some(&project));
             suppressed.fetch_add(silenced, Ordering::Relaxed);
             let done = files.fetch_add(1, Ordering::Relaxed) + 1;
             progress(done);
@@ -153,6 +155,31 @@ pub fn analyze(
     })
 }
 
+/// The first pass: every Python file of the tree scanned (in parallel, without parsing) for
+/// the functions that issue a query or remote call, so a per-row call into another module's
+/// helper is followed.
+fn project_index(root: &Path, options: &Options) -> Result<rules::ProjectIndex, AnalyzeError> {
+    let modules = Mutex::new(Vec::new());
+    walk::for_each_source(
+        root,
+        &options.config.exclude,
+        options.threads,
+        |relative, language, text, _| {
+            if !language.is_python() {
+                return;
+            }
+            let module = rules::python_project::scan_module(relative, text);
+            modules
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((relative.to_string(), module));
+        },
+    )?;
+    Ok(rules::ProjectIndex::from_modules(
+        modules.into_inner().unwrap_or_else(|e| e.into_inner()),
+    ))
+}
+
 /// Analyzes one file's text; `path` is how findings name the file. Returns the findings
 /// and how many were suppressed by comments.
 pub fn analyze_source(path: &str, text: &str, options: &Options) -> Vec<Finding> {
@@ -160,7 +187,7 @@ pub fn analyze_source(path: &str, text: &str, options: &Options) -> Vec<Finding>
         return Vec::new();
     };
     let mut parsers = lang::Parsers::new();
-    analyze_text(path, language, text, options, &mut parsers).0
+    analyze_text(path, language, text, options, &mut parsers, None).0
 }
 
 /// Analyzes one file's text, skipping the parse when the pre-scan shows that no rule can
@@ -171,11 +198,12 @@ fn analyze_text(
     text: &str,
     options: &Options,
     parsers: &mut lang::Parsers,
+    project: Option<&rules::ProjectIndex>,
 ) -> (Vec<Finding>, usize) {
     if !prescan::may_find(language, text) {
         return (Vec::new(), 0);
     }
-    analyze_parsed(path, language, text, options, parsers)
+    analyze_parsed(path, language, text, options, parsers, project)
 }
 
 /// [`analyze_text`] without the pre-scan: always parses.
@@ -185,13 +213,14 @@ fn analyze_parsed(
     text: &str,
     options: &Options,
     parsers: &mut lang::Parsers,
+    project: Option<&rules::ProjectIndex>,
 ) -> (Vec<Finding>, usize) {
     let Some(tree) = parsers.parse(language, text) else {
         return (Vec::new(), 0);
     };
     let source = syntax::Source::new(path, text, language, tree.root_node());
     let handlers = handlers::find_handlers(&source);
-    let raw = rules::check(&source, &handlers);
+    let raw = rules::check(&source, &handlers, project);
     let lines: Vec<&str> = text.lines().collect();
     let mut findings = Vec::new();
     let mut suppressed = 0;

@@ -6,7 +6,7 @@
 //! words below: a loop (`for`, `while`), an `async def`, a request handler (a decorator,
 //! a `View`/`Mixin` class, a `request` parameter), or a resource acquisition the
 //! connection-leak rule knows (`open`, `connect`, `socket`, `FTP`, `…ession`, `…Client`,
-//! `getconn`, `acquire`). A rule that can fire without any of them must add its word
+//! `getconn`, `acquire`, `…Pool…`). A rule that can fire without any of them must add its word
 //! here; `prescan_and_full_parse_find_the_same` checks the fixtures tree both ways.
 //! JavaScript and TypeScript are always parsed: their loops (`.map(`, `.forEach(`),
 //! `async`/`await` and exports are in nearly every file, so a pre-scan would skip
@@ -20,6 +20,7 @@ const PYTHON_WORDS: &[&str] = &["for", "while", "async", "request"];
 /// Text that may appear anywhere inside a word (class bases, callee segments).
 const PYTHON_PARTS: &[&str] = &[
     "View", "Mixin", "open", "connect", "socket", "FTP", "ession", "Client", "getconn", "acquire",
+    "Pool",
 ];
 
 /// Whether a rule may find something in `text`; `false` only when none can.
@@ -72,6 +73,16 @@ mod tests {
         assert!(may_find(Language::JavaScript, "export const x = 1\n"));
     }
 
+    /// `analyze_text` (with the pre-scan) or `analyze_parsed` (without).
+    type Analyze = fn(
+        &str,
+        Language,
+        &str,
+        &crate::Options,
+        &mut crate::lang::Parsers,
+        Option<&crate::rules::ProjectIndex>,
+    ) -> (Vec<crate::Finding>, usize);
+
     /// Each top-level statement of a Python file (decorators kept with what they
     /// decorate), prefixed with the file's import lines.
     fn python_blocks(text: &str) -> Vec<String> {
@@ -112,6 +123,8 @@ mod tests {
         // The fixtures, whole and block by block; the corpus of real code, whole.
         for (tree, by_block) in [("tests/fixtures", true), ("tests/corpus", false)] {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(tree);
+            // With the tree's cross-file index, as `analyze` runs the rules.
+            let project = crate::project_index(&root, &options).unwrap();
             let mut stack = vec![root.clone()];
             while let Some(dir) = stack.pop() {
                 for entry in std::fs::read_dir(&dir).unwrap() {
@@ -133,10 +146,18 @@ mod tests {
                         texts.extend(python_blocks(&text));
                     }
                     for text in &texts {
-                        let scanned =
-                            crate::analyze_text(&name, language, text, &options, &mut parsers);
-                        let full =
-                            crate::analyze_parsed(&name, language, text, &options, &mut parsers);
+                        let mut run = |analyze: Analyze| {
+                            analyze(
+                                &name,
+                                language,
+                                text,
+                                &options,
+                                &mut parsers,
+                                Some(&project),
+                            )
+                        };
+                        let scanned = run(crate::analyze_text);
+                        let full = run(crate::analyze_parsed);
                         assert_eq!(scanned, full, "{name}:\n{text}");
                         files += 1;
                         findings += full.0.len();

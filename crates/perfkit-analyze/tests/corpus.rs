@@ -40,9 +40,10 @@ const HELD_OUT: &str = "heldout/";
 /// (paths relative to the folder).
 const HELD_OUT_3: &str = "heldout3/";
 
-/// Regression floors for the third held-out set: its first score.
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.38;
-const HELD_OUT_3_RECALL_FLOOR: f64 = 0.13;
+/// Regression floors for the third held-out set: its score after the fourth round, which
+/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer).
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.73;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.46;
 
 /// The fourth held-out set, laid out like the third: added and labelled blind while the
 /// rules were changed by people who never saw it. Only its per-rule table is printed,
@@ -309,7 +310,7 @@ fn corpus_precision_and_recall() {
     println!(
         "{} files\n\nfourth held-out set ({HELD_OUT_4}, labelled blind, never tuned on; \
          misses not printed)\n{held_out_4_table}\n\
-         third held-out set ({HELD_OUT_3}, labelled blind, a tuning set since)\n\
+         third held-out set ({HELD_OUT_3}, labelled blind, tuned on since the fourth round)\n\
          {held_out_3_table}\n{}\n\n\
          held-out set ({HELD_OUT}, labelled blind)\n{held_out_table}\n{}\n\n\
          first corpus, labels written blind only\n{blind_table}\n\
@@ -352,8 +353,8 @@ fn corpus_precision_and_recall() {
         held_out_3_total.labels >= 129,
         "the third held-out set lost labels\n{held_out_3_table}"
     );
-    // Its first scoring (the rules of the third round, which never saw it): the floor a
-    // change must not fall below, far under the issue's targets.
+    // Its score after the round that tuned on it: the floor a change must not fall below,
+    // still under the issue's targets.
     assert!(
         held_out_3_total.precision() >= HELD_OUT_3_PRECISION_FLOOR
             && held_out_3_total.recall() >= HELD_OUT_3_RECALL_FLOOR,

@@ -11,6 +11,9 @@ use crate::syntax::{self, Field, Source};
 
 mod js;
 mod python;
+pub(crate) mod python_project;
+
+pub(crate) use python_project::ProjectIndex;
 
 /// A finding before severity, fingerprint and suppression are applied.
 #[derive(Debug, Clone)]
@@ -33,6 +36,8 @@ pub(crate) struct Ctx<'s, 't> {
     pub(crate) framework: Option<Framework>,
     /// Python: local name → imported dotted name (`sleep` → `time.sleep`).
     pub(crate) imports: HashMap<String, String>,
+    /// Python: the analysed tree's functions that do I/O, across files (none for one text).
+    pub(crate) project: Option<&'s ProjectIndex>,
     pub(crate) out: Vec<RawFinding>,
 }
 
@@ -442,12 +447,17 @@ fn framework_of(source: &Source, handlers: &[Handler]) -> Option<Framework> {
 }
 
 /// Runs every rule on one parsed file.
-pub(crate) fn check(source: &Source, handlers: &[Handler]) -> Vec<RawFinding> {
+pub(crate) fn check(
+    source: &Source,
+    handlers: &[Handler],
+    project: Option<&ProjectIndex>,
+) -> Vec<RawFinding> {
     let mut ctx = Ctx {
         src: source,
         handlers,
         framework: framework_of(source, handlers),
         imports: HashMap::new(),
+        project,
         out: Vec::new(),
     };
     if source.language.is_python() {

@@ -60,6 +60,8 @@ pub(crate) fn import_map(source: &Source) -> HashMap<String, String> {
                 }
             };
             let full = match &module {
+                // `from . import x` (a relative module of dots alone) is `.x`.
+                Some(module) if module.ends_with('.') => format!("{module}{full}"),
                 Some(module) => format!("{module}.{full}"),
                 None => full,
             };
@@ -254,7 +256,7 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
             let all = node
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() != "comment")
-                .all(|c| is_literal(ctx, c));
+                .all(|c| is_literal(ctx, c) || is_fixed_entry(ctx, c, depth));
             all
         }
         "string" | "concatenated_string" => true,
@@ -290,6 +292,17 @@ fn is_constant_collection(ctx: &Ctx, node: Node, depth: usize) -> bool {
                 _ => false,
             }
         }
+        _ => false,
+    }
+}
+
+/// An entry of a literal list that is fixed in the source: a class or constant named in it
+/// (`[User, Group]`, a fixed list of models), or a tuple of literals and such names
+/// (`(Rack, "location__in")`).
+fn is_fixed_entry(ctx: &Ctx, node: Node, depth: usize) -> bool {
+    match node.kind() {
+        "identifier" => ctx.text(node).starts_with(|c: char| c.is_ascii_uppercase()),
+        "tuple" | "list" => is_constant_collection(ctx, node, depth + 1),
         _ => false,
     }
 }
@@ -368,7 +381,7 @@ fn chain_links(call: Node) -> Vec<Node> {
 }
 
 /// A database query (Django ORM, SQLAlchemy, DB-API, asyncpg, databases, pymongo).
-fn is_db_query(callee: &str) -> bool {
+pub(crate) fn is_db_query(callee: &str) -> bool {
     // A reverse related manager (`ticket.followup_set.filter(...)`).
     if callee.contains("_set.") {
         return MANAGER_OPS.contains(&method_name(callee))
@@ -397,7 +410,7 @@ fn is_db_query(callee: &str) -> bool {
     }
     let method = method_name(callee);
     let recv = receiver_last(callee);
-    if model_query(callee) {
+    if model_query(callee) || through_data_access_module(callee) || is_prisma_query(callee) {
         return true;
     }
     let dbish = |r: &str| {
@@ -408,7 +421,7 @@ fn is_db_query(callee: &str) -> bool {
         .any(|k| r.contains(k))
     };
     match method {
-        "query" => recv.contains("session"),
+        "query" => recv.contains("session") || recv == "db",
         "execute" | "executemany" | "exec" => dbish(&recv),
         "scalar" | "scalars" | "scalar_one" | "scalar_one_or_none" => {
             recv.contains("session") || recv == "db"
@@ -421,12 +434,61 @@ fn is_db_query(callee: &str) -> bool {
     }
 }
 
+/// A function or class imported from the project's data-access layer (`from app.crud import
+/// get_wallet`, `from app.daos.report import ReportDAO`): a module named `crud`, `dao(s)` or
+/// `repository`/`repositories` exists to run queries, so its functions and its classes'
+/// methods are round trips wherever they are defined (often outside the analysed tree).
+/// The callee must be resolved through the file's imports; a constructor
+/// (`crud.Wallet(...)`, a model class) is not a query.
+fn through_data_access_module(callee: &str) -> bool {
+    let Some((module, name)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    if name.starts_with(|c: char| c.is_ascii_uppercase()) || name.starts_with("__") {
+        return false;
+    }
+    module.split('.').count() >= 2
+        && module.split('.').any(|segment| {
+            matches!(
+                segment,
+                "crud" | "dao" | "daos" | "repository" | "repositories"
+            )
+        })
+}
+
+/// Prisma Client Python's queries: methods only its table accessors have (`find_many`,
+/// `find_unique`...), and writes on a table reached from the client or a transaction
+/// (`prisma_client.db.user.update(...)`, `tx.litellm_agentstable.delete(...)`).
+fn is_prisma_query(callee: &str) -> bool {
+    let method = method_name(callee);
+    if matches!(
+        method,
+        "find_many"
+            | "find_unique"
+            | "find_first"
+            | "find_unique_or_raise"
+            | "find_first_or_raise"
+            | "create_many"
+            | "update_many"
+            | "delete_many"
+            | "upsert"
+    ) {
+        return true;
+    }
+    let mut segments = callee.split('.');
+    let root = segments.next().unwrap_or("");
+    let depth = callee.matches('.').count();
+    matches!(method, "update" | "delete" | "create" | "count")
+        && depth >= 2
+        && (root.contains("prisma") || root == "tx" && depth == 2)
+}
+
 const HTTP_VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request",
 ];
 
 /// An outbound HTTP call through a module-level function (requests, httpx, urllib).
-fn is_remote_call(callee: &str) -> bool {
+pub(crate) fn is_remote_call(callee: &str) -> bool {
     let method = method_name(callee);
     ((callee.starts_with("requests.") || callee.starts_with("httpx."))
         && callee.matches('.').count() == 1
@@ -574,6 +636,23 @@ fn is_orm_queryset(ctx: &Ctx, source: Node) -> bool {
     if text.contains(".objects.") || text.contains("_set.") || text.contains("queryset(") {
         return true;
     }
+    // A tree's querysets (django-mptt, django-tree-queries): `node.get_descendants()`,
+    // `group.descendants(include_self=False)`.
+    if source.kind() == "call"
+        && matches!(
+            method_name(&syntax::callee(ctx.src, source)),
+            "get_descendants"
+                | "get_children"
+                | "get_ancestors"
+                | "get_siblings"
+                | "get_family"
+                | "descendants"
+                | "ancestors"
+        )
+        && ctx.src.imports("django")
+    {
+        return true;
+    }
     if !(text.ends_with(".all()") || text.contains(".all().") || text.contains(".filter(")) {
         return false;
     }
@@ -646,7 +725,15 @@ fn db_handle_passed<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
     let handle = |name: &str| {
         matches!(
             name,
-            "session" | "db_session" | "async_session" | "conn" | "connection" | "cursor" | "tx"
+            "session"
+                | "db_session"
+                | "async_session"
+                | "conn"
+                | "connection"
+                | "cursor"
+                | "tx"
+                | "prisma"
+                | "prisma_client"
         )
     };
     let args = call.field("arguments")?;
@@ -737,17 +824,36 @@ fn may_hold_model_rows(ctx: &Ctx, iterable: Node, source: Node) -> bool {
 
 /// `row.save()` / `row.delete()` on the loop's row: one write per iteration (each branch of
 /// the loop body that writes is its own round trip).
-fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str) -> Vec<Node<'t>> {
+///
+/// Also the model's validating saves (`validated_save()`, `full_clean()`, which runs the
+/// unique-constraint queries) and many-to-many writes through the row's related manager
+/// (`row.tags.add(tag)`, `.remove`, `.set`, `.clear`).
+/// The many-to-many writes count only on rows known to be a queryset's (`m2m`): on rows
+/// handed in, `node.parents.remove(x)` is as likely a plain set of a graph node.
+fn per_row_writes<'t>(ctx: &Ctx<'_, 't>, body: Node<'t>, var: &str, m2m: bool) -> Vec<Node<'t>> {
+    let is_var = |o: Node| o.kind() == "identifier" && ctx.text(o) == var;
     ctx.src
         .find_in_scope(body, &["call"])
         .into_iter()
         .filter(|call| {
             call.field("function").is_some_and(|f| {
-                f.kind() == "attribute"
-                    && f.field("object")
-                        .is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == var)
-                    && f.field("attribute")
-                        .is_some_and(|a| matches!(ctx.text(a), "save" | "delete"))
+                if f.kind() != "attribute" {
+                    return false;
+                }
+                let method = f.field("attribute").map(|a| ctx.text(a)).unwrap_or("");
+                let Some(object) = f.field("object") else {
+                    return false;
+                };
+                if is_var(object) {
+                    return matches!(method, "save" | "delete" | "validated_save" | "full_clean");
+                }
+                // `row.tags.add(...)`: the row's related manager.
+                m2m && object.kind() == "attribute"
+                    && object.field("object").is_some_and(is_var)
+                    && matches!(method, "add" | "remove" | "set" | "clear")
+                    && call
+                        .field("arguments")
+                        .is_some_and(|a| a.named_child_count() > 0)
             })
         })
         .collect()
@@ -758,6 +864,75 @@ fn n_plus_one(ctx: &mut Ctx) {
     // the finding names the relation and the prefetch that fixes it.
     lazy_related_access(ctx);
     queries_per_iteration(ctx);
+    commit_per_row(ctx);
+}
+
+/// `session.delete(row); session.commit()` in a loop over rows: one transaction per row (a
+/// round trip and a flush each). A unit-of-work session that only `add`s/`delete`s per row
+/// and commits once after the loop batches the writes, so it is not flagged; the commit is
+/// reported where it is handed the loop's row by the same session in the same loop.
+fn commit_per_row(ctx: &mut Ctx) {
+    for call in ctx.src.nodes_of(&["call"]) {
+        let callee = syntax::callee(ctx.src, call);
+        let Some((session, method)) = callee.rsplit_once('.') else {
+            continue;
+        };
+        let receiver = session.rsplit('.').next().unwrap_or("");
+        if !matches!(method, "commit" | "flush")
+            || !(receiver.contains("session") || receiver == "db")
+        {
+            continue;
+        }
+        let Some(lp) = loops_around(ctx, call).into_iter().next() else {
+            continue;
+        };
+        let Some(iterable) = lp.iterable else {
+            continue;
+        };
+        let rows = match iterable.kind() {
+            "call"
+                if matches!(
+                    syntax::callee(ctx.src, iterable).as_ref(),
+                    "sorted" | "reversed" | "list" | "enumerate"
+                ) =>
+            {
+                call_arguments(iterable)
+                    .first()
+                    .copied()
+                    .unwrap_or(iterable)
+            }
+            _ => iterable,
+        };
+        if is_constant_collection(ctx, rows, 0)
+            || is_batched(ctx.text(rows))
+            || is_schema_sized(ctx.text(rows))
+            || is_request_items(ctx, iterable)
+        {
+            continue;
+        }
+        let writes_row =
+            ctx.src
+                .find_in_scope(lp.node, &["call"])
+                .into_iter()
+                .filter(|w| w.end_byte() <= call.start_byte())
+                .any(|w| {
+                    let write = syntax::callee(ctx.src, w);
+                    write.rsplit_once('.').is_some_and(|(r, m)| {
+                        r == session && matches!(m, "add" | "delete" | "merge")
+                    }) && call_arguments(w).first().is_some_and(|a| {
+                        a.kind() == "identifier" && lp.vars.contains(&ctx.text(*a))
+                    })
+                });
+        if !writes_row {
+            continue;
+        }
+        let message = format!(
+            "`{callee}` commits a transaction on every iteration of the loop over `{}` (N+1 writes): N rows cost N round trips and N flushes. Stage every row's change in the loop and commit once after it (or issue one bulk `UPDATE`/`DELETE ... WHERE id IN (...)`).",
+            short(ctx.text(iterable)),
+        );
+        let fix = "for token in expired:\n    session.delete(token)\nsession.commit()  # one transaction for the whole batch";
+        ctx.report(RuleId::NPlusOne, call, message, fix);
+    }
 }
 
 /// What a function of this file does that costs a round trip.
@@ -792,9 +967,35 @@ fn local_callee<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<FunctionKey<'t>
     }
 }
 
+/// A function (or class method) of another module of the analysed tree that issues a query
+/// or remote call (`from app.services import refresh; refresh(p)`, `services.refresh(p)`,
+/// `PaymentService.refresh(p)`), by the project index: the name called.
+fn project_io<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
+    let project = ctx.project?;
+    let function = call.field("function")?;
+    if !matches!(function.kind(), "identifier" | "attribute") {
+        return None;
+    }
+    let callee = ctx.text(function);
+    let (head, rest) = match callee.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (callee, None),
+    };
+    let full = ctx.imports.get(head)?;
+    let full = match rest {
+        Some(rest) => format!("{full}.{rest}"),
+        None => full.clone(),
+    };
+    let full = super::python_project::ProjectIndex::module_of_relative(ctx.src.path, &full)?;
+    project.imported_io(&full, 2).then(|| method_name(callee))
+}
+
 /// The round trip `call` makes itself: a query, an HTTP request, or a helper handed the
 /// session (`helper(session, ...)`, which runs its queries through it).
 fn direct_io(ctx: &Ctx, call: Node) -> Option<Io> {
+    if project_io(ctx, call).is_some() {
+        return Some(Io::Query);
+    }
     let links = chain_links(call);
     if links
         .iter()
@@ -935,6 +1136,7 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             .iter()
             .any(|l| is_remote_call(&ctx.resolved_callee(*l)));
         // A function of this file that runs the query or request itself.
+        let mut cross_module = false;
         let followed = if link_db || remote {
             None
         } else {
@@ -946,6 +1148,15 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                         && !loops_around(ctx, call).is_empty()
                 })
                 .and_then(|key| io.get_or_insert_with(|| IoIndex::new(ctx)).get(ctx, key))
+                .or_else(|| {
+                    // A function of another module of the tree.
+                    cross_module = true;
+                    project_io(ctx, call)
+                        .filter(|name| {
+                            !delivers_message(name) && !loops_around(ctx, call).is_empty()
+                        })
+                        .map(|name| (Io::Query, name))
+                })
         };
         match followed {
             Some((Io::Query, _)) => db = true,
@@ -990,10 +1201,15 @@ fn queries_per_iteration(ctx: &mut Ctx) {
                 && origin(ctx, ctx.text(iterable), iterable)
                     .is_some_and(|o| o.kind() == "list" && o.named_child_count() == 0)
                 && accumulated_in_loop(ctx, ctx.text(iterable), iterable);
-            let filled = (followed.is_some() || store) && accumulated;
+            // (Not for another module's helper: a list a loop fills from the request's
+            // items is handed to services as often as one filled from rows.)
+            let filled = (followed.is_some() && !cross_module || store) && accumulated;
             if (is_constant_collection(ctx, iterable, 0) && !filled)
                 || is_batched(ctx.text(iterable))
             {
+                continue;
+            }
+            if is_request_items(ctx, iterable) {
                 continue;
             }
             let assigned_in_loop: HashSet<&str> = ctx
@@ -1020,8 +1236,18 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             let in_handler = ctx.handler_of(call).is_some();
             // Rows handed in from elsewhere (a parameter, an attribute): per-row when the
             // query reads a field of the loop's row (`Customer.objects.get(id=o.customer_id)`).
+            // Or hands the row itself to the data-access layer (`ReportDAO.update(report,
+            // {...})`): one write per row.
             let unknown_rows = matches!(source.kind(), "identifier" | "attribute")
-                && lp.vars.iter().any(|v| reads_field_of(ctx, call, v));
+                && lp.vars.iter().any(|v| {
+                    reads_field_of(ctx, call, v)
+                        || through_data_access_module(&callee)
+                            && matches!(
+                                method_name(&callee),
+                                "update" | "delete" | "save" | "upsert" | "remove"
+                            )
+                            && args_names.contains(v)
+                });
             // A helper handed the session queries once per row when the loop goes over
             // query results or reads the row's fields (`helper(session, row.id)`).
             let helper_per_row =
@@ -1034,11 +1260,11 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             // permission check per listed permission is not an N+1 in the data).
             let source_from_helper = (followed.is_some() || store)
                 && source.kind() == "call"
-                && local_callee(ctx, source).is_some_and(|key| {
+                && (local_callee(ctx, source).is_some_and(|key| {
                     io.get_or_insert_with(|| IoIndex::new(ctx))
                         .get(ctx, key)
                         .is_some()
-                });
+                }) || project_io(ctx, source).is_some());
             // Rows a helper handed the session returns, or a data-access object's read.
             let source_from_store = source.kind() == "call"
                 && (passes_db_handle(ctx, source) || is_store_call_value(ctx, source));
@@ -1072,6 +1298,68 @@ fn queries_per_iteration(ctx: &mut Ctx) {
             break;
         }
     }
+}
+
+/// A list inside the request's own body (`data.user_ids`, `body.items`, `payload.ids` where
+/// the name is a parameter of the function, or a parameter typed `*Request`): its length is
+/// what the client sent, so a call per entry is per request item, not per row of a query.
+fn is_request_items(ctx: &Ctx, iterable: Node) -> bool {
+    // The request's parsed body itself (`items = request.data if ... else [request.data]`).
+    let source = ctx.text(iterable_origin(ctx, iterable));
+    if [
+        "request.data",
+        "request.POST",
+        "request.json",
+        "request.get_json(",
+        "request.form",
+        "serializer.validated_data",
+    ]
+    .iter()
+    .any(|body| {
+        source.starts_with(body) || source.starts_with("self.") && source[5..].starts_with(body)
+    }) {
+        return true;
+    }
+    let iterable = match iterable.kind() {
+        "call"
+            if matches!(
+                syntax::callee(ctx.src, iterable).as_ref(),
+                "enumerate" | "list" | "sorted" | "set" | "zip"
+            ) =>
+        {
+            match call_arguments(iterable).first() {
+                Some(arg) => *arg,
+                None => return false,
+            }
+        }
+        _ => iterable,
+    };
+    if iterable.kind() != "attribute" {
+        return false;
+    }
+    let Some(root) = ctx
+        .src
+        .find_all(iterable, &["identifier"])
+        .into_iter()
+        .next()
+    else {
+        return false;
+    };
+    let name = ctx.text(root);
+    let Some(function) = syntax::enclosing_function(ctx.src, iterable) else {
+        return false;
+    };
+    if !syntax::parameter_names(ctx.src, function)
+        .iter()
+        .any(|p| p == name)
+    {
+        return false;
+    }
+    matches!(name, "data" | "body" | "payload" | "request_data")
+        || parameter_annotation(ctx, name, iterable).is_some_and(|t| {
+            let t = t.trim();
+            t.ends_with("Request") || t.ends_with("Body") || t.ends_with("Payload")
+        })
 }
 
 /// Names a `while` loop assigns from its work list before `call`: `node = stack.pop()`,
@@ -1139,7 +1427,7 @@ fn lazy_related_access(ctx: &mut Ctx) {
         let Some(body) = body else { continue };
         let mut seen: HashSet<&str> = HashSet::new();
         let whole_file = ctx.src.text;
-        for write in per_row_writes(ctx, body, var) {
+        for write in per_row_writes(ctx, body, var, django) {
             let message = format!(
                 "`{}` writes one row per iteration of the loop over `{}` (N+1 writes): N rows cost N round trips (and N commits where the model's save or delete commits). Update or delete the rows in one statement (`queryset.update(...)`, `queryset.delete()`, `bulk_update`/`bulk_create`).",
                 short(ctx.text(write)),
@@ -1257,6 +1545,8 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
     let method = method_name(callee);
     Some(match callee {
         "time.sleep" => "await asyncio.sleep(seconds)",
+        // pywebpush's `webpush` posts to the push service with `requests`.
+        "pywebpush.webpush" => "await asyncio.to_thread(webpush, subscription_info, data, vapid_private_key=key)",
         "urllib.request.urlopen" | "urlopen" => "async with httpx.AsyncClient() as client:\n    response = await client.get(url)",
         "os.system" | "os.popen" | "subprocess.run" | "subprocess.call" | "subprocess.check_call" | "subprocess.check_output" | "subprocess.getoutput" | "subprocess.getstatusoutput" => {
             "proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)\nout, _ = await proc.communicate()"
@@ -1265,7 +1555,7 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
         "psycopg2.connect" | "pymysql.connect" | "sqlite3.connect" | "MySQLdb.connect" | "mysql.connector.connect" | "psycopg.connect" => {
             "conn = await asyncpg.connect(dsn)  # or an async pool created at start-up"
         }
-        "shutil.copyfile" | "shutil.copy" | "shutil.copy2" | "shutil.copytree" | "shutil.rmtree" | "shutil.move" => "await asyncio.to_thread(shutil.copyfile, src, dst)",
+        "shutil.copyfile" | "shutil.copy" | "shutil.copy2" | "shutil.copytree" | "shutil.rmtree" | "shutil.move" | "shutil.make_archive" | "shutil.unpack_archive" => "await asyncio.to_thread(shutil.copyfile, src, dst)",
         "socket.create_connection" => "reader, writer = await asyncio.open_connection(host, port)",
         _ if is_remote_call(callee) && !callee.starts_with("urllib") => "async with httpx.AsyncClient() as client:  # better: one client created at start-up\n    response = await client.get(url)",
         "glob.glob" | "glob.iglob" | "os.listdir" | "os.scandir" | "os.walk" => {
@@ -1349,7 +1639,126 @@ fn class_of(ctx: &Ctx, function: Node) -> Option<usize> {
         .map(|c| c.start_byte())
 }
 
+/// Calls that hand their callable to a thread (`asyncio.to_thread(f, ...)`,
+/// `loop.run_in_executor(None, partial(f, store=store))`): what they are given does not run on
+/// the event loop.
+fn runs_in_thread(ctx: &Ctx, node: Node, function: Node) -> bool {
+    ctx.src
+        .ancestors(node)
+        .take_while(|a| *a != function)
+        .filter(|a| a.kind() == "call")
+        .any(|a| {
+            matches!(
+                method_name(&syntax::callee(ctx.src, a)),
+                "to_thread"
+                    | "run_in_executor"
+                    | "run_in_threadpool"
+                    | "run_sync"
+                    | "sync_to_async"
+                    | "run_blocking"
+                    | "partial"
+                    | "submit"
+            )
+        })
+}
+
+/// A synchronous data-access object (`store = _get_store()`, `repo: SqlAlchemyStore`):
+/// a local the function got from a plain (not awaited) call, or a parameter annotated with a
+/// store class that is not an async one.
+fn is_sync_store(ctx: &Ctx, name: &str, at: Node) -> bool {
+    // Whole words: `stored_tag_names` is a set, not a store.
+    let store_word = super::name_parts(name).any(|w| {
+        matches!(
+            w.as_str(),
+            "store" | "storage" | "repo" | "repository" | "dao"
+        )
+    });
+    if !store_word || !is_data_store(&name.to_ascii_lowercase()) {
+        return false;
+    }
+    if let Some(annotation) = parameter_annotation(ctx, name, at) {
+        return annotation.contains("Store") && !annotation.contains("Async");
+    }
+    origin(ctx, name, at).is_some_and(|o| {
+        o.kind() == "call"
+            && ctx.src.parent(o).is_none_or(|p| p.kind() != "await")
+            && !syntax::callee(ctx.src, o)
+                .to_ascii_lowercase()
+                .contains("async")
+    })
+}
+
+/// `blocking-call-in-async`: a synchronous data-access object queried from an async request
+/// handler (`store.get_endpoint(name)`, `get_config(name, store=store)`, not awaited): the
+/// query runs on the event loop. Reported once per handler, at the first call that uses the
+/// store (not its validation).
+fn sync_store_in_async(ctx: &mut Ctx) {
+    let mut reported = HashSet::new();
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        if function.kind() != "function_definition"
+            || !syntax::is_async(function)
+            || ctx.handler_of(function).is_none()
+            || reported.contains(&function.id())
+            || ctx.src.parent(call).is_some_and(|p| p.kind() == "await")
+            || runs_in_thread(ctx, call, function)
+        {
+            continue;
+        }
+        let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
+        if runs_once_at_startup(ctx, function, name) {
+            continue;
+        }
+        let callee = syntax::callee(ctx.src, call);
+        if callee.contains("valid") || callee == "isinstance" {
+            continue;
+        }
+        let receiver = callee
+            .rsplit_once('.')
+            .map(|(r, _)| r)
+            .filter(|r| !r.contains('.'));
+        let store = receiver
+            .filter(|r| is_sync_store(ctx, r, call))
+            .or_else(|| {
+                let args = call.field("arguments")?;
+                let mut cursor = args.walk();
+                let found = args.named_children(&mut cursor).find_map(|a| {
+                    let value = match a.kind() {
+                        "keyword_argument" => a.field("value")?,
+                        _ => a,
+                    };
+                    (value.kind() == "identifier" && is_sync_store(ctx, ctx.text(value), call))
+                        .then(|| ctx.text(value))
+                });
+                found
+            });
+        let Some(store) = store else {
+            continue;
+        };
+        reported.insert(function.id());
+        let message = format!(
+            "`{}` queries the synchronous data store `{store}` inside `async def {name}`: the query runs on the event loop, so every concurrent request on this worker waits for it. Run it in a thread (`await asyncio.to_thread(...)`), or give the store an async driver.",
+            short(&callee)
+        );
+        let fix = "config = await asyncio.to_thread(get_endpoint_config, endpoint_name=name, store=store)\n# or: an async engine/session (asyncpg, SQLAlchemy AsyncSession)";
+        ctx.report(RuleId::BlockingCallInAsync, call, message, fix);
+    }
+}
+
+/// `proc.wait()` / `proc.communicate()` on a `subprocess.Popen` the function started.
+fn waits_for_process(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let Some((receiver, method)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    matches!(method, "wait" | "communicate")
+        && origin(ctx, receiver, call)
+            .is_some_and(|o| o.kind() == "call" && ctx.resolved_callee(o).ends_with("Popen"))
+}
+
 fn blocking_call_in_async(ctx: &mut Ctx) {
+    sync_store_in_async(ctx);
     let callers = async_callers(ctx);
     for call in ctx.src.nodes_of(&["call"]) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
@@ -1374,7 +1783,12 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         if callee == "open" && ctx.imports.contains_key("open") {
             continue;
         }
-        let Some(fix) = blocking_alternative(&callee) else {
+        let fix = if waits_for_process(ctx, call, &callee) {
+            blocking_alternative("subprocess.run")
+        } else {
+            blocking_alternative(&callee)
+        };
+        let Some(fix) = fix else {
             continue;
         };
         let message = match via {
@@ -1481,9 +1895,23 @@ fn quadratic_loop(ctx: &mut Ctx) {
             || loops
                 .iter()
                 .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
+        // Per entry the client sent (`for name in data.labels`): as many tests as the
+        // request has items, not a product of two data sizes.
+        let per_request_item = loops
+            .iter()
+            .filter(|l| {
+                l.iterable
+                    .is_some_and(|i| !is_constant_collection(ctx, i, 0))
+            })
+            .all(|l| l.iterable.is_some_and(|i| is_request_items(ctx, i)));
         let flagged = !schema_sized
+            && !per_request_item
             && match right.kind() {
-                "identifier" => is_data_list(ctx, ctx.text(right), comparison),
+                "identifier" => {
+                    is_data_list(ctx, ctx.text(right), comparison)
+                        && !is_one_rows_children(ctx, right, comparison)
+                        && !dedup_append(ctx, comparison, ctx.text(right))
+                }
                 "list_comprehension" => true,
                 _ => false,
             };
@@ -1602,6 +2030,68 @@ fn quadratic_loop(ctx: &mut Ctx) {
     }
 }
 
+/// A list copied from one row's own list field (`current = list(team.group_ids or [])`):
+/// it holds that row's children, which do not grow with the table.
+fn is_one_rows_children(ctx: &Ctx, list: Node, at: Node) -> bool {
+    origin(ctx, ctx.text(list), at).is_some_and(|o| {
+        o.kind() == "call"
+            && matches!(
+                syntax::callee(ctx.src, o).as_ref(),
+                "list" | "tuple" | "sorted"
+            )
+            && call_arguments(o).first().is_some_and(|a| {
+                let a = match a.kind() {
+                    "boolean_operator" => a.field("left").unwrap_or(*a),
+                    _ => *a,
+                };
+                a.kind() == "attribute"
+                    && a.field("object").is_some_and(|o| o.kind() == "identifier")
+            })
+    })
+}
+
+/// `if x not in seen: seen.append(x)`: collecting distinct values in order, over values
+/// that are not rows of a query nor a collection handed in (one row's extenders, the
+/// addresses a host name resolves to): the list holds the few distinct values seen so far,
+/// and the idiom is how ordered de-duplication is written; not reported. Over a query's rows
+/// or a parameter (`for o in Order.objects.values_list("email")`) it stays quadratic in the
+/// data.
+fn dedup_append(ctx: &Ctx, comparison: Node, list: &str) -> bool {
+    let Some(iterable) = loops_around(ctx, comparison)
+        .into_iter()
+        .next()
+        .and_then(|l| l.iterable)
+    else {
+        return false;
+    };
+    let source = iterable_origin(ctx, iterable);
+    let handed_in = source.kind() == "identifier"
+        && syntax::enclosing_function(ctx.src, source).is_some_and(|f| {
+            syntax::parameter_names(ctx.src, f)
+                .iter()
+                .any(|p| p == ctx.text(source))
+        });
+    if handed_in || is_query_result(ctx, source) {
+        return false;
+    }
+    let Some(statement) = ctx
+        .src
+        .parent(comparison)
+        .filter(|p| p.kind() == "if_statement")
+    else {
+        return false;
+    };
+    if !ctx.text(comparison).contains("not in") {
+        return false;
+    }
+    statement.field("consequence").is_some_and(|body| {
+        ctx.src
+            .find_all(body, &["call"])
+            .into_iter()
+            .any(|c| calls_method_on(&syntax::callee(ctx.src, c), list, &["append"]))
+    })
+}
+
 /// A single-pass iterator (a generator, `iter(...)`, `map(...)`): looping over it twice
 /// does not repeat the work.
 fn is_iterator(ctx: &Ctx, node: Node) -> bool {
@@ -1654,6 +2144,10 @@ fn acquires(callee: &str) -> bool {
             | "zipfile.ZipFile"
             | "PIL.Image.open"
             | "Image.open"
+            | "urllib.request.urlopen"
+            | "urllib3.HTTPConnectionPool"
+            | "urllib3.HTTPSConnectionPool"
+            | "urllib3.PoolManager"
     ) || (method == "connect" && recv.contains("engine"))
         || method == "raw_connection"
         || method == "getconn"
@@ -1868,7 +2362,20 @@ fn leak_of(ctx: &Ctx, body: Node, var: &str, acquired: Node) -> Option<String> {
                 }
             }
             "return_statement" | "yield" => {
-                if identifiers(ctx.src, node).contains(&var) {
+                // The handle itself handed to the caller (`return conn`, `return
+                // File(open(p))`); not a value read from it (`return response.code`,
+                // `return pool.urlopen(...)`), which leaves the handle behind.
+                let handed = ctx
+                    .src
+                    .find_all(node, &["identifier"])
+                    .into_iter()
+                    .any(|id| {
+                        ctx.text(id) == var
+                            && !ctx.src.parent(id).is_some_and(|p| {
+                                p.kind() == "attribute" && p.field("object") == Some(id)
+                            })
+                    });
+                if handed {
                     return None;
                 }
             }
@@ -2249,6 +2756,80 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         )
     {
         return Some(Heavy::Pdf);
+    }
+    // The project's own PDF builders (`build_pdf_from_screenshots`, `render_invoice_pdf`,
+    // `html_to_pdf`): named for the document they produce.
+    let lower = method.to_ascii_lowercase();
+    if lower.contains("pdf")
+        && ([
+            "build_",
+            "generate_",
+            "render_",
+            "create_",
+            "make_",
+            "convert_",
+            "html_to_",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+            || lower.ends_with("_pdf"))
+    {
+        return Some(Heavy::Pdf);
+    }
+    // A database dump or a document conversion run as a child process (`Popen(["pg_dump",
+    // ...])`, `subprocess.run(["soffice", "--convert-to", "pdf", ...])`), or an archive of a
+    // whole folder (`shutil.make_archive`).
+    if callee == "shutil.make_archive" {
+        return Some(Heavy::Export);
+    }
+    if (callee.starts_with("subprocess.") || callee == "Popen" || callee == "os.system")
+        && call_arguments(call).first().is_some_and(|a| {
+            let program = match a.kind() {
+                "list" | "tuple" => a.named_child(0).map(|p| ctx.text(p)).unwrap_or(""),
+                _ => ctx.text(*a),
+            };
+            [
+                "pg_dump",
+                "mysqldump",
+                "mongodump",
+                "soffice",
+                "libreoffice",
+                "abiword",
+                "wkhtmltopdf",
+                "pandoc",
+                "ffmpeg",
+            ]
+            .iter()
+            .any(|tool| program.contains(tool))
+        })
+    {
+        return Some(Heavy::Export);
+    }
+    // A ZIP archive written entry by entry in the request (`with ZipFile(buf, "w") as
+    // bundle:` and a loop adding every exported file).
+    if (callee == "zipfile.ZipFile" || callee.ends_with(".ZipFile"))
+        && call_arguments(call)
+            .get(1)
+            .and_then(|m| string_value(ctx.src, *m))
+            .is_some_and(|m| m.starts_with('w') || m.starts_with('a'))
+        && ctx.src.parent(call).is_some_and(|p| {
+            ctx.src
+                .ancestors(p)
+                .find(|a| a.kind() == "with_statement")
+                .and_then(|w| w.field("body"))
+                .is_some_and(|body| !ctx.src.find_all(body, &["for_statement"]).is_empty())
+        })
+    {
+        return Some(Heavy::Export);
+    }
+    // A whole chart or table serialised to CSV for the response (`viz.get_csv()`,
+    // `df.to_csv()`).
+    if matches!(method, "get_csv" | "to_csv" | "export_csv")
+        && call
+            .field("arguments")
+            .is_some_and(|a| a.named_child_count() == 0)
+    {
+        return Some(Heavy::Export);
     }
     if matches!(method, "thumbnail" | "resize")
         && (text.contains("Image.open(") || origin_mentions(ctx, callee, call, &["Image.open("]))
