@@ -731,6 +731,88 @@ fn is_store_call(ctx: &Ctx, call: Node) -> bool {
     )
 }
 
+/// A row object's own method that writes or loads it (`row.save()`, `view.delete()`,
+/// `s.update(changes)`, `model.get_instances()`): Sequelize, Mongoose, Bookshelf and
+/// active-record style models do a round trip per call.
+fn is_row_method(method: &str) -> bool {
+    matches!(
+        method,
+        "save" | "update" | "delete" | "destroy" | "remove" | "reload" | "increment" | "decrement"
+    ) || method
+        .strip_prefix("get_")
+        .is_some_and(|rest| !rest.is_empty())
+}
+
+/// A loop's collection that was awaited (`const models = await table.get_models()`):
+/// loaded from somewhere, not built in memory.
+fn awaited_origin(ctx: &Ctx, iterable: Node) -> bool {
+    if iterable.kind() == "await_expression" {
+        return true;
+    }
+    let iterable = strip(iterable);
+    iterable.kind() == "identifier"
+        && origin(ctx, ctx.text(iterable), iterable).is_some_and(|o| {
+            o.kind() == "await_expression"
+                && strip(o).kind() == "call_expression"
+                && !syntax::callee(ctx.src, strip(o)).starts_with("Promise.")
+        })
+}
+
+/// Whether a loop goes over the request's own items (`const { ids } = req.body`,
+/// `req.body.columns`) or configuration (`Object.entries(cfg)`, `getConfig(...)`): as many
+/// as one client sent or one admin configured, not rows of the data.
+fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
+    let mut node = strip(iterable);
+    for _ in 0..4 {
+        let text = ctx.text(node);
+        // A call's arguments may name the request (`View.find({ id: req.params.id })`
+        // loads rows); only its callee says where the collection comes from.
+        let request = node.kind() != "call_expression"
+            && [
+                "req.body",
+                "req.query",
+                "req.params",
+                "request.body",
+                "request.query",
+            ]
+            .iter()
+            .any(|r| text.contains(r));
+        let config = node.kind() == "call_expression"
+            && method_name(&syntax::callee(ctx.src, node)) == "getConfig";
+        if request || config {
+            return true;
+        }
+        node = match node.kind() {
+            "identifier" => {
+                if matches!(text, "cfg" | "conf" | "config" | "settings" | "options") {
+                    return true;
+                }
+                match origin(ctx, text, node) {
+                    Some(o) => strip(o),
+                    None => return false,
+                }
+            }
+            "call_expression"
+                if matches!(
+                    syntax::callee(ctx.src, node).as_ref(),
+                    "Object.keys" | "Object.values" | "Object.entries" | "Array.from"
+                ) =>
+            {
+                match call_arguments(node).first() {
+                    Some(a) => strip(*a),
+                    None => return false,
+                }
+            }
+            "binary_expression" => match node.field("left") {
+                Some(l) => strip(l),
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    false
+}
+
 /// Whether a loop's collection holds the rows of a query: a name assigned from a query
 /// (`await db.find(q).toArray()`, `await repo.findMany()`), a data-access object's read
 /// (`await this.leaseStore.readIds()`) or a call of a helper of this file that queries.
@@ -798,6 +880,15 @@ fn n_plus_one(ctx: &mut Ctx) {
         if store {
             kind = Some(QueryKind::Db);
         }
+        // An ORM row's own write or lazy load (`await view.delete()`, `await s.update(x)`,
+        // `await model.get_instances()`): per row only over rows of a query.
+        let row_call = kind.is_none()
+            && !lazy_getter
+            && callee.matches('.').count() == 1
+            && is_row_method(method_name(&callee));
+        if row_call {
+            kind = Some(QueryKind::Db);
+        }
         if kind.is_none() && !lazy_getter {
             continue;
         }
@@ -834,7 +925,21 @@ fn n_plus_one(ctx: &mut Ctx) {
                 }
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
+            if is_constant_collection(ctx, iterable, 0)
+                || is_batched(ctx.text(iterable))
+                || request_or_config_items(ctx, iterable)
+            {
+                continue;
+            }
+            if row_call
+                && (!lp.vars.contains(&receiver_root)
+                    || !(awaited_origin(ctx, iterable)
+                        || rows_from_query(
+                            ctx,
+                            iterable,
+                            io.get_or_insert_with(|| io_functions(ctx)),
+                        )))
+            {
                 continue;
             }
             // A helper of this file that queries, handed the row: per row when the rows come
@@ -1641,6 +1746,7 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     let method = method_name(callee);
     let text = ctx.text(call);
     if matches!(method, "sendMail" | "sendEmail" | "sendTemplatedEmail")
+        || sends_mail(method)
         || matches!(
             callee,
             "sgMail.send"
@@ -1656,6 +1762,13 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     }
     if callee == "page.pdf"
         || method == "pdf" && callee.contains("page")
+        // Office documents converted by LibreOffice/Abiword/unoconv (`converter.convertFile`,
+        // `libre.convertAsync`): seconds of a child process per request.
+        || method == "convertFile"
+        || (method.starts_with("convert")
+            && ["libre", "soffice", "office", "abiword", "unoconv", "pandoc"]
+                .iter()
+                .any(|c| callee.to_ascii_lowercase().contains(c)))
         || matches!(
             callee,
             "PDFDocument"
@@ -1669,14 +1782,20 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Pdf);
     }
     if callee == "sharp" || callee == "Jimp.read" || callee == "gm" {
-        let chain = ctx
-            .src
-            .parent(call)
-            .and_then(|p| ctx.src.parent(p))
-            .map(|p| ctx.text(p))
-            .unwrap_or("");
-        let _ = chain;
         return Some(Heavy::Image);
+    }
+    // A resizing helper of an image library (`resizer(...)` from
+    // `resize-with-sharp-or-jimp`, `resizeImage(...)` in a file using sharp or jimp).
+    if method.to_ascii_lowercase().starts_with("resize")
+        && !callee.contains('(')
+        && ["sharp", "jimp", "imagemagick", "image"]
+            .iter()
+            .any(|m| ctx.src.text.contains(m))
+    {
+        return Some(Heavy::Image);
+    }
+    if is_archive_build(ctx, call, callee) || is_collection_download(ctx, call, method) {
+        return Some(Heavy::Export);
     }
     if matches!(
         callee,
@@ -1692,4 +1811,66 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Export);
     }
     None
+}
+
+/// An email-sending function by its name: `send_verification_email`, `sendResetEmail`,
+/// `sendWelcomeMail`, `send_mail` (not `sendMessage`, `sendNotification`).
+fn sends_mail(method: &str) -> bool {
+    let lower = method.to_ascii_lowercase();
+    lower.starts_with("send") && lower.contains("mail")
+}
+
+/// An archive built in memory while the client waits: `zip.toBuffer()` or
+/// `zip.generateAsync()` of a `new AdmZip()`/`new JSZip()`, `archive.finalize()` of an
+/// `archiver(...)`.
+fn is_archive_build(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let Some((receiver, method)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    if receiver.contains('.')
+        || !matches!(
+            method,
+            "toBuffer" | "toBufferPromise" | "writeZip" | "generateAsync" | "finalize"
+        )
+    {
+        return false;
+    }
+    origin(ctx, receiver, call).is_some_and(|o| {
+        let o = strip(o);
+        let made = match o.kind() {
+            "new_expression" => o.field("constructor").map(|c| ctx.text(c)),
+            "call_expression" => Some(ctx.text(o)),
+            _ => None,
+        };
+        made.is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("zip") || m.starts_with("archiver")
+        })
+    })
+}
+
+/// A whole query result loaded into memory (`.toArray()`, `findAll()`, `findMany()`) in a
+/// handler that answers with a file download (`Content-Disposition`, `res.attachment`,
+/// `res.download`): an export of the collection built while the client waits (streaming
+/// a cursor into the response is the fix, and is not this).
+fn is_collection_download(ctx: &Ctx, call: Node, method: &str) -> bool {
+    if !matches!(method, "toArray" | "findAll" | "findMany" | "getMany") {
+        return false;
+    }
+    let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+        return false;
+    };
+    let mut scope = function;
+    // The download may be answered in a `.then(...)` callback of the load.
+    while let Some(outer) = syntax::enclosing_function(ctx.src, scope) {
+        if ctx.handler_of(scope).is_some() && ctx.handler_of(outer).is_none() {
+            break;
+        }
+        scope = outer;
+    }
+    let text = ctx.text(scope);
+    text.contains("Content-Disposition")
+        || text.contains("content-disposition")
+        || text.contains(".attachment(")
+        || text.contains(".download(")
 }
