@@ -397,6 +397,16 @@ const ORM_METHODS: &[&str] = &[
     "findOneAndDelete",
     "findOneAndReplace",
 ];
+/// Starting or ending a database transaction (`await initTransaction(req)`,
+/// `await queryRunner.commitTransaction()`): a round trip each.
+const TRANSACTION_CALLS: &[&str] = &[
+    "initTransaction",
+    "beginTransaction",
+    "startTransaction",
+    "commitTransaction",
+    "rollbackTransaction",
+    "killTransaction",
+];
 
 /// The methods of a call chain, outermost first (`a.b(x).c()` → c, b).
 fn chain_calls<'t>(call: Node<'t>) -> Vec<Node<'t>> {
@@ -449,7 +459,7 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
         {
             return Some(QueryKind::Db);
         }
-        if ORM_METHODS.contains(&method) {
+        if ORM_METHODS.contains(&method) || TRANSACTION_CALLS.contains(&method) {
             return Some(QueryKind::Db);
         }
         if matches!(method, "find" | "count" | "aggregate" | "findAll") && !arg_is_function {
@@ -763,7 +773,8 @@ fn awaited_origin(ctx: &Ctx, iterable: Node) -> bool {
 /// as one client sent or one admin configured, not rows of the data.
 fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
     let mut node = strip(iterable);
-    for _ in 0..4 {
+    let mut through_member = false;
+    for _ in 0..6 {
         let text = ctx.text(node);
         // A call's arguments may name the request (`View.find({ id: req.params.id })`
         // loads rows); only its callee says where the collection comes from.
@@ -778,13 +789,19 @@ fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
             .iter()
             .any(|r| text.contains(r));
         let config = node.kind() == "call_expression"
-            && method_name(&syntax::callee(ctx.src, node)) == "getConfig";
+            && matches!(
+                method_name(&syntax::callee(ctx.src, node)),
+                "getConfig" | "getState" | "getSettings"
+            );
         if request || config {
             return true;
         }
         node = match node.kind() {
             "identifier" => {
-                if matches!(text, "cfg" | "conf" | "config" | "settings" | "options") {
+                // A member of an options object (`options.entities`) can be anything.
+                if !through_member
+                    && matches!(text, "cfg" | "conf" | "config" | "settings" | "options")
+                {
                     return true;
                 }
                 match origin(ctx, text, node) {
@@ -807,6 +824,14 @@ fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
                 Some(l) => strip(l),
                 None => return false,
             },
+            // `getState().layouts`, `cfg.tables`: where the object comes from.
+            "member_expression" => match node.field("object") {
+                Some(o) => {
+                    through_member = true;
+                    strip(o)
+                }
+                None => return false,
+            },
             _ => return false,
         };
     }
@@ -818,13 +843,25 @@ fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
 /// (`await this.leaseStore.readIds()`) or a call of a helper of this file that queries.
 fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> bool {
     let iterable = strip(iterable);
-    let value = match iterable.kind() {
+    let mut value = match iterable.kind() {
         "identifier" => match origin(ctx, ctx.text(iterable), iterable) {
             Some(o) => strip(o),
             None => return false,
         },
         _ => iterable,
     };
+    // A page of a query's result: `docs = query.docs` after `query = await db.find(...)`.
+    if value.kind() == "member_expression" {
+        if let Some(object) = value.field("object").map(strip) {
+            value = match object.kind() {
+                "identifier" => match origin(ctx, ctx.text(object), object) {
+                    Some(o) => strip(o),
+                    None => return false,
+                },
+                _ => object,
+            };
+        }
+    }
     if value.kind() != "call_expression" {
         return false;
     }
@@ -1107,6 +1144,7 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 && !schema_sized
                 && !loops.iter().any(|l| l.vars.contains(&name))
                 && is_data_array(ctx, name, call)
+                && !request_or_config_items(ctx, object)
             {
                 let message = format!(
                     "`{name}.{method}(...)` scans the whole array on every iteration of the surrounding loop: O(n·m). Build a Set or Map keyed by what you compare once before the loop and look up in O(1)."
@@ -1505,6 +1543,12 @@ fn missing_cache(ctx: &mut Ctx) {
             {
                 let message = "This `new RegExp(...)` is built from a pattern that never changes (literals, module-level constants or configuration) and compiled again on every call. Hoist it to module level (or use a regex literal there) and reuse it.".to_string();
                 ctx.report(RuleId::MissingCache, call, message, "const EMAIL_RE = /^[^@]+@[^@]+$/  // module level, compiled once\nfunction isEmail(s) { return EMAIL_RE.test(s) }");
+            } else if is_expensive_constructor(&callee)
+                && args.iter().all(|a| stable_expr(ctx, *a, call, 0))
+                && super::runs_per_request(ctx, call)
+            {
+                let message = format!("`new {callee}(...)` builds an expensive object (a DOM, a schema compiler) from inputs that never change, on every request. Build it once at module level and reuse it.");
+                ctx.report(RuleId::MissingCache, call, message, "const { window } = new JSDOM('')  // module level, once\nconst DOMPurify = createDOMPurify(window)\napp.get('/svg/:id', async (req, res) => res.send(DOMPurify.sanitize(await load(req.params.id))))");
             }
             continue;
         }
@@ -1565,9 +1609,33 @@ fn missing_cache(ctx: &mut Ctx) {
     }
 }
 
+/// Constructors that build something costly to set up and stateless to reuse: a whole
+/// DOM implementation (`new JSDOM('')`), a JSON-schema compiler (`new Ajv()`).
+fn is_expensive_constructor(callee: &str) -> bool {
+    matches!(
+        callee,
+        "JSDOM" | "jsdom.JSDOM" | "Ajv" | "Ajv2019" | "Ajv2020"
+    )
+}
+
 fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str, method: &str) -> bool {
     let args = call_arguments(call);
     let text = ctx.text(call);
+    // `db.count("users")`: a count of a whole table named by its first argument (not of a
+    // configuration table, whose size is the schema's); `table.countRows()`.
+    if method == "count"
+        && args.len() == 1
+        && callee.split('.').count() == 2
+        && matches!(
+            callee.split('.').next().unwrap_or(""),
+            "db" | "knex" | "database" | "sql" | "pool"
+        )
+    {
+        return string_value(ctx.src, args[0]).is_some_and(|table| !is_schema_sized(&table));
+    }
+    if matches!(method, "countRows" | "countAll") && args.is_empty() {
+        return true;
+    }
     let no_filter = args.is_empty()
         || args
             .first()
