@@ -85,11 +85,36 @@ fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>
         return (LODASH_ITERATION.contains(&method) && named.next() == Some(function))
             .then_some((call, collection));
     }
+    // The async library and its look-alikes: `async.mapLimit(xs, 5, fn)`,
+    // `utils.async.map(xs, fn)` iterate their first argument.
+    let receiver = ctx.text(object);
+    if receiver == "async" || receiver.ends_with(".async") {
+        let collection = call_arguments(call).first().copied()?;
+        return (collection != function
+            && ASYNC_ITERATION.contains(&method)
+            && call_arguments(call).last() == Some(&function))
+        .then_some((call, collection));
+    }
     if !ITERATION_METHODS.contains(&method) {
         return None;
     }
     Some((call, object))
 }
+
+/// async-library functions that call their last argument once per element of the first.
+const ASYNC_ITERATION: &[&str] = &[
+    "map",
+    "mapSeries",
+    "mapLimit",
+    "each",
+    "eachSeries",
+    "eachLimit",
+    "forEach",
+    "forEachSeries",
+    "forEachLimit",
+    "filter",
+    "reduce",
+];
 
 /// lodash/underscore functions that call their second argument once per element of the
 /// first.
@@ -753,6 +778,44 @@ fn is_row_method(method: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty())
 }
 
+/// Whether a loop goes over schema-sized things by the name of what it iterates: the
+/// property (`model.attributes`, not `options.entities`), the keys/values of one
+/// (`Object.values(dbModel.attributes)`), a name (`contentTypes`) or a getter
+/// (`getContentTypes()`).
+fn schema_sized_iterable(ctx: &Ctx, iterable: Node) -> bool {
+    let node = strip(iterable);
+    match node.kind() {
+        "identifier" => is_schema_sized(ctx.text(node)),
+        "member_expression" => node
+            .field("property")
+            .is_some_and(|p| is_schema_sized(ctx.text(p))),
+        "call_expression" => {
+            let callee = syntax::callee(ctx.src, node);
+            if matches!(
+                callee.as_ref(),
+                "Object.keys" | "Object.values" | "Object.entries"
+            ) {
+                call_arguments(node)
+                    .first()
+                    .is_some_and(|a| schema_sized_iterable(ctx, *a))
+            } else {
+                is_schema_sized(method_name(&callee))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A counted loop that steps by more than one (`for (i = 0; i < rows.length; i += size)`):
+/// one query per batch of rows is the fix for N+1, not the problem.
+fn steps_by_batch(ctx: &Ctx, lp: &Loop) -> bool {
+    lp.node.kind() == "for_statement"
+        && lp.node.field("increment").is_some_and(|i| {
+            i.kind() == "augmented_assignment_expression"
+                && i.field("right").is_some_and(|r| ctx.text(r) != "1")
+        })
+}
+
 /// A loop's collection that was awaited (`const models = await table.get_models()`):
 /// loaded from somewhere, not built in memory.
 fn awaited_origin(ctx: &Ctx, iterable: Node) -> bool {
@@ -964,7 +1027,11 @@ fn n_plus_one(ctx: &mut Ctx) {
             };
             if is_constant_collection(ctx, iterable, 0)
                 || is_batched(ctx.text(iterable))
+                || steps_by_batch(ctx, &lp)
                 || request_or_config_items(ctx, iterable)
+                // One query per content type, attribute or column is as many as the
+                // schema has, not as many as the data.
+                || schema_sized_iterable(ctx, iterable)
             {
                 continue;
             }
