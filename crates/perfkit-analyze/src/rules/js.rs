@@ -1207,8 +1207,10 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 || loops
                     .iter()
                     .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
+            // An UPPER_CASE module constant (`RESTRICTED_FILENAMES`) is a fixed list.
             if real_loop
                 && !schema_sized
+                && !is_constant_name(name)
                 && !loops.iter().any(|l| l.vars.contains(&name))
                 && is_data_array(ctx, name, call)
                 && !request_or_config_items(ctx, object)
