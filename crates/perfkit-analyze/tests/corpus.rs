@@ -40,9 +40,10 @@ const HELD_OUT: &str = "heldout/";
 /// (paths relative to the folder).
 const HELD_OUT_3: &str = "heldout3/";
 
-/// Regression floors for the third held-out set: its first score.
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.38;
-const HELD_OUT_3_RECALL_FLOOR: f64 = 0.15;
+/// Regression floors for the third held-out set: its first score (0.38 / 0.15), raised to
+/// the score after the fourth round's JavaScript rules, which were tuned on it.
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.61;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.29;
 
 /// Regression floors for the held-out set (the issue's targets are 0.9 and 0.8).
 const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;
@@ -288,7 +289,7 @@ fn corpus_precision_and_recall() {
     let (first_table, first_total, first_wrong) = score(&analysis, &labels, &first, &|_| true);
     let (whole_table, _, _) = score(&analysis, &labels, &|_| true, &|_| true);
     println!(
-        "{} files\n\nthird held-out set ({HELD_OUT_3}, labelled blind, never tuned on)\n\
+        "{} files\n\nthird held-out set ({HELD_OUT_3}, labelled blind, tuned on since the fourth round)\n\
          {held_out_3_table}\n{}\n\n\
          held-out set ({HELD_OUT}, labelled blind)\n{held_out_table}\n{}\n\n\
          first corpus, labels written blind only\n{blind_table}\n\
