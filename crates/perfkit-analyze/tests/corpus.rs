@@ -42,8 +42,8 @@ const HELD_OUT_3: &str = "heldout3/";
 
 /// Regression floors for the third held-out set: its first score (0.38 / 0.15), raised to
 /// the score after the fourth round's JavaScript rules, which were tuned on it.
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.61;
-const HELD_OUT_3_RECALL_FLOOR: f64 = 0.29;
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.62;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.31;
 
 /// Regression floors for the held-out set (the targets are 0.9 and 0.8).
 const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;

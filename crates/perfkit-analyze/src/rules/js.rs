@@ -422,6 +422,38 @@ const ORM_METHODS: &[&str] = &[
     "findOneAndDelete",
     "findOneAndReplace",
 ];
+/// A key-value store read or write under a key built per call (`db.get(`pad:${id}`)`,
+/// `redis.set("user:" + id, v)`): one round trip to the store each.
+fn keyed_store_call(ctx: &Ctx, call: Node) -> bool {
+    let callee = syntax::callee(ctx.src, call);
+    let Some((receiver, method)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    let receiver = receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    keyed_store_parts(ctx, call, method, &receiver)
+}
+
+/// [`keyed_store_call`] for a call whose method and lower-case receiver are known.
+fn keyed_store_parts(ctx: &Ctx, call: Node, method: &str, receiver: &str) -> bool {
+    matches!(
+        method,
+        "get" | "set" | "remove" | "del" | "hget" | "hset" | "hgetall" | "getSub" | "setSub"
+    ) && matches!(
+        receiver,
+        "db" | "redis" | "redisclient" | "kv" | "keyv" | "level"
+    ) && call_arguments(call)
+        .first()
+        .is_some_and(|key| match key.kind() {
+            "template_string" => !is_plain_string(ctx.src, *key),
+            "binary_expression" => ctx.text(*key).contains(['"', '\'']),
+            _ => false,
+        })
+}
+
 /// Starting or ending a database transaction (`await initTransaction(req)`,
 /// `await queryRunner.commitTransaction()`): a round trip each.
 const TRANSACTION_CALLS: &[&str] = &[
@@ -484,7 +516,10 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
         {
             return Some(QueryKind::Db);
         }
-        if ORM_METHODS.contains(&method) || TRANSACTION_CALLS.contains(&method) {
+        if ORM_METHODS.contains(&method)
+            || TRANSACTION_CALLS.contains(&method)
+            || keyed_store_parts(ctx, link, method, &receiver)
+        {
             return Some(QueryKind::Db);
         }
         if matches!(method, "find" | "count" | "aggregate" | "findAll") && !arg_is_function {
@@ -806,6 +841,44 @@ fn schema_sized_iterable(ctx: &Ctx, iterable: Node) -> bool {
     }
 }
 
+/// `for (let i = 0; i <= pad.head; ++i)`: counts up to a bound that is not a literal.
+fn counted_to_data(ctx: &Ctx, lp: &Loop) -> bool {
+    lp.node.kind() == "for_statement"
+        && !lp.vars.is_empty()
+        && !steps_by_batch(ctx, lp)
+        && lp.node.field("condition").is_some_and(|c| {
+            let c = if c.kind() == "expression_statement" {
+                c.named_child(0).unwrap_or(c)
+            } else {
+                c
+            };
+            c.kind() == "binary_expression"
+                && ctx.text(c).contains('<')
+                && c.field("right").is_some_and(|r| r.kind() != "number")
+        })
+}
+
+/// A call whose promise is kept for later: pushed (`promises.push(db.get(k))`) or held in
+/// a name the loop pushes (`const p = db.get(k); promises.push(p)`).
+fn collected_in_array(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
+    for a in ctx.src.ancestors(call) {
+        if a == lp.node {
+            break;
+        }
+        match a.kind() {
+            "call_expression" if method_name(&syntax::callee(ctx.src, a)) == "push" => return true,
+            "variable_declarator" => {
+                let Some(name) = a.field("name").map(|n| ctx.text(n)) else {
+                    return false;
+                };
+                return ctx.text(lp.node).contains(&format!(".push({name})"));
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A counted loop that steps by more than one (`for (i = 0; i < rows.length; i += size)`):
 /// one query per batch of rows is the fix for N+1, not the problem.
 fn steps_by_batch(ctx: &Ctx, lp: &Loop) -> bool {
@@ -1009,6 +1082,24 @@ fn n_plus_one(ctx: &mut Ctx) {
             let Some(iterable) = lp.iterable else {
                 // A graph walk: `for (let n = root; n; n = todo.pop())` or
                 // `while (todo.length) { const n = todo.pop(); ... }`, a query per node.
+                // A counted loop up to a data-sized bound (`for (let i = 0; i <= head;
+                // ++i)`) with a keyed store call per index, awaited or collected.
+                if kind == Some(QueryKind::Db)
+                    && counted_to_data(ctx, &lp)
+                    && chain_calls(call)
+                        .into_iter()
+                        .any(|c| keyed_store_call(ctx, c))
+                    && lp.vars.iter().any(|v| call_names.contains(v))
+                    && (awaited_or_collected(ctx, call, &lp) || collected_in_array(ctx, call, &lp))
+                    && reported.insert(lp.node.id())
+                {
+                    let message = format!(
+                        "`{}` reads or writes one key per iteration of this loop (N+1): N keys cost N round trips to the store. Fetch them in one batch (`mget`/`getMany`, a pipeline) or keep the values under one key.",
+                        short(&callee),
+                    );
+                    ctx.report(RuleId::NPlusOne, call, message, "const values = await redis.mget(ids.map((id) => `pad:${id}`))  // one round trip");
+                    break;
+                }
                 let popped = popped_names(ctx, &lp, call);
                 if kind == Some(QueryKind::Db)
                     && awaited_or_collected(ctx, call, &lp)
