@@ -85,11 +85,36 @@ fn iteration_call<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<(Node<'t>
         return (LODASH_ITERATION.contains(&method) && named.next() == Some(function))
             .then_some((call, collection));
     }
+    // The async library and its look-alikes: `async.mapLimit(xs, 5, fn)`,
+    // `utils.async.map(xs, fn)` iterate their first argument.
+    let receiver = ctx.text(object);
+    if receiver == "async" || receiver.ends_with(".async") {
+        let collection = call_arguments(call).first().copied()?;
+        return (collection != function
+            && ASYNC_ITERATION.contains(&method)
+            && call_arguments(call).last() == Some(&function))
+        .then_some((call, collection));
+    }
     if !ITERATION_METHODS.contains(&method) {
         return None;
     }
     Some((call, object))
 }
+
+/// async-library functions that call their last argument once per element of the first.
+const ASYNC_ITERATION: &[&str] = &[
+    "map",
+    "mapSeries",
+    "mapLimit",
+    "each",
+    "eachSeries",
+    "eachLimit",
+    "forEach",
+    "forEachSeries",
+    "forEachLimit",
+    "filter",
+    "reduce",
+];
 
 /// lodash/underscore functions that call their second argument once per element of the
 /// first.
@@ -397,6 +422,48 @@ const ORM_METHODS: &[&str] = &[
     "findOneAndDelete",
     "findOneAndReplace",
 ];
+/// A key-value store read or write under a key built per call (`db.get(`pad:${id}`)`,
+/// `redis.set("user:" + id, v)`): one round trip to the store each.
+fn keyed_store_call(ctx: &Ctx, call: Node) -> bool {
+    let callee = syntax::callee(ctx.src, call);
+    let Some((receiver, method)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    let receiver = receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    keyed_store_parts(ctx, call, method, &receiver)
+}
+
+/// [`keyed_store_call`] for a call whose method and lower-case receiver are known.
+fn keyed_store_parts(ctx: &Ctx, call: Node, method: &str, receiver: &str) -> bool {
+    matches!(
+        method,
+        "get" | "set" | "remove" | "del" | "hget" | "hset" | "hgetall" | "getSub" | "setSub"
+    ) && matches!(
+        receiver,
+        "db" | "redis" | "redisclient" | "kv" | "keyv" | "level"
+    ) && call_arguments(call)
+        .first()
+        .is_some_and(|key| match key.kind() {
+            "template_string" => !is_plain_string(ctx.src, *key),
+            "binary_expression" => ctx.text(*key).contains(['"', '\'']),
+            _ => false,
+        })
+}
+
+/// Starting or ending a database transaction (`await initTransaction(req)`,
+/// `await queryRunner.commitTransaction()`): a round trip each.
+const TRANSACTION_CALLS: &[&str] = &[
+    "initTransaction",
+    "beginTransaction",
+    "startTransaction",
+    "commitTransaction",
+    "rollbackTransaction",
+    "killTransaction",
+];
 
 /// The methods of a call chain, outermost first (`a.b(x).c()` → c, b).
 fn chain_calls<'t>(call: Node<'t>) -> Vec<Node<'t>> {
@@ -449,7 +516,10 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
         {
             return Some(QueryKind::Db);
         }
-        if ORM_METHODS.contains(&method) {
+        if ORM_METHODS.contains(&method)
+            || TRANSACTION_CALLS.contains(&method)
+            || keyed_store_parts(ctx, link, method, &receiver)
+        {
             return Some(QueryKind::Db);
         }
         if matches!(method, "find" | "count" | "aggregate" | "findAll") && !arg_is_function {
@@ -731,18 +801,203 @@ fn is_store_call(ctx: &Ctx, call: Node) -> bool {
     )
 }
 
+/// A row object's own method that writes or loads it (`row.save()`, `view.delete()`,
+/// `s.update(changes)`, `model.get_instances()`): Sequelize, Mongoose, Bookshelf and
+/// active-record style models do a round trip per call.
+fn is_row_method(method: &str) -> bool {
+    matches!(
+        method,
+        "save" | "update" | "delete" | "destroy" | "remove" | "reload" | "increment" | "decrement"
+    ) || method
+        .strip_prefix("get_")
+        .is_some_and(|rest| !rest.is_empty())
+}
+
+/// Whether a loop goes over schema-sized things by the name of what it iterates: the
+/// property (`model.attributes`, not `options.entities`), the keys/values of one
+/// (`Object.values(dbModel.attributes)`), a name (`contentTypes`) or a getter
+/// (`getContentTypes()`).
+fn schema_sized_iterable(ctx: &Ctx, iterable: Node) -> bool {
+    let node = strip(iterable);
+    match node.kind() {
+        "identifier" => is_schema_sized(ctx.text(node)),
+        "member_expression" => node
+            .field("property")
+            .is_some_and(|p| is_schema_sized(ctx.text(p))),
+        "call_expression" => {
+            let callee = syntax::callee(ctx.src, node);
+            if matches!(
+                callee.as_ref(),
+                "Object.keys" | "Object.values" | "Object.entries"
+            ) {
+                call_arguments(node)
+                    .first()
+                    .is_some_and(|a| schema_sized_iterable(ctx, *a))
+            } else {
+                is_schema_sized(method_name(&callee))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `for (let i = 0; i <= pad.head; ++i)`: counts up to a bound that is not a literal.
+fn counted_to_data(ctx: &Ctx, lp: &Loop) -> bool {
+    lp.node.kind() == "for_statement"
+        && !lp.vars.is_empty()
+        && !steps_by_batch(ctx, lp)
+        && lp.node.field("condition").is_some_and(|c| {
+            let c = if c.kind() == "expression_statement" {
+                c.named_child(0).unwrap_or(c)
+            } else {
+                c
+            };
+            c.kind() == "binary_expression"
+                && ctx.text(c).contains('<')
+                && c.field("right").is_some_and(|r| r.kind() != "number")
+        })
+}
+
+/// A call whose promise is kept for later: pushed (`promises.push(db.get(k))`) or held in
+/// a name the loop pushes (`const p = db.get(k); promises.push(p)`).
+fn collected_in_array(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
+    for a in ctx.src.ancestors(call) {
+        if a == lp.node {
+            break;
+        }
+        match a.kind() {
+            "call_expression" if method_name(&syntax::callee(ctx.src, a)) == "push" => return true,
+            "variable_declarator" => {
+                let Some(name) = a.field("name").map(|n| ctx.text(n)) else {
+                    return false;
+                };
+                return ctx.text(lp.node).contains(&format!(".push({name})"));
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A counted loop that steps by more than one (`for (i = 0; i < rows.length; i += size)`):
+/// one query per batch of rows is the fix for N+1, not the problem.
+fn steps_by_batch(ctx: &Ctx, lp: &Loop) -> bool {
+    lp.node.kind() == "for_statement"
+        && lp.node.field("increment").is_some_and(|i| {
+            i.kind() == "augmented_assignment_expression"
+                && i.field("right").is_some_and(|r| ctx.text(r) != "1")
+        })
+}
+
+/// A loop's collection that was awaited (`const models = await table.get_models()`):
+/// loaded from somewhere, not built in memory.
+fn awaited_origin(ctx: &Ctx, iterable: Node) -> bool {
+    if iterable.kind() == "await_expression" {
+        return true;
+    }
+    let iterable = strip(iterable);
+    iterable.kind() == "identifier"
+        && origin(ctx, ctx.text(iterable), iterable).is_some_and(|o| {
+            o.kind() == "await_expression"
+                && strip(o).kind() == "call_expression"
+                && !syntax::callee(ctx.src, strip(o)).starts_with("Promise.")
+        })
+}
+
+/// Whether a loop goes over the request's own items (`const { ids } = req.body`,
+/// `req.body.columns`) or configuration (`Object.entries(cfg)`, `getConfig(...)`): as many
+/// as one client sent or one admin configured, not rows of the data.
+fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
+    let mut node = strip(iterable);
+    let mut through_member = false;
+    for _ in 0..6 {
+        let text = ctx.text(node);
+        // A call's arguments may name the request (`View.find({ id: req.params.id })`
+        // loads rows); only its callee says where the collection comes from.
+        let request = node.kind() != "call_expression"
+            && [
+                "req.body",
+                "req.query",
+                "req.params",
+                "request.body",
+                "request.query",
+            ]
+            .iter()
+            .any(|r| text.contains(r));
+        let config = node.kind() == "call_expression"
+            && matches!(
+                method_name(&syntax::callee(ctx.src, node)),
+                "getConfig" | "getState" | "getSettings"
+            );
+        if request || config {
+            return true;
+        }
+        node = match node.kind() {
+            "identifier" => {
+                // A member of an options object (`options.entities`) can be anything.
+                if !through_member
+                    && matches!(text, "cfg" | "conf" | "config" | "settings" | "options")
+                {
+                    return true;
+                }
+                match origin(ctx, text, node) {
+                    Some(o) => strip(o),
+                    None => return false,
+                }
+            }
+            "call_expression"
+                if matches!(
+                    syntax::callee(ctx.src, node).as_ref(),
+                    "Object.keys" | "Object.values" | "Object.entries" | "Array.from"
+                ) =>
+            {
+                match call_arguments(node).first() {
+                    Some(a) => strip(*a),
+                    None => return false,
+                }
+            }
+            "binary_expression" => match node.field("left") {
+                Some(l) => strip(l),
+                None => return false,
+            },
+            // `getState().layouts`, `cfg.tables`: where the object comes from.
+            "member_expression" => match node.field("object") {
+                Some(o) => {
+                    through_member = true;
+                    strip(o)
+                }
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    false
+}
+
 /// Whether a loop's collection holds the rows of a query: a name assigned from a query
 /// (`await db.find(q).toArray()`, `await repo.findMany()`), a data-access object's read
 /// (`await this.leaseStore.readIds()`) or a call of a helper of this file that queries.
 fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> bool {
     let iterable = strip(iterable);
-    let value = match iterable.kind() {
+    let mut value = match iterable.kind() {
         "identifier" => match origin(ctx, ctx.text(iterable), iterable) {
             Some(o) => strip(o),
             None => return false,
         },
         _ => iterable,
     };
+    // A page of a query's result: `docs = query.docs` after `query = await db.find(...)`.
+    if value.kind() == "member_expression" {
+        if let Some(object) = value.field("object").map(strip) {
+            value = match object.kind() {
+                "identifier" => match origin(ctx, ctx.text(object), object) {
+                    Some(o) => strip(o),
+                    None => return false,
+                },
+                _ => object,
+            };
+        }
+    }
     if value.kind() != "call_expression" {
         return false;
     }
@@ -798,6 +1053,15 @@ fn n_plus_one(ctx: &mut Ctx) {
         if store {
             kind = Some(QueryKind::Db);
         }
+        // An ORM row's own write or lazy load (`await view.delete()`, `await s.update(x)`,
+        // `await model.get_instances()`): per row only over rows of a query.
+        let row_call = kind.is_none()
+            && !lazy_getter
+            && callee.matches('.').count() == 1
+            && is_row_method(method_name(&callee));
+        if row_call {
+            kind = Some(QueryKind::Db);
+        }
         if kind.is_none() && !lazy_getter {
             continue;
         }
@@ -818,6 +1082,24 @@ fn n_plus_one(ctx: &mut Ctx) {
             let Some(iterable) = lp.iterable else {
                 // A graph walk: `for (let n = root; n; n = todo.pop())` or
                 // `while (todo.length) { const n = todo.pop(); ... }`, a query per node.
+                // A counted loop up to a data-sized bound (`for (let i = 0; i <= head;
+                // ++i)`) with a keyed store call per index, awaited or collected.
+                if kind == Some(QueryKind::Db)
+                    && counted_to_data(ctx, &lp)
+                    && chain_calls(call)
+                        .into_iter()
+                        .any(|c| keyed_store_call(ctx, c))
+                    && lp.vars.iter().any(|v| call_names.contains(v))
+                    && (awaited_or_collected(ctx, call, &lp) || collected_in_array(ctx, call, &lp))
+                    && reported.insert(lp.node.id())
+                {
+                    let message = format!(
+                        "`{}` reads or writes one key per iteration of this loop (N+1): N keys cost N round trips to the store. Fetch them in one batch (`mget`/`getMany`, a pipeline) or keep the values under one key.",
+                        short(&callee),
+                    );
+                    ctx.report(RuleId::NPlusOne, call, message, "const values = await redis.mget(ids.map((id) => `pad:${id}`))  // one round trip");
+                    break;
+                }
                 let popped = popped_names(ctx, &lp, call);
                 if kind == Some(QueryKind::Db)
                     && awaited_or_collected(ctx, call, &lp)
@@ -834,7 +1116,25 @@ fn n_plus_one(ctx: &mut Ctx) {
                 }
                 continue;
             };
-            if is_constant_collection(ctx, iterable, 0) || is_batched(ctx.text(iterable)) {
+            if is_constant_collection(ctx, iterable, 0)
+                || is_batched(ctx.text(iterable))
+                || steps_by_batch(ctx, &lp)
+                || request_or_config_items(ctx, iterable)
+                // One query per content type, attribute or column is as many as the
+                // schema has, not as many as the data.
+                || schema_sized_iterable(ctx, iterable)
+            {
+                continue;
+            }
+            if row_call
+                && (!lp.vars.contains(&receiver_root)
+                    || !(awaited_origin(ctx, iterable)
+                        || rows_from_query(
+                            ctx,
+                            iterable,
+                            io.get_or_insert_with(|| io_functions(ctx)),
+                        )))
+            {
                 continue;
             }
             // A helper of this file that queries, handed the row: per row when the rows come
@@ -998,10 +1298,13 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 || loops
                     .iter()
                     .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
+            // An UPPER_CASE module constant (`RESTRICTED_FILENAMES`) is a fixed list.
             if real_loop
                 && !schema_sized
+                && !is_constant_name(name)
                 && !loops.iter().any(|l| l.vars.contains(&name))
                 && is_data_array(ctx, name, call)
+                && !request_or_config_items(ctx, object)
             {
                 let message = format!(
                     "`{name}.{method}(...)` scans the whole array on every iteration of the surrounding loop: O(n·m). Build a Set or Map keyed by what you compare once before the loop and look up in O(1)."
@@ -1400,6 +1703,12 @@ fn missing_cache(ctx: &mut Ctx) {
             {
                 let message = "This `new RegExp(...)` is built from a pattern that never changes (literals, module-level constants or configuration) and compiled again on every call. Hoist it to module level (or use a regex literal there) and reuse it.".to_string();
                 ctx.report(RuleId::MissingCache, call, message, "const EMAIL_RE = /^[^@]+@[^@]+$/  // module level, compiled once\nfunction isEmail(s) { return EMAIL_RE.test(s) }");
+            } else if is_expensive_constructor(&callee)
+                && args.iter().all(|a| stable_expr(ctx, *a, call, 0))
+                && super::runs_per_request(ctx, call)
+            {
+                let message = format!("`new {callee}(...)` builds an expensive object (a DOM, a schema compiler) from inputs that never change, on every request. Build it once at module level and reuse it.");
+                ctx.report(RuleId::MissingCache, call, message, "const { window } = new JSDOM('')  // module level, once\nconst DOMPurify = createDOMPurify(window)\napp.get('/svg/:id', async (req, res) => res.send(DOMPurify.sanitize(await load(req.params.id))))");
             }
             continue;
         }
@@ -1460,9 +1769,33 @@ fn missing_cache(ctx: &mut Ctx) {
     }
 }
 
+/// Constructors that build something costly to set up and stateless to reuse: a whole
+/// DOM implementation (`new JSDOM('')`), a JSON-schema compiler (`new Ajv()`).
+fn is_expensive_constructor(callee: &str) -> bool {
+    matches!(
+        callee,
+        "JSDOM" | "jsdom.JSDOM" | "Ajv" | "Ajv2019" | "Ajv2020"
+    )
+}
+
 fn is_whole_table_aggregate(ctx: &Ctx, call: Node, callee: &str, method: &str) -> bool {
     let args = call_arguments(call);
     let text = ctx.text(call);
+    // `db.count("users")`: a count of a whole table named by its first argument (not of a
+    // configuration table, whose size is the schema's); `table.countRows()`.
+    if method == "count"
+        && args.len() == 1
+        && callee.split('.').count() == 2
+        && matches!(
+            callee.split('.').next().unwrap_or(""),
+            "db" | "knex" | "database" | "sql" | "pool"
+        )
+    {
+        return string_value(ctx.src, args[0]).is_some_and(|table| !is_schema_sized(&table));
+    }
+    if matches!(method, "countRows" | "countAll") && args.is_empty() {
+        return true;
+    }
     let no_filter = args.is_empty()
         || args
             .first()
@@ -1641,6 +1974,7 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     let method = method_name(callee);
     let text = ctx.text(call);
     if matches!(method, "sendMail" | "sendEmail" | "sendTemplatedEmail")
+        || sends_mail(method)
         || matches!(
             callee,
             "sgMail.send"
@@ -1656,6 +1990,13 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
     }
     if callee == "page.pdf"
         || method == "pdf" && callee.contains("page")
+        // Office documents converted by LibreOffice/Abiword/unoconv (`converter.convertFile`,
+        // `libre.convertAsync`): seconds of a child process per request.
+        || method == "convertFile"
+        || (method.starts_with("convert")
+            && ["libre", "soffice", "office", "abiword", "unoconv", "pandoc"]
+                .iter()
+                .any(|c| callee.to_ascii_lowercase().contains(c)))
         || matches!(
             callee,
             "PDFDocument"
@@ -1669,14 +2010,20 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Pdf);
     }
     if callee == "sharp" || callee == "Jimp.read" || callee == "gm" {
-        let chain = ctx
-            .src
-            .parent(call)
-            .and_then(|p| ctx.src.parent(p))
-            .map(|p| ctx.text(p))
-            .unwrap_or("");
-        let _ = chain;
         return Some(Heavy::Image);
+    }
+    // A resizing helper of an image library (`resizer(...)` from
+    // `resize-with-sharp-or-jimp`, `resizeImage(...)` in a file using sharp or jimp).
+    if method.to_ascii_lowercase().starts_with("resize")
+        && !callee.contains('(')
+        && ["sharp", "jimp", "imagemagick", "image"]
+            .iter()
+            .any(|m| ctx.src.text.contains(m))
+    {
+        return Some(Heavy::Image);
+    }
+    if is_archive_build(ctx, call, callee) || is_collection_download(ctx, call, method) {
+        return Some(Heavy::Export);
     }
     if matches!(
         callee,
@@ -1692,4 +2039,66 @@ fn heavy_kind(ctx: &Ctx, call: Node, callee: &str) -> Option<Heavy> {
         return Some(Heavy::Export);
     }
     None
+}
+
+/// An email-sending function by its name: `send_verification_email`, `sendResetEmail`,
+/// `sendWelcomeMail`, `send_mail` (not `sendMessage`, `sendNotification`).
+fn sends_mail(method: &str) -> bool {
+    let lower = method.to_ascii_lowercase();
+    lower.starts_with("send") && lower.contains("mail")
+}
+
+/// An archive built in memory while the client waits: `zip.toBuffer()` or
+/// `zip.generateAsync()` of a `new AdmZip()`/`new JSZip()`, `archive.finalize()` of an
+/// `archiver(...)`.
+fn is_archive_build(ctx: &Ctx, call: Node, callee: &str) -> bool {
+    let Some((receiver, method)) = callee.rsplit_once('.') else {
+        return false;
+    };
+    if receiver.contains('.')
+        || !matches!(
+            method,
+            "toBuffer" | "toBufferPromise" | "writeZip" | "generateAsync" | "finalize"
+        )
+    {
+        return false;
+    }
+    origin(ctx, receiver, call).is_some_and(|o| {
+        let o = strip(o);
+        let made = match o.kind() {
+            "new_expression" => o.field("constructor").map(|c| ctx.text(c)),
+            "call_expression" => Some(ctx.text(o)),
+            _ => None,
+        };
+        made.is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("zip") || m.starts_with("archiver")
+        })
+    })
+}
+
+/// A whole query result loaded into memory (`.toArray()`, `findAll()`, `findMany()`) in a
+/// handler that answers with a file download (`Content-Disposition`, `res.attachment`,
+/// `res.download`): an export of the collection built while the client waits (streaming
+/// a cursor into the response is the fix, and is not this).
+fn is_collection_download(ctx: &Ctx, call: Node, method: &str) -> bool {
+    if !matches!(method, "toArray" | "findAll" | "findMany" | "getMany") {
+        return false;
+    }
+    let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+        return false;
+    };
+    let mut scope = function;
+    // The download may be answered in a `.then(...)` callback of the load.
+    while let Some(outer) = syntax::enclosing_function(ctx.src, scope) {
+        if ctx.handler_of(scope).is_some() && ctx.handler_of(outer).is_none() {
+            break;
+        }
+        scope = outer;
+    }
+    let text = ctx.text(scope);
+    text.contains("Content-Disposition")
+        || text.contains("content-disposition")
+        || text.contains(".attachment(")
+        || text.contains(".download(")
 }
