@@ -418,6 +418,15 @@ impl Simulator {
             }
             return self.forwarded(&key, &method, &request, Forward::Request, answer, None);
         }
+        if let Ok((_, entry)) = self.lookup(&key, &request) {
+            if !policy::can_answer(&method, &request, &entry)
+                && policy::on_miss(&request) != Reuse::GatewayTimeout
+            {
+                if let Some(completion) = policy::completion(&method, &request, &entry) {
+                    return self.complete(&key, &method, &request, &entry, completion);
+                }
+            }
+        }
         let found = self
             .lookup(&key, &request)
             .and_then(|(variant_key, entry)| {
@@ -469,6 +478,97 @@ impl Simulator {
                 self.revalidate(&key, &variant_key, &entry, &method, &request, status)
             }
         }
+    }
+
+    /// RFC 9111 §3.4: a stored prefix or suffix completed by asking only for the
+    /// missing bytes (`Range` + `If-Range`); a part that does not fit makes a full
+    /// request, a `200` is an ordinary fill.
+    fn complete(
+        &mut self,
+        key: &str,
+        method: &Method,
+        request: &HeaderMap,
+        stored: &Entry,
+        completion: policy::Completion,
+    ) -> Answer {
+        let mut origin_headers = request.clone();
+        strip_client_conditionals(&mut origin_headers);
+        origin_headers.insert(http::header::RANGE, completion.range);
+        origin_headers.insert(http::header::IF_RANGE, completion.if_range);
+        let answer = self.forward(&Method::GET, origin_headers);
+        let Some((code, headers, body, sent, received)) = answer else {
+            return self.forwarded(key, method, request, Forward::Partial, None, None);
+        };
+        if code != StatusCode::PARTIAL_CONTENT {
+            let answer = Some((code, headers, body, sent, received));
+            return self.forwarded(key, method, request, Forward::Partial, answer, None);
+        }
+        let merged = (policy::content_range(&headers) == Some(completion.missing))
+            .then(|| {
+                policy::plan_store(
+                    &Method::GET,
+                    request,
+                    code,
+                    &headers,
+                    received,
+                    &self.policy,
+                )
+                .ok()
+            })
+            .flatten()
+            .and_then(|mut plan| {
+                match policy::combine_partial(stored, &plan.headers, &body, MAX_OBJECT_SIZE) {
+                    policy::Combined::Merged {
+                        status: StatusCode::OK,
+                        headers,
+                        body,
+                    } => {
+                        plan.headers = headers;
+                        Some((plan, body))
+                    }
+                    _ => None,
+                }
+            });
+        let Some((plan, body)) = merged else {
+            let mut origin_headers = request.clone();
+            strip_client_conditionals(&mut origin_headers);
+            let answer = self.forward(&Method::GET, origin_headers);
+            return self.forwarded(key, method, request, Forward::Partial, answer, None);
+        };
+        let whole = Entry::response(
+            StatusCode::OK,
+            plan.headers.clone(),
+            body.clone(),
+            sent,
+            received,
+        );
+        let response = ResponseToStore {
+            status: StatusCode::OK,
+            plan,
+            body,
+            request_time: sent,
+            response_time: received,
+            tags: Vec::new(),
+        };
+        block(
+            self.cache
+                .store_response(key, request, response, MAX_VARIANTS),
+        )
+        .unwrap();
+        let mut status = CacheStatus::new("perfkit");
+        status.fwd = Some(Forward::Partial);
+        status.fwd_status = Some(206);
+        status.stored = true;
+        let decision = policy::evaluate_reuse(
+            &HeaderMap::new(),
+            &whole,
+            self.now.max(received),
+            &self.policy,
+        );
+        let mut answer =
+            self.respond_from(&whole, method, request, decision.age, "forwarded", status);
+        answer.stored = true;
+        answer
     }
 
     /// RFC 9111 §4.3.5: a `HEAD` answered by the origin updates or drops the stored

@@ -382,7 +382,14 @@ pub(super) async fn through(
             // An incomplete entry answers only a range it holds (§3.3).
             Ok(found) if !policy::can_answer(&parts.method, request, &found.entry) => {
                 status.fwd = Some(Forward::Partial);
-                let (response, outcome) = miss(&origin, cache, rc, &key, &mut status).await;
+                let completion = policy::completion(&parts.method, request, &found.entry)
+                    .filter(|_| policy::on_miss(request) != Reuse::GatewayTimeout);
+                let (response, outcome) = match completion {
+                    Some(completion) => {
+                        complete(&origin, cache, rc, &key, &found, completion, &mut status).await
+                    }
+                    None => miss(&origin, cache, rc, &key, &mut status).await,
+                };
                 (response, outcome, None)
             }
             Ok(found) => {
@@ -745,6 +752,96 @@ async fn miss(
     )
     .await;
     (response, Outcome::Miss)
+}
+
+/// A `GET` of the whole representation whose stored response is a prefix or suffix
+/// of it (RFC 9111 §3.4): the origin is asked only for the missing bytes, with
+/// `If-Range` on the stored strong validator. A `206` of exactly those bytes with
+/// the same strong validator is combined with the stored part into a complete `200`,
+/// stored and sent; a `200` (the representation changed, or the origin ignores
+/// ranges) is an ordinary fill; a part that does not fit makes a full request.
+async fn complete(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    found: &StoredResponse,
+    completion: policy::Completion,
+    status: &mut CacheStatus,
+) -> (Response<ResponseBody>, Outcome) {
+    let request = &origin.parts.headers;
+    let mut headers = without_client_conditionals(request);
+    headers.insert(header::RANGE, completion.range);
+    headers.insert(header::IF_RANGE, completion.if_range);
+    let sent = cache.now();
+    let response = origin.fetch(rc, Method::GET, headers).await;
+    if response.status() != StatusCode::PARTIAL_CONTENT {
+        let response = store(origin, cache, rc, key, response, None, status, sent).await;
+        return (response, Outcome::Miss);
+    }
+    let received = cache.now();
+    let (head, body) = response.into_parts();
+    let fits = policy::content_range(&head.headers) == Some(completion.missing)
+        && completion.missing.end - completion.missing.start < rc.max_object_size;
+    let body = match fits {
+        true => body.collect().await.ok().map(|c| c.to_bytes()),
+        false => None,
+    };
+    let merged = body.and_then(|body| {
+        let mut plan = policy::plan_store(
+            &Method::GET,
+            request,
+            head.status,
+            &head.headers,
+            received,
+            &rc.policy,
+        )
+        .ok()?;
+        match policy::combine_partial(&found.entry, &plan.headers, &body, rc.max_object_size) {
+            Combined::Merged {
+                status: StatusCode::OK,
+                headers,
+                body,
+            } => {
+                plan.headers = headers;
+                Some((plan, body))
+            }
+            _ => None,
+        }
+    });
+    let Some((plan, body)) = merged else {
+        // The part does not complete what is stored: ask for the whole.
+        return miss(origin, cache, rc, key, status).await;
+    };
+    status.fwd_status = Some(StatusCode::PARTIAL_CONTENT.as_u16());
+    let mut tags = tags(&plan.headers);
+    tags.extend(rc.route_tags(origin.parts.uri.path()));
+    tags.push(rc.route_tag.clone());
+    let mut entry = Entry::response(
+        StatusCode::OK,
+        plan.headers.clone(),
+        body.clone(),
+        sent,
+        received,
+    );
+    entry.tags = tags.iter().map(|t| t.as_str().into()).collect();
+    let whole = ResponseToStore {
+        status: StatusCode::OK,
+        plan,
+        body,
+        request_time: sent,
+        response_time: received,
+        tags,
+    };
+    status.stored = cache
+        .store_response(key, request, whole, rc.max_variants)
+        .await
+        .is_ok();
+    let decision = policy::evaluate_reuse(&HeaderMap::new(), &entry, received, &rc.policy);
+    (
+        respond_from(&entry, origin.parts, decision.age, rc),
+        Outcome::Miss,
+    )
 }
 
 /// The origin's full answer to a `GET`: stored when the policy allows and it fits,
