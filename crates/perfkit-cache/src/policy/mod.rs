@@ -44,8 +44,9 @@ pub use freshness::{
 pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
 pub use key::{cookie_value, KeyBuilder};
 pub use partial::{
-    can_answer, combine_partial, completion, content_range, is_incomplete, partial_answer,
-    partial_body, same_strong_validator, stored_span, Combined, Completion, ContentRange,
+    can_answer, combine_partial, completed, completion, content_range, is_incomplete,
+    partial_answer, partial_body, same_strong_validator, stored_span, Combined, Completion,
+    ContentRange,
 };
 pub use range::{byte_range, RangeAnswer};
 pub use stored::{served_response_headers, stored_freshness, ServedHead, StoredFreshness};

@@ -15,9 +15,12 @@ use http::header::{
 };
 use http::{Method, StatusCode};
 
+use std::time::SystemTime;
+
 use super::freshness::parse_http_date;
 use super::range::{requested_range, RangeAnswer};
 use super::validation::{merge_headers, EntityTag};
+use super::{plan_store, PolicyConfig, StorePlan};
 use crate::entry::Entry;
 
 /// One `Content-Range: bytes start-end/complete` (RFC 9110 §14.4).
@@ -157,6 +160,49 @@ pub fn completion(method: &Method, request: &HeaderMap, stored: &Entry) -> Optio
         range: HeaderValue::from_str(&range).ok()?,
         if_range,
     })
+}
+
+/// RFC 9111 §3.4: the complete response made of `stored` and the origin's answer
+/// (`status`, `headers`, `body`, received at `response_time`) to a [`completion`]
+/// request for `request`: the plan to store it (headers merged, the new ones winning)
+/// and the whole body. `None` when the answer does not complete it (not a storable
+/// `206` of exactly the missing bytes with the same strong validator, or a whole past
+/// `max_bytes`): the whole representation is then requested.
+#[allow(clippy::too_many_arguments)]
+pub fn completed(
+    stored: &Entry,
+    completion: &Completion,
+    request: &HeaderMap,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &Bytes,
+    response_time: SystemTime,
+    config: &PolicyConfig,
+    max_bytes: u64,
+) -> Option<(StorePlan, Bytes)> {
+    if status != StatusCode::PARTIAL_CONTENT || content_range(headers) != Some(completion.missing) {
+        return None;
+    }
+    let mut plan = plan_store(
+        &Method::GET,
+        request,
+        status,
+        headers,
+        response_time,
+        config,
+    )
+    .ok()?;
+    match combine_partial(stored, &plan.headers, body, max_bytes) {
+        Combined::Merged {
+            status: StatusCode::OK,
+            headers,
+            body,
+        } => {
+            plan.headers = headers;
+            Some((plan, body))
+        }
+        _ => None,
+    }
 }
 
 /// The response's strong validator for `If-Range`: its strong `ETag`; with no

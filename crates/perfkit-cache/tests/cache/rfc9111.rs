@@ -493,8 +493,8 @@ impl Simulator {
     ) -> Answer {
         let mut origin_headers = request.clone();
         strip_client_conditionals(&mut origin_headers);
-        origin_headers.insert(http::header::RANGE, completion.range);
-        origin_headers.insert(http::header::IF_RANGE, completion.if_range);
+        origin_headers.insert(http::header::RANGE, completion.range.clone());
+        origin_headers.insert(http::header::IF_RANGE, completion.if_range.clone());
         let answer = self.forward(&Method::GET, origin_headers);
         let Some((code, headers, body, sent, received)) = answer else {
             return self.forwarded(key, method, request, Forward::Partial, None, None);
@@ -503,32 +503,17 @@ impl Simulator {
             let answer = Some((code, headers, body, sent, received));
             return self.forwarded(key, method, request, Forward::Partial, answer, None);
         }
-        let merged = (policy::content_range(&headers) == Some(completion.missing))
-            .then(|| {
-                policy::plan_store(
-                    &Method::GET,
-                    request,
-                    code,
-                    &headers,
-                    received,
-                    &self.policy,
-                )
-                .ok()
-            })
-            .flatten()
-            .and_then(|mut plan| {
-                match policy::combine_partial(stored, &plan.headers, &body, MAX_OBJECT_SIZE) {
-                    policy::Combined::Merged {
-                        status: StatusCode::OK,
-                        headers,
-                        body,
-                    } => {
-                        plan.headers = headers;
-                        Some((plan, body))
-                    }
-                    _ => None,
-                }
-            });
+        let merged = policy::completed(
+            stored,
+            &completion,
+            request,
+            code,
+            &headers,
+            &body,
+            received,
+            &self.policy,
+            MAX_OBJECT_SIZE,
+        );
         let Some((plan, body)) = merged else {
             let mut origin_headers = request.clone();
             strip_client_conditionals(&mut origin_headers);

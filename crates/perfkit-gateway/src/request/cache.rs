@@ -771,8 +771,8 @@ async fn complete(
 ) -> (Response<ResponseBody>, Outcome) {
     let request = &origin.parts.headers;
     let mut headers = without_client_conditionals(request);
-    headers.insert(header::RANGE, completion.range);
-    headers.insert(header::IF_RANGE, completion.if_range);
+    headers.insert(header::RANGE, completion.range.clone());
+    headers.insert(header::IF_RANGE, completion.if_range.clone());
     let sent = cache.now();
     let response = origin.fetch(rc, Method::GET, headers).await;
     if response.status() != StatusCode::PARTIAL_CONTENT {
@@ -781,6 +781,7 @@ async fn complete(
     }
     let received = cache.now();
     let (head, body) = response.into_parts();
+    // The part is read only when it is the one asked for and fits in an entry.
     let fits = policy::content_range(&head.headers) == Some(completion.missing)
         && completion.missing.end - completion.missing.start < rc.max_object_size;
     let body = match fits {
@@ -788,26 +789,17 @@ async fn complete(
         false => None,
     };
     let merged = body.and_then(|body| {
-        let mut plan = policy::plan_store(
-            &Method::GET,
+        policy::completed(
+            &found.entry,
+            &completion,
             request,
             head.status,
             &head.headers,
+            &body,
             received,
             &rc.policy,
+            rc.max_object_size,
         )
-        .ok()?;
-        match policy::combine_partial(&found.entry, &plan.headers, &body, rc.max_object_size) {
-            Combined::Merged {
-                status: StatusCode::OK,
-                headers,
-                body,
-            } => {
-                plan.headers = headers;
-                Some((plan, body))
-            }
-            _ => None,
-        }
     });
     let Some((plan, body)) = merged else {
         // The part does not complete what is stored: ask for the whole.

@@ -202,35 +202,23 @@ pub(crate) async fn handle(
     let response = match (&route.cache, &shared.cache) {
         (Some(rc), Some(cache)) => {
             let cacheable_method = parts.method == Method::GET || parts.method == Method::HEAD;
+            let origin = cache::Origin {
+                shared: &connection.shared,
+                view: &view,
+                route_index: route.index,
+                upstream: route.upstream,
+                parts: &parts,
+                path_and_query: &rewritten,
+                hash,
+                label: &route.label,
+                forwarded: forwarding.direct,
+                interim: Some(&connection.interim),
+            };
             if cacheable_method && bodyless {
-                let origin = cache::Origin {
-                    shared: &connection.shared,
-                    view: &view,
-                    route_index: route.index,
-                    upstream: route.upstream,
-                    parts: &parts,
-                    path_and_query: &rewritten,
-                    hash,
-                    label: &route.label,
-                    forwarded: forwarding.direct,
-                    interim: Some(&connection.interim),
-                };
                 cache::through(origin, host, cache, rc).await
             } else {
                 let sent = cache.now();
                 let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
-                let origin = cache::Origin {
-                    shared: &connection.shared,
-                    view: &view,
-                    route_index: route.index,
-                    upstream: route.upstream,
-                    parts: &parts,
-                    path_and_query: &rewritten,
-                    hash,
-                    label: &route.label,
-                    forwarded: forwarding.direct,
-                    interim: None,
-                };
                 cache::after_unsafe(origin, host, cache, rc, response, sent).await
             }
         }
