@@ -52,6 +52,9 @@ pub struct CaseConfig {
     /// `cache.store_partial`: `206` responses stored as incomplete entries.
     #[serde(default)]
     pub store_partial: bool,
+    /// The route has no `cache:` block: every request passes through.
+    #[serde(default)]
+    pub uncached_route: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +89,18 @@ pub struct Request {
     pub path: String,
     #[serde(default)]
     pub headers: Vec<(String, String)>,
+    /// `HTTP/1.0` for a request from an HTTP/1.0 client; HTTP/1.1 otherwise.
+    pub version: Option<String>,
+    /// The request's body (a `POST`'s, say); none when empty.
+    #[serde(default)]
+    pub body: String,
+}
+
+impl Request {
+    /// Whether the client speaks HTTP/1.0.
+    pub fn http_1_0(&self) -> bool {
+        self.version.as_deref() == Some("HTTP/1.0")
+    }
 }
 
 fn get() -> String {
@@ -106,6 +121,22 @@ pub struct OriginResponse {
     pub delay: u64,
     #[serde(default)]
     pub error: bool,
+    /// Interim (`1xx`) responses sent before this one, in order.
+    #[serde(default)]
+    pub interim: Vec<Interim>,
+}
+
+/// An interim (`1xx`) response: sent by the origin, or expected by the client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interim {
+    pub status: u16,
+    /// The origin's fields; for an expectation, fields the client must see.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// For an expectation: fields the client must not see.
+    #[serde(default)]
+    pub lacks: Vec<String>,
 }
 
 fn ok() -> u16 {
@@ -137,6 +168,10 @@ pub struct Expect {
     #[serde(default)]
     pub lacks: Vec<String>,
     pub cache_status: Option<String>,
+    /// The interim (`1xx`) responses the client receives before the final one, in
+    /// order: exactly these statuses (none when absent).
+    #[serde(default)]
+    pub interim: Vec<Interim>,
 }
 
 /// Every case of every `*.json` file in `dir`, with its file name, in file order.
@@ -206,6 +241,8 @@ pub struct Observed<'a> {
     pub unscripted: bool,
     /// Scripted answers the cache did not ask for.
     pub unused: usize,
+    /// The interim responses the client received, in order.
+    pub interim: &'a [(u16, HeaderMap)],
 }
 
 /// Compares what a runner saw with the step's expectations (`now` is the step's time,
@@ -294,6 +331,28 @@ pub fn check(expect: &Expect, seen: &Observed<'_>, now: SystemTime) -> Result<()
     for name in &expect.lacks {
         if seen.headers.contains_key(name.as_str()) {
             return Err(format!("response carried {name}"));
+        }
+    }
+    let statuses: Vec<u16> = seen.interim.iter().map(|(status, _)| *status).collect();
+    let expected: Vec<u16> = expect.interim.iter().map(|i| i.status).collect();
+    if statuses != expected {
+        return Err(format!("interim responses {statuses:?} != {expected:?}"));
+    }
+    for (want, (status, headers)) in expect.interim.iter().zip(seen.interim) {
+        for (name, value) in &want.headers {
+            let got: Vec<&str> = headers
+                .get_all(name.as_str())
+                .iter()
+                .map(|v| v.to_str().unwrap_or("<binary>"))
+                .collect();
+            if got.join(", ") != *value {
+                return Err(format!("interim {status} {name}: {got:?} != {value:?}"));
+            }
+        }
+        for name in &want.lacks {
+            if headers.contains_key(name.as_str()) {
+                return Err(format!("interim {status} carried {name}"));
+            }
         }
     }
     if let Some(expected) = &expect.cache_status {

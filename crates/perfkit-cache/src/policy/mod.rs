@@ -3,7 +3,9 @@
 //! over `http` types. The gateway calls them per request phase:
 //!
 //! 1. request: [`request_directives`], [`KeyBuilder::build`], [`is_safe`] (unsafe
-//!    methods go forward, then [`invalidated_uris`]), [`on_miss`] for `only-if-cached`;
+//!    methods go forward, then [`invalidated_uris`], then a `POST` response that
+//!    [`post_reusable`] accepts is stored for later `GET`s), [`on_miss`] for
+//!    `only-if-cached`; [`forwards_interim`] for the origin's `1xx` responses;
 //! 2. lookup: [`vary_fields`]/[`secondary_key`] to pick the variant, [`evaluate_reuse`]
 //!    (fresh, stale allowed, or revalidate), [`evaluate_conditional`] for the client's
 //!    own `If-None-Match`/`If-Modified-Since`;
@@ -28,10 +30,10 @@ mod vary;
 use std::time::{Duration, SystemTime};
 
 use http::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, ETAG, LAST_MODIFIED, PRAGMA,
-    SET_COOKIE,
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_LOCATION, ETAG,
+    EXPIRES, LAST_MODIFIED, PRAGMA, SET_COOKIE,
 };
-use http::{Method, StatusCode};
+use http::{Method, StatusCode, Uri};
 
 pub use cache_status::{CacheStatus, Forward};
 pub use directives::{CacheControl, FieldDirective, Seconds, DELTA_SECONDS_MAX};
@@ -42,8 +44,9 @@ pub use freshness::{
 pub use invalidate::{invalidated_uris, is_safe, resolve, same_origin};
 pub use key::{cookie_value, KeyBuilder};
 pub use partial::{
-    can_answer, combine_partial, content_range, is_incomplete, partial_answer, partial_body,
-    same_strong_validator, stored_span, Combined, ContentRange,
+    can_answer, combine_partial, completed, completion, content_range, is_incomplete,
+    partial_answer, partial_body, same_strong_validator, stored_span, Combined, Completion,
+    ContentRange,
 };
 pub use range::{byte_range, RangeAnswer};
 pub use stored::{served_response_headers, stored_freshness, ServedHead, StoredFreshness};
@@ -111,6 +114,17 @@ impl Default for PolicyConfig {
     }
 }
 
+/// Whether an interim (`1xx`) response from the origin is passed on to an HTTP/1.1
+/// client before the final response (RFC 9110 §15.2: a proxy forwards them unless it
+/// asked for them itself). Never stored, and its fields never merged into the final
+/// response (RFC 9111 §3). `100 Continue` answers an `Expect` the client's own
+/// connection already settled; `101` (a protocol switch) is not an interim answer.
+pub fn forwards_interim(status: StatusCode) -> bool {
+    status.is_informational()
+        && status != StatusCode::CONTINUE
+        && status != StatusCode::SWITCHING_PROTOCOLS
+}
+
 /// The request's cache directives. `Pragma: no-cache` counts as `no-cache` only
 /// when there is no `Cache-Control` (RFC 9111 §5.4).
 pub fn request_directives(headers: &HeaderMap) -> CacheControl {
@@ -149,6 +163,41 @@ pub fn response_directives(headers: &HeaderMap, config: &PolicyConfig) -> CacheC
         }
     }
     CacheControl::from_headers(headers, &CACHE_CONTROL).unwrap_or_default()
+}
+
+/// Whether the response to a `POST` of `target` may be stored as the response to a
+/// later `GET` of `target` (RFC 9110 §9.3.3, RFC 9111 §2 and §4): a `200` (a
+/// representation of the target resource, not the outcome of an action) with
+/// explicit freshness (`s-maxage`, `max-age` or `Expires`, in the field this cache
+/// obeys) and a `Content-Location` that resolves to `target` itself. `target` is
+/// absolute. The usual storage rules ([`plan_store`] as for a `GET`: `no-store`,
+/// `private`, `Authorization`, `Set-Cookie`, ...) still apply on top.
+pub fn post_reusable(
+    method: &Method,
+    target: &Uri,
+    status: StatusCode,
+    response: &HeaderMap,
+    config: &PolicyConfig,
+) -> bool {
+    if *method != Method::POST || status != StatusCode::OK {
+        return false;
+    }
+    let cc = response_directives(response, config);
+    let explicit = !matches!(cc.s_maxage, Seconds::Absent)
+        || !matches!(cc.max_age, Seconds::Absent)
+        || response.contains_key(EXPIRES);
+    if !explicit {
+        return false;
+    }
+    let mut locations = response.get_all(CONTENT_LOCATION).iter();
+    let (Some(location), None) = (locations.next(), locations.next()) else {
+        return false;
+    };
+    location
+        .to_str()
+        .ok()
+        .and_then(|value| resolve(target, value.trim()))
+        .is_some_and(|uri| uri == *target)
 }
 
 /// Why a response is not stored; the text goes in `Cache-Status`'s `detail`.

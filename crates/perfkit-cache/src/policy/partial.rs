@@ -5,17 +5,22 @@
 //! whose single byte range lies wholly within that span, always as a `206`; every
 //! other request for it goes to the origin. A later `206` with the same strong
 //! validator is combined with it when the two spans touch or overlap; a union that
-//! covers the whole representation becomes a complete `200`.
+//! covers the whole representation becomes a complete `200`. A `GET` of the whole
+//! representation with a stored prefix or suffix asks the origin only for the rest
+//! ([`completion`]: `Range` plus `If-Range` with the stored strong validator).
 
 use bytes::{Bytes, BytesMut};
 use http::header::{
-    HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, DATE, ETAG, LAST_MODIFIED,
+    HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, DATE, ETAG, LAST_MODIFIED, RANGE,
 };
 use http::{Method, StatusCode};
+
+use std::time::SystemTime;
 
 use super::freshness::parse_http_date;
 use super::range::{requested_range, RangeAnswer};
 use super::validation::{merge_headers, EntityTag};
+use super::{plan_store, PolicyConfig, StorePlan};
 use crate::entry::Entry;
 
 /// One `Content-Range: bytes start-end/complete` (RFC 9110 §14.4).
@@ -108,6 +113,106 @@ pub fn partial_body(stored: &Entry, range: ContentRange) -> Bytes {
         stored.body.slice(from..=to)
     } else {
         Bytes::new()
+    }
+}
+
+/// How to complete an incomplete stored response (RFC 9111 §3.4): ask for the
+/// `missing` bytes only, conditionally on the stored strong validator.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    /// The bytes of the representation the stored response lacks.
+    pub missing: ContentRange,
+    /// `Range` for the origin request.
+    pub range: HeaderValue,
+    /// `If-Range` for the origin request: the stored strong validator, so a changed
+    /// representation comes back whole (`200`) instead of a part that does not fit.
+    pub if_range: HeaderValue,
+}
+
+/// RFC 9111 §3.4, RFC 9110 §13.1.5: the request that completes `stored` for a `GET`
+/// of the whole representation (no `Range`): when the stored span is a prefix (ask
+/// `bytes=N-`) or a suffix (ask `bytes=0-M`) and the stored response has a strong
+/// validator (a strong `ETag`, else a strong `Last-Modified`). `None`: the request
+/// goes to the origin whole (a span in the middle would need two ranges; without a
+/// strong validator the parts could not be combined).
+pub fn completion(method: &Method, request: &HeaderMap, stored: &Entry) -> Option<Completion> {
+    if method != Method::GET || request.contains_key(RANGE) {
+        return None;
+    }
+    let span = stored_span(stored)?;
+    let last = span.complete_length - 1;
+    let (missing, range) = if span.start == 0 && span.end < last {
+        let start = span.end + 1;
+        (start..=last, format!("bytes={start}-"))
+    } else if span.start > 0 && span.end == last {
+        let end = span.start - 1;
+        (0..=end, format!("bytes=0-{end}"))
+    } else {
+        return None;
+    };
+    let if_range = strong_validator(&stored.headers)?;
+    Some(Completion {
+        missing: ContentRange {
+            start: *missing.start(),
+            end: *missing.end(),
+            complete_length: span.complete_length,
+        },
+        range: HeaderValue::from_str(&range).ok()?,
+        if_range,
+    })
+}
+
+/// RFC 9111 §3.4: the complete response made of `stored` and the origin's answer
+/// (`status`, `headers`, `body`, received at `response_time`) to a [`completion`]
+/// request for `request`: the plan to store it (headers merged, the new ones winning)
+/// and the whole body. `None` when the answer does not complete it (not a storable
+/// `206` of exactly the missing bytes with the same strong validator, or a whole past
+/// `max_bytes`): the whole representation is then requested.
+#[allow(clippy::too_many_arguments)]
+pub fn completed(
+    stored: &Entry,
+    completion: &Completion,
+    request: &HeaderMap,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &Bytes,
+    response_time: SystemTime,
+    config: &PolicyConfig,
+    max_bytes: u64,
+) -> Option<(StorePlan, Bytes)> {
+    if status != StatusCode::PARTIAL_CONTENT || content_range(headers) != Some(completion.missing) {
+        return None;
+    }
+    let mut plan = plan_store(
+        &Method::GET,
+        request,
+        status,
+        headers,
+        response_time,
+        config,
+    )
+    .ok()?;
+    match combine_partial(stored, &plan.headers, body, max_bytes) {
+        Combined::Merged {
+            status: StatusCode::OK,
+            headers,
+            body,
+        } => {
+            plan.headers = headers;
+            Some((plan, body))
+        }
+        _ => None,
+    }
+}
+
+/// The response's strong validator for `If-Range`: its strong `ETag`; with no
+/// `ETag`, its `Last-Modified` when strong (§8.8.2.2). A weak or invalid tag: none.
+fn strong_validator(headers: &HeaderMap) -> Option<HeaderValue> {
+    match etag(headers) {
+        Some(Some(tag)) if !tag.weak => headers.get(ETAG).cloned(),
+        Some(_) => None,
+        None if strong_last_modified(headers) => headers.get(LAST_MODIFIED).cloned(),
+        None => None,
     }
 }
 
@@ -290,6 +395,42 @@ mod tests {
         assert!(partial_answer(&Method::GET, &request("bytes=4-"), &stored).is_none());
         assert!(partial_answer(&Method::HEAD, &request("bytes=3-4"), &stored).is_none());
         assert!(!can_answer(&Method::GET, &HeaderMap::new(), &stored));
+    }
+
+    #[test]
+    fn a_stored_prefix_or_suffix_with_a_strong_validator_is_completed_by_range() {
+        let get = HeaderMap::new();
+        let prefix = partial(
+            &[("content-range", "bytes 0-4/10"), ("etag", "\"a\"")],
+            "01234",
+        );
+        let c = completion(&Method::GET, &get, &prefix).unwrap();
+        assert_eq!(
+            (c.range.to_str().unwrap(), c.if_range.to_str().unwrap()),
+            ("bytes=5-", "\"a\"")
+        );
+        assert_eq!((c.missing.start, c.missing.end), (5, 9));
+        let suffix = partial(
+            &[("content-range", "bytes 4-9/10"), ("etag", "\"a\"")],
+            "456789",
+        );
+        let c = completion(&Method::GET, &get, &suffix).unwrap();
+        assert_eq!(c.range.to_str().unwrap(), "bytes=0-3");
+        let middle = partial(
+            &[("content-range", "bytes 2-5/10"), ("etag", "\"a\"")],
+            "2345",
+        );
+        assert!(completion(&Method::GET, &get, &middle).is_none());
+        let weak = partial(
+            &[("content-range", "bytes 0-4/10"), ("etag", "W/\"a\"")],
+            "01234",
+        );
+        assert!(completion(&Method::GET, &get, &weak).is_none());
+        let none = partial(&[("content-range", "bytes 0-4/10")], "01234");
+        assert!(completion(&Method::GET, &get, &none).is_none());
+        let ranged = h(&[("range", "bytes=0-1")]);
+        assert!(completion(&Method::GET, &ranged, &prefix).is_none());
+        assert!(completion(&Method::HEAD, &get, &prefix).is_none());
     }
 
     #[test]

@@ -39,6 +39,13 @@ struct Simulator {
     /// The cache went to the origin when the case scripted no (further) answer.
     unscripted: bool,
     now: SystemTime,
+    /// The interim responses passed to the client during the step.
+    interim: Vec<(u16, HeaderMap)>,
+    /// Whether the origin's interim responses reach the client: an HTTP/1.1 client's
+    /// own request, not a background revalidation or an HTTP/1.0 client's.
+    interim_to_client: bool,
+    /// The path of the step's request.
+    path: String,
 }
 
 const HOST: &str = "example.test";
@@ -82,6 +89,9 @@ impl Simulator {
             origin_requests: Vec::new(),
             unscripted: false,
             now: start,
+            interim: Vec::new(),
+            interim_to_client: false,
+            path: String::new(),
         }
     }
 
@@ -114,6 +124,13 @@ impl Simulator {
         };
         if response.error {
             return None;
+        }
+        for interim in &response.interim {
+            let status = StatusCode::from_u16(interim.status).unwrap();
+            if self.interim_to_client && policy::forwards_interim(status) {
+                let headers = self.headers(&interim.headers);
+                self.interim.push((interim.status, headers));
+            }
         }
         let request_time = self.now;
         let response_time = self.now + Duration::from_secs(response.delay);
@@ -311,7 +328,10 @@ impl Simulator {
                 return self.serve_stale_if_error(stale, method, request, status);
             }
         }
-        let stored = method == Method::GET
+        let target: Uri = format!("http://{HOST}{}", self.path).parse().unwrap();
+        let storable_method = method == Method::GET
+            || policy::post_reusable(method, &target, code, &headers, &self.policy);
+        let stored = storable_method
             && self
                 .store(key, request, code, &headers, &body, (sent, received))
                 .is_ok();
@@ -347,10 +367,34 @@ impl Simulator {
         )
     }
 
+    /// A route without a cache: the origin's answer passed on as it is.
+    fn pass_through(&mut self, method: &Method, request: HeaderMap) -> Answer {
+        let answer = self.forward(method, request);
+        let (status, headers, body) = match answer {
+            Some((status, headers, body, _, _)) => (status, headers, body),
+            None => (StatusCode::BAD_GATEWAY, HeaderMap::new(), Bytes::new()),
+        };
+        let body = if method == Method::HEAD {
+            Bytes::new()
+        } else {
+            body
+        };
+        Answer {
+            outcome: "forwarded",
+            status,
+            headers,
+            body,
+            stored: false,
+            cache_status: CacheStatus::new("perfkit"),
+        }
+    }
+
     /// One request through the cache's phases.
     fn handle(&mut self, method: Method, path: &str, request: HeaderMap) -> Answer {
         let key = self.key(path);
-        // Unsafe (or uncacheable) methods go forward; a success invalidates.
+        self.path = path.to_owned();
+        // Unsafe (or uncacheable) methods go forward; a success invalidates, then a
+        // reusable POST response is stored for later GETs (in `forwarded`).
         if method != Method::GET && method != Method::HEAD {
             let answer = self.forward(&method, request.clone());
             if let Some((status, headers, _, _, _)) = &answer {
@@ -373,6 +417,15 @@ impl Simulator {
                 let _ = self.freshen_from_head(&key, &request, *code, headers, times);
             }
             return self.forwarded(&key, &method, &request, Forward::Request, answer, None);
+        }
+        if let Ok((_, entry)) = self.lookup(&key, &request) {
+            if !policy::can_answer(&method, &request, &entry)
+                && policy::on_miss(&request) != Reuse::GatewayTimeout
+            {
+                if let Some(completion) = policy::completion(&method, &request, &entry) {
+                    return self.complete(&key, &method, &request, &entry, completion);
+                }
+            }
         }
         let found = self
             .lookup(&key, &request)
@@ -409,10 +462,13 @@ impl Simulator {
                 let answer =
                     self.respond_from(&entry, &method, &request, decision.age, "stale", status);
                 if revalidate {
-                    // The background revalidation, run to completion before the next step.
+                    // The background revalidation, run to completion before the next step;
+                    // no client waits on it.
                     let status = CacheStatus::new("perfkit");
+                    let to_client = std::mem::replace(&mut self.interim_to_client, false);
                     let _ =
                         self.revalidate(&key, &variant_key, &entry, &Method::GET, &request, status);
+                    self.interim_to_client = to_client;
                 }
                 answer
             }
@@ -422,6 +478,82 @@ impl Simulator {
                 self.revalidate(&key, &variant_key, &entry, &method, &request, status)
             }
         }
+    }
+
+    /// RFC 9111 §3.4: a stored prefix or suffix completed by asking only for the
+    /// missing bytes (`Range` + `If-Range`); a part that does not fit makes a full
+    /// request, a `200` is an ordinary fill.
+    fn complete(
+        &mut self,
+        key: &str,
+        method: &Method,
+        request: &HeaderMap,
+        stored: &Entry,
+        completion: policy::Completion,
+    ) -> Answer {
+        let mut origin_headers = request.clone();
+        strip_client_conditionals(&mut origin_headers);
+        origin_headers.insert(http::header::RANGE, completion.range.clone());
+        origin_headers.insert(http::header::IF_RANGE, completion.if_range.clone());
+        let answer = self.forward(&Method::GET, origin_headers);
+        let Some((code, headers, body, sent, received)) = answer else {
+            return self.forwarded(key, method, request, Forward::Partial, None, None);
+        };
+        if code != StatusCode::PARTIAL_CONTENT {
+            let answer = Some((code, headers, body, sent, received));
+            return self.forwarded(key, method, request, Forward::Partial, answer, None);
+        }
+        let merged = policy::completed(
+            stored,
+            &completion,
+            request,
+            code,
+            &headers,
+            &body,
+            received,
+            &self.policy,
+            MAX_OBJECT_SIZE,
+        );
+        let Some((plan, body)) = merged else {
+            let mut origin_headers = request.clone();
+            strip_client_conditionals(&mut origin_headers);
+            let answer = self.forward(&Method::GET, origin_headers);
+            return self.forwarded(key, method, request, Forward::Partial, answer, None);
+        };
+        let whole = Entry::response(
+            StatusCode::OK,
+            plan.headers.clone(),
+            body.clone(),
+            sent,
+            received,
+        );
+        let response = ResponseToStore {
+            status: StatusCode::OK,
+            plan,
+            body,
+            request_time: sent,
+            response_time: received,
+            tags: Vec::new(),
+        };
+        block(
+            self.cache
+                .store_response(key, request, response, MAX_VARIANTS),
+        )
+        .unwrap();
+        let mut status = CacheStatus::new("perfkit");
+        status.fwd = Some(Forward::Partial);
+        status.fwd_status = Some(206);
+        status.stored = true;
+        let decision = policy::evaluate_reuse(
+            &HeaderMap::new(),
+            &whole,
+            self.now.max(received),
+            &self.policy,
+        );
+        let mut answer =
+            self.respond_from(&whole, method, request, decision.age, "forwarded", status);
+        answer.stored = true;
+        answer
     }
 
     /// RFC 9111 §4.3.5: a `HEAD` answered by the origin updates or drops the stored
@@ -609,7 +741,14 @@ fn run_case(case: &Case) -> Result<(), String> {
         }
         let method = Method::from_bytes(step.request.method.as_bytes()).unwrap();
         let request = sim.headers(&step.request.headers);
-        let answer = sim.handle(method, &step.request.path, request);
+        sim.interim.clear();
+        sim.interim_to_client = !step.request.http_1_0();
+        let uncached = case.config.uncached_route;
+        let answer = if uncached {
+            sim.pass_through(&method, request)
+        } else {
+            sim.handle(method, &step.request.path, request)
+        };
         let unscripted = std::mem::take(&mut sim.unscripted);
         let seen = Observed {
             outcome: answer.outcome,
@@ -617,10 +756,16 @@ fn run_case(case: &Case) -> Result<(), String> {
             headers: &answer.headers,
             body: &answer.body,
             stored: answer.stored,
-            cache_status: answer.cache_status.to_string(),
+            // A route without a cache adds no Cache-Status.
+            cache_status: if uncached {
+                String::new()
+            } else {
+                answer.cache_status.to_string()
+            },
             origin_requests: &sim.origin_requests,
             unscripted,
             unused: sim.origin.len(),
+            interim: &sim.interim,
         };
         perfkit_testkit::check(&step.expect, &seen, sim.now)
             .map_err(|why| format!("step {index} (t={}): {why}; answer {answer:?}", step.at))?;

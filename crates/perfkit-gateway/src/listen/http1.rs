@@ -37,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 use super::connection::{
     accept_loop, builder, Accept, Accepted, Activity, Counted, Deadlines, GracefulConnection,
 };
+use super::interim::Interim;
 use crate::body::{ClientBody, ResponseBody};
 use crate::deadline::{CoarseTimer, Deadline};
 use crate::upstream::http1::common_name;
@@ -50,7 +51,8 @@ const COALESCE: usize = 16 * 1024;
 
 /// Serves proxy connections from `connections` until `stop` (then drains, like
 /// [`serve`](super::connection::serve)); `make_handler` makes each connection's
-/// request handler.
+/// request handler, given the client's address and the connection's interim-response
+/// queue (written to the client while this server serves the connection).
 pub(crate) async fn serve<A, M, H, F>(
     connections: A,
     config: ServerConfig,
@@ -58,7 +60,7 @@ pub(crate) async fn serve<A, M, H, F>(
     make_handler: M,
 ) where
     A: Accept,
-    M: Fn(SocketAddr) -> H + Send + 'static,
+    M: Fn(SocketAddr, Interim) -> H + Send + 'static,
     H: Fn(Request<ClientBody>) -> F + Send + Sync + 'static,
     F: Future<Output = Result<Response<ResponseBody>, Infallible>> + Send + 'static,
 {
@@ -71,7 +73,8 @@ pub(crate) async fn serve<A, M, H, F>(
             remote,
             guard,
         } = accepted;
-        let handler = Arc::new(make_handler(remote));
+        let interim = Interim::open();
+        let handler = Arc::new(make_handler(remote, interim.clone()));
         let http = http.clone();
         let deadlines = deadlines.clone();
         async move {
@@ -80,6 +83,7 @@ pub(crate) async fn serve<A, M, H, F>(
             let native = Native::new(
                 stream,
                 Arc::clone(&handler),
+                interim.clone(),
                 activity.clone(),
                 header_read_timeout,
             );
@@ -88,6 +92,9 @@ pub(crate) async fn serve<A, M, H, F>(
             else {
                 return;
             };
+            // hyper writes no interim responses (and serves HTTP/1.0 clients, who must
+            // get none): nothing is queued from now on.
+            interim.close();
             // Hand the connection over to hyper with the bytes already read.
             let service = Counted {
                 inner: hyper::service::service_fn(
@@ -128,6 +135,7 @@ impl Native {
     fn new<H, F>(
         stream: TcpStream,
         handler: Arc<H>,
+        interim: Interim,
         activity: Activity,
         header_read_timeout: Duration,
     ) -> Native
@@ -139,6 +147,7 @@ impl Native {
         let future = Box::pin(connection(
             stream,
             handler,
+            interim,
             activity,
             Arc::clone(&closing),
             header_read_timeout,
@@ -181,6 +190,7 @@ enum Parsed {
 async fn connection<H, F>(
     mut stream: TcpStream,
     handler: Arc<H>,
+    interim: Interim,
     activity: Activity,
     closing: Arc<AtomicBool>,
     header_read_timeout: Duration,
@@ -233,12 +243,32 @@ where
         head_deadline.disarm();
         activity.start();
         let is_head = head.parts.method == Method::HEAD;
-        // The handler's future is large: awaited where it is built, so it is not
-        // copied from one future's state into another's.
-        let response = match handler(Request::from_parts(head.parts, ClientBody::Empty)).await {
-            Ok(response) => response,
-            Err(never) => match never {},
+        // The handler's future is large: pinned where it is built, so it is not
+        // copied from one future's state into another's. While it waits, interim
+        // responses its upstream exchange queued are written to the client.
+        let handling = handler(Request::from_parts(head.parts, ClientBody::Empty));
+        let mut handling = std::pin::pin!(handling);
+        let response = loop {
+            let polled = poll_fn(|cx| match handling.as_mut().poll(cx) {
+                Poll::Ready(Ok(response)) => Poll::Ready(Some(response)),
+                Poll::Ready(Err(never)) => match never {},
+                Poll::Pending if interim.pending() => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            })
+            .await;
+            match polled {
+                Some(response) => break response,
+                None => {
+                    if write_interim(&mut stream, &interim).await.is_err() {
+                        return None;
+                    }
+                }
+            }
         };
+        // Heads queued by the poll that also produced the final response.
+        if interim.pending() && write_interim(&mut stream, &interim).await.is_err() {
+            return None;
+        }
         let keep_alive = head.keep_alive && !closing.load(Ordering::Relaxed);
         out.clear();
         match respond(&mut stream, &mut out, response, is_head, keep_alive).await {
@@ -337,6 +367,14 @@ fn parse(read: &mut BytesMut) -> Parsed {
     parts.version = Version::HTTP_11;
     parts.headers = headers;
     Parsed::Complete(Head { parts, keep_alive })
+}
+
+/// Writes the queued interim response heads, in order, before the final response.
+async fn write_interim(stream: &mut TcpStream, interim: &Interim) -> io::Result<()> {
+    for head in interim.take() {
+        stream.write_all(&head).await?;
+    }
+    Ok(())
 }
 
 /// Puts a parsed head back in front of `read` for hyper.

@@ -1,9 +1,11 @@
 //! Where requests come from: proxy worker threads and their accept loop
 //! (`workers`), one client connection's life and deadlines (`connection`), the
-//! workers' own HTTP/1.1 server for requests without a body (`http1`), and process
-//! signals (`signals`).
+//! workers' own HTTP/1.1 server for requests without a body (`http1`) and the
+//! interim (`1xx`) responses it passes from upstreams to clients (`interim`), and
+//! process signals (`signals`).
 
 pub(crate) mod connection;
 pub(crate) mod http1;
+pub(crate) mod interim;
 pub(crate) mod signals;
 pub(crate) mod workers;

@@ -259,11 +259,12 @@ fn run_worker(
         inbox,
         config,
         stop,
-        move |remote: SocketAddr| {
+        move |remote: SocketAddr, interim| {
             // Per-connection state: cloned per request, but only by this worker.
             let connection = Arc::new(proxy::ClientConnection {
                 shared: Arc::clone(&shared),
                 peer: ClientPeer::new(remote.ip(), "http"),
+                interim,
             });
             move |request| proxy::handle(Arc::clone(&connection), request)
         },

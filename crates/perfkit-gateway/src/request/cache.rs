@@ -38,6 +38,7 @@ use super::forwarded::ClientPeer;
 use super::local;
 use crate::admin::metrics::Metrics;
 use crate::body::{RequestBody, ResponseBody};
+use crate::listen::interim::Interim;
 use crate::runtime::View;
 use crate::upstream::http1::UpstreamBody;
 use crate::Shared;
@@ -309,6 +310,9 @@ pub(super) struct Origin<'a> {
     /// The route's metrics label.
     pub label: &'a str,
     pub forwarded: Option<&'a ClientPeer>,
+    /// Where the origin's interim (`1xx`) responses go to the client; `None` in the
+    /// background.
+    pub interim: Option<&'a Interim>,
 }
 
 impl Origin<'_> {
@@ -334,6 +338,7 @@ impl Origin<'_> {
             hash: self.hash,
             retryable: true,
             forwarded: self.forwarded,
+            interim: self.interim,
         };
         forward(
             self.shared,
@@ -377,7 +382,14 @@ pub(super) async fn through(
             // An incomplete entry answers only a range it holds (§3.3).
             Ok(found) if !policy::can_answer(&parts.method, request, &found.entry) => {
                 status.fwd = Some(Forward::Partial);
-                let (response, outcome) = miss(&origin, cache, rc, &key, &mut status).await;
+                let completion = policy::completion(&parts.method, request, &found.entry)
+                    .filter(|_| policy::on_miss(request) != Reuse::GatewayTimeout);
+                let (response, outcome) = match completion {
+                    Some(completion) => {
+                        complete(&origin, cache, rc, &key, &found, completion, &mut status).await
+                    }
+                    None => miss(&origin, cache, rc, &key, &mut status).await,
+                };
                 (response, outcome, None)
             }
             Ok(found) => {
@@ -404,17 +416,62 @@ pub(super) async fn through(
     finish(response, &status, rc, outcome)
 }
 
-/// After an unsafe method on a caching route: drops what the response invalidates
-/// (the target, and `Location`/`Content-Location` on the same origin).
-pub(super) async fn invalidate_after(
+/// A request of another method than `GET`/`HEAD` (or with a body) on a caching
+/// route, once the origin answered (`sent`: when the request went out). In this
+/// order:
+///
+/// 1. invalidation (RFC 9111 §4.4): an unsafe method's non-error response drops
+///    what was stored for the target URI and the same-origin `Location` /
+///    `Content-Location` URIs, everywhere (L1, L2, the other instances);
+/// 2. then a `POST` response that describes the target resource itself
+///    (`policy::post_reusable`: a `200` with explicit freshness and `Content-Location`
+///    equal to the target URI) is stored as the target's `GET` response (RFC 9111
+///    §2, §4), under the usual storage rules (`plan_store`: never with `no-store`,
+///    `private`, an unauthorised `Authorization`, a default-config `Set-Cookie`).
+///
+/// Storing after invalidating is what makes it right: the invalidation removes the
+/// representations the `POST` may have changed; the response stored next is the
+/// representation the origin says the resource has now. The other way round, the
+/// invalidation would drop the response just stored.
+pub(super) async fn after_unsafe(
+    origin: Origin<'_>,
+    host: &str,
     cache: &Cache,
     rc: &RouteCache,
-    parts: &Parts,
-    response: &Response<ResponseBody>,
-) {
-    if policy::is_safe(&parts.method) {
-        return;
+    response: Response<ResponseBody>,
+    sent: SystemTime,
+) -> Response<ResponseBody> {
+    let parts = origin.parts;
+    let target = target_uri(parts);
+    if let Some(target) = &target {
+        invalidate_after(cache, rc, parts, target, &response).await;
     }
+    let reusable = target.as_ref().is_some_and(|target| {
+        policy::post_reusable(
+            &parts.method,
+            target,
+            response.status(),
+            response.headers(),
+            &rc.policy,
+        )
+    });
+    if !reusable {
+        return bypassed(response, rc, origin.shared, origin.label);
+    }
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let key = rc
+        .keys
+        .build(&Method::GET, "http", host, path_and_query, &parts.headers);
+    let mut status = CacheStatus::new(NAME);
+    status.fwd = Some(Forward::Method);
+    let response = store(&origin, cache, rc, &key, response, None, &mut status, sent).await;
+    rc.counters
+        .count(&origin.shared.metrics, origin.label, None, Outcome::Bypass);
+    finish(response, &status, rc, Outcome::Bypass)
+}
+
+/// The request's absolute target URI, its authority from `Host`.
+fn target_uri(parts: &Parts) -> Option<Uri> {
     let authority = parts
         .headers
         .get(header::HOST)
@@ -422,15 +479,26 @@ pub(super) async fn invalidate_after(
         .or_else(|| parts.uri.authority().map(|a| a.as_str()))
         .unwrap_or("");
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let Ok(target) = format!("http://{authority}{path_and_query}").parse::<Uri>() else {
+    format!("http://{authority}{path_and_query}")
+        .parse::<Uri>()
+        .ok()
+}
+
+/// After an unsafe method on a caching route: drops what the response invalidates
+/// (the target, and `Location`/`Content-Location` on the same origin).
+async fn invalidate_after(
+    cache: &Cache,
+    rc: &RouteCache,
+    parts: &Parts,
+    target: &Uri,
+    response: &Response<ResponseBody>,
+) {
+    if policy::is_safe(&parts.method) {
         return;
-    };
-    for uri in policy::invalidated_uris(
-        &parts.method,
-        &target,
-        response.status(),
-        response.headers(),
-    ) {
+    }
+    for uri in
+        policy::invalidated_uris(&parts.method, target, response.status(), response.headers())
+    {
         let host = uri.host().unwrap_or("");
         let key = rc.url_key(host, uri.path_and_query().map_or("/", |p| p.as_str()));
         cache.invalidate_url(&key, Purge::Hard).await;
@@ -438,7 +506,7 @@ pub(super) async fn invalidate_after(
 }
 
 /// A bypassed request's response, with its `Cache-Status`.
-pub(super) fn bypassed(
+fn bypassed(
     response: Response<ResponseBody>,
     rc: &RouteCache,
     shared: &Shared,
@@ -684,6 +752,88 @@ async fn miss(
     )
     .await;
     (response, Outcome::Miss)
+}
+
+/// A `GET` of the whole representation whose stored response is a prefix or suffix
+/// of it (RFC 9111 §3.4): the origin is asked only for the missing bytes, with
+/// `If-Range` on the stored strong validator. A `206` of exactly those bytes with
+/// the same strong validator is combined with the stored part into a complete `200`,
+/// stored and sent; a `200` (the representation changed, or the origin ignores
+/// ranges) is an ordinary fill; a part that does not fit makes a full request.
+async fn complete(
+    origin: &Origin<'_>,
+    cache: &Cache,
+    rc: &RouteCache,
+    key: &str,
+    found: &StoredResponse,
+    completion: policy::Completion,
+    status: &mut CacheStatus,
+) -> (Response<ResponseBody>, Outcome) {
+    let request = &origin.parts.headers;
+    let mut headers = without_client_conditionals(request);
+    headers.insert(header::RANGE, completion.range.clone());
+    headers.insert(header::IF_RANGE, completion.if_range.clone());
+    let sent = cache.now();
+    let response = origin.fetch(rc, Method::GET, headers).await;
+    if response.status() != StatusCode::PARTIAL_CONTENT {
+        let response = store(origin, cache, rc, key, response, None, status, sent).await;
+        return (response, Outcome::Miss);
+    }
+    let received = cache.now();
+    let (head, body) = response.into_parts();
+    // The part is read only when it is the one asked for and fits in an entry.
+    let fits = policy::content_range(&head.headers) == Some(completion.missing)
+        && completion.missing.end - completion.missing.start < rc.max_object_size;
+    let body = match fits {
+        true => body.collect().await.ok().map(|c| c.to_bytes()),
+        false => None,
+    };
+    let merged = body.and_then(|body| {
+        policy::completed(
+            &found.entry,
+            &completion,
+            request,
+            head.status,
+            &head.headers,
+            &body,
+            received,
+            &rc.policy,
+            rc.max_object_size,
+        )
+    });
+    let Some((plan, body)) = merged else {
+        // The part does not complete what is stored: ask for the whole.
+        return miss(origin, cache, rc, key, status).await;
+    };
+    status.fwd_status = Some(StatusCode::PARTIAL_CONTENT.as_u16());
+    let mut tags = tags(&plan.headers);
+    tags.extend(rc.route_tags(origin.parts.uri.path()));
+    tags.push(rc.route_tag.clone());
+    let mut entry = Entry::response(
+        StatusCode::OK,
+        plan.headers.clone(),
+        body.clone(),
+        sent,
+        received,
+    );
+    entry.tags = tags.iter().map(|t| t.as_str().into()).collect();
+    let whole = ResponseToStore {
+        status: StatusCode::OK,
+        plan,
+        body,
+        request_time: sent,
+        response_time: received,
+        tags,
+    };
+    status.stored = cache
+        .store_response(key, request, whole, rc.max_variants)
+        .await
+        .is_ok();
+    let decision = policy::evaluate_reuse(&HeaderMap::new(), &entry, received, &rc.policy);
+    (
+        respond_from(&entry, origin.parts, decision.age, rc),
+        Outcome::Miss,
+    )
 }
 
 /// The origin's full answer to a `GET`: stored when the policy allows and it fits,
@@ -1194,6 +1344,8 @@ fn revalidate_in_background(origin: &Origin<'_>, cache: &Cache, key: &str, found
             hash,
             label: &route.label,
             forwarded: forwarded.as_ref(),
+            // No client waits on a background revalidation.
+            interim: None,
         };
         let mut status = CacheStatus::new(NAME);
         let (response, _) = revalidate(&origin, &cache, rc, &key, &found, &mut status).await;

@@ -12,6 +12,7 @@ use super::forwarded::ClientPeer;
 use super::local;
 use crate::admin::metrics::UpstreamError;
 use crate::body::{ClientBodyError, RequestBody, ResponseBody};
+use crate::listen::interim::Interim;
 use crate::runtime::{PeerRef, View};
 use crate::upstream::http1::{self, ClientBodyTimeout, ExchangeError, RequestHead};
 use crate::upstream::{now_millis, Peer, Upstream};
@@ -28,6 +29,9 @@ pub(super) struct Outbound<'a> {
     /// The untrusted client whose forwarding headers are written as the request
     /// goes out (see `Forwarding::direct`).
     pub forwarded: Option<&'a ClientPeer>,
+    /// The client connection's queue for the peer's interim (`1xx`) responses; `None`
+    /// for exchanges no client waits on (background revalidation).
+    pub interim: Option<&'a Interim>,
 }
 
 /// Sends the request to a peer, retrying on other peers when that is safe.
@@ -44,6 +48,7 @@ pub(super) async fn forward(
         hash,
         retryable,
         forwarded,
+        interim,
     } = outbound;
     let upstream = &*view.runtime.upstreams[upstream_index];
     let config = &upstream.config;
@@ -95,6 +100,7 @@ pub(super) async fn forward(
             path_and_query,
             headers: &parts.headers,
             forwarded,
+            interim,
         };
         let request_body = body.take().unwrap_or(RequestBody::Empty);
         let sent = upstream.tracks_latency().then(Instant::now);

@@ -43,6 +43,7 @@ use http_body_util::Limited;
 use perfkit_config::HashKey;
 
 use crate::body::{ClientBody, RequestBody, ResponseBody};
+use crate::listen::interim::Interim;
 use crate::upstream::balance::Balancer;
 use crate::upstream::http1::idempotent;
 use crate::Shared;
@@ -65,6 +66,9 @@ pub(crate) fn local(status: StatusCode, message: &str) -> Response<ResponseBody>
 pub(crate) struct ClientConnection {
     pub shared: Arc<Shared>,
     pub peer: ClientPeer,
+    /// Where the request's upstream exchanges queue interim (`1xx`) responses for the
+    /// client (taken only while the workers' own HTTP/1.1 server serves it).
+    pub interim: Interim,
 }
 
 pub(crate) async fn handle(
@@ -193,27 +197,29 @@ pub(crate) async fn handle(
         hash,
         retryable,
         forwarded: forwarding.direct,
+        interim: Some(&connection.interim),
     };
     let response = match (&route.cache, &shared.cache) {
         (Some(rc), Some(cache)) => {
             let cacheable_method = parts.method == Method::GET || parts.method == Method::HEAD;
+            let origin = cache::Origin {
+                shared: &connection.shared,
+                view: &view,
+                route_index: route.index,
+                upstream: route.upstream,
+                parts: &parts,
+                path_and_query: &rewritten,
+                hash,
+                label: &route.label,
+                forwarded: forwarding.direct,
+                interim: Some(&connection.interim),
+            };
             if cacheable_method && bodyless {
-                let origin = cache::Origin {
-                    shared: &connection.shared,
-                    view: &view,
-                    route_index: route.index,
-                    upstream: route.upstream,
-                    parts: &parts,
-                    path_and_query: &rewritten,
-                    hash,
-                    label: &route.label,
-                    forwarded: forwarding.direct,
-                };
                 cache::through(origin, host, cache, rc).await
             } else {
+                let sent = cache.now();
                 let response = forward(shared, &view, route.upstream, outbound, &mut body).await;
-                cache::invalidate_after(cache, rc, &parts, &response).await;
-                cache::bypassed(response, rc, shared, &route.label)
+                cache::after_unsafe(origin, host, cache, rc, response, sent).await
             }
         }
         _ => forward(shared, &view, route.upstream, outbound, &mut body).await,

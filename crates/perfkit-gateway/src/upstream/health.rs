@@ -73,6 +73,7 @@ async fn probe(upstream: &Upstream, peer: &PeerRef, check: &HealthCheckConfig) -
         path_and_query: &check.path,
         headers: &headers,
         forwarded: None,
+        interim: None,
     };
     let exchange = async {
         // Health requests have no body, so the client body timeout never applies.

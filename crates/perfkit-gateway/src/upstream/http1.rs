@@ -22,6 +22,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Version};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
+use perfkit_cache::policy;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::io::poll_read_buf;
@@ -29,6 +30,7 @@ use tokio_util::io::poll_read_buf;
 use crate::admin::metrics::UpstreamError;
 use crate::body::{ClientBodyError, RequestBody};
 use crate::deadline;
+use crate::listen::interim::Interim;
 use crate::listen::workers::PerWorker;
 use crate::request::forwarded::{connection_named, is_hop_by_hop, set_by_gateway, ClientPeer};
 use crate::runtime::PeerRef;
@@ -149,6 +151,9 @@ pub struct RequestHead<'a> {
     /// For a request from an untrusted client: its forwarding headers in `headers`
     /// are left out and this peer's are written instead (see `Forwarding`).
     pub forwarded: Option<&'a ClientPeer>,
+    /// Where the peer's forwardable interim (`1xx`) responses are queued for the
+    /// client; `None` drops them.
+    pub interim: Option<&'a Interim>,
 }
 
 /// Sends one request to `peer` and returns the response with a streaming body. The
@@ -169,7 +174,8 @@ pub async fn send(
         conn.head.clear();
         let chunked = encode_head(&head, &body, peer.authority.as_str(), &mut conn.head);
         let bodyless = matches!(body, RequestBody::Empty);
-        match exchange(&mut conn, &mut body, chunked, head.method, &limits).await {
+        let interim = head.interim.filter(|queue| queue.is_open());
+        match exchange(&mut conn, &mut body, chunked, head.method, interim, &limits).await {
             Ok(Head {
                 response,
                 framing,
@@ -289,6 +295,7 @@ async fn exchange(
     body: &mut RequestBody,
     chunked: bool,
     method: &Method,
+    interim: Option<&Interim>,
     limits: &Limits,
 ) -> Result<Head, Failure> {
     // Nothing has reached the peer until the head is written.
@@ -349,8 +356,9 @@ async fn exchange(
     // The read timeout starts now that the whole request is with the peer.
     let read = async {
         loop {
-            // `None` is an informational (1xx) response; the final one follows.
-            if let Some(head) = read_head(conn, method).await? {
+            // `None` is an informational (1xx) response (queued for the client when
+            // it is forwardable); the final one follows.
+            if let Some(head) = read_head(conn, method, interim).await? {
                 return Ok(head);
             }
         }
@@ -374,11 +382,15 @@ async fn write(stream: &mut TcpStream, bytes: &[u8], limit: Duration) -> Result<
     }
 }
 
-/// Reads one response head. `None` for a skipped 1xx response.
-async fn read_head(conn: &mut Connection, method: &Method) -> Result<Option<Head>, Failure> {
+/// Reads one response head. `None` for a 1xx response (queued on `interim`).
+async fn read_head(
+    conn: &mut Connection,
+    method: &Method,
+    interim: Option<&Interim>,
+) -> Result<Option<Head>, Failure> {
     loop {
         if !conn.buf.is_empty() {
-            if let Some(parsed) = parse_head(&mut conn.buf, method)? {
+            if let Some(parsed) = parse_head(&mut conn.buf, method, interim)? {
                 return Ok(parsed);
             }
         }
@@ -415,7 +427,13 @@ struct Head {
     reusable: bool,
 }
 
-fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>>, ExchangeError> {
+/// A forwardable interim response is re-encoded (without hop-by-hop fields) onto
+/// `interim`; its fields never reach the final response.
+fn parse_head(
+    buf: &mut BytesMut,
+    method: &Method,
+    interim: Option<&Interim>,
+) -> Result<Option<Option<Head>>, ExchangeError> {
     let mut slots =
         [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
     let mut parsed = httparse::Response::new(&mut []);
@@ -457,6 +475,9 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
             return Err(ExchangeError::Malformed(
                 "protocol upgrades are not supported",
             ));
+        }
+        if let Some(queue) = interim.filter(|_| policy::forwards_interim(status)) {
+            queue.push(encode_interim(status, &head, &spans[..count]));
         }
         return Ok(Some(None));
     }
@@ -547,6 +568,30 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Option<Head>
         framing,
         reusable: keep_alive,
     })))
+}
+
+/// The interim head passed to the client: HTTP/1.1, the status, and the fields of
+/// the peer's head (`spans` into `head`) but the hop-by-hop ones.
+fn encode_interim(status: StatusCode, head: &Bytes, spans: &[(u32, u32, u32, u32)]) -> Bytes {
+    let mut out = BytesMut::with_capacity(head.len() + 16);
+    out.put_slice(b"HTTP/1.1 ");
+    out.put_slice(status.as_str().as_bytes());
+    out.put_u8(b' ');
+    out.put_slice(status.canonical_reason().unwrap_or("").as_bytes());
+    out.put_slice(b"\r\n");
+    for &(name_at, name_len, value_at, value_len) in spans {
+        let name = &head[name_at as usize..(name_at + name_len) as usize];
+        let hop_by_hop = HeaderName::from_bytes(name).map_or(true, |name| is_hop_by_hop(&name));
+        if hop_by_hop {
+            continue;
+        }
+        out.put_slice(name);
+        out.put_slice(b": ");
+        out.put_slice(&head[value_at as usize..(value_at + value_len) as usize]);
+        out.put_slice(b"\r\n");
+    }
+    out.put_slice(b"\r\n");
+    out.freeze()
 }
 
 /// The standard name `raw` spells (in any case), for the names most responses and
@@ -898,6 +943,7 @@ pub(crate) fn encoded_head(headers: &HeaderMap, forwarded: Option<&ClientPeer>) 
         path_and_query: "/",
         headers,
         forwarded,
+        interim: None,
     };
     let mut out = BytesMut::new();
     encode_head(&head, &RequestBody::Empty, "upstream.example", &mut out);
@@ -908,7 +954,7 @@ pub(crate) fn fuzz_response(method: &Method, data: &[u8], step: usize) {
     let mut input = data.chunks(step);
     let mut buf = BytesMut::new();
     let framing = loop {
-        match parse_head(&mut buf, method) {
+        match parse_head(&mut buf, method, None) {
             Ok(Some(Some(head))) => break head.framing,
             Ok(Some(None)) => continue, // 1xx: the final head follows
             Ok(None) => match input.next() {
@@ -1110,7 +1156,7 @@ mod tests {
         let mut buf = BytesMut::from(
             &b"HTTP/1.1 200 OK\r\nX-Secret: 1\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive, X-Secret\r\nTransfer-Encoding: chunked\r\nX-Kept: 2\r\nUpgrade: h2c\r\n\r\n"[..],
         );
-        let head = parse_head(&mut buf, &Method::GET)
+        let head = parse_head(&mut buf, &Method::GET, None)
             .unwrap()
             .unwrap()
             .unwrap();
@@ -1159,7 +1205,7 @@ mod tests {
     fn response_heads_parse_with_framing_and_keep_alive() {
         let mut buf =
             BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello"[..]);
-        let head = parse_head(&mut buf, &Method::GET)
+        let head = parse_head(&mut buf, &Method::GET, None)
             .unwrap()
             .unwrap()
             .unwrap();
@@ -1170,14 +1216,14 @@ mod tests {
         assert_eq!(&buf[..], b"hello");
 
         let mut buf = BytesMut::from(&b"HTTP/1.0 200 OK\r\n\r\nrest"[..]);
-        let head = parse_head(&mut buf, &Method::GET)
+        let head = parse_head(&mut buf, &Method::GET, None)
             .unwrap()
             .unwrap()
             .unwrap();
         assert_eq!((head.framing, head.reusable), (Framing::UntilClose, false));
 
         let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"[..]);
-        let head = parse_head(&mut buf, &Method::GET)
+        let head = parse_head(&mut buf, &Method::GET, None)
             .unwrap()
             .unwrap()
             .unwrap();
@@ -1187,11 +1233,11 @@ mod tests {
 
         let mut buf =
             BytesMut::from(&b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"[..]);
-        assert!(parse_head(&mut buf, &Method::POST)
+        assert!(parse_head(&mut buf, &Method::POST, None)
             .unwrap()
             .unwrap()
             .is_none());
-        let head = parse_head(&mut buf, &Method::POST)
+        let head = parse_head(&mut buf, &Method::POST, None)
             .unwrap()
             .unwrap()
             .unwrap();
@@ -1201,12 +1247,14 @@ mod tests {
         );
 
         let mut partial = BytesMut::from(&b"HTTP/1.1 200 OK\r\nContent-Le"[..]);
-        assert!(parse_head(&mut partial, &Method::GET).unwrap().is_none());
+        assert!(parse_head(&mut partial, &Method::GET, None)
+            .unwrap()
+            .is_none());
         let mut conflicting = BytesMut::from(
             &b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"[..],
         );
-        assert!(parse_head(&mut conflicting, &Method::GET).is_err());
+        assert!(parse_head(&mut conflicting, &Method::GET, None).is_err());
         let mut garbage = BytesMut::from(&b"SMTP ready\r\n\r\n"[..]);
-        assert!(parse_head(&mut garbage, &Method::GET).is_err());
+        assert!(parse_head(&mut garbage, &Method::GET, None).is_err());
     }
 }

@@ -2,11 +2,16 @@
 //! request with the next of the current step's scripted responses, records every
 //! request it got (method and headers, conditional ones included), and moves the
 //! gateway cache's clock forward by a response's `delay` before answering, so
-//! "the response took N seconds" needs no sleep.
+//! "the response took N seconds" needs no sleep. A scripted answer's interim (`1xx`)
+//! responses are written on the connection just before hyper writes the final head
+//! (hyper's server has no API for them).
 
 use std::collections::VecDeque;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -16,7 +21,8 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use perfkit_cache::Clock;
 use perfkit_testkit::OriginResponse;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 #[derive(Debug, Default)]
@@ -64,9 +70,15 @@ impl CacheOrigin {
                 };
                 let script = Arc::clone(&shared);
                 tokio::spawn(async move {
+                    let interim = Arc::new(Mutex::new(Vec::new()));
+                    let stream = WithInterim {
+                        stream,
+                        interim: Arc::clone(&interim),
+                    };
                     let service = hyper::service::service_fn(move |request| {
                         let script = Arc::clone(&script);
-                        async move { answer(&script, request) }
+                        let interim = Arc::clone(&interim);
+                        async move { answer(&script, &interim, request) }
                     });
                     // A case without Date means none: the cache must assign its own.
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -129,8 +141,58 @@ impl Drop for CacheOrigin {
     }
 }
 
+/// The origin's connection: bytes queued in `interim` (interim response heads) go out
+/// before the next bytes hyper writes (the final response's head).
+struct WithInterim {
+    stream: TcpStream,
+    interim: Arc<Mutex<Vec<u8>>>,
+}
+
+impl AsyncRead for WithInterim {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for WithInterim {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        loop {
+            let mut queued = this.interim.lock().unwrap_or_else(|p| p.into_inner());
+            if queued.is_empty() {
+                break;
+            }
+            match Pin::new(&mut this.stream).poll_write(cx, &queued) {
+                Poll::Ready(Ok(n)) => {
+                    queued.drain(..n);
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Pin::new(&mut this.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
 fn answer(
     script: &Mutex<Script>,
+    interim: &Mutex<Vec<u8>>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Refused> {
     let mut script = script.lock().unwrap_or_else(|p| p.into_inner());
@@ -155,6 +217,17 @@ fn answer(
     if let Some(clock) = &script.clock {
         clock.set(now + Duration::from_secs(scripted.delay));
     }
+    let mut heads = interim.lock().unwrap_or_else(|p| p.into_inner());
+    for early in &scripted.interim {
+        let status = StatusCode::from_u16(early.status).unwrap();
+        heads.extend_from_slice(format!("HTTP/1.1 {status}\r\n").as_bytes());
+        for (name, value) in &early.headers {
+            let value = perfkit_testkit::template(value, now);
+            heads.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        heads.extend_from_slice(b"\r\n");
+    }
+    drop(heads);
     let mut response = Response::new(Full::new(Bytes::from(scripted.body)));
     *response.status_mut() = StatusCode::from_u16(scripted.status).unwrap();
     *response.headers_mut() = headers;

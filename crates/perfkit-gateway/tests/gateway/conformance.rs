@@ -7,6 +7,7 @@
 //! status, `Age`, the body, and whether the origin was contacted.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use http::Method;
@@ -31,8 +32,13 @@ fn config(origin: &CacheOrigin, case: &Case) -> String {
     if !c.targeted.is_empty() {
         cache.push_str(&format!("  targeted_fields: [{}]\n", c.targeted.join(", ")));
     }
+    let route_cache = if c.uncached_route {
+        ""
+    } else {
+        "    cache:\n      x_cache_header: true\n"
+    };
     format!(
-        "upstreams:\n  app:\n    servers:\n      - address: {}\nroutes:\n  - name: app\n    path_prefix: /\n    upstream: app\n    cache:\n      x_cache_header: true\n{cache}",
+        "upstreams:\n  app:\n    servers:\n      - address: {}\nroutes:\n  - name: app\n    path_prefix: /\n    upstream: app\n{route_cache}{cache}",
         origin.addr()
     )
 }
@@ -108,7 +114,29 @@ async fn run_steps(gw: &Gateway, origin: &CacheOrigin, case: &Case) -> Result<()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
         let url = format!("http://{}{}", gw.addr(), step.request.path);
-        let reply = client.request(method, &url, &pairs, "").await?;
+        let mut request = http::Request::builder().method(method).uri(&url);
+        if step.request.http_1_0() {
+            request = request.version(http::Version::HTTP_10);
+        }
+        for (name, value) in &pairs {
+            request = request.header(*name, *value);
+        }
+        let mut request = request
+            .body(http_body_util::Full::new(bytes::Bytes::from(
+                step.request.body.clone(),
+            )))
+            .map_err(|e| e.to_string())?;
+        // The interim (1xx) responses the client receives before the final one.
+        let interim = Arc::new(Mutex::new(Vec::new()));
+        let seen_interim = Arc::clone(&interim);
+        hyper::ext::on_informational(&mut request, move |response| {
+            seen_interim
+                .lock()
+                .unwrap()
+                .push((response.status().as_u16(), response.headers().clone()));
+        });
+        let reply = client.send(request).await?;
+        let interim = std::mem::take(&mut *interim.lock().unwrap());
         // Background work (a stale-while-revalidate refresh) ends before the next step.
         eventually("background fills end", Duration::from_secs(10), || {
             let idle = cache.fills_in_flight() == 0;
@@ -127,6 +155,7 @@ async fn run_steps(gw: &Gateway, origin: &CacheOrigin, case: &Case) -> Result<()
             origin_requests: &requests,
             unscripted: origin.unscripted(),
             unused: origin.unused(),
+            interim: &interim,
         };
         perfkit_testkit::check(&step.expect, &seen, now).map_err(|why| {
             format!(
