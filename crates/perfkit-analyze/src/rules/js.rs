@@ -1288,6 +1288,16 @@ fn quadratic_loop(ctx: &mut Ctx) {
             "includes" | "indexOf" | "lastIndexOf" | "find" | "findIndex" | "some"
         ) && object.kind() == "identifier"
         {
+            // `Array.prototype.find`/`findIndex`/`some` take a predicate: with a selector
+            // string (`$rows.find("td")`, `tbody.find(`#${id}`)`) it is a DOM query of
+            // jQuery or cheerio, not an array scan.
+            let selector = matches!(method, "find" | "findIndex" | "some")
+                && call_arguments(call)
+                    .first()
+                    .is_some_and(|a| matches!(a.kind(), "string" | "template_string"));
+            if selector {
+                continue;
+            }
             let name = ctx.text(object);
             let loops = loops_around(ctx, call);
             let real_loop = loops.iter().any(|l| {

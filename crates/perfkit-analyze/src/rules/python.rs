@@ -754,6 +754,12 @@ fn prefetches(text: &str, attr: &str) -> bool {
     if text.contains(".values(") || text.contains(".values_list(") {
         return true;
     }
+    // A project's own queryset method named for prefetching (`.prefetch()`,
+    // `.prefetch_full()`): it wraps select_related/prefetch_related, which this file
+    // does not show.
+    if text.contains(".prefetch(") || text.contains(".prefetch_") {
+        return true;
+    }
     for loader in [
         "select_related(",
         "prefetch_related(",
