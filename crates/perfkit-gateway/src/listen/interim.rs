@@ -18,6 +18,9 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
+/// How many interim heads may wait unwritten on one connection.
+pub(crate) const MAX_QUEUED: usize = 16;
+
 /// The interim response heads of one client connection's current request.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interim(Arc<Queue>);
@@ -51,12 +54,18 @@ impl Interim {
         self.0.open.load(Ordering::Relaxed)
     }
 
-    /// Queues one complete interim head (status line, fields, blank line).
+    /// Queues one complete interim head (status line, fields, blank line). At most
+    /// [`MAX_QUEUED`] wait at once: an origin sending `1xx` heads faster than the client
+    /// takes them has the surplus dropped (they are advisory) instead of growing memory.
     pub fn push(&self, head: Bytes) {
         if !self.is_open() {
             return;
         }
-        self.lock().push(head);
+        let mut heads = self.lock();
+        if heads.len() < MAX_QUEUED {
+            heads.push(head);
+        }
+        drop(heads);
         self.0.pending.store(true, Ordering::Release);
     }
 
@@ -74,5 +83,36 @@ impl Interim {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Bytes>> {
         self.0.heads.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_interim_heads_is_bounded_until_the_server_takes_them() {
+        let interim = Interim::open();
+        for i in 0..100 {
+            interim.push(Bytes::from(format!(
+                "HTTP/1.1 103 Early Hints\r\nx-n: {i}\r\n\r\n"
+            )));
+        }
+        assert!(interim.pending());
+        let heads = interim.take();
+        assert_eq!(heads.len(), MAX_QUEUED);
+        assert!(
+            heads[0].ends_with(b"x-n: 0\r\n\r\n"),
+            "the first ones are kept, in order"
+        );
+        assert!(!interim.pending());
+        // Taken, the queue has room again.
+        interim.push(Bytes::from_static(b"HTTP/1.1 103 Early Hints\r\n\r\n"));
+        assert_eq!(interim.take().len(), 1);
+        // Closed (the connection went to hyper), nothing queues.
+        interim.close();
+        interim.push(Bytes::from_static(b"HTTP/1.1 103 Early Hints\r\n\r\n"));
+        assert!(!interim.pending());
+        assert!(interim.take().is_empty());
     }
 }
