@@ -16,22 +16,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${1:-2000}
 shift || true
-if ! command -v valgrind >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-fi
+source bench/setup.sh
+need valgrind redis-server redis-cli:redis-tools
 if [ "$#" -eq 0 ]; then
     cargo build --release -q -p perfkit-queue --example queue_bench
     set -- target/release/examples/queue_bench
 fi
 SCENARIOS=${SCENARIOS:-"add-one add-bulk-100"}
-WORK=$(mktemp -d)
 REDIS_PID=
-cleanup() { [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+# Runs before setup.sh's clean-up, which removes $WORK.
+on_exit() { if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; fi; }
 
 run() { # BINARY SCENARIO N -> client instructions, context switches of the whole run
     local port
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    port=$(free_port)
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
         >/dev/null 2>&1 &
     REDIS_PID=$!

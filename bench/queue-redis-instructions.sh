@@ -20,9 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${1:-1000}
 shift || true
-if ! command -v valgrind >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-fi
+source bench/setup.sh
+need valgrind redis-server redis-cli:redis-tools
 NODE_DIR=.perfkit/bench/node
 if [ ! -d "$NODE_DIR/node_modules/bullmq" ]; then
     echo "run bench/queue-vs-bullmq.sh once first (it installs bullmq into $NODE_DIR)" >&2
@@ -35,14 +34,13 @@ if [ "$#" -eq 0 ]; then
 fi
 SCENARIOS=${SCENARIOS:-"add-bulk-100 process-c1 process-c10"}
 export QUEUE_BENCH_FILL_CHUNK=100
-WORK=$(mktemp -d)
 REDIS_PID=
-cleanup() { [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+# Runs before setup.sh's clean-up, which removes $WORK.
+on_exit() { if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; fi; }
 
 run() { # CLIENT SCENARIO N -> redis instructions, commands, scripts of the whole run
     local port
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    port=$(free_port)
     rm -f "$WORK/cg.out"
     valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" redis-server --port "$port" \
         --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >/dev/null 2>"$WORK/cg.err" &
