@@ -129,6 +129,7 @@ pub fn analyze(
         root,
         &options.config.exclude,
         options.threads,
+        |_| true,
         |relative, language, text, parsers| {
             let (mut found, silenced) =
                 analyze_text(relative, language, text, options, parsers, Some(&project));
@@ -157,17 +158,15 @@ pub fn analyze(
 
 /// The first pass: every Python file of the tree scanned (in parallel, without parsing) for
 /// the functions that issue a query or remote call, so a per-row call into another module's
-/// helper is followed.
+/// helper is followed. Files of other languages are not read in this pass.
 fn project_index(root: &Path, options: &Options) -> Result<rules::ProjectIndex, AnalyzeError> {
     let modules = Mutex::new(Vec::new());
     walk::for_each_source(
         root,
         &options.config.exclude,
         options.threads,
-        |relative, language, text, _| {
-            if !language.is_python() {
-                return;
-            }
+        Language::is_python,
+        |relative, _, text, _| {
             let module = rules::python_project::scan_module(relative, text);
             modules
                 .lock()

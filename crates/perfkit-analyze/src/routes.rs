@@ -99,20 +99,26 @@ struct Collected {
 /// Every route under `root`, sorted by path then method.
 pub fn discover_routes(root: &Path, excludes: &[String]) -> Result<Vec<Route>, AnalyzeError> {
     let collected = Mutex::new(Collected::default());
-    walk::for_each_source(root, excludes, 0, |relative, language, text, parsers| {
-        let Some(tree) = parsers.parse(language, text) else {
-            return;
-        };
-        let source = Source::new(relative, text, language, tree.root_node());
-        let mut local = Collected::default();
-        collect_file(&source, &mut local);
-        let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());
-        all.routes.append(&mut local.routes);
-        all.views.append(&mut local.views);
-        all.urls.append(&mut local.urls);
-        all.functions.append(&mut local.functions);
-        all.refs.append(&mut local.refs);
-    })?;
+    walk::for_each_source(
+        root,
+        excludes,
+        0,
+        |_| true,
+        |relative, language, text, parsers| {
+            let Some(tree) = parsers.parse(language, text) else {
+                return;
+            };
+            let source = Source::new(relative, text, language, tree.root_node());
+            let mut local = Collected::default();
+            collect_file(&source, &mut local);
+            let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());
+            all.routes.append(&mut local.routes);
+            all.views.append(&mut local.views);
+            all.urls.append(&mut local.urls);
+            all.functions.append(&mut local.functions);
+            all.refs.append(&mut local.refs);
+        },
+    )?;
     let mut collected = collected.into_inner().unwrap_or_else(|e| e.into_inner());
     let django = resolve_django(&collected);
     collected.routes.extend(django);

@@ -60,11 +60,13 @@ fn is_off_request_path(path: &Path) -> bool {
 }
 
 /// Calls `visit(relative_path, language, text, parsers)` for every source file under
-/// `root`, on several threads; each thread has its own parsers.
+/// `root` in a language `wanted` accepts, on several threads; each thread has its own
+/// parsers. Files of other languages are not read.
 pub(crate) fn for_each_source(
     root: &Path,
     excludes: &[String],
     threads: usize,
+    wanted: impl Fn(Language) -> bool + Sync,
     visit: impl Fn(&str, Language, &str, &mut Parsers) + Sync,
 ) -> Result<(), AnalyzeError> {
     let metadata = std::fs::metadata(root).map_err(|source| AnalyzeError::Io {
@@ -72,7 +74,7 @@ pub(crate) fn for_each_source(
         source,
     })?;
     if metadata.is_file() {
-        let Some(language) = Language::from_path(root) else {
+        let Some(language) = Language::from_path(root).filter(|l| wanted(*l)) else {
             return Ok(());
         };
         let text = std::fs::read_to_string(root).map_err(|source| AnalyzeError::Io {
@@ -109,7 +111,7 @@ pub(crate) fn for_each_source(
                     .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
         })
         .build_parallel();
-    let visit = &visit;
+    let (wanted, visit) = (&wanted, &visit);
     walker.run(|| {
         // Per walker thread: parsers and one text buffer, reused for every file.
         let mut parsers = Parsers::new();
@@ -122,7 +124,7 @@ pub(crate) fn for_each_source(
                 return ignore::WalkState::Continue;
             }
             let path = entry.path();
-            let Some(language) = Language::from_path(path) else {
+            let Some(language) = Language::from_path(path).filter(|l| wanted(*l)) else {
                 return ignore::WalkState::Continue;
             };
             let below_root = path.strip_prefix(root).unwrap_or(path);
@@ -187,9 +189,15 @@ mod tests {
             std::fs::write(path, "x = 1\n").unwrap();
         }
         let seen = Mutex::new(BTreeSet::new());
-        for_each_source(root.path(), &[], 2, |relative, _, _, _| {
-            seen.lock().unwrap().insert(relative.to_string());
-        })
+        for_each_source(
+            root.path(),
+            &[],
+            2,
+            |_| true,
+            |relative, _, _, _| {
+                seen.lock().unwrap().insert(relative.to_string());
+            },
+        )
         .unwrap();
         let expected: BTreeSet<String> = files
             .iter()
@@ -200,7 +208,14 @@ mod tests {
         // Named on the command line, a migration is analyzed.
         let migration = root.path().join("app/migrations/0002_backfill.py");
         let named = Mutex::new(0);
-        for_each_source(&migration, &[], 1, |_, _, _, _| *named.lock().unwrap() += 1).unwrap();
+        for_each_source(
+            &migration,
+            &[],
+            1,
+            |_| true,
+            |_, _, _, _| *named.lock().unwrap() += 1,
+        )
+        .unwrap();
         assert_eq!(named.into_inner().unwrap(), 1);
     }
 }
