@@ -56,6 +56,17 @@ const HELD_OUT_4: &str = "heldout4/";
 const HELD_OUT_4_PRECISION_FLOOR: f64 = 0.67;
 const HELD_OUT_4_RECALL_FLOOR: f64 = 0.21;
 
+/// The fifth held-out set, laid out like the fourth: added and labelled blind while the
+/// rules were changed by people who never saw it. Only its per-rule table is printed,
+/// never its misses or false alarms, so that reading the test's output does not turn it
+/// into a tuning set.
+const HELD_OUT_5: &str = "heldout5/";
+
+/// Regression floors for the fifth held-out set: its first score, with the rules as they
+/// were before the fifth round (0.40 / 0.14).
+const HELD_OUT_5_PRECISION_FLOOR: f64 = 0.39;
+const HELD_OUT_5_RECALL_FLOOR: f64 = 0.14;
+
 /// Regression floors for the held-out set (the issue's targets are 0.9 and 0.8).
 const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;
 const HELD_OUT_RECALL_FLOOR: f64 = 0.73;
@@ -167,9 +178,10 @@ fn near(label: &Label, file: &str, line: usize, rule: RuleId) -> bool {
 #[test]
 fn every_corpus_file_has_a_recorded_origin_and_licence() {
     for (root, skip) in [
-        (corpus(), &[HELD_OUT_3, HELD_OUT_4][..]),
+        (corpus(), &[HELD_OUT_3, HELD_OUT_4, HELD_OUT_5][..]),
         (corpus().join(HELD_OUT_3), &[][..]),
         (corpus().join(HELD_OUT_4), &[][..]),
+        (corpus().join(HELD_OUT_5), &[][..]),
     ] {
         origins_and_licences(&root, skip);
     }
@@ -288,17 +300,22 @@ fn corpus_precision_and_recall() {
     let mut labels = labels(&root, "");
     labels.extend(self::labels(&root.join(HELD_OUT_3), HELD_OUT_3));
     labels.extend(self::labels(&root.join(HELD_OUT_4), HELD_OUT_4));
+    labels.extend(self::labels(&root.join(HELD_OUT_5), HELD_OUT_5));
     let analysis = analyze(&root, &Options::default(), &|_| {}).unwrap();
     assert_eq!(analysis.files, source_files(&root, &[]).len());
 
     let held_out = |file: &str| file.starts_with(HELD_OUT);
     let held_out_3 = |file: &str| file.starts_with(HELD_OUT_3);
     let held_out_4 = |file: &str| file.starts_with(HELD_OUT_4);
+    let held_out_5 = |file: &str| file.starts_with(HELD_OUT_5);
     let first = |file: &str| {
         !file.starts_with(HELD_OUT)
             && !file.starts_with(HELD_OUT_3)
             && !file.starts_with(HELD_OUT_4)
+            && !file.starts_with(HELD_OUT_5)
     };
+    // Its misses are deliberately not printed (see HELD_OUT_5).
+    let (held_out_5_table, held_out_5_total, _) = score(&analysis, &labels, &held_out_5, &|_| true);
     let (held_out_4_table, held_out_4_total, held_out_4_wrong) =
         score(&analysis, &labels, &held_out_4, &|_| true);
     let (held_out_3_table, held_out_3_total, held_out_3_wrong) =
@@ -309,7 +326,9 @@ fn corpus_precision_and_recall() {
     let (first_table, first_total, first_wrong) = score(&analysis, &labels, &first, &|_| true);
     let (whole_table, _, _) = score(&analysis, &labels, &|_| true, &|_| true);
     println!(
-        "{} files\n\nfourth held-out set ({HELD_OUT_4}, labelled blind, tuned on since the \
+        "{} files\n\nfifth held-out set ({HELD_OUT_5}, labelled blind, never tuned on; \
+         misses not printed)\n{held_out_5_table}\n\
+         fourth held-out set ({HELD_OUT_4}, labelled blind, tuned on since the \
          fifth round)\n{held_out_4_table}\n{}\n\n\
          third held-out set ({HELD_OUT_3}, labelled blind, tuned on since the fourth round)\n\
          {held_out_3_table}\n{}\n\n\
@@ -340,7 +359,15 @@ fn corpus_precision_and_recall() {
     );
     // The held-out sets measure how the rules generalise, far below the targets (see
     // docs/analyze-quality.md): each keeps its labels and the floors set after its last
-    // round, so a change that loses ground there fails here.
+    // round, so a change that loses ground there fails here. The fifth set's misses are
+    // never printed, not even on failure.
+    assert_floors(
+        "fifth held-out set",
+        held_out_5_total,
+        162,
+        (HELD_OUT_5_PRECISION_FLOOR, HELD_OUT_5_RECALL_FLOOR),
+        &held_out_5_table,
+    );
     assert_floors(
         "fourth held-out set",
         held_out_4_total,
