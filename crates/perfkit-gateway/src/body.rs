@@ -20,8 +20,8 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[error("client request body: {0}")]
 pub struct ClientBodyError(pub BoxError);
 
-/// A client request's body as the gateway receives it: none, a `Content-Length`
-/// body the native HTTP/1.1 server reads (`listen/feed.rs`), or hyper's.
+/// A client request's body as the gateway receives it: none, a `Content-Length` or
+/// chunked body the native HTTP/1.1 server reads (`listen/feed.rs`), or hyper's.
 #[derive(Debug)]
 pub enum ClientBody {
     Empty,

@@ -1,7 +1,7 @@
 //! A request body the workers' own HTTP/1.1 server reads for the handler: a
-//! `Content-Length` body, read from the client's socket by the connection's own loop
-//! (`listen/http1.rs`) only when the handler has taken everything read so far, so at
-//! most one read's worth waits in memory.
+//! `Content-Length` or chunked body, decoded from the client's socket by the
+//! connection's own loop (`listen/http1.rs`) only when the handler has taken
+//! everything decoded so far, so at most one read's worth waits in memory.
 //!
 //! The handler (and whatever it gives the body to) polls [`NativeBody`]; the
 //! connection polls [`Feed`]. They meet in one small shared state, each side waking
@@ -23,8 +23,10 @@ use crate::body::BoxError;
 struct State {
     /// Bytes read and not yet taken by the body.
     ready: Option<Bytes>,
-    /// Bytes of the body still to be read from the socket.
-    remaining: u64,
+    /// The whole body was read.
+    finished: bool,
+    /// Bytes still to be read from the socket, when known (`Content-Length`).
+    left: Option<u64>,
     /// The body was polled with nothing ready: the connection should read.
     wanted: bool,
     /// The client sent `Expect: 100-continue` and has not been told to go on.
@@ -51,19 +53,17 @@ pub(crate) enum Wants {
     Nothing,
     /// Write `100 Continue` (then read).
     Continue,
-    /// Read from the socket, at most this many bytes.
-    Read(u64),
+    /// Decode more of the body, reading from the socket if needed.
+    Read,
 }
 
 impl Feed {
-    /// A body of `length` bytes of which `already` (read with the head) are ready;
-    /// `expect_continue` when the client waits for `100 Continue` before sending it.
-    pub fn new(length: u64, already: Bytes, expect_continue: bool) -> (Feed, NativeBody) {
-        let remaining = length - already.len() as u64;
+    /// A body of `length` bytes (`None`: chunked); `expect_continue` when the client
+    /// waits for `100 Continue` before sending it.
+    pub fn new(length: Option<u64>, expect_continue: bool) -> (Feed, NativeBody) {
         let state = State {
-            awaiting_continue: expect_continue && remaining > 0,
-            ready: (!already.is_empty()).then_some(already),
-            remaining,
+            awaiting_continue: expect_continue,
+            left: length,
             ..State::default()
         };
         let shared = Arc::new(Mutex::new(state));
@@ -73,7 +73,7 @@ impl Feed {
     /// What the body needs now; registers `cx` to be woken when that changes.
     pub fn wants(&self, cx: &Context<'_>) -> Wants {
         let mut state = lock(&self.0);
-        if !state.wanted || state.remaining == 0 || state.cut_short {
+        if !state.wanted || state.finished || state.cut_short {
             match &state.connection_waker {
                 Some(waker) if waker.will_wake(cx.waker()) => {}
                 _ => state.connection_waker = Some(cx.waker().clone()),
@@ -83,7 +83,7 @@ impl Feed {
         if state.awaiting_continue {
             Wants::Continue
         } else {
-            Wants::Read(state.remaining)
+            Wants::Read
         }
     }
 
@@ -92,10 +92,12 @@ impl Feed {
         lock(&self.0).awaiting_continue = false;
     }
 
-    /// Bytes of the body read from the socket (at most what [`Wants::Read`] allowed).
+    /// Bytes of the body decoded from the socket.
     pub fn push(&self, data: Bytes) {
         let mut state = lock(&self.0);
-        state.remaining -= data.len() as u64;
+        if let Some(left) = &mut state.left {
+            *left = left.saturating_sub(data.len() as u64);
+        }
         state.ready = Some(match state.ready.take() {
             None => data,
             Some(earlier) => {
@@ -109,6 +111,14 @@ impl Feed {
         wake(&mut state.body_waker);
     }
 
+    /// The body's end was read.
+    pub fn finish(&self) {
+        let mut state = lock(&self.0);
+        state.finished = true;
+        state.wanted = false;
+        wake(&mut state.body_waker);
+    }
+
     /// The client went away before the body was complete.
     pub fn cut_short(&self) {
         let mut state = lock(&self.0);
@@ -116,16 +126,10 @@ impl Feed {
         wake(&mut state.body_waker);
     }
 
-    /// Whether the client went away before the body was complete.
-    pub fn is_cut_short(&self) -> bool {
-        lock(&self.0).cut_short
-    }
-
-    /// Bytes still to come from the socket once the response is written, and whether
-    /// the client is still waiting for `100 Continue` (so it may never send them).
-    pub fn unread(&self) -> (u64, bool) {
-        let state = lock(&self.0);
-        (state.remaining, state.awaiting_continue)
+    /// Whether the client is still waiting for `100 Continue` (so it may never send
+    /// the rest of its body).
+    pub fn awaiting_continue(&self) -> bool {
+        lock(&self.0).awaiting_continue
     }
 }
 
@@ -141,7 +145,7 @@ impl Body for NativeBody {
         if let Some(data) = state.ready.take() {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }
-        if state.remaining == 0 {
+        if state.finished {
             return Poll::Ready(None);
         }
         if state.cut_short {
@@ -163,12 +167,20 @@ impl Body for NativeBody {
 
     fn is_end_stream(&self) -> bool {
         let state = lock(&self.0);
-        state.ready.is_none() && state.remaining == 0
+        state.ready.is_none() && state.finished
     }
 
     fn size_hint(&self) -> SizeHint {
         let state = lock(&self.0);
-        SizeHint::with_exact(state.ready.as_ref().map_or(0, |d| d.len() as u64) + state.remaining)
+        let ready = state.ready.as_ref().map_or(0, |d| d.len() as u64);
+        match state.left {
+            Some(left) => SizeHint::with_exact(ready + left),
+            None => {
+                let mut hint = SizeHint::new();
+                hint.set_lower(ready);
+                hint
+            }
+        }
     }
 }
 
@@ -193,15 +205,23 @@ mod tests {
 
     #[test]
     fn the_body_asks_for_bytes_only_once_it_has_taken_what_was_read() {
-        let (feed, mut body) = Feed::new(5, Bytes::from_static(b"ab"), false);
+        let (feed, mut body) = Feed::new(Some(5), false);
         let mut cx = cx();
+        assert_eq!(
+            feed.wants(&cx),
+            Wants::Nothing,
+            "not before the body is polled"
+        );
+        assert!(Pin::new(&mut body).poll_frame(&mut cx).is_pending());
+        assert_eq!(feed.wants(&cx), Wants::Read);
+        feed.push(Bytes::from_static(b"ab"));
         assert_eq!(feed.wants(&cx), Wants::Nothing);
+        assert_eq!(body.size_hint().exact(), Some(5));
         let first = Pin::new(&mut body).poll_frame(&mut cx);
         assert!(matches!(first, Poll::Ready(Some(Ok(ref f))) if f.data_ref().unwrap() == "ab"));
         assert!(Pin::new(&mut body).poll_frame(&mut cx).is_pending());
-        assert_eq!(feed.wants(&cx), Wants::Read(3));
         feed.push(Bytes::from_static(b"cde"));
-        assert_eq!(feed.wants(&cx), Wants::Nothing);
+        feed.finish();
         assert!(!body.is_end_stream());
         let second = Pin::new(&mut body).poll_frame(&mut cx);
         assert!(matches!(second, Poll::Ready(Some(Ok(ref f))) if f.data_ref().unwrap() == "cde"));
@@ -210,23 +230,23 @@ mod tests {
             Pin::new(&mut body).poll_frame(&mut cx),
             Poll::Ready(None)
         ));
-        assert_eq!(feed.unread(), (0, false));
     }
 
     #[test]
     fn continue_is_due_only_when_the_body_is_wanted_and_a_cut_short_body_fails() {
-        let (feed, mut body) = Feed::new(3, Bytes::new(), true);
+        let (feed, mut body) = Feed::new(None, true);
         let mut cx = cx();
         assert_eq!(
             feed.wants(&cx),
             Wants::Nothing,
             "not before the body is read"
         );
-        assert_eq!(feed.unread(), (3, true));
+        assert!(feed.awaiting_continue());
         assert!(Pin::new(&mut body).poll_frame(&mut cx).is_pending());
         assert_eq!(feed.wants(&cx), Wants::Continue);
         feed.continued();
-        assert_eq!(feed.wants(&cx), Wants::Read(3));
+        assert_eq!(feed.wants(&cx), Wants::Read);
+        assert_eq!(body.size_hint().exact(), None, "chunked: no length");
         feed.cut_short();
         assert!(matches!(
             Pin::new(&mut body).poll_frame(&mut cx),

@@ -1,11 +1,12 @@
 //! The proxy workers' own HTTP/1.1 server for the common request: HTTP/1.1, origin
 //! form, a complete head of at most [`MAX_HEAD`] bytes and [`MAX_HEADERS`] fields, no
-//! `Transfer-Encoding` and no `Upgrade`; a body only with one plain `Content-Length`
-//! (read as the handler takes it, `listen/feed.rs`), and `Expect` only as
-//! `100-continue` (answered `100 Continue` when the handler first asks for the body).
+//! `Upgrade`; a body framed by one plain `Content-Length` or by `Transfer-Encoding:
+//! chunked` alone (decoded as the handler takes it, `listen/feed.rs`), and `Expect`
+//! only as `100-continue` (answered `100 Continue` when the handler first asks for the
+//! body).
 //!
-//! Anything else (a chunked body, HTTP/1.0, an h2c preface, a head httparse refuses
-//! or that is too large) hands the connection, with every byte already read, to
+//! Anything else (other transfer codings, HTTP/1.0, an h2c preface, a head httparse
+//! refuses or that is too large) hands the connection, with every byte already read, to
 //! hyper's server for the rest of its life, so hyper answers unusual and malformed
 //! requests exactly as it does on the admin listener. What this saves on every
 //! ordinary request is hyper's dispatcher: its state machine, the request body channel
@@ -46,7 +47,9 @@ use super::feed::{Feed, Wants};
 use super::interim::Interim;
 use crate::body::{ClientBody, ResponseBody};
 use crate::deadline::{CoarseTimer, Deadline};
-use crate::upstream::http1::common_name;
+use crate::upstream::http1::{
+    common_name, decode, ChunkState, Framing as BodyFraming, Step as Decoded,
+};
 
 /// Heads longer than this go to hyper (which applies its own limits).
 pub(crate) const MAX_HEAD: usize = 16 * 1024;
@@ -181,8 +184,8 @@ impl GracefulConnection for Native {
 struct Head {
     parts: http::request::Parts,
     keep_alive: bool,
-    /// The body's `Content-Length` (0: none).
-    body: u64,
+    /// How the body is framed; `None`: no body.
+    body: Option<BodyFraming>,
     /// `Expect: 100-continue`: the client may wait for `100 Continue` before the body.
     expect_continue: bool,
 }
@@ -261,18 +264,20 @@ where
         head_deadline.disarm();
         activity.start();
         let is_head = head.parts.method == Method::HEAD;
-        // A body: what arrived with the head is ready, the rest is read from the
-        // socket as the handler takes it.
-        let (feed, body) = if head.body == 0 {
-            (None, ClientBody::Empty)
-        } else {
-            let already = read.split_to(
-                read.len()
-                    .min(usize::try_from(head.body).unwrap_or(usize::MAX)),
-            );
-            let (feed, body) = Feed::new(head.body, already.freeze(), head.expect_continue);
-            (Some(feed), ClientBody::Native(body))
+        // A body: decoded from what was read and further reads as the handler asks.
+        let mut framing = head.body.unwrap_or(BodyFraming::Done);
+        let (feed, body) = match head.body {
+            None => (None, ClientBody::Empty),
+            Some(declared) => {
+                let length = match declared {
+                    BodyFraming::Length(n) => Some(n),
+                    _ => None,
+                };
+                let (feed, body) = Feed::new(length, head.expect_continue);
+                (Some(feed), ClientBody::Native(body))
+            }
         };
+        let mut malformed = false;
         // The handler's future is large: pinned where it is built, so it is not
         // copied from one future's state into another's. While it waits, interim
         // responses its upstream exchange queued are written to the client, and its
@@ -293,21 +298,39 @@ where
                 match feed.wants(cx) {
                     Wants::Nothing => return Poll::Pending,
                     Wants::Continue => return Poll::Ready(Step::Continue),
-                    Wants::Read(most) => {
+                    Wants::Read => loop {
+                        match decode(&mut framing, &mut read) {
+                            Decoded::Data(data) => {
+                                feed.push(data);
+                                if framing == BodyFraming::Done {
+                                    feed.finish();
+                                }
+                                break;
+                            }
+                            Decoded::Done => {
+                                feed.finish();
+                                break;
+                            }
+                            Decoded::Malformed(_) => {
+                                malformed = true;
+                                feed.cut_short();
+                                break;
+                            }
+                            Decoded::NeedMore => {}
+                        }
                         if read.capacity() - read.len() < 1024 {
                             read.reserve(16 * 1024);
                         }
                         match tokio_util::io::poll_read_buf(Pin::new(&mut stream), cx, &mut read) {
                             Poll::Pending => return Poll::Pending,
-                            Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => feed.cut_short(),
-                            Poll::Ready(Ok(_)) => {
-                                let taken =
-                                    read.len().min(usize::try_from(most).unwrap_or(usize::MAX));
-                                feed.push(read.split_to(taken).freeze());
+                            Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
+                                feed.cut_short();
+                                break;
                             }
+                            Poll::Ready(Ok(_)) => {}
                         }
-                        // The handler takes what was read (or the error) at once.
-                    }
+                    },
+                    // The handler takes what was decoded (or the error) at once.
                 }
             })
             .await;
@@ -333,16 +356,25 @@ where
             return None;
         }
         let mut keep_alive = head.keep_alive && !closing.load(Ordering::Relaxed);
-        // A body the handler left unread: skipped before the next request when it is
-        // small and on its way; otherwise the connection closes after the response (a
-        // client still waiting for `100 Continue` may never send it).
+        // A body the handler left unread: skipped before the next request when it has
+        // a length, is small and on its way; otherwise the connection closes after
+        // the response (a client still waiting for `100 Continue` may never send it).
         let mut unread = 0;
-        if let Some(feed) = &feed {
-            let (left, awaiting_continue) = feed.unread();
-            unread = left;
-            if left > 0 && (awaiting_continue || left > MAX_DISCARD || feed.is_cut_short()) {
-                keep_alive = false;
+        if framing != BodyFraming::Done {
+            match (framing, &feed) {
+                (BodyFraming::Length(left), Some(feed))
+                    if left <= MAX_DISCARD && !feed.awaiting_continue() =>
+                {
+                    unread = left;
+                }
+                _ => {
+                    keep_alive = false;
+                    unread = 1;
+                }
             }
+        }
+        if malformed {
+            keep_alive = false;
         }
         out.clear();
         match respond(&mut stream, &mut out, response, is_head, keep_alive).await {
@@ -468,16 +500,28 @@ fn parse(read: &mut BytesMut) -> Parsed {
         else {
             return other(read, head);
         };
-        if name == header::TRANSFER_ENCODING || name == header::UPGRADE {
+        if name == header::UPGRADE {
             return other(read, head);
         }
         if name == header::CONTENT_LENGTH {
             // One plain decimal length; anything else (a list, a sign, a second
-            // field) is hyper's to refuse.
+            // field, one beside `Transfer-Encoding`) is hyper's to refuse.
             match (length, content_length(value.as_bytes())) {
-                (None, Some(declared)) => length = Some(declared),
+                (None, Some(declared)) => length = Some(BodyLength::Length(declared)),
                 _ => return other(read, head),
             }
+        }
+        if name == header::TRANSFER_ENCODING {
+            // `chunked` alone, once; other codings are hyper's.
+            if length.is_some()
+                || !value
+                    .as_bytes()
+                    .trim_ascii()
+                    .eq_ignore_ascii_case(b"chunked")
+            {
+                return other(read, head);
+            }
+            length = Some(BodyLength::Chunked);
         }
         if name == header::EXPECT {
             if expect_continue || !value.as_bytes().eq_ignore_ascii_case(b"100-continue") {
@@ -501,9 +545,20 @@ fn parse(read: &mut BytesMut) -> Parsed {
     Parsed::Complete(Head {
         parts,
         keep_alive,
-        body: length.unwrap_or(0),
+        body: match length {
+            None | Some(BodyLength::Length(0)) => None,
+            Some(BodyLength::Length(n)) => Some(BodyFraming::Length(n)),
+            Some(BodyLength::Chunked) => Some(BodyFraming::Chunked(ChunkState::Size)),
+        },
         expect_continue,
     })
+}
+
+/// A request body's framing as declared by its head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyLength {
+    Length(u64),
+    Chunked,
 }
 
 /// A `Content-Length` value: ASCII digits only, at most 18 of them (no overflow).
@@ -824,10 +879,21 @@ mod tests {
         ) else {
             panic!("a Content-Length body is native");
         };
-        assert_eq!((head.body, head.expect_continue), (3, true));
+        assert_eq!(
+            (head.body, head.expect_continue),
+            (Some(BodyFraming::Length(3)), true)
+        );
+        let Parsed::Complete(head) =
+            parsed("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n")
+        else {
+            panic!("a chunked body is native");
+        };
+        assert_eq!(head.body, Some(BodyFraming::Chunked(ChunkState::Size)));
         for other in [
             "GET / HTTP/1.0\r\nHost: x\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc",
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc",

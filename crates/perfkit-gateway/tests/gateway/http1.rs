@@ -159,12 +159,12 @@ async fn pipelined_requests_are_answered_in_order_on_one_connection() {
 }
 
 #[tokio::test]
-async fn a_chunked_body_moves_the_connection_to_hyper_without_losing_a_byte() {
+async fn bodies_stay_native_and_http10_moves_the_connection_to_hyper_without_losing_a_byte() {
     let peer = SampleUpstream::start_named("switch").await.unwrap();
     let gw = gateway(&single_group("round_robin", &[&peer], "")).await;
     let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
-    // A native GET, a native POST with a Content-Length body, then a chunked POST and
-    // a GET pipelined behind it: the chunked POST and everything after it are hyper's.
+    // A native GET, a POST with a Content-Length body and a chunked one (native too),
+    // then an HTTP/1.0 request and a GET pipelined behind it: those two are hyper's.
     stream
         .write_all(b"GET /before HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -181,14 +181,22 @@ async fn a_chunked_body_moves_the_connection_to_hyper_without_losing_a_byte() {
     assert_eq!((echo.method.as_str(), echo.body_len), ("POST", 5));
     stream
         .write_all(
-            b"POST /post HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n\
+            b"POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nx-trailer: t\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let chunked = answer(&mut stream, &mut buffer, false).await;
+    let echo = Echo::parse(&chunked.body).unwrap();
+    assert_eq!((echo.path.as_str(), echo.body_len), ("/chunked", 11));
+    stream
+        .write_all(
+            b"GET /old HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n\
               GET /after HTTP/1.1\r\nHost: x\r\n\r\n",
         )
         .await
         .unwrap();
-    let post = answer(&mut stream, &mut buffer, false).await;
-    let echo = Echo::parse(&post.body).unwrap();
-    assert_eq!((echo.method.as_str(), echo.body_len), ("POST", 5));
+    let old = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!(Echo::parse(&old.body).unwrap().path, "/old");
     let after = answer(&mut stream, &mut buffer, false).await;
     assert_eq!(Echo::parse(&after.body).unwrap().path, "/after");
     // HTTP/1.0 is hyper's from the first byte, and still answered.
@@ -356,4 +364,51 @@ async fn an_unread_small_body_is_skipped_and_a_body_cut_short_is_answered_400_or
         .unwrap();
     let still = answer(&mut stream, &mut buffer, false).await;
     assert_eq!(Echo::parse(&still.body).unwrap().path, "/still");
+}
+
+#[tokio::test]
+async fn interim_responses_reach_a_client_sending_a_chunked_body_and_not_an_http10_one() {
+    let (origin, count) = crate::cache::early_hints_origin().await;
+    let gw = gateway(&format!(
+        "upstreams:\n  app:\n    servers:\n      - address: {origin}\nroutes:\n  - name: app\n    path_prefix: /\n    upstream: app\n"
+    ))
+    .await;
+    let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
+    let mut buffer = Vec::new();
+    stream
+        .write_all(b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        .await
+        .unwrap();
+    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+        fill(&mut stream, &mut buffer).await;
+    }
+    let end = buffer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let early = String::from_utf8_lossy(&buffer[..end]).into_owned();
+    assert!(early.starts_with("HTTP/1.1 103 "), "{early:?}");
+    assert!(
+        early.contains("link: </style.css>") && early.contains("x-early: test"),
+        "{early:?}"
+    );
+    buffer.drain(..end);
+    let last = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!((last.status, last.body.as_slice()), (200, &b"final"[..]));
+    assert!(
+        last.header("x-early").is_none(),
+        "never merged into the final response"
+    );
+    // (The test origin reads only heads: it counts the body's last chunk as one more.)
+    assert!(count.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // HTTP/1.0 (hyper's): the final response only.
+    let mut old = TcpStream::connect(gw.addr()).await.unwrap();
+    old.write_all(b"POST /o HTTP/1.0\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), old.read_to_end(&mut seen))
+        .await
+        .unwrap()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(seen.starts_with("HTTP/1.0 200"), "{seen:?}");
+    assert!(!seen.contains(" 103 "), "{seen:?}");
 }
