@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::header::{HeaderMap, VARY};
+use http::header::{HeaderMap, ACCEPT_LANGUAGE, VARY};
 use http::StatusCode;
 
 use crate::cache::{Cache, CacheError, Invalidated, Layer};
 use crate::entry::Entry;
-use crate::policy::{secondary_key, vary_fields, Forward, StorePlan};
+use crate::policy::{language_selects, secondary_key, vary_fields, Forward, StorePlan};
 use crate::{Purge, Target};
 
 /// Tag carried by URL index entries.
@@ -46,6 +46,12 @@ fn variant_key(key: &str, secondary: &str) -> String {
     variant
 }
 
+/// Whether one part of a secondary key is the `Accept-Language` one.
+fn is_language_part(part: &str) -> bool {
+    part.strip_prefix(ACCEPT_LANGUAGE.as_str())
+        .is_some_and(|rest| rest.starts_with('=') || rest == "!")
+}
+
 fn index_variants(index: &Entry) -> Vec<&str> {
     std::str::from_utf8(&index.body)
         .unwrap_or("")
@@ -63,15 +69,60 @@ impl Cache {
         key: &str,
         request: &HeaderMap,
     ) -> Result<StoredResponse, Forward> {
+        self.lookup_response_with(key, request, false).await
+    }
+
+    /// [`Cache::lookup_response`]; with `select_language`, a URL whose variants vary
+    /// on `Accept-Language` and has none for the request's value is answered by a
+    /// variant whose `Content-Language` the request selects
+    /// ([`crate::policy::language_selects`]) and whose other `Vary` fields match.
+    pub async fn lookup_response_with(
+        &self,
+        key: &str,
+        request: &HeaderMap,
+        select_language: bool,
+    ) -> Result<StoredResponse, Forward> {
         let index = self.get(key).await.ok_or(Forward::UriMiss)?.entry;
         let fields = vary_fields(&index.headers).ok_or(Forward::VaryMiss)?;
-        let variant_key = variant_key(key, &secondary_key(&fields, request));
-        let hit = self.get(&variant_key).await.ok_or(Forward::VaryMiss)?;
-        Ok(StoredResponse {
-            variant_key,
-            entry: hit.entry,
-            layer: hit.layer,
-        })
+        let secondary = secondary_key(&fields, request);
+        let exact = variant_key(key, &secondary);
+        if let Some(hit) = self.get(&exact).await {
+            return Ok(StoredResponse {
+                variant_key: exact,
+                entry: hit.entry,
+                layer: hit.layer,
+            });
+        }
+        if !select_language || !fields.contains(&ACCEPT_LANGUAGE) {
+            return Err(Forward::VaryMiss);
+        }
+        // The other fields' parts of the secondary key must be the same.
+        let others = |secondary: &str| {
+            secondary
+                .split('\n')
+                .filter(|part| !is_language_part(part))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let wanted = others(&secondary);
+        // Newest first: the index lists variants oldest first.
+        for stored in index_variants(&index).into_iter().rev() {
+            if others(stored) != wanted {
+                continue;
+            }
+            let variant_key = variant_key(key, stored);
+            let Some(hit) = self.get(&variant_key).await else {
+                continue;
+            };
+            if language_selects(&hit.entry.headers, request) {
+                return Ok(StoredResponse {
+                    variant_key,
+                    entry: hit.entry,
+                    layer: hit.layer,
+                });
+            }
+        }
+        Err(Forward::VaryMiss)
     }
 
     /// Stores a response (planned by [`crate::policy::plan_store`]) as the variant

@@ -592,6 +592,11 @@ pub struct RouteCacheConfig {
     /// removes before the response leaves, e.g. `[cdn-cache-control]`; absent means
     /// the cache section's `targeted_fields`, `[]` none.
     pub targeted_fields: Option<Vec<String>>,
+    /// A stored response with `Vary: Accept-Language` and one `Content-Language` also
+    /// answers a request whose single most preferred language is that one (RFC 9111
+    /// §4.1 normalisation by selection). Off by default: it assumes the origin picks
+    /// the response's language from `Accept-Language` alone and changes nothing else.
+    pub select_language: bool,
 }
 
 impl RouteCacheConfig {
@@ -610,6 +615,7 @@ impl Default for RouteCacheConfig {
             tags: Vec::new(),
             cdn: None,
             targeted_fields: None,
+            select_language: false,
         }
     }
 }

@@ -9,6 +9,7 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::Limited;
 use hyper::body::Incoming;
 
+pub use crate::listen::feed::NativeBody;
 use crate::upstream::http1::UpstreamBody;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -19,31 +20,34 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[error("client request body: {0}")]
 pub struct ClientBodyError(pub BoxError);
 
-/// A client request's body as the gateway receives it: none, for a request the
-/// native HTTP/1.1 server took (it takes only requests without a body), or hyper's.
+/// A client request's body as the gateway receives it: none, a `Content-Length` or
+/// chunked body the native HTTP/1.1 server reads (`listen/feed.rs`), or hyper's.
 #[derive(Debug)]
 pub enum ClientBody {
     Empty,
+    Native(NativeBody),
     Hyper(Incoming),
 }
 
 impl Body for ClientBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = BoxError;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
             ClientBody::Empty => Poll::Ready(None),
-            ClientBody::Hyper(body) => Pin::new(body).poll_frame(cx),
+            ClientBody::Native(body) => Pin::new(body).poll_frame(cx),
+            ClientBody::Hyper(body) => Pin::new(body).poll_frame(cx).map_err(|e| e.into()),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match self {
             ClientBody::Empty => true,
+            ClientBody::Native(body) => body.is_end_stream(),
             ClientBody::Hyper(body) => body.is_end_stream(),
         }
     }
@@ -51,6 +55,7 @@ impl Body for ClientBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             ClientBody::Empty => SizeHint::with_exact(0),
+            ClientBody::Native(body) => body.size_hint(),
             ClientBody::Hyper(body) => body.size_hint(),
         }
     }

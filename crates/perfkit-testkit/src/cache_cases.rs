@@ -55,6 +55,10 @@ pub struct CaseConfig {
     /// The route has no `cache:` block: every request passes through.
     #[serde(default)]
     pub uncached_route: bool,
+    /// The route's `cache.select_language`: a `Vary: Accept-Language` response answers
+    /// requests whose most preferred language is its `Content-Language`.
+    #[serde(default)]
+    pub select_language: bool,
 }
 
 #[derive(Debug, Deserialize)]

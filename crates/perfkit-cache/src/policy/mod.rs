@@ -54,7 +54,7 @@ pub use validation::{
     conditional_headers, evaluate_conditional, has_origin_preconditions, head_freshens,
     merge_headers, not_modified_headers, storable_headers, validates, Conditional, EntityTag,
 };
-pub use vary::{secondary_key, vary_fields};
+pub use vary::{language_selects, secondary_key, vary_fields};
 
 use crate::entry::Entry;
 
@@ -98,6 +98,10 @@ pub struct PolicyConfig {
     /// This cache's device token for `Surrogate-Control` directives targeted at a
     /// device (`max-age=60;TOKEN`); `None`: only untargeted directives apply.
     pub surrogate_device: Option<String>,
+    /// A stored response with `Vary: Accept-Language` and one `Content-Language`
+    /// also answers a request whose most preferred language is that one
+    /// ([`language_selects`]), not only requests with the same `Accept-Language`.
+    pub select_language: bool,
 }
 
 impl Default for PolicyConfig {
@@ -110,6 +114,7 @@ impl Default for PolicyConfig {
             keep_stale: Duration::from_secs(3600),
             store_partial: false,
             surrogate_device: None,
+            select_language: false,
         }
     }
 }

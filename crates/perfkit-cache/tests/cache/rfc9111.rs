@@ -71,6 +71,7 @@ impl Simulator {
             store_error_statuses: config.store_error_statuses.unwrap_or(true),
             store_set_cookie: config.store_set_cookie,
             store_partial: config.store_partial,
+            select_language: config.select_language,
             // The gateway's default device token, on routes that obey Surrogate-Control.
             surrogate_device: config
                 .targeted
@@ -151,8 +152,11 @@ impl Simulator {
 
     /// The stored variant for this request, or why there is none.
     fn lookup(&self, key: &str, request: &HeaderMap) -> Result<(String, Arc<Entry>), Forward> {
-        block(self.cache.lookup_response(key, request))
-            .map(|found| (found.variant_key, found.entry))
+        block(
+            self.cache
+                .lookup_response_with(key, request, self.policy.select_language),
+        )
+        .map(|found| (found.variant_key, found.entry))
     }
 
     /// Stores a response if the policy allows.

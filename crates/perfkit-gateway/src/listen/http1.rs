@@ -1,19 +1,25 @@
 //! The proxy workers' own HTTP/1.1 server for the common request: HTTP/1.1, origin
-//! form, a complete head of at most [`MAX_HEAD`] bytes and [`MAX_HEADERS`] fields, and
-//! no body (no `Transfer-Encoding`, no `Content-Length` other than 0, no `Expect`, no
-//! `Upgrade`).
+//! form, a complete head of at most [`MAX_HEAD`] bytes and [`MAX_HEADERS`] fields, no
+//! `Upgrade`; a body framed by one plain `Content-Length` or by `Transfer-Encoding:
+//! chunked` alone (decoded as the handler takes it, `listen/feed.rs`), and `Expect`
+//! only as `100-continue` (answered `100 Continue` when the handler first asks for the
+//! body).
 //!
-//! Anything else (a request with a body, HTTP/1.0, an h2c preface, a head httparse
-//! refuses or that is too large) hands the connection, with every byte already read,
-//! to hyper's server for the rest of its life, so hyper answers unusual and malformed
+//! Anything else (other transfer codings, HTTP/1.0, an h2c preface, a head httparse
+//! refuses or that is too large) hands the connection, with every byte already read, to
+//! hyper's server for the rest of its life, so hyper answers unusual and malformed
 //! requests exactly as it does on the admin listener. What this saves on every
 //! ordinary request is hyper's dispatcher: its state machine, the request body channel
-//! and a second pass over the response head (measured in BENCHMARKS.md).
+//! and a second pass over the response head (measured in BENCHMARKS.md). Serving
+//! bodies here too is what lets interim (`1xx`) responses reach HTTP/1.1 clients that
+//! send one: hyper's server has no API to write a `1xx` other than its own
+//! `100 Continue`.
 //!
 //! Deadlines are the listener's [`Watch`](super::connection::Watch): no first request
 //! within `header_read_timeout` drops the connection; no new request for
 //! `idle_timeout` (or a shutdown) closes it between requests. A head that has started
-//! to arrive must complete within `header_read_timeout`.
+//! to arrive must complete within `header_read_timeout`; a pause in a body is the
+//! upstream exchange's `client_body_timeout`.
 
 use std::convert::Infallible;
 use std::future::{poll_fn, Future};
@@ -25,7 +31,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body::Body as _;
@@ -37,10 +43,13 @@ use tokio_util::sync::CancellationToken;
 use super::connection::{
     accept_loop, builder, Accept, Accepted, Activity, Counted, Deadlines, GracefulConnection,
 };
+use super::feed::{Feed, Wants};
 use super::interim::Interim;
 use crate::body::{ClientBody, ResponseBody};
 use crate::deadline::{CoarseTimer, Deadline};
-use crate::upstream::http1::common_name;
+use crate::upstream::http1::{
+    common_name, decode, ChunkState, Framing as BodyFraming, Step as Decoded,
+};
 
 /// Heads longer than this go to hyper (which applies its own limits).
 pub(crate) const MAX_HEAD: usize = 16 * 1024;
@@ -175,6 +184,10 @@ impl GracefulConnection for Native {
 struct Head {
     parts: http::request::Parts,
     keep_alive: bool,
+    /// How the body is framed; `None`: no body.
+    body: Option<BodyFraming>,
+    /// `Expect: 100-continue`: the client may wait for `100 Continue` before the body.
+    expect_continue: bool,
 }
 
 // A head is parsed once per request and moved at once: boxing it would cost an
@@ -202,10 +215,18 @@ where
     let mut read = BytesMut::with_capacity(8 * 1024);
     let mut out: Vec<u8> = Vec::with_capacity(4 * 1024);
     let mut head_deadline = Deadline::default();
+    // Bytes of the previous request's body that its handler did not read: skipped
+    // before the next head (within `header_read_timeout`).
+    let mut discard: u64 = 0;
     loop {
         // A complete head, from what was read and more reads.
         let head = loop {
-            if !read.is_empty() {
+            if discard > 0 && !read.is_empty() {
+                let skipped = discard.min(read.len() as u64);
+                read.advance(skipped as usize);
+                discard -= skipped;
+            }
+            if discard == 0 && !read.is_empty() {
                 match parse(&mut read) {
                     Parsed::Complete(head) => break head,
                     Parsed::Partial if read.len() <= MAX_HEAD => {}
@@ -216,7 +237,7 @@ where
                 read.reserve(8 * 1024);
             }
             let filled = poll_fn(|cx| {
-                if read.is_empty() {
+                if read.is_empty() && discard == 0 {
                     if closing.load(Ordering::Relaxed) {
                         return Poll::Ready(Err(Closed::Asked));
                     }
@@ -243,24 +264,89 @@ where
         head_deadline.disarm();
         activity.start();
         let is_head = head.parts.method == Method::HEAD;
+        // A body: decoded from what was read and further reads as the handler asks.
+        let mut framing = head.body.unwrap_or(BodyFraming::Done);
+        let (feed, body) = match head.body {
+            None => (None, ClientBody::Empty),
+            Some(declared) => {
+                let length = match declared {
+                    BodyFraming::Length(n) => Some(n),
+                    _ => None,
+                };
+                let (feed, body) = Feed::new(length, head.expect_continue);
+                (Some(feed), ClientBody::Native(body))
+            }
+        };
+        let mut malformed = false;
         // The handler's future is large: pinned where it is built, so it is not
         // copied from one future's state into another's. While it waits, interim
-        // responses its upstream exchange queued are written to the client.
-        let handling = handler(Request::from_parts(head.parts, ClientBody::Empty));
+        // responses its upstream exchange queued are written to the client, and its
+        // body is read when it asks for more.
+        let handling = handler(Request::from_parts(head.parts, body));
         let mut handling = std::pin::pin!(handling);
         let response = loop {
-            let polled = poll_fn(|cx| match handling.as_mut().poll(cx) {
-                Poll::Ready(Ok(response)) => Poll::Ready(Some(response)),
-                Poll::Ready(Err(never)) => match never {},
-                Poll::Pending if interim.pending() => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
+            let polled = poll_fn(|cx| loop {
+                match handling.as_mut().poll(cx) {
+                    Poll::Ready(Ok(response)) => return Poll::Ready(Step::Respond(response)),
+                    Poll::Ready(Err(never)) => match never {},
+                    Poll::Pending if interim.pending() => return Poll::Ready(Step::Interim),
+                    Poll::Pending => {}
+                }
+                let Some(feed) = &feed else {
+                    return Poll::Pending;
+                };
+                match feed.wants(cx) {
+                    Wants::Nothing => return Poll::Pending,
+                    Wants::Continue => return Poll::Ready(Step::Continue),
+                    Wants::Read => loop {
+                        match decode(&mut framing, &mut read) {
+                            Decoded::Data(data) => {
+                                feed.push(data);
+                                if framing == BodyFraming::Done {
+                                    feed.finish();
+                                }
+                                break;
+                            }
+                            Decoded::Done => {
+                                feed.finish();
+                                break;
+                            }
+                            Decoded::Malformed(_) => {
+                                malformed = true;
+                                feed.cut_short();
+                                break;
+                            }
+                            Decoded::NeedMore => {}
+                        }
+                        if read.capacity() - read.len() < 1024 {
+                            read.reserve(16 * 1024);
+                        }
+                        match tokio_util::io::poll_read_buf(Pin::new(&mut stream), cx, &mut read) {
+                            Poll::Pending => return Poll::Pending,
+                            Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
+                                feed.cut_short();
+                                break;
+                            }
+                            Poll::Ready(Ok(_)) => {}
+                        }
+                    },
+                    // The handler takes what was decoded (or the error) at once.
+                }
             })
             .await;
             match polled {
-                Some(response) => break response,
-                None => {
+                Step::Respond(response) => break response,
+                Step::Interim => {
                     if write_interim(&mut stream, &interim).await.is_err() {
                         return None;
+                    }
+                }
+                Step::Continue => {
+                    if stream.write_all(CONTINUE).await.is_err() {
+                        return None;
+                    }
+                    if let Some(feed) = &feed {
+                        feed.continued();
                     }
                 }
             }
@@ -269,15 +355,81 @@ where
         if interim.pending() && write_interim(&mut stream, &interim).await.is_err() {
             return None;
         }
-        let keep_alive = head.keep_alive && !closing.load(Ordering::Relaxed);
+        let mut keep_alive = head.keep_alive && !closing.load(Ordering::Relaxed);
+        // A body the handler left unread: skipped before the next request when it has
+        // a length, is small and on its way; otherwise the connection closes after
+        // the response (a client still waiting for `100 Continue` may never send it).
+        let mut unread = 0;
+        if framing != BodyFraming::Done {
+            match (framing, &feed) {
+                (BodyFraming::Length(left), Some(feed))
+                    if left <= MAX_DISCARD && !feed.awaiting_continue() =>
+                {
+                    unread = left;
+                }
+                _ => {
+                    keep_alive = false;
+                    unread = 1;
+                }
+            }
+        }
+        if malformed {
+            keep_alive = false;
+        }
         out.clear();
         match respond(&mut stream, &mut out, response, is_head, keep_alive).await {
-            Ok(true) => {}
+            Ok(true) => discard = unread,
             Ok(false) | Err(_) => {
                 let _ = stream.shutdown().await;
+                if unread > 0 {
+                    linger(&mut stream, header_read_timeout).await;
+                }
                 return None;
             }
         }
+    }
+}
+
+/// What the connection does next while a request is handled.
+// Made and matched once per poll that returns, never stored: boxing the response
+// would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    Respond(Response<ResponseBody>),
+    Interim,
+    Continue,
+}
+
+/// The interim response that asks a client waiting on `Expect: 100-continue` for its body.
+const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// The most of an unread request body skipped to keep the connection open.
+const MAX_DISCARD: u64 = 64 * 1024;
+
+/// After the response to a request whose body was not read, reads (and drops) what
+/// the client still sends, up to a bound, so the close does not reset the connection
+/// under a response the client has not read yet.
+async fn linger(stream: &mut TcpStream, limit: Duration) {
+    let mut deadline = Deadline::default();
+    let mut scratch = BytesMut::with_capacity(8 * 1024);
+    let mut left: usize = 1024 * 1024;
+    while left > 0 {
+        scratch.clear();
+        let read = poll_fn(|cx| {
+            if deadline.poll(limit, cx).is_ready() {
+                return Poll::Ready(0);
+            }
+            match tokio_util::io::poll_read_buf(Pin::new(&mut *stream), cx, &mut scratch) {
+                Poll::Ready(Ok(n)) => Poll::Ready(n),
+                Poll::Ready(Err(_)) => Poll::Ready(0),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        if read == 0 {
+            return;
+        }
+        left = left.saturating_sub(read);
     }
 }
 
@@ -335,6 +487,8 @@ fn parse(read: &mut BytesMut) -> Parsed {
     };
     let mut headers = HeaderMap::with_capacity(count);
     let mut keep_alive = true;
+    let mut length = None;
+    let mut expect_continue = false;
     for &(name_at, name_len, value_at, value_len) in &spans[..count] {
         let (name_at, name_len) = (usize::from(name_at), usize::from(name_len));
         let (value_at, value_len) = (usize::from(value_at), usize::from(value_len));
@@ -346,12 +500,34 @@ fn parse(read: &mut BytesMut) -> Parsed {
         else {
             return other(read, head);
         };
-        if name == header::TRANSFER_ENCODING
-            || name == header::EXPECT
-            || name == header::UPGRADE
-            || (name == header::CONTENT_LENGTH && value.as_bytes() != b"0")
-        {
+        if name == header::UPGRADE {
             return other(read, head);
+        }
+        if name == header::CONTENT_LENGTH {
+            // One plain decimal length; anything else (a list, a sign, a second
+            // field, one beside `Transfer-Encoding`) is hyper's to refuse.
+            match (length, content_length(value.as_bytes())) {
+                (None, Some(declared)) => length = Some(BodyLength::Length(declared)),
+                _ => return other(read, head),
+            }
+        }
+        if name == header::TRANSFER_ENCODING {
+            // `chunked` alone, once; other codings are hyper's.
+            if length.is_some()
+                || !value
+                    .as_bytes()
+                    .trim_ascii()
+                    .eq_ignore_ascii_case(b"chunked")
+            {
+                return other(read, head);
+            }
+            length = Some(BodyLength::Chunked);
+        }
+        if name == header::EXPECT {
+            if expect_continue || !value.as_bytes().eq_ignore_ascii_case(b"100-continue") {
+                return other(read, head);
+            }
+            expect_continue = true;
         }
         if name == header::CONNECTION {
             if has_token(value.as_bytes(), b"upgrade") {
@@ -366,7 +542,31 @@ fn parse(read: &mut BytesMut) -> Parsed {
     parts.uri = uri;
     parts.version = Version::HTTP_11;
     parts.headers = headers;
-    Parsed::Complete(Head { parts, keep_alive })
+    Parsed::Complete(Head {
+        parts,
+        keep_alive,
+        body: match length {
+            None | Some(BodyLength::Length(0)) => None,
+            Some(BodyLength::Length(n)) => Some(BodyFraming::Length(n)),
+            Some(BodyLength::Chunked) => Some(BodyFraming::Chunked(ChunkState::Size)),
+        },
+        expect_continue,
+    })
+}
+
+/// A request body's framing as declared by its head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyLength {
+    Length(u64),
+    Chunked,
+}
+
+/// A `Content-Length` value: ASCII digits only, at most 18 of them (no overflow).
+fn content_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 18 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(value.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
 }
 
 /// Writes the queued interim response heads, in order, before the final response.
@@ -674,11 +874,31 @@ mod tests {
             parsed("GET / HTTP/1.1\r\nHost: x\r\n"),
             Parsed::Partial
         ));
+        let Parsed::Complete(head) = parsed(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-Continue\r\n\r\nabc",
+        ) else {
+            panic!("a Content-Length body is native");
+        };
+        assert_eq!(
+            (head.body, head.expect_continue),
+            (Some(BodyFraming::Length(3)), true)
+        );
+        let Parsed::Complete(head) =
+            parsed("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n")
+        else {
+            panic!("a chunked body is native");
+        };
+        assert_eq!(head.body, Some(BodyFraming::Chunked(ChunkState::Size)));
         for other in [
             "GET / HTTP/1.0\r\nHost: x\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
-            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            "PUT / HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 0\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
             "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n",
             "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n",

@@ -4,8 +4,9 @@
 //! (`listen/http1.rs`) writes them to the client before the final response.
 //!
 //! One `Interim` per client connection. It is open only while the native server
-//! serves that connection, whose requests are all HTTP/1.1: a connection handed to
-//! hyper (HTTP/1.0, bodies, h2c, ...) closes it, so HTTP/1.0 clients never receive a
+//! serves that connection, whose requests are all HTTP/1.1 (with or without a body):
+//! a connection handed to hyper (HTTP/1.0, h2c, transfer codings other than
+//! `chunked`, ...) closes it, so HTTP/1.0 clients never receive a
 //! `1xx` (RFC 9110 §15.2) and nothing queues where no one writes. Only a request's own
 //! (foreground) exchanges are given the queue: a background revalidation's interim
 //! responses belong to no client request.

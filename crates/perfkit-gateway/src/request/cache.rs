@@ -177,6 +177,7 @@ impl RouteCache {
                 keep_stale: global.keep_stale,
                 store_partial: global.store_partial,
                 surrogate_device: surrogate.then(|| global.surrogate_device.clone()),
+                select_language: route.select_language,
             },
             surrogate_capability,
             x_cache: route.x_cache_header,
@@ -378,7 +379,10 @@ pub(super) async fn through(
         }
         (response, Outcome::Bypass, None)
     } else {
-        match cache.lookup_response(&key, request).await {
+        match cache
+            .lookup_response_with(&key, request, rc.policy.select_language)
+            .await
+        {
             // An incomplete entry answers only a range it holds (§3.3).
             Ok(found) if !policy::can_answer(&parts.method, request, &found.entry) => {
                 status.fwd = Some(Forward::Partial);
@@ -718,7 +722,7 @@ async fn miss(
         Flight::Follower(follower) => {
             if follower.wait().await.is_ok() {
                 let found = cache
-                    .lookup_response(key, request)
+                    .lookup_response_with(key, request, rc.policy.select_language)
                     .await
                     .ok()
                     .filter(|f| policy::can_answer(&origin.parts.method, request, &f.entry));

@@ -655,7 +655,7 @@ fn content_length(value: &[u8]) -> Option<u64> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ChunkState {
+pub(crate) enum ChunkState {
     /// Expecting a `size[;extensions]\r\n` line.
     Size,
     /// Inside chunk data with this many bytes left.
@@ -667,7 +667,7 @@ enum ChunkState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Framing {
+pub(crate) enum Framing {
     Length(u64),
     Chunked(ChunkState),
     UntilClose,
@@ -828,15 +828,16 @@ impl Body for UpstreamBody {
 
 /// What the decoder made of the buffered bytes.
 #[derive(Debug)]
-enum Step {
+pub(crate) enum Step {
     Data(Bytes),
     Done,
     NeedMore,
     Malformed(&'static str),
 }
 
-/// Takes the next piece of body out of `buf` according to `framing`.
-fn decode(framing: &mut Framing, buf: &mut BytesMut) -> Step {
+/// Takes the next piece of body out of `buf` according to `framing` (also the
+/// workers' own server's request bodies, `listen/http1.rs`).
+pub(crate) fn decode(framing: &mut Framing, buf: &mut BytesMut) -> Step {
     loop {
         match *framing {
             Framing::Done => return Step::Done,

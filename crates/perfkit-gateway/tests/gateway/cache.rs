@@ -714,7 +714,7 @@ async fn a_body_of_unknown_length_is_teed_and_stored_only_within_the_limit() {
 
 /// An origin that answers every request with an interim `103 Early Hints` (carrying
 /// `x-early`) before its final, cacheable `200`; it counts the requests it reads.
-async fn early_hints_origin() -> (
+pub(crate) async fn early_hints_origin() -> (
     std::net::SocketAddr,
     std::sync::Arc<std::sync::atomic::AtomicUsize>,
 ) {

@@ -33,9 +33,12 @@ fn config(origin: &CacheOrigin, case: &Case) -> String {
         cache.push_str(&format!("  targeted_fields: [{}]\n", c.targeted.join(", ")));
     }
     let route_cache = if c.uncached_route {
-        ""
+        String::new()
     } else {
-        "    cache:\n      x_cache_header: true\n"
+        format!(
+            "    cache:\n      x_cache_header: true\n      select_language: {}\n",
+            c.select_language
+        )
     };
     format!(
         "upstreams:\n  app:\n    servers:\n      - address: {}\nroutes:\n  - name: app\n    path_prefix: /\n    upstream: app\n{route_cache}{cache}",

@@ -1,7 +1,9 @@
-//! The workers' own HTTP/1.1 server (requests without a body) and its hand-over to
-//! hyper (everything else), seen from raw client sockets: pipelining, framing of
-//! streamed bodies, `Connection: close`, a connection that switches to hyper halfway,
-//! and the header read timeout on a later request.
+//! The workers' own HTTP/1.1 server (requests without a body or with a
+//! `Content-Length` one) and its hand-over to hyper (everything else), seen from raw
+//! client sockets: pipelining, request bodies arriving in parts, `Expect:
+//! 100-continue`, unread and cut-short bodies, framing of streamed bodies,
+//! `Connection: close`, a connection that switches to hyper halfway, and the header
+//! read timeout on a later request.
 
 use std::time::{Duration, Instant};
 
@@ -157,12 +159,12 @@ async fn pipelined_requests_are_answered_in_order_on_one_connection() {
 }
 
 #[tokio::test]
-async fn a_request_with_a_body_moves_the_connection_to_hyper_without_losing_a_byte() {
+async fn bodies_stay_native_and_http10_moves_the_connection_to_hyper_without_losing_a_byte() {
     let peer = SampleUpstream::start_named("switch").await.unwrap();
     let gw = gateway(&single_group("round_robin", &[&peer], "")).await;
     let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
-    // A native GET, then a POST with a body and a GET pipelined behind it: the POST
-    // and everything after it are hyper's.
+    // A native GET, a POST with a Content-Length body and a chunked one (native too),
+    // then an HTTP/1.0 request and a GET pipelined behind it: those two are hyper's.
     stream
         .write_all(b"GET /before HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -171,15 +173,30 @@ async fn a_request_with_a_body_moves_the_connection_to_hyper_without_losing_a_by
     let before = answer(&mut stream, &mut buffer, false).await;
     assert_eq!(Echo::parse(&before.body).unwrap().path, "/before");
     stream
+        .write_all(b"POST /sized HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        .await
+        .unwrap();
+    let sized = answer(&mut stream, &mut buffer, false).await;
+    let echo = Echo::parse(&sized.body).unwrap();
+    assert_eq!((echo.method.as_str(), echo.body_len), ("POST", 5));
+    stream
         .write_all(
-            b"POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello\
+            b"POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nx-trailer: t\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let chunked = answer(&mut stream, &mut buffer, false).await;
+    let echo = Echo::parse(&chunked.body).unwrap();
+    assert_eq!((echo.path.as_str(), echo.body_len), ("/chunked", 11));
+    stream
+        .write_all(
+            b"GET /old HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n\
               GET /after HTTP/1.1\r\nHost: x\r\n\r\n",
         )
         .await
         .unwrap();
-    let post = answer(&mut stream, &mut buffer, false).await;
-    let echo = Echo::parse(&post.body).unwrap();
-    assert_eq!((echo.method.as_str(), echo.body_len), ("POST", 5));
+    let old = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!(Echo::parse(&old.body).unwrap().path, "/old");
     let after = answer(&mut stream, &mut buffer, false).await;
     assert_eq!(Echo::parse(&after.body).unwrap().path, "/after");
     // HTTP/1.0 is hyper's from the first byte, and still answered.
@@ -262,4 +279,136 @@ async fn a_later_request_head_that_stalls_is_cut_off_after_the_header_read_timeo
         started.elapsed()
     );
     assert_eq!(peer.requests(), 1);
+}
+
+#[tokio::test]
+async fn content_length_bodies_are_read_as_they_arrive_and_expect_continue_is_answered() {
+    let peer = SampleUpstream::start_named("bodies").await.unwrap();
+    let gw = gateway(&single_group("round_robin", &[&peer], "")).await;
+    let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
+    let mut buffer = Vec::new();
+    // The body in two writes, the second only after the first reached the gateway's
+    // socket: the handler asks for more and the connection reads it.
+    stream
+        .write_all(b"PUT /two HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+        .await
+        .unwrap();
+    stream.write_all(b"world").await.unwrap();
+    let two = answer(&mut stream, &mut buffer, false).await;
+    let echo = Echo::parse(&two.body).unwrap();
+    assert_eq!((echo.method.as_str(), echo.body_len), ("PUT", 10));
+    // Expect: 100-continue: the client sends nothing more until told to go on.
+    stream
+        .write_all(
+            b"POST /wait HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+        fill(&mut stream, &mut buffer).await;
+    }
+    assert!(
+        buffer.starts_with(b"HTTP/1.1 100 Continue\r\n\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&buffer)
+    );
+    buffer.drain(..b"HTTP/1.1 100 Continue\r\n\r\n".len());
+    stream.write_all(b"abc").await.unwrap();
+    let waited = answer(&mut stream, &mut buffer, false).await;
+    let echo = Echo::parse(&waited.body).unwrap();
+    assert_eq!((echo.path.as_str(), echo.body_len), ("/wait", 3));
+    assert_eq!(peer.requests(), 2);
+}
+
+#[tokio::test]
+async fn an_unread_small_body_is_skipped_and_a_body_cut_short_is_answered_400_or_closed() {
+    let peer = SampleUpstream::start_named("unread").await.unwrap();
+    let gw = gateway_with(
+        "max_body_size: 1KiB",
+        "",
+        &single_group("round_robin", &[&peer], ""),
+    )
+    .await;
+    let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
+    let mut buffer = Vec::new();
+    // Declared too large: 413 without reading the body, whose bytes are skipped so the
+    // request pipelined behind it is still answered on this connection.
+    let mut pipelined = b"POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n".to_vec();
+    pipelined.extend_from_slice(&[b'x'; 2000]);
+    pipelined.extend_from_slice(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.write_all(&pipelined).await.unwrap();
+    assert_eq!(answer(&mut stream, &mut buffer, false).await.status, 413);
+    let next = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!(Echo::parse(&next.body).unwrap().path, "/next");
+    assert_eq!(peer.requests(), 1);
+    // A client that closes its side halfway through its body: a 400 (or a close, if the
+    // upstream exchange failed first), and the gateway keeps serving.
+    let mut cut = TcpStream::connect(gw.addr()).await.unwrap();
+    cut.write_all(b"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part")
+        .await
+        .unwrap();
+    cut.shutdown().await.unwrap();
+    let mut seen = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), cut.read_to_end(&mut seen))
+        .await
+        .expect("the gateway ends the exchange")
+        .ok();
+    assert!(
+        seen.is_empty() || seen.starts_with(b"HTTP/1.1 400"),
+        "{:?}",
+        String::from_utf8_lossy(&seen)
+    );
+    stream
+        .write_all(b"GET /still HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let still = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!(Echo::parse(&still.body).unwrap().path, "/still");
+}
+
+#[tokio::test]
+async fn interim_responses_reach_a_client_sending_a_chunked_body_and_not_an_http10_one() {
+    let (origin, count) = crate::cache::early_hints_origin().await;
+    let gw = gateway(&format!(
+        "upstreams:\n  app:\n    servers:\n      - address: {origin}\nroutes:\n  - name: app\n    path_prefix: /\n    upstream: app\n"
+    ))
+    .await;
+    let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
+    let mut buffer = Vec::new();
+    stream
+        .write_all(b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        .await
+        .unwrap();
+    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+        fill(&mut stream, &mut buffer).await;
+    }
+    let end = buffer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let early = String::from_utf8_lossy(&buffer[..end]).into_owned();
+    assert!(early.starts_with("HTTP/1.1 103 "), "{early:?}");
+    assert!(
+        early.contains("link: </style.css>") && early.contains("x-early: test"),
+        "{early:?}"
+    );
+    buffer.drain(..end);
+    let last = answer(&mut stream, &mut buffer, false).await;
+    assert_eq!((last.status, last.body.as_slice()), (200, &b"final"[..]));
+    assert!(
+        last.header("x-early").is_none(),
+        "never merged into the final response"
+    );
+    // (The test origin reads only heads: it counts the body's last chunk as one more.)
+    assert!(count.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // HTTP/1.0 (hyper's): the final response only.
+    let mut old = TcpStream::connect(gw.addr()).await.unwrap();
+    old.write_all(b"POST /o HTTP/1.0\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), old.read_to_end(&mut seen))
+        .await
+        .unwrap()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(seen.starts_with("HTTP/1.0 200"), "{seen:?}");
+    assert!(!seen.contains(" 103 "), "{seen:?}");
 }
