@@ -871,6 +871,119 @@ fn n_plus_one(ctx: &mut Ctx) {
     lazy_related_access(ctx);
     queries_per_iteration(ctx);
     commit_per_row(ctx);
+    recursive_walk_queries(ctx);
+}
+
+/// `row.children.all()`-style text: a query of a relation of `var` (`fo.children.all()`,
+/// `folder.files.filter(...)`).
+fn queries_relation_of(text: &str, var: &str) -> bool {
+    text.match_indices(var).any(|(i, _)| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        if text[..i].ends_with(word) {
+            return false;
+        }
+        let Some(rest) = text[i + var.len()..].strip_prefix('.') else {
+            return false;
+        };
+        let relation: String = rest.chars().take_while(|c| word(*c)).collect();
+        let after = &rest[relation.len()..];
+        !relation.is_empty()
+            && [
+                "all(",
+                "filter(",
+                "exclude(",
+                "order_by(",
+                "select_related(",
+                "prefetch_related(",
+            ]
+            .iter()
+            .any(|m| after.strip_prefix('.').is_some_and(|a| a.starts_with(m)))
+    })
+}
+
+/// `n-plus-one`: a recursive walk over a tree of rows that queries each node's children
+/// (`for fo in folders: walk(fo.children.all())`, or through a helper that does it,
+/// `for f in folders: self._copy_folder(f)` where `_copy_folder(folder)` calls back into the
+/// walk with `folder.children.all()`): one query per node of the tree.
+fn recursive_walk_queries(ctx: &mut Ctx) {
+    // Functions of this file by name, with their parameters.
+    let functions = ctx.src.nodes_of(&["function_definition"]);
+    let named = |name: &str| {
+        functions
+            .iter()
+            .copied()
+            .find(|f| f.field("name").is_some_and(|n| ctx.text(n) == name))
+    };
+    let mut found = Vec::new();
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        let Some(walk) = function.field("name").map(|n| ctx.text(n)) else {
+            continue;
+        };
+        let loops = loops_around(ctx, call);
+        let Some(row_loop) = loops.first() else {
+            continue;
+        };
+        if row_loop.iterable.is_none()
+            || row_loop
+                .iterable
+                .is_some_and(|i| is_constant_collection(ctx, i, 0))
+        {
+            continue;
+        }
+        let callee = syntax::callee(ctx.src, call);
+        let callee = callee.strip_prefix("self.").unwrap_or(&callee);
+        let args = call.field("arguments").map(|a| ctx.text(a)).unwrap_or("");
+        let per_node = if callee == walk {
+            // The walk itself, handed a node's children.
+            row_loop.vars.iter().any(|v| queries_relation_of(args, v))
+        } else {
+            // A helper handed the node, which walks on with its children.
+            named(callee).is_some_and(|helper| {
+                helper != function
+                    && syntax::parameter_names(ctx.src, helper)
+                        .iter()
+                        .filter(|p| *p != "self")
+                        .any(|p| {
+                            ctx.src
+                                .find_in_scope(helper, &["call"])
+                                .into_iter()
+                                .any(|c| {
+                                    let inner = syntax::callee(ctx.src, c);
+                                    inner.strip_prefix("self.").unwrap_or(&inner) == walk
+                                        && c.field("arguments")
+                                            .is_some_and(|a| queries_relation_of(ctx.text(a), p))
+                                })
+                        })
+            }) && row_loop
+                .vars
+                .iter()
+                .any(|v| args.split([',', '(', ')', ' ']).any(|a| a == *v))
+        };
+        if per_node {
+            found.push((call, walk.to_string(), callee.to_string()));
+        }
+    }
+    for (call, walk, callee) in found {
+        // The children query itself already reported as a lazy relation per row.
+        let inside = ctx.out.iter().any(|f| {
+            f.rule == RuleId::NPlusOne
+                && f.start_byte >= call.start_byte()
+                && f.end_byte <= call.end_byte()
+        });
+        if inside {
+            continue;
+        }
+        let message = format!(
+            "`{callee}` walks the tree one node at a time: every node of the loop in `{walk}` runs its own query for its children (and their rows), so a tree of N folders costs N round trips or more"
+        );
+        let fix = "# Load the subtree in one query (an MPTT/treebeard descendants queryset,
+# a recursive CTE, or all rows of the tree grouped by parent in memory)
+nodes = Folder.objects.filter(tree_id=root.tree_id, lft__gte=root.lft, rght__lte=root.rght)";
+        ctx.report(RuleId::NPlusOne, call, message, fix);
+    }
 }
 
 /// `session.delete(row); session.commit()` in a loop over rows: one transaction per row (a
