@@ -2437,6 +2437,19 @@ fn acquires(callee: &str) -> bool {
             | "urllib3.HTTPConnectionPool"
             | "urllib3.HTTPSConnectionPool"
             | "urllib3.PoolManager"
+            | "smtplib.SMTP"
+            | "smtplib.SMTP_SSL"
+            | "smtplib.LMTP"
+            | "imaplib.IMAP4"
+            | "imaplib.IMAP4_SSL"
+            | "poplib.POP3"
+            | "poplib.POP3_SSL"
+            | "ftplib.FTP_TLS"
+            | "paramiko.SSHClient"
+            | "gzip.open"
+            | "gzip.GzipFile"
+            | "bz2.open"
+            | "lzma.open"
     ) || (method == "connect" && recv.contains("engine"))
         || method == "raw_connection"
         || method == "getconn"
@@ -2485,10 +2498,35 @@ const RELEASES: &[&str] = &[
     "disconnect",
 ];
 
+/// A call of a function of this file that hands back a fresh connection or handle on every
+/// path (`def _get_smtp_connection(...): return smtplib.SMTP(...)`): the caller acquires it.
+fn returns_acquisition(ctx: &Ctx, call: Node) -> bool {
+    let callee = syntax::callee(ctx.src, call);
+    if callee.contains('.') {
+        return false;
+    }
+    ctx.src.nodes_of(&["function_definition"]).iter().any(|f| {
+        if f.field("name").is_none_or(|n| ctx.text(n) != callee) {
+            return false;
+        }
+        let returns: Vec<Node> = ctx
+            .src
+            .find_in_scope(*f, &["return_statement"])
+            .into_iter()
+            .filter(|r| syntax::enclosing_function(ctx.src, *r) == Some(*f))
+            .collect();
+        !returns.is_empty()
+            && returns.iter().all(|r| {
+                r.named_child(0)
+                    .is_some_and(|v| v.kind() == "call" && acquires(&ctx.resolved_callee(v)))
+            })
+    })
+}
+
 fn connection_leak(ctx: &mut Ctx) {
     for call in ctx.src.nodes_of(&["call"]) {
         let callee = ctx.resolved_callee(call);
-        let acquired = acquires(&callee);
+        let acquired = acquires(&callee) || returns_acquisition(ctx, call);
         let per_request = creates_per_request(&callee) && ctx.handler_of(call).is_some();
         if !acquired && !per_request {
             continue;
