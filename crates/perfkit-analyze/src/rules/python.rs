@@ -1844,6 +1844,26 @@ fn is_sync_store(ctx: &Ctx, name: &str, at: Node) -> bool {
     })
 }
 
+/// The `async def` that runs `call` on the event loop, and its name: not awaited, not handed
+/// to a thread, not start-up code, and not a function `reported` already holds.
+fn unawaited_in_async<'t>(
+    ctx: &Ctx<'_, 't>,
+    call: Node<'t>,
+    reported: &HashSet<usize>,
+) -> Option<(Node<'t>, &'t str)> {
+    let function = syntax::enclosing_function(ctx.src, call)?;
+    if function.kind() != "function_definition"
+        || !syntax::is_async(function)
+        || reported.contains(&function.id())
+        || ctx.src.parent(call).is_some_and(|p| p.kind() == "await")
+        || runs_in_thread(ctx, call, function)
+    {
+        return None;
+    }
+    let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
+    (!runs_once_at_startup(ctx, function, name)).then_some((function, name))
+}
+
 /// A synchronous database session or connection handed to the function as a parameter:
 /// annotated with a sync session type (`session: Session`, `conn: sqlite3.Connection`,
 /// `Annotated[Session, Depends(get_db)]`, not `AsyncSession`), or injected by a dependency
@@ -1921,21 +1941,9 @@ fn is_sync_session_parameter(ctx: &Ctx, name: &str, at: Node) -> bool {
 fn sync_store_in_async(ctx: &mut Ctx) {
     let mut reported = HashSet::new();
     for call in ctx.src.nodes_of(&["call"]) {
-        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+        let Some((function, name)) = unawaited_in_async(ctx, call, &reported) else {
             continue;
         };
-        if function.kind() != "function_definition"
-            || !syntax::is_async(function)
-            || reported.contains(&function.id())
-            || ctx.src.parent(call).is_some_and(|p| p.kind() == "await")
-            || runs_in_thread(ctx, call, function)
-        {
-            continue;
-        }
-        let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
-        if runs_once_at_startup(ctx, function, name) {
-            continue;
-        }
         let callee = syntax::callee(ctx.src, call);
         if callee.contains("valid") || callee == "isinstance" {
             continue;
@@ -1999,20 +2007,10 @@ fn sync_project_io_in_async(ctx: &mut Ctx) {
     };
     let mut reported = HashSet::new();
     for call in ctx.src.nodes_of(&["call"]) {
-        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+        let Some((function, name)) = unawaited_in_async(ctx, call, &reported) else {
             continue;
         };
-        if function.kind() != "function_definition"
-            || !syntax::is_async(function)
-            || ctx.handler_of(function).is_none()
-            || reported.contains(&function.id())
-            || ctx.src.parent(call).is_some_and(|p| p.kind() == "await")
-            || runs_in_thread(ctx, call, function)
-        {
-            continue;
-        }
-        let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
-        if runs_once_at_startup(ctx, function, name) {
+        if ctx.handler_of(function).is_none() {
             continue;
         }
         let Some((callee, full)) = imported_name(ctx, call) else {
