@@ -874,6 +874,16 @@ fn n_plus_one(ctx: &mut Ctx) {
     recursive_walk_queries(ctx);
 }
 
+/// Queryset methods that run (or build) a query of a relation (`.children.all()`).
+const RELATION_QUERIES: &[&str] = &[
+    ".all(",
+    ".filter(",
+    ".exclude(",
+    ".order_by(",
+    ".select_related(",
+    ".prefetch_related(",
+];
+
 /// `row.children.all()`-style text: a query of a relation of `var` (`fo.children.all()`,
 /// `folder.files.filter(...)`).
 fn queries_relation_of(text: &str, var: &str) -> bool {
@@ -887,17 +897,7 @@ fn queries_relation_of(text: &str, var: &str) -> bool {
         };
         let relation: String = rest.chars().take_while(|c| word(*c)).collect();
         let after = &rest[relation.len()..];
-        !relation.is_empty()
-            && [
-                "all(",
-                "filter(",
-                "exclude(",
-                "order_by(",
-                "select_related(",
-                "prefetch_related(",
-            ]
-            .iter()
-            .any(|m| after.strip_prefix('.').is_some_and(|a| a.starts_with(m)))
+        !relation.is_empty() && RELATION_QUERIES.iter().any(|m| after.starts_with(m))
     })
 }
 
@@ -906,58 +906,68 @@ fn queries_relation_of(text: &str, var: &str) -> bool {
 /// `for f in folders: self._copy_folder(f)` where `_copy_folder(folder)` calls back into the
 /// walk with `folder.children.all()`): one query per node of the tree.
 fn recursive_walk_queries(ctx: &mut Ctx) {
-    // Functions of this file by name, with their parameters.
-    let functions = ctx.src.nodes_of(&["function_definition"]);
-    let named = |name: &str| {
-        functions
+    // Which functions each function calls with a relation query of one of its parameters
+    // (`_copy_folder(folder)` calling `walk(folder.children.all())`): a cheap text test first.
+    let calls = ctx.src.nodes_of(&["call"]);
+    let mut walks_on: HashMap<&str, Vec<String>> = HashMap::new();
+    for call in &calls {
+        let Some(args) = call.field("arguments").map(|a| ctx.text(a)) else {
+            continue;
+        };
+        if !RELATION_QUERIES.iter().any(|m| args.contains(m)) {
+            continue;
+        }
+        let Some(function) = syntax::enclosing_function(ctx.src, *call) else {
+            continue;
+        };
+        let Some(name) = function.field("name").map(|n| ctx.text(n)) else {
+            continue;
+        };
+        let params = syntax::parameter_names(ctx.src, function);
+        if params
             .iter()
-            .copied()
-            .find(|f| f.field("name").is_some_and(|n| ctx.text(n) == name))
-    };
+            .any(|p| p != "self" && queries_relation_of(args, p))
+        {
+            let callee = syntax::callee(ctx.src, *call);
+            let callee = callee.strip_prefix("self.").unwrap_or(&callee).to_string();
+            walks_on.entry(name).or_default().push(callee);
+        }
+    }
     let mut found = Vec::new();
-    for call in ctx.src.nodes_of(&["call"]) {
+    for call in calls {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
             continue;
         };
         let Some(walk) = function.field("name").map(|n| ctx.text(n)) else {
             continue;
         };
+        let callee = syntax::callee(ctx.src, call);
+        let callee = callee.strip_prefix("self.").unwrap_or(&callee);
+        let itself = callee == walk;
+        // A helper handed the node, which walks on with its children.
+        let through_helper = !itself
+            && walks_on
+                .get(callee)
+                .is_some_and(|w| w.iter().any(|c| c == walk));
+        if !itself && !through_helper {
+            continue;
+        }
         let loops = loops_around(ctx, call);
         let Some(row_loop) = loops.first() else {
             continue;
         };
-        if row_loop.iterable.is_none()
-            || row_loop
-                .iterable
-                .is_some_and(|i| is_constant_collection(ctx, i, 0))
+        if row_loop
+            .iterable
+            .is_none_or(|i| is_constant_collection(ctx, i, 0))
         {
             continue;
         }
-        let callee = syntax::callee(ctx.src, call);
-        let callee = callee.strip_prefix("self.").unwrap_or(&callee);
         let args = call.field("arguments").map(|a| ctx.text(a)).unwrap_or("");
-        let per_node = if callee == walk {
+        let per_node = if itself {
             // The walk itself, handed a node's children.
             row_loop.vars.iter().any(|v| queries_relation_of(args, v))
         } else {
-            // A helper handed the node, which walks on with its children.
-            named(callee).is_some_and(|helper| {
-                helper != function
-                    && syntax::parameter_names(ctx.src, helper)
-                        .iter()
-                        .filter(|p| *p != "self")
-                        .any(|p| {
-                            ctx.src
-                                .find_in_scope(helper, &["call"])
-                                .into_iter()
-                                .any(|c| {
-                                    let inner = syntax::callee(ctx.src, c);
-                                    inner.strip_prefix("self.").unwrap_or(&inner) == walk
-                                        && c.field("arguments")
-                                            .is_some_and(|a| queries_relation_of(ctx.text(a), p))
-                                })
-                        })
-            }) && row_loop
+            row_loop
                 .vars
                 .iter()
                 .any(|v| args.split([',', '(', ')', ' ']).any(|a| a == *v))
@@ -1968,9 +1978,6 @@ fn sync_store_in_async(ctx: &mut Ctx) {
             .map(|(r, _)| r)
             .filter(|r| !r.contains('.'));
         let store = receiver.filter(|r| sync_store(r)).or_else(|| {
-            if calls_async_function(ctx, call) {
-                return None;
-            }
             let args = call.field("arguments")?;
             let mut cursor = args.walk();
             let found = args.named_children(&mut cursor).find_map(|a| {
@@ -1981,7 +1988,7 @@ fn sync_store_in_async(ctx: &mut Ctx) {
                 (value.kind() == "identifier" && sync_store(ctx.text(value)))
                     .then(|| ctx.text(value))
             });
-            found
+            found.filter(|_| !calls_async_function(ctx, call))
         });
         let Some(store) = store else {
             continue;
@@ -2496,35 +2503,34 @@ const RELEASES: &[&str] = &[
     "disconnect",
 ];
 
-/// A call of a function of this file that hands back a fresh connection or handle on every
-/// path (`def _get_smtp_connection(...): return smtplib.SMTP(...)`): the caller acquires it.
-fn returns_acquisition(ctx: &Ctx, call: Node) -> bool {
-    let callee = syntax::callee(ctx.src, call);
-    if callee.contains('.') {
-        return false;
-    }
-    ctx.src.nodes_of(&["function_definition"]).iter().any(|f| {
-        if f.field("name").is_none_or(|n| ctx.text(n) != callee) {
-            return false;
-        }
+/// The functions of this file that hand back a fresh connection or handle on every path
+/// (`def _get_smtp_connection(...): return smtplib.SMTP(...)`): their callers acquire it.
+fn acquisition_factories<'t>(ctx: &Ctx<'_, 't>) -> HashSet<&'t str> {
+    let mut factories = HashSet::new();
+    for f in ctx.src.nodes_of(&["function_definition"]) {
         let returns: Vec<Node> = ctx
             .src
-            .find_in_scope(*f, &["return_statement"])
+            .find_in_scope(f, &["return_statement"])
             .into_iter()
-            .filter(|r| syntax::enclosing_function(ctx.src, *r) == Some(*f))
+            .filter(|r| syntax::enclosing_function(ctx.src, *r) == Some(f))
             .collect();
-        !returns.is_empty()
+        let fresh = !returns.is_empty()
             && returns.iter().all(|r| {
                 r.named_child(0)
                     .is_some_and(|v| v.kind() == "call" && acquires(&ctx.resolved_callee(v)))
-            })
-    })
+            });
+        if let Some(name) = f.field("name").filter(|_| fresh) {
+            factories.insert(ctx.text(name));
+        }
+    }
+    factories
 }
 
 fn connection_leak(ctx: &mut Ctx) {
+    let factories = acquisition_factories(ctx);
     for call in ctx.src.nodes_of(&["call"]) {
         let callee = ctx.resolved_callee(call);
-        let acquired = acquires(&callee) || returns_acquisition(ctx, call);
+        let acquired = acquires(&callee) || factories.contains(callee.as_str());
         let per_request = creates_per_request(&callee) && ctx.handler_of(call).is_some();
         if !acquired && !per_request {
             continue;
