@@ -475,11 +475,52 @@ fn python_handlers(source: &Source) -> Vec<Handler> {
                         name,
                         line,
                     });
+                } else if let Some(framework) = returns_response(source, function) {
+                    // Registered elsewhere (`router.add_api_route(path, f)`, a URL map in
+                    // another module), but it answers a request itself.
+                    handlers.push(Handler {
+                        range,
+                        framework: Some(framework),
+                        methods: Vec::new(),
+                        path: None,
+                        name,
+                        line,
+                    });
                 }
             }
         }
     }
     handlers
+}
+
+/// A module-level function that returns a web framework's response object it builds
+/// (`return StreamingResponse(buf, ...)`, `return FileResponse(path)`, `return
+/// send_file(...)`), in a file that imports that framework: a request handler, wherever it
+/// is routed from.
+fn returns_response(source: &Source, function: Node) -> Option<Framework> {
+    let framework = if source.imports("fastapi") || source.imports("starlette") {
+        Framework::FastApi
+    } else if source.imports("flask") {
+        Framework::Flask
+    } else if source.imports("django") {
+        Framework::Django
+    } else {
+        return None;
+    };
+    let answers = source
+        .find_in_scope(function, &["return_statement"])
+        .into_iter()
+        .filter(|r| syntax::enclosing_function(source, *r) == Some(function))
+        .filter_map(|r| r.named_child(0))
+        .any(|value| {
+            value.kind() == "call" && {
+                let callee = callee(source, value);
+                let name = method_name(&callee);
+                (name.ends_with("Response") && name != "Response")
+                    || matches!(name, "send_file" | "make_response")
+            }
+        });
+    answers.then_some(framework)
 }
 
 fn is_js_function(node: Node) -> bool {

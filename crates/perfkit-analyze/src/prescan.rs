@@ -4,9 +4,11 @@
 //!
 //! Architecture invariant: every Python rule fires only on code that has one of the
 //! words below: a loop (`for`, `while`), an `async def`, a request handler (a decorator,
-//! a `View`/`Mixin` class, a `request` parameter), or a resource acquisition the
-//! connection-leak rule knows (`open`, `connect`, `socket`, `FTP`, `…ession`, `…Client`,
-//! `getconn`, `acquire`, `…Pool…`). A rule that can fire without any of them must add its word
+//! a `View`/`Mixin` class, a `request` parameter, a response object a handler returns:
+//! `…Response`, `send_file`, `make_response`), or a resource acquisition the
+//! connection-leak rule knows (`open`, `connect`, `socket`, `FTP`, `SMTP`/`LMTP`, `IMAP`,
+//! `POP3`, `GzipFile`, `…ession`, `…Client`, `getconn`, `acquire`, `…Pool…`). A rule that can
+//! fire without any of them must add its word
 //! here; `prescan_and_full_parse_find_the_same` checks the fixtures tree both ways.
 //! JavaScript and TypeScript are always parsed: their loops (`.map(`, `.forEach(`),
 //! `async`/`await` and exports are in nearly every file, so a pre-scan would skip
@@ -19,8 +21,24 @@ const PYTHON_WORDS: &[&str] = &["for", "while", "async", "request"];
 
 /// Text that may appear anywhere inside a word (class bases, callee segments).
 const PYTHON_PARTS: &[&str] = &[
-    "View", "Mixin", "open", "connect", "socket", "FTP", "ession", "Client", "getconn", "acquire",
+    "View",
+    "Mixin",
+    "open",
+    "connect",
+    "socket",
+    "FTP",
+    "ession",
+    "Client",
+    "getconn",
+    "acquire",
     "Pool",
+    "Response",
+    "send_file",
+    "make_response",
+    "MTP",
+    "IMAP",
+    "POP3",
+    "GzipFile",
 ];
 
 /// Whether a rule may find something in `text`; `false` only when none can.
@@ -65,6 +83,9 @@ mod tests {
             "def f():\n    conn = psycopg2.connect(dsn)\n",
             "def f():\n    s = requests.Session()\n",
             "def f():\n    f = open(path)\n",
+            "def f():\n    smtp = smtplib.SMTP(host)\n",
+            "def f():\n    out = gzip.GzipFile(fileobj=buf)\n",
+            "def export():\n    return FileResponse(build_pdf_report())\n",
         ] {
             assert!(may_find(Language::Python, trigger), "{trigger}");
         }

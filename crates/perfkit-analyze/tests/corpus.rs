@@ -51,10 +51,10 @@ const HELD_OUT_3_RECALL_FLOOR: f64 = 0.63;
 /// misses and false alarms are printed like the third set's.
 const HELD_OUT_4: &str = "heldout4/";
 
-/// Regression floors for the fourth held-out set: its score after the fourth round (its
-/// first score, before that round, was 0.65 / 0.17).
-const HELD_OUT_4_PRECISION_FLOOR: f64 = 0.67;
-const HELD_OUT_4_RECALL_FLOOR: f64 = 0.21;
+/// Regression floors for the fourth held-out set: its score after the fifth round, which
+/// tuned on it (0.68 / 0.21 after the fourth round, which had not seen it; 0.65 / 0.17 before).
+const HELD_OUT_4_PRECISION_FLOOR: f64 = 0.79;
+const HELD_OUT_4_RECALL_FLOOR: f64 = 0.43;
 
 /// The fifth held-out set, laid out like the fourth: added and labelled blind while the
 /// rules were changed by people who never saw it. Only its per-rule table is printed,
@@ -68,7 +68,7 @@ const HELD_OUT_5_PRECISION_FLOOR: f64 = 0.39;
 const HELD_OUT_5_RECALL_FLOOR: f64 = 0.14;
 
 /// Regression floors for the held-out set (the targets are 0.9 and 0.8).
-const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;
+const HELD_OUT_PRECISION_FLOOR: f64 = 0.56;
 const HELD_OUT_RECALL_FLOOR: f64 = 0.73;
 
 /// The `LABELS.tsv` comment line after which labels of the first corpus were added only

@@ -871,6 +871,129 @@ fn n_plus_one(ctx: &mut Ctx) {
     lazy_related_access(ctx);
     queries_per_iteration(ctx);
     commit_per_row(ctx);
+    recursive_walk_queries(ctx);
+}
+
+/// Queryset methods that run (or build) a query of a relation (`.children.all()`).
+const RELATION_QUERIES: &[&str] = &[
+    ".all(",
+    ".filter(",
+    ".exclude(",
+    ".order_by(",
+    ".select_related(",
+    ".prefetch_related(",
+];
+
+/// `row.children.all()`-style text: a query of a relation of `var` (`fo.children.all()`,
+/// `folder.files.filter(...)`).
+fn queries_relation_of(text: &str, var: &str) -> bool {
+    text.match_indices(var).any(|(i, _)| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        if text[..i].ends_with(word) {
+            return false;
+        }
+        let Some(rest) = text[i + var.len()..].strip_prefix('.') else {
+            return false;
+        };
+        let relation: String = rest.chars().take_while(|c| word(*c)).collect();
+        let after = &rest[relation.len()..];
+        !relation.is_empty() && RELATION_QUERIES.iter().any(|m| after.starts_with(m))
+    })
+}
+
+/// `n-plus-one`: a recursive walk over a tree of rows that queries each node's children
+/// (`for fo in folders: walk(fo.children.all())`, or through a helper that does it,
+/// `for f in folders: self._copy_folder(f)` where `_copy_folder(folder)` calls back into the
+/// walk with `folder.children.all()`): one query per node of the tree.
+fn recursive_walk_queries(ctx: &mut Ctx) {
+    // Which functions each function calls with a relation query of one of its parameters
+    // (`_copy_folder(folder)` calling `walk(folder.children.all())`): a cheap text test first.
+    let calls = ctx.src.nodes_of(&["call"]);
+    let mut walks_on: HashMap<&str, Vec<String>> = HashMap::new();
+    for call in &calls {
+        let Some(args) = call.field("arguments").map(|a| ctx.text(a)) else {
+            continue;
+        };
+        if !RELATION_QUERIES.iter().any(|m| args.contains(m)) {
+            continue;
+        }
+        let Some(function) = syntax::enclosing_function(ctx.src, *call) else {
+            continue;
+        };
+        let Some(name) = function.field("name").map(|n| ctx.text(n)) else {
+            continue;
+        };
+        let params = syntax::parameter_names(ctx.src, function);
+        if params
+            .iter()
+            .any(|p| p != "self" && queries_relation_of(args, p))
+        {
+            let callee = syntax::callee(ctx.src, *call);
+            let callee = callee.strip_prefix("self.").unwrap_or(&callee).to_string();
+            walks_on.entry(name).or_default().push(callee);
+        }
+    }
+    let mut found = Vec::new();
+    for call in calls {
+        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+            continue;
+        };
+        let Some(walk) = function.field("name").map(|n| ctx.text(n)) else {
+            continue;
+        };
+        let callee = syntax::callee(ctx.src, call);
+        let callee = callee.strip_prefix("self.").unwrap_or(&callee);
+        let itself = callee == walk;
+        // A helper handed the node, which walks on with its children.
+        let through_helper = !itself
+            && walks_on
+                .get(callee)
+                .is_some_and(|w| w.iter().any(|c| c == walk));
+        if !itself && !through_helper {
+            continue;
+        }
+        let loops = loops_around(ctx, call);
+        let Some(row_loop) = loops.first() else {
+            continue;
+        };
+        if row_loop
+            .iterable
+            .is_none_or(|i| is_constant_collection(ctx, i, 0))
+        {
+            continue;
+        }
+        let args = call.field("arguments").map(|a| ctx.text(a)).unwrap_or("");
+        let per_node = if itself {
+            // The walk itself, handed a node's children.
+            row_loop.vars.iter().any(|v| queries_relation_of(args, v))
+        } else {
+            row_loop
+                .vars
+                .iter()
+                .any(|v| args.split([',', '(', ')', ' ']).any(|a| a == *v))
+        };
+        if per_node {
+            found.push((call, walk.to_string(), callee.to_string()));
+        }
+    }
+    for (call, walk, callee) in found {
+        // The children query itself already reported as a lazy relation per row.
+        let inside = ctx.out.iter().any(|f| {
+            f.rule == RuleId::NPlusOne
+                && f.start_byte >= call.start_byte()
+                && f.end_byte <= call.end_byte()
+        });
+        if inside {
+            continue;
+        }
+        let message = format!(
+            "`{callee}` walks the tree one node at a time: every node of the loop in `{walk}` runs its own query for its children (and their rows), so a tree of N folders costs N round trips or more"
+        );
+        let fix = "# Load the subtree in one query (an MPTT/treebeard descendants queryset,
+# a recursive CTE, or all rows of the tree grouped by parent in memory)
+nodes = Folder.objects.filter(tree_id=root.tree_id, lft__gte=root.lft, rght__lte=root.rght)";
+        ctx.report(RuleId::NPlusOne, call, message, fix);
+    }
 }
 
 /// `session.delete(row); session.commit()` in a loop over rows: one transaction per row (a
@@ -978,6 +1101,13 @@ fn local_callee<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<FunctionKey<'t>
 /// `PaymentService.refresh(p)`), by the project index: the name called.
 fn project_io<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
     let project = ctx.project?;
+    let (callee, full) = imported_name(ctx, call)?;
+    project.imported_io(&full, 2).then(|| method_name(callee))
+}
+
+/// The callee of `call` as written, and the dotted name the file's imports make of it
+/// (`s.refresh` → `app.services.refresh`), relative imports resolved against the file.
+fn imported_name<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<(&'t str, String)> {
     let function = call.field("function")?;
     if !matches!(function.kind(), "identifier" | "attribute") {
         return None;
@@ -993,7 +1123,21 @@ fn project_io<'t>(ctx: &Ctx<'_, 't>, call: Node<'t>) -> Option<&'t str> {
         None => full.clone(),
     };
     let full = super::python_project::ProjectIndex::module_of_relative(ctx.src.path, &full)?;
-    project.imported_io(&full, 2).then(|| method_name(callee))
+    Some((callee, full))
+}
+
+/// Whether `call` calls an `async def` of this file or of another indexed module: without
+/// `await` it only builds a coroutine or an async generator, and none of its body runs here.
+fn calls_async_function(ctx: &Ctx, call: Node) -> bool {
+    let callee = syntax::callee(ctx.src, call);
+    let same_file = !callee.contains('.')
+        && ctx.src.nodes_of(&["function_definition"]).iter().any(|f| {
+            syntax::is_async(*f) && f.field("name").is_some_and(|n| ctx.text(n) == callee)
+        });
+    same_file
+        || ctx.project.is_some_and(|project| {
+            imported_name(ctx, call).is_some_and(|(_, full)| project.imported_is_async(&full))
+        })
 }
 
 /// The round trip `call` makes itself: a query, an HTTP request, or a helper handed the
@@ -1567,7 +1711,16 @@ fn blocking_alternative(callee: &str) -> Option<&'static str> {
         "glob.glob" | "glob.iglob" | "os.listdir" | "os.scandir" | "os.walk" => {
             "paths = await asyncio.to_thread(glob.glob, pattern)  # or scan once at start-up"
         }
-        _ if matches!(method, "glob" | "rglob" | "iterdir")
+        // Password hashing (bcrypt, PBKDF2, argon2) costs tens to hundreds of milliseconds
+        // of CPU by design.
+        _ if matches!(method, "check_password" | "verify_password" | "hash_password" | "make_password" | "hashpw" | "checkpw") => {
+            "ok = await asyncio.to_thread(check_password, password, hashed)"
+        }
+        // Only `pathlib` paths have `iterdir`/`rglob`; `glob` is also the module's.
+        _ if matches!(method, "rglob" | "iterdir") && callee.contains('.') => {
+            "paths = await asyncio.to_thread(lambda: list(base_path.iterdir()))"
+        }
+        _ if method == "glob"
             && callee.rsplit_once('.').is_some_and(|(r, _)| {
                 let r = r.to_ascii_lowercase();
                 r.ends_with("path") || r.ends_with("dir") || r.ends_with("directory")
@@ -1679,11 +1832,18 @@ fn is_sync_store(ctx: &Ctx, name: &str, at: Node) -> bool {
             "store" | "storage" | "repo" | "repository" | "dao"
         )
     });
+    if is_sync_session_parameter(ctx, name, at) {
+        return true;
+    }
     if !store_word || !is_data_store(&name.to_ascii_lowercase()) {
         return false;
     }
     if let Some(annotation) = parameter_annotation(ctx, name, at) {
-        return annotation.contains("Store") && !annotation.contains("Async");
+        // `SqlAlchemyStore`, `'Repo'`, `UserRepository`: a store class, not an async one.
+        return ["Store", "Storage", "Repo", "Dao", "DAO"]
+            .iter()
+            .any(|k| annotation.contains(k))
+            && !annotation.contains("Async");
     }
     origin(ctx, name, at).is_some_and(|o| {
         o.kind() == "call"
@@ -1694,6 +1854,96 @@ fn is_sync_store(ctx: &Ctx, name: &str, at: Node) -> bool {
     })
 }
 
+/// The `async def` that runs `call` on the event loop, and its name: not awaited, not handed
+/// to a thread, not start-up code, and not a function `reported` already holds.
+fn unawaited_in_async<'t>(
+    ctx: &Ctx<'_, 't>,
+    call: Node<'t>,
+    reported: &HashSet<usize>,
+) -> Option<(Node<'t>, &'t str)> {
+    let function = syntax::enclosing_function(ctx.src, call)?;
+    if function.kind() != "function_definition"
+        || !syntax::is_async(function)
+        || reported.contains(&function.id())
+        || ctx.src.parent(call).is_some_and(|p| p.kind() == "await")
+        || runs_in_thread(ctx, call, function)
+    {
+        return None;
+    }
+    let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
+    (!runs_once_at_startup(ctx, function, name)).then_some((function, name))
+}
+
+/// A synchronous database session or connection handed to the function as a parameter:
+/// annotated with a sync session type (`session: Session`, `conn: sqlite3.Connection`,
+/// `Annotated[Session, Depends(get_db)]`, not `AsyncSession`), or injected by a dependency
+/// named for one (`db=Depends(get_db)`, `factory=Depends(object_factory)`,
+/// `uow=Depends(unit_of_work)`). Never when the function awaits anything on it (`await
+/// session.execute(...)`, `async with session.begin()`): that handle is an async one.
+fn is_sync_session_parameter(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let Some(function) = syntax::enclosing_function(ctx.src, at) else {
+        return false;
+    };
+    let Some(params) = function.field("parameters") else {
+        return false;
+    };
+    let mut cursor = params.walk();
+    let Some(param) = params.named_children(&mut cursor).find(|p| {
+        p.named_child(0)
+            .is_some_and(|id| id.kind() == "identifier" && ctx.text(id) == name)
+    }) else {
+        return false;
+    };
+    let annotation = param.field("type").map(|t| ctx.text(t)).unwrap_or("");
+    let default = param.field("value").map(|v| ctx.text(v)).unwrap_or("");
+    let declared = annotation
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .find(|w| !matches!(*w, "Annotated" | "Optional"))
+        .map(|w| w.rsplit('.').next().unwrap_or(w));
+    let sync_type =
+        declared.is_some_and(|t| matches!(t, "Session" | "Connection" | "Engine" | "Cursor"));
+    let dependency = annotation
+        .split_once("Depends(")
+        .or_else(|| default.split_once("Depends("))
+        .map(|(_, rest)| rest.split([')', ',']).next().unwrap_or("").trim());
+    let injected = declared.is_none()
+        && dependency.is_some_and(|d| {
+            !d.to_ascii_lowercase().contains("async")
+                && super::name_parts(d).any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "session"
+                            | "db"
+                            | "database"
+                            | "conn"
+                            | "connection"
+                            | "engine"
+                            | "factory"
+                            | "uow"
+                            | "store"
+                            | "storage"
+                            | "repo"
+                            | "repository"
+                            | "dao"
+                    )
+                })
+        });
+    if !(sync_type || injected) {
+        return false;
+    }
+    // Named on a line that awaits (`await session.execute(q)`, `await crud.get(id, conn)`,
+    // `async with db.reuse_conn(conn)`): an async handle.
+    let body = function.field("body").map(|b| ctx.text(b)).unwrap_or("");
+    !body.lines().any(|l| {
+        (l.contains("await ") || l.contains("async with ") || l.contains("async for "))
+            && l.match_indices(name).any(|(i, _)| {
+                let word = |c: char| c.is_alphanumeric() || c == '_';
+                !l[..i].ends_with(word) && !l[i + name.len()..].starts_with(word)
+            })
+    })
+}
+
 /// `blocking-call-in-async`: a synchronous data-access object queried from an async request
 /// handler (`store.get_endpoint(name)`, `get_config(name, store=store)`, not awaited): the
 /// query runs on the event loop. Reported once per handler, at the first call that uses the
@@ -1701,45 +1951,45 @@ fn is_sync_store(ctx: &Ctx, name: &str, at: Node) -> bool {
 fn sync_store_in_async(ctx: &mut Ctx) {
     let mut reported = HashSet::new();
     for call in ctx.src.nodes_of(&["call"]) {
-        let Some(function) = syntax::enclosing_function(ctx.src, call) else {
+        let Some((function, name)) = unawaited_in_async(ctx, call, &reported) else {
             continue;
         };
-        if function.kind() != "function_definition"
-            || !syntax::is_async(function)
-            || ctx.handler_of(function).is_none()
-            || reported.contains(&function.id())
-            || ctx.src.parent(call).is_some_and(|p| p.kind() == "await")
-            || runs_in_thread(ctx, call, function)
-        {
-            continue;
-        }
-        let name = function.field("name").map(|n| ctx.text(n)).unwrap_or("");
-        if runs_once_at_startup(ctx, function, name) {
-            continue;
-        }
         let callee = syntax::callee(ctx.src, call);
         if callee.contains("valid") || callee == "isinstance" {
             continue;
         }
+        // Staging a row in the session (`session.add(row)`) sends nothing yet.
+        if matches!(
+            method_name(&callee),
+            "add" | "add_all" | "expunge" | "expunge_all" | "close"
+        ) {
+            continue;
+        }
+        // In a request handler, any sync store; in another async function (a streaming
+        // generator, a hook), one it is handed as a parameter: an async function runs on the
+        // event loop whoever calls it.
+        let in_handler = ctx.handler_of(function).is_some();
+        let parameters = syntax::parameter_names(ctx.src, function);
+        let sync_store = |r: &str| {
+            (in_handler || parameters.iter().any(|p| p == r)) && is_sync_store(ctx, r, call)
+        };
         let receiver = callee
             .rsplit_once('.')
             .map(|(r, _)| r)
             .filter(|r| !r.contains('.'));
-        let store = receiver
-            .filter(|r| is_sync_store(ctx, r, call))
-            .or_else(|| {
-                let args = call.field("arguments")?;
-                let mut cursor = args.walk();
-                let found = args.named_children(&mut cursor).find_map(|a| {
-                    let value = match a.kind() {
-                        "keyword_argument" => a.field("value")?,
-                        _ => a,
-                    };
-                    (value.kind() == "identifier" && is_sync_store(ctx, ctx.text(value), call))
-                        .then(|| ctx.text(value))
-                });
-                found
+        let store = receiver.filter(|r| sync_store(r)).or_else(|| {
+            let args = call.field("arguments")?;
+            let mut cursor = args.walk();
+            let found = args.named_children(&mut cursor).find_map(|a| {
+                let value = match a.kind() {
+                    "keyword_argument" => a.field("value")?,
+                    _ => a,
+                };
+                (value.kind() == "identifier" && sync_store(ctx.text(value)))
+                    .then(|| ctx.text(value))
             });
+            found.filter(|_| !calls_async_function(ctx, call))
+        });
         let Some(store) = store else {
             continue;
         };
@@ -1749,6 +1999,38 @@ fn sync_store_in_async(ctx: &mut Ctx) {
             short(&callee)
         );
         let fix = "config = await asyncio.to_thread(get_endpoint_config, endpoint_name=name, store=store)\n# or: an async engine/session (asyncpg, SQLAlchemy AsyncSession)";
+        ctx.report(RuleId::BlockingCallInAsync, call, message, fix);
+    }
+}
+
+/// `blocking-call-in-async`: an async request handler calling, without `await` or a thread,
+/// a plain `def` of another module of the project that queries or calls out
+/// (`Users.get_user_by_id(id)` where `Users = UsersTable()` runs its queries through a sync
+/// session): the query runs on the event loop. Reported once per handler, at the first
+/// such call.
+fn sync_project_io_in_async(ctx: &mut Ctx) {
+    let Some(project) = ctx.project else {
+        return;
+    };
+    let mut reported = HashSet::new();
+    for call in ctx.src.nodes_of(&["call"]) {
+        let Some((function, name)) = unawaited_in_async(ctx, call, &reported) else {
+            continue;
+        };
+        if ctx.handler_of(function).is_none() {
+            continue;
+        }
+        let Some((callee, full)) = imported_name(ctx, call) else {
+            continue;
+        };
+        if project.imported_is_async(&full) || !project.imported_io(&full, 1) {
+            continue;
+        }
+        reported.insert(function.id());
+        let message = format!(
+            "`{callee}` is a plain `def` of this project that queries or calls out, called inside `async def {name}`: its I/O runs on the event loop, so every concurrent request on this worker waits for it. Call it through `await asyncio.to_thread(...)`, or make it async."
+        );
+        let fix = "user = await asyncio.to_thread(Users.get_user_by_id, user_id)\n# or: an async version of the helper on an async session";
         ctx.report(RuleId::BlockingCallInAsync, call, message, fix);
     }
 }
@@ -1765,6 +2047,7 @@ fn waits_for_process(ctx: &Ctx, call: Node, callee: &str) -> bool {
 
 fn blocking_call_in_async(ctx: &mut Ctx) {
     sync_store_in_async(ctx);
+    sync_project_io_in_async(ctx);
     let callers = async_callers(ctx);
     for call in ctx.src.nodes_of(&["call"]) {
         let Some(function) = syntax::enclosing_function(ctx.src, call) else {
@@ -1787,6 +2070,11 @@ fn blocking_call_in_async(ctx: &mut Ctx) {
         }
         let callee = ctx.resolved_callee(call);
         if callee == "open" && ctx.imports.contains_key("open") {
+            continue;
+        }
+        // An awaited call is an async one (`await anyio.Path(p).read_bytes()`,
+        // `await verify_password(...)` of an async helper).
+        if ctx.src.parent(call).is_some_and(|p| p.kind() == "await") {
             continue;
         }
         let fix = if waits_for_process(ctx, call, &callee) {
@@ -2154,6 +2442,19 @@ fn acquires(callee: &str) -> bool {
             | "urllib3.HTTPConnectionPool"
             | "urllib3.HTTPSConnectionPool"
             | "urllib3.PoolManager"
+            | "smtplib.SMTP"
+            | "smtplib.SMTP_SSL"
+            | "smtplib.LMTP"
+            | "imaplib.IMAP4"
+            | "imaplib.IMAP4_SSL"
+            | "poplib.POP3"
+            | "poplib.POP3_SSL"
+            | "ftplib.FTP_TLS"
+            | "paramiko.SSHClient"
+            | "gzip.open"
+            | "gzip.GzipFile"
+            | "bz2.open"
+            | "lzma.open"
     ) || (method == "connect" && recv.contains("engine"))
         || method == "raw_connection"
         || method == "getconn"
@@ -2202,10 +2503,34 @@ const RELEASES: &[&str] = &[
     "disconnect",
 ];
 
+/// The functions of this file that hand back a fresh connection or handle on every path
+/// (`def _get_smtp_connection(...): return smtplib.SMTP(...)`): their callers acquire it.
+fn acquisition_factories<'t>(ctx: &Ctx<'_, 't>) -> HashSet<&'t str> {
+    let mut factories = HashSet::new();
+    for f in ctx.src.nodes_of(&["function_definition"]) {
+        let returns: Vec<Node> = ctx
+            .src
+            .find_in_scope(f, &["return_statement"])
+            .into_iter()
+            .filter(|r| syntax::enclosing_function(ctx.src, *r) == Some(f))
+            .collect();
+        let fresh = !returns.is_empty()
+            && returns.iter().all(|r| {
+                r.named_child(0)
+                    .is_some_and(|v| v.kind() == "call" && acquires(&ctx.resolved_callee(v)))
+            });
+        if let Some(name) = f.field("name").filter(|_| fresh) {
+            factories.insert(ctx.text(name));
+        }
+    }
+    factories
+}
+
 fn connection_leak(ctx: &mut Ctx) {
+    let factories = acquisition_factories(ctx);
     for call in ctx.src.nodes_of(&["call"]) {
         let callee = ctx.resolved_callee(call);
-        let acquired = acquires(&callee);
+        let acquired = acquires(&callee) || factories.contains(callee.as_str());
         let per_request = creates_per_request(&callee) && ctx.handler_of(call).is_some();
         if !acquired && !per_request {
             continue;

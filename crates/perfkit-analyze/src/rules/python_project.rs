@@ -23,6 +23,20 @@ pub(crate) struct Module {
     functions: HashMap<String, Function>,
     /// Local name → dotted name it was imported as (`get_wallet` → `app.crud.get_wallet`).
     imports: HashMap<String, String>,
+    /// Module-level instances of its own classes (`Users = UsersTable()` → `UsersTable`):
+    /// `Users.get(...)` calls `UsersTable.get`.
+    instances: HashMap<String, String>,
+}
+
+impl Module {
+    /// The function or method `name` (`f`, `Class.m`, `instance.m`) of this module.
+    fn function(&self, name: &str) -> Option<&Function> {
+        self.functions.get(name).or_else(|| {
+            let (instance, method) = name.split_once('.')?;
+            let class = self.instances.get(instance)?;
+            self.functions.get(&format!("{class}.{method}"))
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +47,8 @@ struct Function {
     calls: Vec<String>,
     /// The class it is a method of.
     class: Option<String>,
+    /// Defined with `async def`: calling it without `await` runs none of its body.
+    is_async: bool,
 }
 
 /// Every indexed module, by dotted path below the analysed root (`app.services.payments`;
@@ -101,7 +117,7 @@ impl ProjectIndex {
         let Some(module) = self.modules.get(key) else {
             return false;
         };
-        let Some(function) = module.functions.get(name) else {
+        let Some(function) = module.function(name) else {
             // A re-export (`from .wallets import get_wallet` in a package's `__init__`).
             if hops == 0 {
                 return false;
@@ -151,6 +167,22 @@ impl ProjectIndex {
         })
     }
 
+    /// Whether `a.b.f` (or `a.b.C.m`, a method of class `C` there) is defined with `async
+    /// def` in the indexed module it names.
+    pub(crate) fn imported_is_async(&self, full: &str) -> bool {
+        let Some((module, name)) = full.rsplit_once('.') else {
+            return false;
+        };
+        let function = match self.resolve(module) {
+            Some(key) => self.modules.get(key).and_then(|m| m.function(name)),
+            None => module.rsplit_once('.').and_then(|(module, class)| {
+                let key = self.resolve(module)?;
+                self.modules.get(key)?.function(&format!("{class}.{name}"))
+            }),
+        };
+        function.is_some_and(|f| f.is_async)
+    }
+
     /// Whether `a.b.f` (a function of module `a.b`, as an import names it) or `a.b.C.m` (a
     /// method of class `C` there) issues a query or remote call, itself or through up to
     /// `depth` more functions.
@@ -198,6 +230,16 @@ pub(crate) fn scan_module(path: &str, text: &str) -> Module {
             class = None;
         }
         if indent == 0 {
+            if let Some((target, value)) = trimmed.split_once(" = ") {
+                let class: String = value
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let is_name = |t: &str| t.chars().all(|c| c.is_alphanumeric() || c == '_');
+                if is_name(target) && value[class.len()..].starts_with('(') && !class.is_empty() {
+                    module.instances.insert(target.to_string(), class);
+                }
+            }
             if let Some(rest) = trimmed.strip_prefix("class ") {
                 let name: String = rest
                     .chars()
@@ -238,6 +280,7 @@ pub(crate) fn scan_module(path: &str, text: &str) -> Module {
                 .as_ref()
                 .filter(|_| indent > 0)
                 .map(|(c, _)| c.clone()),
+            is_async: trimmed.starts_with("async "),
             ..Function::default()
         };
         for body_line in &lines[i + 1..end] {
@@ -421,6 +464,21 @@ mod tests {
         // Unknown modules and names are not guessed at.
         assert!(!index.imported_io("elsewhere.services.refresh", 2));
         assert!(!index.imported_io("app.services.payments.missing", 2));
+    }
+
+    #[test]
+    fn module_instances_and_async_functions_are_indexed() {
+        let index = index(&[(
+            "app/models/users.py",
+            "class UsersTable:\n    def get(self, uid):\n        return db.query(User).get(uid)\n\n    async def aget(self, uid):\n        return await session.get(User, uid)\n\n\nUsers = UsersTable()\nLIMIT = int('5')\n",
+        )]);
+        // `Users.get` is `UsersTable.get` through the module's own instance.
+        assert!(index.imported_io("app.models.users.Users.get", 1));
+        assert!(!index.imported_is_async("app.models.users.Users.get"));
+        assert!(index.imported_is_async("app.models.users.Users.aget"));
+        assert!(index.imported_is_async("app.models.users.UsersTable.aget"));
+        // An instance of a class the module does not define names nothing.
+        assert!(!index.imported_io("app.models.users.LIMIT.get", 1));
     }
 
     #[test]
