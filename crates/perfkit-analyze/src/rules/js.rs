@@ -1615,6 +1615,65 @@ fn quadratic_loop(ctx: &mut Ctx) {
             }
         }
     }
+    // A whole value rebuilt from a full copy of itself on every iteration:
+    // `data = JSON.parse(JSON.stringify(data).replaceAll(a, b))`, `doc = structuredClone(doc)`.
+    for assignment in ctx.src.nodes_of(&["assignment_expression"]) {
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        let name = ctx.text(left);
+        // (A spread copy of a list is left to the small-list judgement of the loop rules:
+        // `xs = [...xs, x]` over a handful of channels or file groups is common and cheap.)
+        let copies = |n: Node| {
+            matches!(
+                syntax::callee(ctx.src, n).as_ref(),
+                "JSON.stringify" | "structuredClone"
+            ) && call_arguments(n)
+                .first()
+                .is_some_and(|a| ctx.text(*a) == name)
+        };
+        let Some(copy) = ctx
+            .src
+            .find_all(right, &["call_expression"])
+            .into_iter()
+            .find(|n| copies(*n))
+        else {
+            continue;
+        };
+        let loops = loops_around(ctx, assignment);
+        // It must outlive an iteration: declared (or handed in) outside the loop.
+        let declared_inside = loops.first().is_some_and(|l| {
+            ctx.src
+                .find_in_scope(l.node, &["variable_declarator"])
+                .into_iter()
+                .any(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))
+        });
+        if declared_inside {
+            continue;
+        }
+        // Over the data: a collection that is neither fixed, schema-sized nor the request's.
+        let data_loop = loops.iter().any(|l| {
+            l.iterable.is_some_and(|i| {
+                !is_constant_collection(ctx, i, 0)
+                    && !schema_sized_iterable(ctx, i)
+                    && !request_or_config_items(ctx, i)
+                    && !is_batched(ctx.text(i))
+            }) && !l.vars.contains(&name)
+        });
+        if !data_loop {
+            continue;
+        }
+        let message = format!(
+            "`{name}` is rebuilt from a full copy of itself (`{}`) on every iteration: O(n·size) time and garbage. Change it in place (push, set a key, replace once after the loop with a map of all replacements).",
+            short(ctx.text(copy))
+        );
+        ctx.report(RuleId::QuadraticLoop, assignment, message, "const replacements = new Map(records.map((r) => [r.id, uuid()]))
+const text = JSON.stringify(data).replace(idPattern, (id) => replacements.get(id) ?? id)  // one pass");
+    }
     // Nested loops over the same collection.
     let candidates = ctx.src.nodes_of(&[
         "for_in_statement",
