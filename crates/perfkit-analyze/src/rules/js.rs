@@ -1442,23 +1442,12 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
         }
     }
     let Some(o) = origin(ctx, name, at) else {
-        return false;
+        return passed_data_array(ctx, name, at);
     };
-    let o = unternary(strip_parens(o));
-    let awaited = o.kind() == "await_expression";
-    let o = strip(o);
-    // Rows loaded from the database or the project's data layer (`drop ? [] : await
-    // this.strategyStore.getAll()`).
-    if o.kind() == "call_expression"
-        && (query_kind(ctx, o) == Some(QueryKind::Db)
-            || (awaited
-                && data_layer_call(ctx, o).is_some()
-                && ["get", "find", "list", "load", "fetch", "all"]
-                    .iter()
-                    .any(|v| method_name(&syntax::callee(ctx.src, o)).starts_with(v))))
-    {
+    if loaded_rows(ctx, name, at) {
         return true;
     }
+    let o = strip(unternary(strip_parens(o)));
     match o.kind() {
         "array" if o.named_child_count() == 0 => accumulated_in_loop(ctx, name, at),
         "array" => !is_constant_collection(ctx, o, 0),
@@ -1489,6 +1478,61 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
         "member_expression" => o.field("property").is_some_and(|p| ctx.text(p) == "rows"),
         _ => false,
     }
+}
+
+/// Rows loaded from the database or the project's data layer: a query's result or an awaited
+/// read of a store or service (`drop ? [] : await this.strategyStore.getAll()`).
+fn loaded_rows(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let Some(o) = origin(ctx, name, at) else {
+        return false;
+    };
+    let o = unternary(strip_parens(o));
+    let awaited = o.kind() == "await_expression";
+    let o = strip(o);
+    o.kind() == "call_expression"
+        && (query_kind(ctx, o) == Some(QueryKind::Db)
+            || (awaited
+                && data_layer_call(ctx, o).is_some()
+                && ["get", "find", "list", "load", "fetch", "all"]
+                    .iter()
+                    .any(|v| method_name(&syntax::callee(ctx.src, o)).starts_with(v))))
+}
+
+/// A parameter that a caller of this file fills with a data-sized array
+/// (`this.importTags(tags, oldTags)` after `oldTags = await this.tagStore.getAll()`).
+fn passed_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let Some((function, position)) = ctx
+        .src
+        .ancestors(at)
+        .filter(|a| is_function(*a, ctx.src.language))
+        .find_map(|f| {
+            let params = f.field("parameters")?;
+            let mut cursor = params.walk();
+            let position = params.named_children(&mut cursor).position(|p| {
+                let p = if p.kind() == "assignment_pattern" {
+                    p.field("left").unwrap_or(p)
+                } else {
+                    p
+                };
+                p.kind() == "identifier" && ctx.text(p) == name
+            })?;
+            Some((f, position))
+        })
+    else {
+        return false;
+    };
+    let Some(function_name) = defined_name(ctx, function) else {
+        return false;
+    };
+    ctx.src
+        .nodes_of(&["call_expression"])
+        .into_iter()
+        .filter(|c| local_callee(ctx, *c) == Some(function_name))
+        .any(|c| {
+            call_arguments(c)
+                .get(position)
+                .is_some_and(|a| a.kind() == "identifier" && loaded_rows(ctx, ctx.text(*a), *a))
+        })
 }
 
 /// Whether the array `name` (started empty) grows inside a loop or iteration callback of
@@ -1559,7 +1603,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 l.iterable
                     .is_none_or(|i| !is_constant_collection(ctx, i, 0) && ctx.text(i) != name)
             });
-            let schema_sized = is_schema_sized(name)
+            // Rows loaded from the data layer are data, whatever they are called
+            // (`userRoles = await this.accessService.getRootRoleForAllUsers()`).
+            let schema_sized = (is_schema_sized(name) && !loaded_rows(ctx, name, call))
                 || loops
                     .iter()
                     .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
