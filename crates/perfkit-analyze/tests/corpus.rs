@@ -41,9 +41,10 @@ const HELD_OUT: &str = "heldout/";
 const HELD_OUT_3: &str = "heldout3/";
 
 /// Regression floors for the third held-out set: its score after the fourth round, which
-/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer).
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.83;
-const HELD_OUT_3_RECALL_FLOOR: f64 = 0.63;
+/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer), raised
+/// after the fifth round's JavaScript changes.
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.84;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.64;
 
 /// The fourth held-out set, laid out like the third: added and labelled blind while the
 /// rules were changed by people who never saw it. Only its per-rule table was printed
@@ -51,13 +52,14 @@ const HELD_OUT_3_RECALL_FLOOR: f64 = 0.63;
 /// misses and false alarms are printed like the third set's.
 const HELD_OUT_4: &str = "heldout4/";
 
-/// Regression floors for the fourth held-out set: its score after the fourth round (its
-/// first score, before that round, was 0.65 / 0.17).
-const HELD_OUT_4_PRECISION_FLOOR: f64 = 0.67;
-const HELD_OUT_4_RECALL_FLOOR: f64 = 0.21;
+/// Regression floors for the fourth held-out set: its score after the fifth round's
+/// JavaScript changes, tuned on it (its first score was 0.65 / 0.17, 0.68 / 0.21 after the
+/// fourth round).
+const HELD_OUT_4_PRECISION_FLOOR: f64 = 0.73;
+const HELD_OUT_4_RECALL_FLOOR: f64 = 0.41;
 
 /// Regression floors for the held-out set (the targets are 0.9 and 0.8).
-const HELD_OUT_PRECISION_FLOOR: f64 = 0.55;
+const HELD_OUT_PRECISION_FLOOR: f64 = 0.56;
 const HELD_OUT_RECALL_FLOOR: f64 = 0.73;
 
 /// The `LABELS.tsv` comment line after which labels of the first corpus were added only

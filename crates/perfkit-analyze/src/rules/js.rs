@@ -930,7 +930,12 @@ fn data_layer_call(ctx: &Ctx, call: Node) -> Option<String> {
         let Some((receiver, method)) = callee.rsplit_once('.') else {
             continue;
         };
-        let name = receiver.rsplit('.').next().unwrap_or("");
+        // Medusa-style private members end in `_` (`this.orderLineItemService_`).
+        let name = receiver
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('_');
         if name.contains(['(', ')', '\'', '"']) {
             continue;
         }
@@ -1603,9 +1608,9 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 l.iterable
                     .is_none_or(|i| !is_constant_collection(ctx, i, 0) && ctx.text(i) != name)
             });
-            // Rows loaded from the data layer are data, whatever they are called
-            // (`userRoles = await this.accessService.getRootRoleForAllUsers()`).
-            let schema_sized = (is_schema_sized(name) && !loaded_rows(ctx, name, call))
+            // (Loaded rows named like the schema stay exempt here: outside the tuning sets,
+            // `enabledPlugins` and a product's `dbOptions` were such rows, and small.)
+            let schema_sized = is_schema_sized(name)
                 || loops
                     .iter()
                     .any(|l| l.iterable.is_some_and(|i| is_schema_sized(ctx.text(i))));
