@@ -334,10 +334,12 @@ fn corpus_precision_and_recall() {
     );
     // Recall there was 0.80 until a label counted as found only by a finding of its own
     // rule (two missing-cache labels had been "found" by blocking-call findings on the
-    // same line): 0.78, short of the target by those two labels.
+    // same line): 0.78, short of the target by those two labels. The fifth round's
+    // JavaScript changes found three more (a private method per row, deletes per row run
+    // through a promise pool): 0.81, over the target.
     assert!(
-        first_total.recall() >= 0.78,
-        "first corpus: recall below 0.78\n{first_table}\n{}",
+        first_total.recall() >= 0.8,
+        "first corpus: recall below 0.8\n{first_table}\n{}",
         first_wrong.join("\n")
     );
     // The held-out sets measure how the rules generalise, far below the targets (see

@@ -215,11 +215,22 @@ fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
         let function = is_function(ancestor, ctx.src.language);
         if let Some(lp) = loop_at(ctx, ancestor, node) {
             loops.push(lp);
-        } else if function {
+        } else if function && !is_deferred_step(ctx, ancestor) {
             break;
         }
     }
     loops
+}
+
+/// A parameterless function an iteration callback returns for a pool to run
+/// (`pool(rows.map((row) => () => Model.destroy({ id: row.id })), 10)`): still one step per
+/// element.
+fn is_deferred_step(ctx: &Ctx, function: Node) -> bool {
+    syntax::parameter_names(ctx.src, function).is_empty()
+        && ctx
+            .src
+            .parent(function)
+            .is_some_and(|p| is_function(p, ctx.src.language) && iteration_call(ctx, p).is_some())
 }
 
 /// The function that runs `node`, skipping synchronous iteration callbacks.
@@ -551,6 +562,38 @@ fn is_crud_verb(method: &str) -> bool {
     )
 }
 
+/// A model class's static write to existing rows (`models.Post.destroy({ id })`,
+/// `User.update(...)`: Sequelize, Bookshelf, Objection), not a built-in's. (Not `create`:
+/// one insert per generated step or schema field is how those lists are saved, and the
+/// labels do not count it.)
+fn model_write(method: &str, segments: &[&str]) -> bool {
+    let Some(model) = segments.len().checked_sub(2).map(|i| segments[i]) else {
+        return false;
+    };
+    matches!(method, "destroy" | "update" | "upsert" | "edit")
+        && model.starts_with(|c: char| c.is_ascii_uppercase())
+        && model.chars().all(|c| c.is_ascii_alphanumeric())
+        && !matches!(
+            model,
+            "Object"
+                | "Array"
+                | "Promise"
+                | "JSON"
+                | "Math"
+                | "Date"
+                | "Reflect"
+                | "Map"
+                | "Set"
+                | "Buffer"
+                | "URL"
+                | "Symbol"
+                | "Error"
+                | "Intl"
+                | "React"
+                | "Vue"
+        )
+}
+
 /// Whether `call`'s receiver is what one of `factories` returned: `strapi.query('x').count()`
 /// (an argument that is a registered name, not SQL), `this.connection.getRepository(ctx,
 /// Asset).remove(a)`.
@@ -630,6 +673,7 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
             || TRANSACTION_CALLS.contains(&method)
             || keyed_store_parts(ctx, link, method, &receiver)
             || (is_crud_verb(method) && from_registry(ctx, link, REPOSITORY_FACTORIES))
+            || model_write(method, &segments)
             || connection_loader(method, &receiver)
         {
             return Some(QueryKind::Db);
@@ -778,12 +822,19 @@ fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
     }
     // Promise.all(rows.map(row => db.find(row.id))) still issues one query per row, also
     // spread into the list handed over (`Promise.all([...a.map(f), ...b.map(g)])`).
+    // Or handed to an awaited runner (`await pool(rows.map((r) => () => f(r)), 10)`,
+    // `await pMap(...)`).
     lp.callback_call.is_some_and(|c| {
         ctx.src
             .ancestors(c)
             .find(|a| !matches!(a.kind(), "arguments" | "spread_element" | "array"))
             .is_some_and(|p| {
-                p.kind() == "call_expression" && syntax::callee(ctx.src, p).starts_with("Promise.")
+                p.kind() == "call_expression"
+                    && (syntax::callee(ctx.src, p).starts_with("Promise.")
+                        || ctx
+                            .src
+                            .parent(p)
+                            .is_some_and(|a| a.kind() == "await_expression"))
             })
     })
 }
@@ -824,7 +875,10 @@ fn defined_name<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<&'t str> {
         _ => None,
     }
     .filter(|n| {
-        n.chars()
+        // A private method keeps its `#` (`this.#update(x)` names `#update`).
+        n.strip_prefix('#')
+            .unwrap_or(n)
+            .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
     })
 }
@@ -869,7 +923,18 @@ fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
     };
     let mut io = HashMap::new();
     for (name, f) in &functions {
-        if let Some(kind) = own_calls(*f).find_map(|c| query_kind(ctx, c)) {
+        // A query or request, or an awaited call into the data layer
+        // (`await this.#resourceService.getByURL(url)`).
+        let kind = own_calls(*f).find_map(|c| {
+            query_kind(ctx, c).or_else(|| {
+                (ctx.src
+                    .parent(c)
+                    .is_some_and(|p| p.kind() == "await_expression")
+                    && data_layer_call(ctx, c).is_some())
+                .then_some(QueryKind::Db)
+            })
+        });
+        if let Some(kind) = kind {
             io.insert(*name, kind);
         }
     }
