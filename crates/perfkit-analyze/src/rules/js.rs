@@ -1411,9 +1411,9 @@ fn n_plus_one(ctx: &mut Ctx) {
                 || steps_by_batch(ctx, &lp)
                 || request_or_config_items(ctx, iterable)
                 // One query per content type, attribute or column is as many as the
-                // schema has, not as many as the data (rows of a query are data, whatever
-                // they are called).
-                || (schema_sized_iterable(ctx, iterable) && !query_rows)
+                // schema has, not as many as the data. (Rows of a query named like the
+                // schema stay exempt too: outside the sets they were tables to drop.)
+                || schema_sized_iterable(ctx, iterable)
             {
                 continue;
             }
@@ -1446,7 +1446,9 @@ fn n_plus_one(ctx: &mut Ctx) {
             // from a query (or a helper of this file that queries), not from configuration
             // (`self.parked`), a parameter, or a schema-sized list (one permission check per
             // listed permission is not an N+1 in the data).
-            if (followed.is_some() || (store && layer.is_none())) && !query_rows {
+            if (followed.is_some() || (store && layer.is_none()))
+                && (is_schema_sized(ctx.text(iterable)) || !query_rows)
+            {
                 continue;
             }
             if !awaited_or_collected(ctx, call, &lp) {
@@ -1559,8 +1561,9 @@ fn loaded_rows(ctx: &Ctx, name: &str, at: Node) -> bool {
     let o = unternary(strip_parens(o));
     let awaited = o.kind() == "await_expression";
     let o = strip(o);
+    // (Not a helper merely handed the query runner: `loadExecutedMigrations(queryRunner)`.)
     o.kind() == "call_expression"
-        && (query_kind(ctx, o) == Some(QueryKind::Db)
+        && ((query_kind(ctx, o) == Some(QueryKind::Db) && !passes_db_handle(ctx, o))
             || (awaited
                 && data_layer_call(ctx, o).is_some()
                 && ["get", "find", "list", "load", "fetch", "all"]
