@@ -41,9 +41,10 @@ const HELD_OUT: &str = "heldout/";
 const HELD_OUT_3: &str = "heldout3/";
 
 /// Regression floors for the third held-out set: its score after the fourth round, which
-/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer).
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.83;
-const HELD_OUT_3_RECALL_FLOOR: f64 = 0.63;
+/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer), raised
+/// after the fifth round's JavaScript changes.
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.84;
+const HELD_OUT_3_RECALL_FLOOR: f64 = 0.64;
 
 /// The fourth held-out set, laid out like the third: added and labelled blind while the
 /// rules were changed by people who never saw it. Only its per-rule table was printed
@@ -351,10 +352,12 @@ fn corpus_precision_and_recall() {
     );
     // Recall there was 0.80 until a label counted as found only by a finding of its own
     // rule (two missing-cache labels had been "found" by blocking-call findings on the
-    // same line): 0.78, short of the target by those two labels.
+    // same line): 0.78, short of the target by those two labels. The fifth round's
+    // JavaScript changes found three more (a private method per row, deletes per row run
+    // through a promise pool): 0.81, over the target.
     assert!(
-        first_total.recall() >= 0.78,
-        "first corpus: recall below 0.78\n{first_table}\n{}",
+        first_total.recall() >= 0.8,
+        "first corpus: recall below 0.8\n{first_table}\n{}",
         first_wrong.join("\n")
     );
     // The held-out sets measure how the rules generalise, far below the targets (see

@@ -215,11 +215,22 @@ fn loops_around<'t>(ctx: &Ctx<'_, 't>, node: Node<'t>) -> Vec<Loop<'t>> {
         let function = is_function(ancestor, ctx.src.language);
         if let Some(lp) = loop_at(ctx, ancestor, node) {
             loops.push(lp);
-        } else if function {
+        } else if function && !is_deferred_step(ctx, ancestor) {
             break;
         }
     }
     loops
+}
+
+/// A parameterless function an iteration callback returns for a pool to run
+/// (`pool(rows.map((row) => () => Model.destroy({ id: row.id })), 10)`): still one step per
+/// element.
+fn is_deferred_step(ctx: &Ctx, function: Node) -> bool {
+    syntax::parameter_names(ctx.src, function).is_empty()
+        && ctx
+            .src
+            .parent(function)
+            .is_some_and(|p| is_function(p, ctx.src.language) && iteration_call(ctx, p).is_some())
 }
 
 /// The function that runs `node`, skipping synchronous iteration callbacks.
@@ -243,6 +254,17 @@ fn strip(node: Node) -> Node {
             | "non_null_expression"
             | "satisfies_expression"
     ) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn strip_parens(node: Node) -> Node {
+    let mut node = node;
+    while node.kind() == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -439,19 +461,26 @@ fn keyed_store_call(ctx: &Ctx, call: Node) -> bool {
 
 /// [`keyed_store_call`] for a call whose method and lower-case receiver are known.
 fn keyed_store_parts(ctx: &Ctx, call: Node, method: &str, receiver: &str) -> bool {
-    matches!(
+    // A cache keyed per entity (`cache.deleteWebsite(`website:${id}`)`), usually Redis.
+    let cache = receiver.contains("cache")
+        && ["get", "set", "del", "delete", "remove"]
+            .iter()
+            .any(|v| method.starts_with(v));
+    let store = matches!(
         method,
         "get" | "set" | "remove" | "del" | "hget" | "hset" | "hgetall" | "getSub" | "setSub"
     ) && matches!(
         receiver,
         "db" | "redis" | "redisclient" | "kv" | "keyv" | "level"
-    ) && call_arguments(call)
-        .first()
-        .is_some_and(|key| match key.kind() {
-            "template_string" => !is_plain_string(ctx.src, *key),
-            "binary_expression" => ctx.text(*key).contains(['"', '\'']),
-            _ => false,
-        })
+    );
+    (cache || store)
+        && call_arguments(call)
+            .first()
+            .is_some_and(|key| match key.kind() {
+                "template_string" => !is_plain_string(ctx.src, *key),
+                "binary_expression" => ctx.text(*key).contains(['"', '\'']),
+                _ => false,
+            })
 }
 
 /// Starting or ending a database transaction (`await initTransaction(req)`,
@@ -478,6 +507,130 @@ fn chain_calls<'t>(call: Node<'t>) -> Vec<Node<'t>> {
         node = object;
     }
     calls
+}
+
+/// Methods that hand out a repository or model for an entity or a registered name: what they
+/// return runs its CRUD methods against the database (`strapi.query('api::a.a')`,
+/// `dataSource.getRepository(User)`, `mongoose.model('User')`, `orm.em.getRepository(X)`).
+const REPOSITORY_FACTORIES: &[&str] = &[
+    "query",
+    "getRepository",
+    "getCustomRepository",
+    "getTreeRepository",
+    "getMongoRepository",
+    "model",
+    "getModel",
+    "repository",
+];
+
+/// Methods that hand out a registered service (`strapi.service('plugin::a.b')`,
+/// `getService('role')`, `moduleRef.get(UserService)`): project code, usually a data layer.
+const SERVICE_FACTORIES: &[&str] = &["service", "getService"];
+
+/// Methods that read or write rows on a repository or model (TypeORM, Strapi's query engine,
+/// Mongoose, MikroORM, Sequelize).
+fn is_crud_verb(method: &str) -> bool {
+    matches!(
+        method,
+        "find"
+            | "findOne"
+            | "findMany"
+            | "findFirst"
+            | "findBy"
+            | "findOneBy"
+            | "findPage"
+            | "findWithCount"
+            | "findAndCount"
+            | "count"
+            | "create"
+            | "createMany"
+            | "update"
+            | "updateMany"
+            | "delete"
+            | "deleteMany"
+            | "remove"
+            | "save"
+            | "insert"
+            | "upsert"
+            | "softDelete"
+            | "softRemove"
+            | "restore"
+            | "increment"
+            | "decrement"
+            | "exist"
+            | "exists"
+    )
+}
+
+/// A model class's static write to existing rows (`models.Post.destroy({ id })`,
+/// `User.update(...)`: Sequelize, Bookshelf, Objection), not a built-in's. (Not `create`:
+/// one insert per generated step or schema field is how those lists are saved, and the
+/// labels do not count it.)
+fn model_write(method: &str, segments: &[&str]) -> bool {
+    let Some(model) = segments.len().checked_sub(2).map(|i| segments[i]) else {
+        return false;
+    };
+    matches!(method, "destroy" | "update" | "upsert" | "edit")
+        && model.starts_with(|c: char| c.is_ascii_uppercase())
+        && model.chars().all(|c| c.is_ascii_alphanumeric())
+        && !matches!(
+            model,
+            "Object"
+                | "Array"
+                | "Promise"
+                | "JSON"
+                | "Math"
+                | "Date"
+                | "Reflect"
+                | "Map"
+                | "Set"
+                | "Buffer"
+                | "URL"
+                | "Symbol"
+                | "Error"
+                | "Intl"
+                | "React"
+                | "Vue"
+        )
+}
+
+/// Whether `call`'s receiver is what one of `factories` returned: `strapi.query('x').count()`
+/// (an argument that is a registered name, not SQL), `this.connection.getRepository(ctx,
+/// Asset).remove(a)`.
+fn from_registry(ctx: &Ctx, call: Node, factories: &[&str]) -> bool {
+    let Some(object) = call
+        .field("function")
+        .filter(|f| f.kind() == "member_expression")
+        .and_then(|f| f.field("object"))
+        .map(strip)
+    else {
+        return false;
+    };
+    if object.kind() != "call_expression" {
+        return false;
+    }
+    let factory = method_name(&syntax::callee(ctx.src, object)).to_string();
+    let args = call_arguments(object);
+    factories.contains(&factory.as_str())
+        && match args.first() {
+            None => false,
+            // `query('SELECT ...')` is SQL, not a registered name.
+            Some(a) if matches!(a.kind(), "string" | "template_string") => {
+                !ctx.text(*a).contains(char::is_whitespace)
+            }
+            Some(_) => factory != "query",
+        }
+}
+
+/// A connection's or data source's own loaders (`this.connection.getEntityOrThrow(ctx, X,
+/// id)`, `dataSource.findOneBy(User, ...)`, `em.findOne(User, id)`, `manager.count(X)`).
+fn connection_loader(method: &str, receiver: &str) -> bool {
+    matches!(
+        receiver,
+        "connection" | "datasource" | "entitymanager" | "em" | "orm"
+    ) && (method.starts_with("find")
+        || method.starts_with("count")
+        || method.starts_with("getEntity"))
 }
 
 /// `this.users` in a file using an ORM whose repositories/models are injected (TypeORM, Mongoose, Sequelize).
@@ -519,6 +672,9 @@ fn query_kind(ctx: &Ctx, call: Node) -> Option<QueryKind> {
         if ORM_METHODS.contains(&method)
             || TRANSACTION_CALLS.contains(&method)
             || keyed_store_parts(ctx, link, method, &receiver)
+            || (is_crud_verb(method) && from_registry(ctx, link, REPOSITORY_FACTORIES))
+            || model_write(method, &segments)
+            || connection_loader(method, &receiver)
         {
             return Some(QueryKind::Db);
         }
@@ -664,13 +820,21 @@ fn awaited_or_collected(ctx: &Ctx, call: Node, lp: &Loop) -> bool {
     if awaited {
         return true;
     }
-    // Promise.all(rows.map(row => db.find(row.id))) still issues one query per row.
+    // Promise.all(rows.map(row => db.find(row.id))) still issues one query per row, also
+    // spread into the list handed over (`Promise.all([...a.map(f), ...b.map(g)])`).
+    // Or handed to an awaited runner (`await pool(rows.map((r) => () => f(r)), 10)`,
+    // `await pMap(...)`).
     lp.callback_call.is_some_and(|c| {
         ctx.src
-            .parent(c)
-            .and_then(|a| ctx.src.parent(a))
+            .ancestors(c)
+            .find(|a| !matches!(a.kind(), "arguments" | "spread_element" | "array"))
             .is_some_and(|p| {
-                p.kind() == "call_expression" && syntax::callee(ctx.src, p).starts_with("Promise.")
+                p.kind() == "call_expression"
+                    && (syntax::callee(ctx.src, p).starts_with("Promise.")
+                        || ctx
+                            .src
+                            .parent(p)
+                            .is_some_and(|a| a.kind() == "await_expression"))
             })
     })
 }
@@ -711,7 +875,10 @@ fn defined_name<'t>(ctx: &Ctx<'_, 't>, function: Node<'t>) -> Option<&'t str> {
         _ => None,
     }
     .filter(|n| {
-        n.chars()
+        // A private method keeps its `#` (`this.#update(x)` names `#update`).
+        n.strip_prefix('#')
+            .unwrap_or(n)
+            .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
     })
 }
@@ -756,7 +923,18 @@ fn io_functions<'t>(ctx: &Ctx<'_, 't>) -> HashMap<&'t str, QueryKind> {
     };
     let mut io = HashMap::new();
     for (name, f) in &functions {
-        if let Some(kind) = own_calls(*f).find_map(|c| query_kind(ctx, c)) {
+        // A query or request, or an awaited call into the data layer
+        // (`await this.#resourceService.getByURL(url)`).
+        let kind = own_calls(*f).find_map(|c| {
+            query_kind(ctx, c).or_else(|| {
+                (ctx.src
+                    .parent(c)
+                    .is_some_and(|p| p.kind() == "await_expression")
+                    && data_layer_call(ctx, c).is_some())
+                .then_some(QueryKind::Db)
+            })
+        });
+        if let Some(kind) = kind {
             io.insert(*name, kind);
         }
     }
@@ -799,6 +977,100 @@ fn is_store_call(ctx: &Ctx, call: Node) -> bool {
             .unwrap_or("")
             .to_ascii_lowercase(),
     )
+}
+
+/// A call into the project's own data layer through an injected or registered object: a
+/// service (`this.channelService.assignToChannels(ctx, X, row.id)`, `userService.find(id)`,
+/// `strapi.service('plugin::a.b').fetch(id)`), a manager (`authorManager.getAuthor(id)`), a
+/// store or repository (`this.segmentStore.create(s)`), or a cache (`await
+/// this.sessionCache.delete(token)`, usually Redis). What it does is in another module; by
+/// convention these objects are where the queries are. Returns the receiver, for messages.
+fn data_layer_call(ctx: &Ctx, call: Node) -> Option<String> {
+    for link in chain_calls(call) {
+        if from_registry(ctx, link, SERVICE_FACTORIES) {
+            let object = link.field("function")?.field("object")?;
+            return Some(short(ctx.text(object)));
+        }
+        let callee = syntax::callee(ctx.src, link);
+        let Some((receiver, method)) = callee.rsplit_once('.') else {
+            continue;
+        };
+        // Medusa-style private members end in `_` (`this.orderLineItemService_`).
+        let name = receiver
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('_');
+        if name.contains(['(', ')', '\'', '"']) {
+            continue;
+        }
+        let lower = name.to_ascii_lowercase();
+        let layer = lower.ends_with("service")
+            || lower.ends_with("manager")
+            || lower.ends_with("repository")
+            || is_data_store(&lower);
+        let cache = lower.contains("cache")
+            && [
+                "get",
+                "set",
+                "del",
+                "delete",
+                "remove",
+                "invalidate",
+                "evict",
+                "clear",
+            ]
+            .iter()
+            .any(|v| method.starts_with(v));
+        // Services that compute, format, log or publish in process.
+        let in_process = [
+            "config", "log", "event", "i18n", "translat", "locale", "mail", "notif", "template",
+            "crypto", "hash", "jwt", "password", "valid", "render", "format", "plugin", "http",
+        ]
+        .iter()
+        .any(|k| lower.contains(k))
+            || matches!(
+                method,
+                "emit" | "on" | "once" | "publish" | "log" | "debug" | "info"
+            );
+        if (layer || cache) && !in_process {
+            return Some(short(receiver));
+        }
+    }
+    None
+}
+
+/// Methods that write (`create`, `addToStrategy`, `importStrategy`, `removeFromChannels`).
+fn writes(method: &str) -> bool {
+    [
+        "create", "insert", "add", "import", "update", "delete", "remove", "save", "upsert",
+        "store", "connect", "assign", "destroy", "set",
+    ]
+    .iter()
+    .any(|v| method.starts_with(v))
+}
+
+/// A ternary's branch that is not an empty-list default (`drop ? [] : await store.getAll()`).
+fn unternary(node: Node) -> Node {
+    if node.kind() != "ternary_expression" {
+        return node;
+    }
+    match (node.field("consequence"), node.field("alternative")) {
+        (Some(c), Some(a)) if strip(a).kind() == "array" => strip_parens(c),
+        (_, Some(a)) => strip_parens(a),
+        _ => node,
+    }
+}
+
+/// Whether a call's text has an `in:` key (`{ id: { in: ids } }`, Prisma's batch filter), not
+/// `in:` inside a word or a registered name (`'plugin::users.user'`).
+fn has_in_key(text: &str) -> bool {
+    text.match_indices("in:").any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + 3..].chars().next();
+        before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$' || c == ':'))
+            && after != Some(':')
+    })
 }
 
 /// A row object's own method that writes or loads it (`row.save()`, `view.delete()`,
@@ -898,6 +1170,7 @@ fn awaited_origin(ctx: &Ctx, iterable: Node) -> bool {
     let iterable = strip(iterable);
     iterable.kind() == "identifier"
         && origin(ctx, ctx.text(iterable), iterable).is_some_and(|o| {
+            let o = unternary(strip_parens(o));
             o.kind() == "await_expression"
                 && strip(o).kind() == "call_expression"
                 && !syntax::callee(ctx.src, strip(o)).starts_with("Promise.")
@@ -934,6 +1207,13 @@ fn request_or_config_items(ctx: &Ctx, iterable: Node) -> bool {
         }
         node = match node.kind() {
             "identifier" => {
+                // A mutation's or endpoint's argument object (`input.lines`, GraphQL and
+                // NestJS convention; `stockOnHandInputs`, `dto.items`): as many items as one
+                // client sent.
+                let lower = text.to_ascii_lowercase();
+                if lower.ends_with("input") || lower.ends_with("inputs") || lower.ends_with("dto") {
+                    return true;
+                }
                 // A member of an options object (`options.entities`) can be anything.
                 if !through_member
                     && matches!(text, "cfg" | "conf" | "config" | "settings" | "options")
@@ -981,7 +1261,7 @@ fn rows_from_query(ctx: &Ctx, iterable: Node, io: &HashMap<&str, QueryKind>) -> 
     let iterable = strip(iterable);
     let mut value = match iterable.kind() {
         "identifier" => match origin(ctx, ctx.text(iterable), iterable) {
-            Some(o) => strip(o),
+            Some(o) => strip(unternary(strip(o))),
             None => return false,
         },
         _ => iterable,
@@ -1053,6 +1333,15 @@ fn n_plus_one(ctx: &mut Ctx) {
         if store {
             kind = Some(QueryKind::Db);
         }
+        // A call into the project's services, managers, stores or caches.
+        let layer = if (kind.is_none() || store) && !lazy_getter {
+            data_layer_call(ctx, call)
+        } else {
+            None
+        };
+        if layer.is_some() {
+            kind = Some(QueryKind::Db);
+        }
         // An ORM row's own write or lazy load (`await view.delete()`, `await s.update(x)`,
         // `await model.get_instances()`): per row only over rows of a query.
         let row_call = kind.is_none()
@@ -1067,8 +1356,7 @@ fn n_plus_one(ctx: &mut Ctx) {
         }
         let text = ctx.text(call);
         if text.contains("$in")
-            || text.contains(" in: ")
-            || text.contains("in:")
+            || has_in_key(text)
             || text.contains("In(")
             || text.contains("ANY(")
             || text.contains("whereIn")
@@ -1116,13 +1404,30 @@ fn n_plus_one(ctx: &mut Ctx) {
                 }
                 continue;
             };
+            let io_map = io.get_or_insert_with(|| io_functions(ctx));
+            let query_rows = rows_from_query(ctx, iterable, io_map);
             if is_constant_collection(ctx, iterable, 0)
                 || is_batched(ctx.text(iterable))
                 || steps_by_batch(ctx, &lp)
                 || request_or_config_items(ctx, iterable)
                 // One query per content type, attribute or column is as many as the
-                // schema has, not as many as the data.
+                // schema has, not as many as the data. (Rows of a query named like the
+                // schema stay exempt too: outside the sets they were tables to drop.)
                 || schema_sized_iterable(ctx, iterable)
+            {
+                continue;
+            }
+            // A data-layer call per element: over rows that were loaded (a query, an
+            // awaited load), or a write per element of any list run through `Promise.all`
+            // (an import issuing one INSERT per imported item).
+            if layer.is_some()
+                && !(query_rows
+                    || awaited_origin(ctx, iterable)
+                    || (lp.callback_call.is_some()
+                        && awaited_or_collected(ctx, call, &lp)
+                        && chain_calls(call)
+                            .iter()
+                            .any(|c| writes(method_name(&syntax::callee(ctx.src, *c))))))
             {
                 continue;
             }
@@ -1141,9 +1446,8 @@ fn n_plus_one(ctx: &mut Ctx) {
             // from a query (or a helper of this file that queries), not from configuration
             // (`self.parked`), a parameter, or a schema-sized list (one permission check per
             // listed permission is not an N+1 in the data).
-            if (followed.is_some() || store)
-                && (is_schema_sized(ctx.text(iterable))
-                    || !rows_from_query(ctx, iterable, io.get_or_insert_with(|| io_functions(ctx))))
+            if (followed.is_some() || (store && layer.is_none()))
+                && (is_schema_sized(ctx.text(iterable)) || !query_rows)
             {
                 continue;
             }
@@ -1164,14 +1468,23 @@ fn n_plus_one(ctx: &mut Ctx) {
             if !per_row || (lazy_getter && !lp.vars.contains(&receiver_root)) {
                 continue;
             }
-            if !reported.insert(lp.node.id()) {
+            if reported.contains(&lp.node.id()) {
                 break;
             }
+            // Start-up code runs once, before the server takes requests.
+            if running_function(ctx, call).is_some_and(|f| startup_only(ctx, f)) {
+                break;
+            }
+            reported.insert(lp.node.id());
             let what = match (kind, followed) {
                 (Some(QueryKind::Http), Some((name, _))) => {
                     format!("an HTTP request (in `{name}`)")
                 }
                 (_, Some((name, _))) => format!("a query (in `{name}`)"),
+                (_, None) if layer.is_some() => format!(
+                    "a call into the data layer (`{}`, a round trip by convention)",
+                    layer.as_deref().unwrap_or("")
+                ),
                 (Some(QueryKind::Http), None) => "an HTTP request".to_string(),
                 _ => "a query".to_string(),
             };
@@ -1201,9 +1514,12 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
         }
     }
     let Some(o) = origin(ctx, name, at) else {
-        return false;
+        return passed_data_array(ctx, name, at);
     };
-    let o = strip(o);
+    if loaded_rows(ctx, name, at) {
+        return true;
+    }
+    let o = strip(unternary(strip_parens(o)));
     match o.kind() {
         "array" if o.named_child_count() == 0 => accumulated_in_loop(ctx, name, at),
         "array" => !is_constant_collection(ctx, o, 0),
@@ -1234,6 +1550,62 @@ fn is_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
         "member_expression" => o.field("property").is_some_and(|p| ctx.text(p) == "rows"),
         _ => false,
     }
+}
+
+/// Rows loaded from the database or the project's data layer: a query's result or an awaited
+/// read of a store or service (`drop ? [] : await this.strategyStore.getAll()`).
+fn loaded_rows(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let Some(o) = origin(ctx, name, at) else {
+        return false;
+    };
+    let o = unternary(strip_parens(o));
+    let awaited = o.kind() == "await_expression";
+    let o = strip(o);
+    // (Not a helper merely handed the query runner: `loadExecutedMigrations(queryRunner)`.)
+    o.kind() == "call_expression"
+        && ((query_kind(ctx, o) == Some(QueryKind::Db) && !passes_db_handle(ctx, o))
+            || (awaited
+                && data_layer_call(ctx, o).is_some()
+                && ["get", "find", "list", "load", "fetch", "all"]
+                    .iter()
+                    .any(|v| method_name(&syntax::callee(ctx.src, o)).starts_with(v))))
+}
+
+/// A parameter that a caller of this file fills with a data-sized array
+/// (`this.importTags(tags, oldTags)` after `oldTags = await this.tagStore.getAll()`).
+fn passed_data_array(ctx: &Ctx, name: &str, at: Node) -> bool {
+    let Some((function, position)) = ctx
+        .src
+        .ancestors(at)
+        .filter(|a| is_function(*a, ctx.src.language))
+        .find_map(|f| {
+            let params = f.field("parameters")?;
+            let mut cursor = params.walk();
+            let position = params.named_children(&mut cursor).position(|p| {
+                let p = if p.kind() == "assignment_pattern" {
+                    p.field("left").unwrap_or(p)
+                } else {
+                    p
+                };
+                p.kind() == "identifier" && ctx.text(p) == name
+            })?;
+            Some((f, position))
+        })
+    else {
+        return false;
+    };
+    let Some(function_name) = defined_name(ctx, function) else {
+        return false;
+    };
+    ctx.src
+        .nodes_of(&["call_expression"])
+        .into_iter()
+        .filter(|c| local_callee(ctx, *c) == Some(function_name))
+        .any(|c| {
+            call_arguments(c)
+                .get(position)
+                .is_some_and(|a| a.kind() == "identifier" && loaded_rows(ctx, ctx.text(*a), *a))
+        })
 }
 
 /// Whether the array `name` (started empty) grows inside a loop or iteration callback of
@@ -1304,6 +1676,8 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 l.iterable
                     .is_none_or(|i| !is_constant_collection(ctx, i, 0) && ctx.text(i) != name)
             });
+            // (Loaded rows named like the schema stay exempt here: outside the tuning sets,
+            // `enabledPlugins` and a product's `dbOptions` were such rows, and small.)
             let schema_sized = is_schema_sized(name)
                 || loops
                     .iter()
@@ -1315,6 +1689,11 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 && !loops.iter().any(|l| l.vars.contains(&name))
                 && is_data_array(ctx, name, call)
                 && !request_or_config_items(ctx, object)
+                // Per item of the request (`input.assetIds.map(id => assets.find(...))`):
+                // as many searches as one client sent.
+                && !loops
+                    .iter()
+                    .all(|l| l.iterable.is_some_and(|i| request_or_config_items(ctx, i)))
             {
                 let message = format!(
                     "`{name}.{method}(...)` scans the whole array on every iteration of the surrounding loop: O(n·m). Build a Set or Map keyed by what you compare once before the loop and look up in O(1)."
@@ -1354,6 +1733,65 @@ fn quadratic_loop(ctx: &mut Ctx) {
                 ctx.report(RuleId::QuadraticLoop, spread, message, "const byId = Object.fromEntries(items.map((i) => [i.id, i]))\n// or: items.reduce((acc, i) => { acc[i.id] = i; return acc }, {})");
             }
         }
+    }
+    // A whole value rebuilt from a full copy of itself on every iteration:
+    // `data = JSON.parse(JSON.stringify(data).replaceAll(a, b))`, `doc = structuredClone(doc)`.
+    for assignment in ctx.src.nodes_of(&["assignment_expression"]) {
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        let name = ctx.text(left);
+        // (A spread copy of a list is left to the small-list judgement of the loop rules:
+        // `xs = [...xs, x]` over a handful of channels or file groups is common and cheap.)
+        let copies = |n: Node| {
+            matches!(
+                syntax::callee(ctx.src, n).as_ref(),
+                "JSON.stringify" | "structuredClone"
+            ) && call_arguments(n)
+                .first()
+                .is_some_and(|a| ctx.text(*a) == name)
+        };
+        let Some(copy) = ctx
+            .src
+            .find_all(right, &["call_expression"])
+            .into_iter()
+            .find(|n| copies(*n))
+        else {
+            continue;
+        };
+        let loops = loops_around(ctx, assignment);
+        // It must outlive an iteration: declared (or handed in) outside the loop.
+        let declared_inside = loops.first().is_some_and(|l| {
+            ctx.src
+                .find_in_scope(l.node, &["variable_declarator"])
+                .into_iter()
+                .any(|d| d.field("name").is_some_and(|n| ctx.text(n) == name))
+        });
+        if declared_inside {
+            continue;
+        }
+        // Over the data: a collection that is neither fixed, schema-sized nor the request's.
+        let data_loop = loops.iter().any(|l| {
+            l.iterable.is_some_and(|i| {
+                !is_constant_collection(ctx, i, 0)
+                    && !schema_sized_iterable(ctx, i)
+                    && !request_or_config_items(ctx, i)
+                    && !is_batched(ctx.text(i))
+            }) && !l.vars.contains(&name)
+        });
+        if !data_loop {
+            continue;
+        }
+        let message = format!(
+            "`{name}` is rebuilt from a full copy of itself (`{}`) on every iteration: O(n·size) time and garbage. Change it in place (push, set a key, replace once after the loop with a map of all replacements).",
+            short(ctx.text(copy))
+        );
+        ctx.report(RuleId::QuadraticLoop, assignment, message, "const replacements = new Map(records.map((r) => [r.id, uuid()]))
+const text = JSON.stringify(data).replace(idPattern, (id) => replacements.get(id) ?? id)  // one pass");
     }
     // Nested loops over the same collection.
     let candidates = ctx.src.nodes_of(&[
@@ -1875,6 +2313,33 @@ fn runs_once_at_startup(ctx: &Ctx, function: Node) -> bool {
                 | "onApplicationBootstrap"
         )
     })
+}
+
+/// Start-up code: a start-up function itself (`onModuleInit`, `initRoles`), or a function of
+/// this file only start-up functions call (`ensureDefaultStockLocationExists` from
+/// `initStockLocations`).
+fn startup_only(ctx: &Ctx, function: Node) -> bool {
+    let startup = |f: Node| {
+        runs_once_at_startup(ctx, f)
+            || defined_name(ctx, f).is_some_and(|n| {
+                n.strip_prefix("init")
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+    };
+    if startup(function) {
+        return true;
+    }
+    let Some(name) = defined_name(ctx, function) else {
+        return false;
+    };
+    let mut callers = ctx
+        .src
+        .nodes_of(&["call_expression"])
+        .into_iter()
+        .filter(|c| local_callee(ctx, *c) == Some(name))
+        .peekable();
+    callers.peek().is_some()
+        && callers.all(|c| syntax::enclosing_function(ctx.src, c).is_some_and(startup))
 }
 
 /// A synchronous twin's name by Node's convention: `readFileSync`, `execSync`.
