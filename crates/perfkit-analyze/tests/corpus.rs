@@ -41,9 +41,9 @@ const HELD_OUT: &str = "heldout/";
 const HELD_OUT_3: &str = "heldout3/";
 
 /// Regression floors for the third held-out set: its score after the fourth round, which
-/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer), raised
-/// after the fifth round's JavaScript changes.
-const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.84;
+/// tuned on it (its first, blind score was 0.38 / 0.14 with the corrected scorer); 0.84 / 0.64
+/// after the fifth round (a password hash in an async route is a finding now, not a label).
+const HELD_OUT_3_PRECISION_FLOOR: f64 = 0.83;
 const HELD_OUT_3_RECALL_FLOOR: f64 = 0.64;
 
 /// The fourth held-out set, laid out like the third: added and labelled blind while the
@@ -53,9 +53,10 @@ const HELD_OUT_3_RECALL_FLOOR: f64 = 0.64;
 const HELD_OUT_4: &str = "heldout4/";
 
 /// Regression floors for the fourth held-out set: its score after the fifth round, which
-/// tuned on it (0.68 / 0.21 after the fourth round, which had not seen it; 0.65 / 0.17 before).
+/// tuned on it, 0.80 / 0.63 (0.68 / 0.21 after the fourth round, which had not seen it;
+/// 0.65 / 0.17 before).
 const HELD_OUT_4_PRECISION_FLOOR: f64 = 0.79;
-const HELD_OUT_4_RECALL_FLOOR: f64 = 0.43;
+const HELD_OUT_4_RECALL_FLOOR: f64 = 0.62;
 
 /// The fifth held-out set, laid out like the fourth: added and labelled blind while the
 /// rules were changed by people who never saw it. Only its per-rule table is printed,
@@ -63,10 +64,10 @@ const HELD_OUT_4_RECALL_FLOOR: f64 = 0.43;
 /// into a tuning set.
 const HELD_OUT_5: &str = "heldout5/";
 
-/// Regression floors for the fifth held-out set: its first score, with the rules as they
-/// were before the fifth round (0.40 / 0.14).
-const HELD_OUT_5_PRECISION_FLOOR: f64 = 0.39;
-const HELD_OUT_5_RECALL_FLOOR: f64 = 0.14;
+/// Regression floors for the fifth held-out set: its score after the fifth round, whose rule
+/// changes were made without seeing it, 0.42 / 0.16 (0.40 / 0.14 before them).
+const HELD_OUT_5_PRECISION_FLOOR: f64 = 0.41;
+const HELD_OUT_5_RECALL_FLOOR: f64 = 0.16;
 
 /// Regression floors for the held-out set (the targets are 0.9 and 0.8).
 const HELD_OUT_PRECISION_FLOOR: f64 = 0.56;
