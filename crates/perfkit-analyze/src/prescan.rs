@@ -139,13 +139,13 @@ mod tests {
     #[test]
     fn prescan_and_full_parse_find_the_same() {
         let options = crate::Options::default();
-        let mut parsers = crate::lang::Parsers::new();
         let (mut files, mut skipped, mut findings) = (0, 0, 0);
         // The fixtures, whole and block by block; the corpus of real code, whole.
         for (tree, by_block) in [("tests/fixtures", true), ("tests/corpus", false)] {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(tree);
             // With the tree's cross-file index, as `analyze` runs the rules.
             let project = crate::project_index(&root, &options).unwrap();
+            let mut texts = Vec::new();
             let mut stack = vec![root.clone()];
             while let Some(dir) = stack.pop() {
                 for entry in std::fs::read_dir(&dir).unwrap() {
@@ -158,33 +158,61 @@ mod tests {
                         continue;
                     };
                     let text = std::fs::read_to_string(&path).unwrap();
-                    let name = path.strip_prefix(&root).unwrap().to_string_lossy();
+                    let name = path
+                        .strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string();
                     // The whole file, then each top-level block alone with the file's
                     // imports: most blocks hold a single trigger, so a word missing from the
                     // pre-scan shows even where another word of the file would hide it.
-                    let mut texts = vec![text.clone()];
                     if by_block && language.is_python() {
-                        texts.extend(python_blocks(&text));
+                        for block in python_blocks(&text) {
+                            texts.push((name.clone(), language, block));
+                        }
                     }
-                    for text in &texts {
-                        let mut run = |analyze: Analyze| {
-                            analyze(
-                                &name,
-                                language,
-                                text,
-                                &options,
-                                &mut parsers,
-                                Some(&project),
-                            )
-                        };
-                        let scanned = run(crate::analyze_text);
-                        let full = run(crate::analyze_parsed);
-                        assert_eq!(scanned, full, "{name}:\n{text}");
-                        files += 1;
-                        findings += full.0.len();
-                        skipped += usize::from(!may_find(language, text));
-                    }
+                    texts.push((name, language, text));
                 }
+            }
+            // The texts split over the machine's cores, each thread with its own parsers.
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let chunk = texts.len().div_ceil(threads).max(1);
+            let counts: Vec<(usize, usize, usize)> = std::thread::scope(|scope| {
+                let workers: Vec<_> = texts
+                    .chunks(chunk)
+                    .map(|part| {
+                        let (options, project) = (&options, &project);
+                        scope.spawn(move || {
+                            let mut parsers = crate::lang::Parsers::new();
+                            let (mut files, mut skipped, mut findings) = (0, 0, 0);
+                            for (name, language, text) in part {
+                                let mut run = |analyze: Analyze| {
+                                    analyze(
+                                        name,
+                                        *language,
+                                        text,
+                                        options,
+                                        &mut parsers,
+                                        Some(project),
+                                    )
+                                };
+                                let scanned = run(crate::analyze_text);
+                                let full = run(crate::analyze_parsed);
+                                assert_eq!(scanned, full, "{name}:\n{text}");
+                                files += 1;
+                                findings += full.0.len();
+                                skipped += usize::from(!may_find(*language, text));
+                            }
+                            (files, skipped, findings)
+                        })
+                    })
+                    .collect();
+                workers.into_iter().map(|w| w.join().unwrap()).collect()
+            });
+            for (f, s, n) in counts {
+                files += f;
+                skipped += s;
+                findings += n;
             }
         }
         assert!(
