@@ -74,10 +74,7 @@ impl Feed {
     pub fn wants(&self, cx: &Context<'_>) -> Wants {
         let mut state = lock(&self.0);
         if !state.wanted || state.finished || state.cut_short {
-            match &state.connection_waker {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                _ => state.connection_waker = Some(cx.waker().clone()),
-            }
+            register(&mut state.connection_waker, cx);
             return Wants::Nothing;
         }
         if state.awaiting_continue {
@@ -154,10 +151,7 @@ impl Body for NativeBody {
                 "the client closed the connection before its request body was complete",
             )))));
         }
-        match &state.body_waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => state.body_waker = Some(cx.waker().clone()),
-        }
+        register(&mut state.body_waker, cx);
         if !state.wanted {
             state.wanted = true;
             wake(&mut state.connection_waker);
@@ -181,6 +175,14 @@ impl Body for NativeBody {
                 hint
             }
         }
+    }
+}
+
+/// Keeps `cx`'s waker in `slot` (unless the one there already wakes the same task).
+fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
+    match slot {
+        Some(waker) if waker.will_wake(cx.waker()) => {}
+        _ => *slot = Some(cx.waker().clone()),
     }
 }
 

@@ -192,6 +192,15 @@ impl RouteCache {
         }))
     }
 
+    /// The tags a stored response to a request for `path` carries: the response's own
+    /// (`headers`), the route's templates filled for `path`, and the route's own tag.
+    fn stored_tags(&self, headers: &HeaderMap, path: &str) -> Vec<String> {
+        let mut tags = tags(headers);
+        tags.extend(self.route_tags(path));
+        tags.push(self.route_tag.clone());
+        tags
+    }
+
     /// The route's tags for a request to `path`, filled from the pattern's captures;
     /// a template whose capture is missing is left out.
     fn route_tags(&self, path: &str) -> Vec<String> {
@@ -810,9 +819,7 @@ async fn complete(
         return miss(origin, cache, rc, key, status).await;
     };
     status.fwd_status = Some(StatusCode::PARTIAL_CONTENT.as_u16());
-    let mut tags = tags(&plan.headers);
-    tags.extend(rc.route_tags(origin.parts.uri.path()));
-    tags.push(rc.route_tag.clone());
+    let tags = rc.stored_tags(&plan.headers, origin.parts.uri.path());
     let mut entry = Entry::response(
         StatusCode::OK,
         plan.headers.clone(),
@@ -878,9 +885,7 @@ async fn store(
             return Response::from_parts(head, body);
         }
     };
-    let mut tags = tags(&head.headers);
-    tags.extend(rc.route_tags(origin.parts.uri.path()));
-    tags.push(rc.route_tag.clone());
+    let tags = rc.stored_tags(&head.headers, origin.parts.uri.path());
     // A 204 has no body (RFC 9110 §15.3.5), whatever its fields say.
     let length = if head.status == StatusCode::NO_CONTENT {
         Some(0)
